@@ -1,0 +1,44 @@
+# Jishi — `make run` serves a demo on SQLite, `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+export FLASK_APP := wsgi.py
+
+.PHONY: run test install translations extract-messages migrate seed serve gunicorn clean bench
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+translations: install
+	$(BIN)/pybabel compile --statistics -d app/translations
+
+extract-messages: install
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask seed
+
+run: translations seed
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+gunicorn: translations migrate
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+# The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+test: translations
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
+	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/python -m pytest; fi
+
+clean:
+	rm -rf $(VENV) instance/jishi.db* .pytest_cache

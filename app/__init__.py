@@ -1,0 +1,76 @@
+"""Jishi 集市 — application factory."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, ProductionConfig, config_from_env
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
+    """Build a configured Jishi app. ``overrides`` replace single settings (tests use them)."""
+    config_class = config_class or config_from_env()
+    if issubclass(config_class, ProductionConfig):
+        config_class.check()
+
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_DIR / "templates"),
+        static_folder=str(PROJECT_DIR / "static"),
+        instance_path=config_class.INSTANCE_DIR,
+        instance_relative_config=False,
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+
+    from app import db as _db_events  # noqa: F401  (registers SQLite pragmas and BEGIN IMMEDIATE)
+    from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from app.web import i18n
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    login_manager.init_app(app)
+
+    _import_models()
+    _register_blueprints(app)
+
+    from app.web import errors, security, templating
+
+    errors.register(app)
+    security.register(app)
+    templating.register(app)
+
+    from app import cli
+
+    cli.register(app)
+    return app
+
+
+def _import_models() -> None:
+    # Every model module is imported so that Alembic and relationship strings see all tables.
+    from app.catalogue import models as _catalogue  # noqa: F401
+    from app.members import models as _members  # noqa: F401
+    from app.postings import models as _postings  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.catalogue import bp as catalogue_bp
+    from app.main import bp as main_bp
+    from app.members import bp as members_bp
+    from app.postings import bp as postings_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(members_bp)
+    app.register_blueprint(postings_bp)
+    app.register_blueprint(catalogue_bp)

@@ -1,0 +1,62 @@
+"""Home page, language switch and health check."""
+from __future__ import annotations
+
+from flask import jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from app.extensions import db
+from app.main import bp
+from app.web.i18n import normalise_locale
+from app.web.redirects import safe_next
+
+
+@bp.get("/")
+def home():
+    from app.catalogue.services import categories_with_commodities
+    from app.postings.queries import newest_postings
+
+    return render_template(
+        "main/home.html",
+        categories=categories_with_commodities(),
+        sell_offers=newest_postings("sell", limit=8),
+        buy_requests=newest_postings("buy", limit=8),
+    )
+
+
+@bp.post("/lang")
+def set_language():
+    """Switch language for this browser and remember it on the member's profile."""
+    locale = normalise_locale(request.form.get("locale"))
+    if locale:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            current_user.locale = locale
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")))
+
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception:  # the health check must answer even when the database is down
+        db.session.rollback()
+        database = "unreachable"
+    status = 200 if database == "ok" else 503
+    return jsonify(status="ok" if status == 200 else "degraded", database=database), status
+
+
+@bp.get("/media/<path:filename>")
+def media(filename: str):
+    """Public uploads (posting photos, storefront logos). Identity documents live elsewhere."""
+    from flask import current_app, send_from_directory
+
+    if "/" in filename or filename.startswith("."):
+        from flask import abort
+
+        abort(404)
+    response = send_from_directory(current_app.config["UPLOAD_DIR"], filename, max_age=60 * 60 * 24 * 30)
+    return response

@@ -1,0 +1,1 @@
+"""Uploaded images: validation, resizing, EXIF removal and storage under UPLOAD_DIR."""

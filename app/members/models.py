@@ -1,0 +1,98 @@
+"""Members, their storefronts and trust verification."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models_common import created_at_column, updated_at_column
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Member(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), unique=True)  # E.164, e.g. +8613800138000
+    email: Mapped[str | None] = mapped_column(String(254))
+    display_name: Mapped[str] = mapped_column(String(80))
+    # None for a minimal record created by an info-station for a farmer without a smartphone.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+
+    # One account may both buy and sell; the kinds only shape menus and defaults.
+    is_seller: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_buyer: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_station_operator: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    locale: Mapped[str | None] = mapped_column(String(10))
+    # Rotated on logout-everywhere and password change: it is part of the session id, so old
+    # sessions and remember-me cookies stop working.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token, unique=True)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by_station_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    storefront: Mapped["Storefront | None"] = relationship(back_populates="member", uselist=False)
+
+    # Flask-Login identifies the session by the rotating token, not the primary key.
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.password_hash is not None
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+    def rotate_session_token(self) -> None:
+        self.session_token = new_session_token()
+
+
+class Storefront(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), unique=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    about: Mapped[str] = mapped_column(Text, default="")
+    province_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    locality: Mapped[str] = mapped_column(String(100), default="")
+    logo_filename: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    member: Mapped[Member] = relationship(back_populates="storefront")
+    province = relationship("Region")
+
+
+class VerificationRequest(db.Model):
+    """A member's request for the trusted-member badge and the admin decision on it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    licence_number: Mapped[str] = mapped_column(String(60))
+    document_filename: Mapped[str | None] = mapped_column(String(80))
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending/approved/rejected
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at_column()
+
+    member: Mapped[Member] = relationship(foreign_keys=[member_id])
+    decided_by: Mapped[Member | None] = relationship(foreign_keys=[decided_by_id])

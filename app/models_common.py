@@ -1,0 +1,29 @@
+"""Column helpers shared by the domain models."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import DateTime, Numeric
+from sqlalchemy.orm import mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# Money in the currency's major unit with two decimals; quantities with three (kg to the gram).
+Money = Numeric(12, 2, asdecimal=True)
+Quantity = Numeric(14, 3, asdecimal=True)
+PricePerKg = Numeric(14, 4, asdecimal=True)
+
+
+def created_at_column():
+    return mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+def updated_at_column():
+    return mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False)
+
+
+__all__ = ["utcnow", "Money", "Quantity", "PricePerKg", "created_at_column", "updated_at_column", "Decimal"]

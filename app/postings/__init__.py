@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("postings", __name__)
+
+from app.postings import routes  # noqa: E402,F401

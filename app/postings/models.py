@@ -1,0 +1,109 @@
+"""Supply (sell offers, 供) and demand (buy requests, 求) postings with their photos."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models_common import Money, PricePerKg, Quantity, created_at_column, updated_at_column
+
+
+class PostingKind(str, enum.Enum):
+    SELL = "sell"
+    BUY = "buy"
+
+
+class PostingStatus(str, enum.Enum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    CLOSED = "closed"
+    EXPIRED = "expired"
+
+
+class DeliveryOption(str, enum.Enum):
+    COLLECT = "collect"  # buyer collects
+    DELIVER = "deliver"  # seller delivers
+    EITHER = "either"
+
+
+class Posting(db.Model):
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("price IS NULL OR price > 0", name="price_positive"),
+        CheckConstraint("min_order IS NULL OR min_order > 0", name="min_order_positive"),
+        Index("ix_posting_status_kind_published", "status", "kind", "published_at"),
+        Index("ix_posting_status_price_per_kg", "status", "price_per_kg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(4))  # PostingKind value
+    status: Mapped[str] = mapped_column(String(8), default=PostingStatus.DRAFT.value)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    # The info-station operator who typed it in for a farmer without a smartphone, if any.
+    via_station_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
+
+    commodity_id: Mapped[int] = mapped_column(ForeignKey("commodity.id"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    variety: Mapped[str] = mapped_column(String(80), default="")
+    grade: Mapped[str] = mapped_column(String(40), default="")
+
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
+    # Weight of one count unit (crate, box, head) as stated by the poster; None for weight units.
+    unit_weight_kg: Mapped[Decimal | None] = mapped_column(Quantity)
+    min_order: Mapped[Decimal | None] = mapped_column(Quantity)
+    price: Mapped[Decimal | None] = mapped_column(Money)  # None means "negotiable"
+    # Derived from price and the unit's weight so the market can filter and sort across units.
+    price_per_kg: Mapped[Decimal | None] = mapped_column(PricePerKg)
+
+    province_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    locality: Mapped[str] = mapped_column(String(100), default="")
+    available_from: Mapped[date | None] = mapped_column(Date)
+    available_until: Mapped[date | None] = mapped_column(Date, index=True)
+    delivery: Mapped[str] = mapped_column(String(8), default=DeliveryOption.EITHER.value)
+    lot_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    harvest_date: Mapped[date | None] = mapped_column(Date)
+
+    # Words and CJK n-grams of title, description and the commodity's names and aliases, indexed by
+    # the search engines (SQLite FTS5 / PostgreSQL full text). Written by postings.services only.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    owner = relationship("Member", foreign_keys=[owner_id])
+    via_station = relationship("Member", foreign_keys=[via_station_id])
+    commodity = relationship("Commodity")
+    unit = relationship("Unit")
+    province = relationship("Region")
+    photos: Mapped[list["PostingPhoto"]] = relationship(
+        back_populates="posting", cascade="all, delete-orphan", order_by="PostingPhoto.position"
+    )
+
+    @property
+    def is_sell(self) -> bool:
+        return self.kind == PostingKind.SELL.value
+
+    @property
+    def is_negotiable(self) -> bool:
+        return self.price is None
+
+
+class PostingPhoto(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("posting.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    filename: Mapped[str] = mapped_column(String(80))  # resized to at most PHOTO_MAX_PX, EXIF removed
+    thumb_filename: Mapped[str] = mapped_column(String(80))
+    width: Mapped[int]
+    height: Mapped[int]
+    created_at: Mapped[datetime] = created_at_column()
+
+    posting: Mapped[Posting] = relationship(back_populates="photos")

@@ -1,0 +1,2 @@
+"""Posting views."""
+from app.postings import bp  # noqa: F401

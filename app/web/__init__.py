@@ -1,0 +1,1 @@
+"""Cross-cutting web helpers: htmx fragment-or-page, errors, security headers, i18n, templating."""

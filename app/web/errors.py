@@ -1,0 +1,67 @@
+"""Friendly error pages (or fragments for htmx) for every status a user can meet."""
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+from app.web.htmx import wants_fragment
+
+MESSAGES = {
+    400: _l("The request could not be understood. Please go back and try again."),
+    403: _l("You are not allowed to do that."),
+    404: _l("We could not find that page."),
+    405: _l("That action is not allowed here."),
+    409: _l("That could not be done because something changed. Please reload and try again."),
+    413: _l("The upload is too large. Each photo may be at most 10 MB, and at most 6 photos at once."),
+    422: _l("Some of the information is not valid."),
+    429: _l("Too many attempts. Please wait a minute and try again."),
+    500: _l("Something went wrong on our side. Nothing you saved was lost; please try again."),
+}
+
+
+class DomainError(Exception):
+    """A business rule refused an action; rendered as ``status`` with ``message`` for the user."""
+
+    status = 409
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+def render_error(status: int, message: str | None = None):
+    template = "errors/_error.html" if wants_fragment() else "errors/error.html"
+    text = message or MESSAGES.get(status) or MESSAGES[400]
+    return render_template(template, status=status, message=text), status
+
+
+def register(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, str(_l("Your form expired or was sent from another site. Please reload the page and try again.")))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return render_error(error.status, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        if status in (301, 302, 303, 307, 308):
+            return error
+        description = None
+        if status in (400, 409) and error.description and error.description != type(error).description:
+            description = error.description
+        return render_error(status, description)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("Unhandled error")
+        db.session.rollback()
+        return render_error(500)

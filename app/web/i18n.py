@@ -1,0 +1,38 @@
+"""Locale selection: explicit choice (session), then the member's preference, then Accept-Language."""
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_login import current_user
+
+
+def normalise_locale(value: str | None) -> str | None:
+    """Map anything a browser or a person may send (zh, zh-CN, zh_Hans, en-GB) to a supported locale."""
+    if not value:
+        return None
+    value = value.replace("-", "_").lower()
+    if value.startswith("zh"):
+        return "zh_Hans"
+    if value.startswith("en"):
+        return "en"
+    return None
+
+
+def select_locale() -> str:
+    chosen = normalise_locale(session.get("locale"))
+    if chosen:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return normalise_locale(current_user.locale) or "en"
+    best = request.accept_languages.best_match(["en", "zh", "zh-CN", "zh-Hans", "zh-TW"]) if request else None
+    return normalise_locale(best) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["TIMEZONE"]
+
+
+def is_chinese() -> bool:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return bool(locale and locale.language == "zh")

@@ -1,0 +1,131 @@
+"""Jishi settings. This module is the only place that reads ``os.environ``.
+
+Every setting has a safe development default; production refuses to start without a real SECRET_KEY.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("JISHI_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    return (_env(name, "1" if default else "0") or "").lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = _env("SECRET_KEY", "dev-only-insecure-secret-key")
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'jishi.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    INSTANCE_DIR = str(INSTANCE_DIR)
+
+    # Public address of the site as seen by phones and by Twilio/Stripe (used for links in SMS and
+    # for webhook signature checks behind a proxy).
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    DEFAULT_PHONE_REGION = _env("DEFAULT_PHONE_REGION", "CN")
+    CURRENCY = _env("CURRENCY", "CNY")
+    TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
+
+    LANGUAGES = ("en", "zh_Hans")
+    BABEL_DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "en")
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
+
+    # Six photos of at most 10 MB each plus the form fields; anything larger is refused with 413
+    # before it is read.
+    MAX_PHOTO_BYTES = _env_int("MAX_PHOTO_BYTES", 10 * 1024 * 1024)
+    MAX_PHOTOS_PER_POSTING = 6
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 6 * 10 * 1024 * 1024 + 1024 * 1024)
+    PHOTO_MAX_PX = 1600
+    THUMB_MAX_PX = 320
+
+    POSTINGS_PER_PAGE = _env_int("POSTINGS_PER_PAGE", 20)
+    POSTING_DEFAULT_DAYS = _env_int("POSTING_DEFAULT_DAYS", 30)
+
+    # Rate limits live in Redis in production so that every gunicorn worker and host shares them.
+    REDIS_URL = _env("REDIS_URL")
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
+    SIGNUP_RATE_LIMIT = _env("SIGNUP_RATE_LIMIT", "5 per minute;30 per hour")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    WTF_CSRF_TIME_LIMIT = None  # a farmer may leave a form open for hours on a slow phone
+    HSTS = False
+
+    # SMS, mail and payments: read here so that `TWILIO_AUTH_TOKEN=… make run` works; used by later modules.
+    SMS_GATEWAY = _env("SMS_GATEWAY", "console")
+    TWILIO_ACCOUNT_SID = _env("TWILIO_ACCOUNT_SID")
+    TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN")
+    TWILIO_FROM_NUMBER = _env("TWILIO_FROM_NUMBER")
+    TWILIO_MESSAGING_SERVICE_SID = _env("TWILIO_MESSAGING_SERVICE_SID")
+    MAIL_BACKEND = _env("MAIL_BACKEND", "console")
+    MAIL_SERVER = _env("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = _env("MAIL_USERNAME")
+    MAIL_PASSWORD = _env("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "Jishi <noreply@jishi.example>")
+    STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
+    STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
+
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+
+
+class DevelopmentConfig(Config):
+    DEBUG = _env_bool("FLASK_DEBUG", False)
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite://")
+    TEST_DATABASE_URL = _env("TEST_DATABASE_URL")
+    RATELIMIT_STORAGE_URI = "memory://"
+    PUBLIC_BASE_URL = "http://jishi.test"
+    CHROMIUM_PATH = _env("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    HSTS = True
+
+    @classmethod
+    def check(cls) -> None:
+        if cls.SECRET_KEY == Config.__dict__["SECRET_KEY"] or not _env("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """Return the config class named by JISHI_ENV (development by default)."""
+    return CONFIGS[_env("JISHI_ENV", "development")]
+
+
+def bench_env(name: str, default: str | None = None) -> str | None:
+    """Settings for the bench/ scripts, kept here so that config.py stays the only reader of os.environ."""
+    return _env(name, default)

@@ -1,0 +1,122 @@
+"""Shared fixtures: one migrated database per test session (SQLite file, or PostgreSQL when
+TEST_DATABASE_URL is set), emptied and re-seeded with the catalogue before every test."""
+from __future__ import annotations
+
+import re
+import socket
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from app import create_app
+from app.catalogue.services import load_catalogue
+from app.extensions import db as _db
+from config import TestingConfig
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Any connection to a host that is not this machine (Twilio, Stripe, SMTP relays) fails the test."""
+    real_connect = socket.socket.connect
+
+    def guarded_connect(sock, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and sock.family in (socket.AF_INET, socket.AF_INET6) and host not in LOCAL_HOSTS:
+            raise RuntimeError(f"network access to {host} is not allowed in tests")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """Migrate an empty database once per session with the real Alembic history."""
+    url = TestingConfig.TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, UPLOAD_DIR=str(tmp_path_factory.mktemp("up")))
+    with app.app_context():
+        if _db.engine.dialect.name == "postgresql":
+            with _db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        from flask_migrate import upgrade
+
+        upgrade()
+        _db.engine.dispose()
+    return url
+
+
+class JishiClient(FlaskClient):
+    """Test client that sends the CSRF token with every form post, like a browser would.
+
+    Pass ``csrf=False`` to send a post without one (to prove CSRF protection)."""
+
+    def csrf_token(self) -> str:
+        page = self.get("/").get_data(as_text=True)
+        match = CSRF_RE.search(page)
+        assert match, "no CSRF token on the home page"
+        return match.group(1) or match.group(2)
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        if csrf:
+            data = kwargs.get("data")
+            if data is None:
+                data = kwargs["data"] = {}
+            if isinstance(data, dict) and "csrf_token" not in data:
+                data["csrf_token"] = self.csrf_token()
+        return super().post(*args, **kwargs)
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        UPLOAD_DIR=str(tmp_path / "uploads"),
+    )
+    app.test_client_class = JishiClient
+    with app.app_context():
+        _empty_database()
+        load_catalogue()
+        _db.session.commit()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _empty_database() -> None:
+    engine = _db.engine
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app) -> JishiClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client):
+    """Sign ``member`` in on the test client (the login form itself is tested in tests/members)."""
+
+    def _login(member, test_client: FlaskClient | None = None):
+        target = test_client or client
+        with target.session_transaction() as session:
+            session["_user_id"] = member.session_token
+            session["_fresh"] = True
+        return member
+
+    return _login
