@@ -19,8 +19,11 @@ $(VENV)/.installed: requirements.txt
 translations: install
 	$(BIN)/pybabel compile --statistics -d app/translations
 
+# Babel skips folders starting with "_" unless told otherwise, which would lose every templates/*/_partials/.
 extract-messages: install
-	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg --ignore-dirs='.* __pycache__' \
+		-k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 \
+		-o app/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
 
 migrate: install

@@ -52,6 +52,22 @@ class Config:
 
     POSTINGS_PER_PAGE = _env_int("POSTINGS_PER_PAGE", 20)
     POSTING_DEFAULT_DAYS = _env_int("POSTING_DEFAULT_DAYS", 30)
+    # Market: each worker keeps the ids of recent result pages and reuses them only while no
+    # posting has changed (0 turns this off); the catalogue choices of the search form are
+    # re-read after this many seconds. See bench/README.md.
+    MARKET_RESULT_CACHE_SIZE = _env_int("MARKET_RESULT_CACHE_SIZE", 500)
+    MARKET_RESULT_CACHE_SECONDS = _env_int("MARKET_RESULT_CACHE_SECONDS", 60)
+    MARKET_CATALOGUE_SECONDS = _env_int("MARKET_CATALOGUE_SECONDS", 30)
+    # Rendered posting cards each worker keeps, keyed by everything a card shows (0 turns this off).
+    MARKET_CARD_CACHE_SIZE = _env_int("MARKET_CARD_CACHE_SIZE", 2000)
+
+    # Trade: an open offer lapses after this many hours; a buyer may open a dispute this many days
+    # after delivery; a review can be edited this many days after it was written.
+    OFFER_EXPIRY_HOURS = _env_int("OFFER_EXPIRY_HOURS", 72)
+    DISPUTE_WINDOW_DAYS = _env_int("DISPUTE_WINDOW_DAYS", 7)
+    REVIEW_EDIT_DAYS = _env_int("REVIEW_EDIT_DAYS", 7)
+    ORDERS_PER_PAGE = _env_int("ORDERS_PER_PAGE", 20)
+    NEGOTIATION_POLL_SECONDS = _env_int("NEGOTIATION_POLL_SECONDS", 5)
 
     # Rate limits live in Redis in production so that every gunicorn worker and host shares them.
     REDIS_URL = _env("REDIS_URL")
@@ -60,6 +76,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
     SIGNUP_RATE_LIMIT = _env("SIGNUP_RATE_LIMIT", "5 per minute;30 per hour")
+
+    # None = werkzeug's default (scrypt). Tests set a cheaper scrypt cost.
+    PASSWORD_HASH_METHOD: str | None = None
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -100,6 +119,7 @@ class TestingConfig(Config):
     TEST_DATABASE_URL = _env("TEST_DATABASE_URL")
     RATELIMIT_STORAGE_URI = "memory://"
     PUBLIC_BASE_URL = "http://jishi.test"
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
     CHROMIUM_PATH = _env("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
@@ -129,3 +149,15 @@ def config_from_env() -> type[Config]:
 def bench_env(name: str, default: str | None = None) -> str | None:
     """Settings for the bench/ scripts, kept here so that config.py stays the only reader of os.environ."""
     return _env(name, default)
+
+
+def gunicorn_settings() -> dict[str, object]:
+    """Process settings for gunicorn.conf.py: PORT/HOST, WEB_CONCURRENCY workers, threads, timeout."""
+    return {
+        "bind": f"{_env('HOST', '127.0.0.1')}:{_env('PORT', '8000')}",
+        "workers": _env_int("WEB_CONCURRENCY", 2),
+        "threads": _env_int("GUNICORN_THREADS", 1),
+        "timeout": _env_int("GUNICORN_TIMEOUT", 30),
+        "forwarded_allow_ips": _env("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        "accesslog": _env("GUNICORN_ACCESS_LOG", "-"),
+    }

@@ -5,6 +5,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from config import Config, ProductionConfig, config_from_env
 
@@ -42,6 +43,9 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)
 
+    # Route ids are database ids: a number beyond a 32-bit integer is simply "not found", instead of
+    # an overflow error from PostgreSQL.
+    app.url_map.converters["int"] = DatabaseIdConverter
     _import_models()
     _register_blueprints(app)
 
@@ -57,11 +61,20 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     return app
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` limited to the range of the database's integer primary keys."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def _import_models() -> None:
     # Every model module is imported so that Alembic and relationship strings see all tables.
     from app.catalogue import models as _catalogue  # noqa: F401
     from app.members import models as _members  # noqa: F401
     from app.postings import models as _postings  # noqa: F401
+    from app.trade import models as _trade  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -69,8 +82,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from app.members import bp as members_bp
     from app.postings import bp as postings_bp
+    from app.trade import bp as trade_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(postings_bp)
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(trade_bp)

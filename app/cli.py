@@ -8,6 +8,12 @@ def register(app) -> None:
     from app.catalogue.cli import catalogue_cli
 
     app.cli.add_command(catalogue_cli)
+    from app.members.cli import members_cli
+
+    app.cli.add_command(members_cli)
+    from app.postings.cli import postings_cli
+
+    app.cli.add_command(postings_cli)
 
     @app.cli.command("seed")
     @click.option("--demo/--no-demo", default=True, help="Also load demo members and postings.")
@@ -22,8 +28,12 @@ def register(app) -> None:
             db.session.commit()
             click.echo("catalogue: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
             if demo:
-                from app.demo import load_demo_data
+                from app.demo import DEMO_ACCOUNTS, PLACEHOLDER_FARMER_PHONE, load_demo_data
 
                 created = load_demo_data()
                 db.session.commit()
-                click.echo(f"demo data: {created}")
+                click.echo("demo data: " + ", ".join(f"{k} +{v}" for k, v in created.items()))
+                click.echo("demo accounts (phone / password):")
+                for role, phone, password in DEMO_ACCOUNTS:
+                    click.echo(f"  {role:<38} {phone}  {password}")
+                click.echo(f"  {'farmer posted for by the station':<38} {PLACEHOLDER_FARMER_PHONE}  (no password)")

@@ -1,7 +1,226 @@
-"""Demo members and postings for `make run` (idempotent)."""
+"""Demo members and postings for `make run` and `flask seed` (idempotent).
+
+Members are keyed on their phone number and postings on (owner, title): running the loader again
+creates nothing and leaves edits made through the site alone. Postings go through postings.services,
+so their price per kg and search text are computed exactly as for postings typed into the site.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.catalogue.services import find_commodity
+from app.extensions import db
+from app.members.models import Member, Storefront
+from app.postings.models import Posting
+from app.postings.services import PostingData, create_posting
+
+ADMIN_PHONE = "+8613900000001"
+FARMER_PHONE = "+8613900000002"
+BUYER_PHONE = "+8613900000003"
+STATION_PHONE = "+8613900000004"
+# A farmer without a smartphone: the info station posts for this number, which has no password.
+PLACEHOLDER_FARMER_PHONE = "+8613900000005"
+
+# (role, phone, password) of every demo account that can log in; printed by `flask seed` and listed
+# in README. Public on purpose: these exist only in demo databases.
+DEMO_ACCOUNTS: list[tuple[str, str, str]] = [
+    ("admin", ADMIN_PHONE, "demo-admin-2026"),
+    ("farmer co-op (verified, storefront)", FARMER_PHONE, "demo-farmer-2026"),
+    ("buyer business", BUYER_PHONE, "demo-buyer-2026"),
+    ("info-station operator", STATION_PHONE, "demo-station-2026"),
+]
+
+
+@dataclass(frozen=True)
+class DemoMember:
+    phone: str
+    display_name: str
+    password: str | None
+    is_seller: bool = False
+    is_buyer: bool = False
+    is_station_operator: bool = False
+    is_admin: bool = False
+    locale: str = "zh_Hans"
+
+
+_PASSWORDS = {phone: password for _role, phone, password in DEMO_ACCOUNTS}
+
+MEMBERS = [
+    DemoMember(ADMIN_PHONE, "Jishi Admin 管理员", _PASSWORDS[ADMIN_PHONE], is_admin=True, locale="en"),
+    DemoMember(FARMER_PHONE, "刘家庄果粮合作社", _PASSWORDS[FARMER_PHONE], is_seller=True, is_buyer=True),
+    DemoMember(BUYER_PHONE, "Green Valley Foods 绿谷食品", _PASSWORDS[BUYER_PHONE], is_buyer=True, locale="en"),
+    DemoMember(STATION_PHONE, "桥头镇信息站", _PASSWORDS[STATION_PHONE], is_station_operator=True),
+    DemoMember(PLACEHOLDER_FARMER_PHONE, "张大爷", None, is_seller=True),
+]
+
+STOREFRONT = {
+    "slug": "liujiazhuang-coop",
+    "name": "刘家庄果粮合作社 Liujiazhuang Co-op",
+    "about": (
+        "河南周口的农民专业合作社，86户社员，种植玉米、小麦和苹果。可开发票，支持产地看货。\n"
+        "A farmers' co-operative of 86 households in Zhoukou, Henan: maize, wheat and apples. "
+        "Invoices available; buyers are welcome to inspect at the farm."
+    ),
+    "province_code": "41",
+    "locality": "周口市 西华县",
+}
+VERIFICATION_LICENCE = "93411622MA9XXXX01K"
+
+
+@dataclass(frozen=True)
+class DemoPosting:
+    owner_phone: str
+    kind: str
+    commodity: str
+    title: str
+    quantity: str
+    unit_code: str
+    price: str | None
+    province_code: str
+    description: str = ""
+    locality: str = ""
+    variety: str = ""
+    grade: str = ""
+    unit_weight_kg: str | None = None
+    min_order: str | None = None
+    delivery: str = "either"
+    via_station: bool = False
+
+
+POSTINGS = [
+    DemoPosting(FARMER_PHONE, "sell", "maize", "优质玉米出售 新粮 水分14%", "50", "t", "2450", "41",
+                "今年新收的黄玉米，颗粒饱满，无霉变，可提供检测报告。量大可议价。", "周口市 西华县",
+                variety="郑单958", grade="二等", min_order="5", delivery="deliver"),
+    DemoPosting(FARMER_PHONE, "sell", "maize", "自家苞米 晾晒干透 按斤卖", "30000", "jin", "1.18", "41",
+                "自家地里的苞米，自然晾干，散装。买家自提或我们送到县城。", "周口市 西华县",
+                min_order="2000", delivery="either"),
+    DemoPosting(FARMER_PHONE, "sell", "apple", "Fuji apples, grade 1, 80 mm+", "20", "t", "5200", "41",
+                "Crisp Red Fuji from our co-op orchards, hand picked and cold stored. Packed in 10 kg cartons.",
+                "Zhoukou", variety="Red Fuji", grade="Grade 1", min_order="1", delivery="deliver"),
+    DemoPosting(FARMER_PHONE, "sell", "wheat", "Wheat, new harvest, protein 13%", "80", "t", "2780", "41",
+                "Hard red winter wheat, cleaned, in 50 kg bags on request.", "Xihua county", min_order="10"),
+    DemoPosting(FARMER_PHONE, "sell", "egg", "土鸡蛋 散养 每箱15公斤", "40", "box", "210", "41",
+                "林下散养土鸡，每天新鲜捡蛋，一箱约240枚。", "周口市 西华县", unit_weight_kg="15",
+                delivery="collect"),
+    DemoPosting(PLACEHOLDER_FARMER_PHONE, "sell", "pig", "生猪出栏 土猪 约230斤一头", "12", "head", "1950", "51",
+                "粮食喂养的土猪，十个月出栏，防疫记录齐全。", "绵阳市 三台县", unit_weight_kg="115",
+                delivery="collect", via_station=True),
+    DemoPosting(PLACEHOLDER_FARMER_PHONE, "sell", "tea-leaf", "明前绿茶 高山手工茶", "60", "jin", "380", "51",
+                "海拔1200米茶园，清明前手工采摘炒制。", "绵阳市 三台县", grade="特级", delivery="deliver",
+                via_station=True),
+    DemoPosting(BUYER_PHONE, "buy", "maize", "Wanted: corn for our feed mill, 200 t monthly", "200", "t", "2380", "37",
+                "Moisture 14% max, mould-free. We collect from the farm or the county grain station. "
+                "Payment within 7 days of weighing.", "Weifang", min_order="30", delivery="collect"),
+    DemoPosting(BUYER_PHONE, "buy", "apple", "收购苹果 80mm以上 冷库储存", "50", "t", "4600", "37",
+                "长期收购富士苹果，要求果面光洁、无磕碰。", "潍坊市 寿光市", grade="一级", min_order="5"),
+    DemoPosting(BUYER_PHONE, "buy", "egg", "求购鸡蛋 每周两次供货", "2000", "jin", None, "37",
+                "超市供货，要求新鲜、有检疫证明，价格面议。", "潍坊市", delivery="deliver"),
+    DemoPosting(BUYER_PHONE, "buy", "tea-leaf", "Looking for green tea, 50 kg, spring picking", "50", "kg", None, "37",
+                "Samples welcome. We pack for our own shops.", "Weifang", delivery="deliver"),
+    DemoPosting(BUYER_PHONE, "buy", "soybean", "收购黄豆 非转基因 蛋白38%以上", "100", "t", "4650", "23",
+                "豆制品厂长期收购东北大豆。", "哈尔滨市", min_order="20", delivery="collect"),
+]
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return Decimal(value) if value is not None else None
+
+
+def _ensure_members(created: dict[str, int]) -> dict[str, Member]:
+    members: dict[str, Member] = {}
+    for spec in MEMBERS:
+        member = db.session.scalar(select(Member).where(Member.phone == spec.phone))
+        if member is None:
+            member = Member(
+                phone=spec.phone,
+                display_name=spec.display_name,
+                is_seller=spec.is_seller,
+                is_buyer=spec.is_buyer,
+                is_station_operator=spec.is_station_operator,
+                is_admin=spec.is_admin,
+                locale=spec.locale,
+            )
+            if spec.password is not None:
+                member.set_password(spec.password)
+            db.session.add(member)
+            created["members"] += 1
+        members[spec.phone] = member
+    db.session.flush()
+    placeholder = members[PLACEHOLDER_FARMER_PHONE]
+    if placeholder.created_by_station_id is None and placeholder.password_hash is None:
+        placeholder.created_by_station_id = members[STATION_PHONE].id
+    return members
+
+
+def _ensure_storefront(farmer: Member, created: dict[str, int]) -> None:
+    if farmer.storefront is not None:
+        return
+    taken = db.session.scalar(select(Storefront.id).where(Storefront.slug == STOREFRONT["slug"]))
+    if taken is not None:
+        return
+    db.session.add(Storefront(member=farmer, **STOREFRONT))
+    db.session.flush()
+    created["storefronts"] += 1
+
+
+def _ensure_verified(farmer: Member, admin: Member, created: dict[str, int]) -> None:
+    """The co-op carries the trusted badge through a recorded admin decision, like a real member."""
+    if farmer.is_verified:
+        return
+    from app.members.verification import decide_verification, pending_request_of, request_verification
+
+    request = pending_request_of(farmer) or request_verification(
+        farmer, VERIFICATION_LICENCE, "Demo co-op business licence", None
+    )
+    decide_verification(request.id, admin, approve=True, reason="Demo data: business licence checked")
+    created["verifications"] += 1
+
+
+def _ensure_postings(members: dict[str, Member], created: dict[str, int]) -> None:
+    station = members[STATION_PHONE]
+    for spec in POSTINGS:
+        owner = members[spec.owner_phone]
+        exists = db.session.scalar(
+            select(Posting.id).where(Posting.owner_id == owner.id, Posting.title == spec.title).limit(1)
+        )
+        if exists is not None:
+            continue
+        commodity = find_commodity(spec.commodity)
+        if commodity is None:
+            # An admin may have renamed or removed a bundled commodity; the rest of the demo still loads.
+            continue
+        data = PostingData(
+            kind=spec.kind,
+            commodity_id=commodity.id,
+            title=spec.title,
+            quantity=Decimal(spec.quantity),
+            unit_code=spec.unit_code,
+            province_code=spec.province_code,
+            description=spec.description,
+            variety=spec.variety,
+            grade=spec.grade,
+            unit_weight_kg=_decimal(spec.unit_weight_kg),
+            min_order=_decimal(spec.min_order),
+            price=_decimal(spec.price),
+            locality=spec.locality,
+            delivery=spec.delivery,
+        )
+        create_posting(owner, data, publish=True, via_station=station if spec.via_station else None)
+        created["postings"] += 1
 
 
 def load_demo_data() -> dict[str, int]:
-    """Create the demo accounts and postings that are missing. Returns counts of what was created."""
-    return {"members": 0, "postings": 0}
+    """Create the demo accounts, the co-op's storefront and trusted badge, and the demo postings that
+    are missing. Returns counts of what was created (all zero on a second run). Needs the catalogue
+    loaded first. Does not commit.
+    """
+    created = {"members": 0, "storefronts": 0, "verifications": 0, "postings": 0}
+    members = _ensure_members(created)
+    _ensure_storefront(members[FARMER_PHONE], created)
+    _ensure_verified(members[FARMER_PHONE], members[ADMIN_PHONE], created)
+    _ensure_postings(members, created)
+    db.session.flush()
+    return created

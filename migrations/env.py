@@ -16,12 +16,7 @@ logger = logging.getLogger('alembic.env')
 
 
 def get_engine():
-    try:
-        # this works with Flask-SQLAlchemy<3 and Alchemical
-        return current_app.extensions['migrate'].db.get_engine()
-    except (TypeError, AttributeError):
-        # this works with Flask-SQLAlchemy>=3
-        return current_app.extensions['migrate'].db.engine
+    return current_app.extensions['migrate'].db.engine
 
 
 def get_engine_url():
@@ -46,8 +41,11 @@ target_db = current_app.extensions['migrate'].db
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    """Full-text tables are created by hand in migrations (FTS5 on SQLite); autogenerate leaves them be."""
+    """Full-text tables (FTS5 on SQLite) and search indexes (GIN expression indexes on PostgreSQL, named
+    with "search") are created by hand in migrations; autogenerate leaves them be."""
     if type_ == "table" and name and "_fts" in name:
+        return False
+    if type_ == "index" and reflected and compare_to is None and name and "search" in name:
         return False
     return True
 

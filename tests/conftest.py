@@ -6,6 +6,8 @@ import re
 import socket
 
 import pytest
+from flask import has_app_context
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -59,6 +61,14 @@ class JishiClient(FlaskClient):
         match = CSRF_RE.search(page)
         assert match, "no CSRF token on the home page"
         return match.group(1) or match.group(2)
+
+    def open(self, *args, **kwargs):
+        # Requests reuse the app fixture's app context, so `g` would carry one request's cached
+        # current user and CSRF token into the next (another client's) request. Each request gets a
+        # fresh `g`, as it would in a server; the database session stays shared with the test.
+        if has_app_context():
+            _cv_app.get().g = self.application.app_ctx_globals_class()
+        return super().open(*args, **kwargs)
 
     def post(self, *args, csrf: bool = True, **kwargs):
         if csrf:

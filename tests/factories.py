@@ -25,3 +25,34 @@ def make_member(**overrides) -> Member:
     db.session.add(member)
     db.session.commit()
     return member
+
+
+def make_posting(owner=None, commodity="maize", kind="sell", **overrides):
+    """An active posting (a draft with ``publish=False``) created through postings.services.
+
+    ``commodity`` is a slug or any name/alias; ``overrides`` set any PostingData field (quantity,
+    unit_code, price — None for negotiable —, province_code, title …) plus ``publish``,
+    ``via_station``, ``photos`` (StoredImage list) and ``today``.
+    """
+    from decimal import Decimal
+
+    from app.catalogue.services import find_commodity
+    from app.postings.services import PostingData, create_posting
+
+    owner = owner or make_member(display_name="Test Farmer")
+    found = find_commodity(commodity)
+    assert found is not None, f"unknown commodity {commodity!r}"
+    options = {name: overrides.pop(name) for name in ("publish", "via_station", "photos", "today") if name in overrides}
+    values = {
+        "kind": kind,
+        "commodity_id": found.id,
+        "title": f"{found.name_en} for sale" if kind == "sell" else f"Wanted: {found.name_en}",
+        "quantity": Decimal("10"),
+        "unit_code": found.default_unit_code,
+        "price": Decimal("2500.00"),
+        "province_code": "41",
+    }
+    values.update(overrides)
+    posting = create_posting(owner, PostingData(**values), **options)
+    db.session.commit()
+    return posting

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from app.extensions import db
 from app.models_common import created_at_column, updated_at_column
@@ -55,7 +55,9 @@ class Member(UserMixin, db.Model):
         return self.verified_at is not None
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        from app.members.passwords import hash_password
+
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         return self.password_hash is not None and check_password_hash(self.password_hash, password)
@@ -78,6 +80,14 @@ class Storefront(db.Model):
 
     member: Mapped[Member] = relationship(back_populates="storefront")
     province = relationship("Region")
+
+    @property
+    def logo_thumb_filename(self) -> str | None:
+        """The thumbnail save_image() stored beside the logo (small enough for a phone page)."""
+        if not self.logo_filename:
+            return None
+        stem, _dot, extension = self.logo_filename.rpartition(".")
+        return f"{stem}_t.{extension}"
 
 
 class VerificationRequest(db.Model):

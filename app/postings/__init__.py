@@ -3,3 +3,4 @@ from flask import Blueprint
 bp = Blueprint("postings", __name__)
 
 from app.postings import routes  # noqa: E402,F401
+from app.postings import market  # noqa

@@ -38,6 +38,13 @@ class Posting(db.Model):
         CheckConstraint("min_order IS NULL OR min_order > 0", name="min_order_positive"),
         Index("ix_posting_status_kind_published", "status", "kind", "published_at"),
         Index("ix_posting_status_price_per_kg", "status", "price_per_kg"),
+        # The market's default order (newest first) across both kinds; see bench/README.md.
+        Index("ix_posting_status_published", "status", "published_at"),
+        # max(updated_at) is the market result cache's data version (app/postings/market.py).
+        Index("ix_posting_updated_at", "updated_at"),
+        # Covers the market's "largest quantity first" order (quantity in kg by unit), so sorting
+        # reads this index instead of every active row.
+        Index("ix_posting_status_quantity", "status", "quantity", "unit_code", "unit_weight_kg", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,6 +76,16 @@ class Posting(db.Model):
     delivery: Mapped[str] = mapped_column(String(8), default=DeliveryOption.EITHER.value)
     lot_code: Mapped[str | None] = mapped_column(String(40), index=True)
     harvest_date: Mapped[date | None] = mapped_column(Date)
+    # Trade (app/trade/stock.py) keeps these: what a sell offer can still sell, decremented by one
+    # conditional UPDATE per order, and how much of a buy request sellers have already filled.
+    quantity_available: Mapped[Decimal] = mapped_column(
+        Quantity,
+        CheckConstraint("quantity_available >= 0", name="quantity_available_nonnegative"),
+        default=lambda context: context.get_current_parameters()["quantity"],
+    )
+    quantity_filled: Mapped[Decimal] = mapped_column(
+        Quantity, CheckConstraint("quantity_filled >= 0", name="quantity_filled_nonnegative"), default=Decimal(0)
+    )
 
     # Words and CJK n-grams of title, description and the commodity's names and aliases, indexed by
     # the search engines (SQLite FTS5 / PostgreSQL full text). Written by postings.services only.

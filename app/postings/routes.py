@@ -1,2 +1,214 @@
-"""Posting views."""
-from app.postings import bp  # noqa: F401
+"""Posting views: create (also for a farmer via an info-station), show, edit, change status, my postings.
+
+The market search page lives in app/postings/market.py.
+"""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.postings import bp, queries, services
+from app.postings.forms import PostingForm, StationPostingForm
+from app.postings.models import DeliveryOption, Posting, PostingStatus
+from app.postings.services import PostingInvalid
+from app.web.decorators import station_required
+from app.web.redirects import safe_next
+
+FORM_PAGE = "postings/form.html"
+
+
+@bp.context_processor
+def _posting_labels():
+    return {
+        "status_label": services.status_label,
+        "status_name": _status_name,
+        "delivery_label": _delivery_label,
+        "action_label": _action_label,
+        "available_actions": _available_actions,
+    }
+
+
+@bp.route("/postings/new", methods=["GET", "POST"])
+@login_required
+def new_posting():
+    form = PostingForm()
+    if form.validate_on_submit():
+        posting = _create_from_form(form, owner=current_user._get_current_object())
+        if posting is not None:
+            return _after_save(posting)
+    return _form_page(form, heading=_("New posting"), action=url_for("postings.new_posting"))
+
+
+@bp.route("/station/postings/new", methods=["GET", "POST"])
+@station_required
+def station_new_posting():
+    form = StationPostingForm()
+    if form.validate_on_submit():
+        station = current_user._get_current_object()
+        farmer = services.find_or_create_farmer(form.farmer_e164, station, form.farmer_name.data or "")
+        posting = _create_from_form(form, owner=farmer, via_station=station)
+        if posting is not None:
+            return _after_save(posting)
+    return _form_page(
+        form, heading=_("Post for a farmer"), action=url_for("postings.station_new_posting"), station=True
+    )
+
+
+@bp.get("/p/<int:posting_id>")
+def show_posting(posting_id: int):
+    posting = queries.posting_for_page(posting_id)
+    if posting is None or not services.can_view(posting, current_user):
+        abort(404)
+    return render_template(
+        "postings/show.html",
+        posting=posting,
+        can_edit=services.can_edit(posting, current_user),
+        renew_days=current_app.config["POSTING_DEFAULT_DAYS"],
+    )
+
+
+@bp.route("/p/<int:posting_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_posting(posting_id: int):
+    posting = _editable_posting_or_404(posting_id)
+    form = PostingForm(posting=posting)
+    if form.validate_on_submit():
+        new_photos: list = []
+        try:
+            new_photos = services.store_uploads(form.uploads)
+            removed = services.update_posting(
+                posting, form.to_data(), remove_photo_ids=form.remove_photos.data or [], new_photos=new_photos
+            )
+            if posting.status == PostingStatus.DRAFT.value and form.wants_publish:
+                services.change_status(posting, "publish")
+        except PostingInvalid as error:
+            _undo(form, error, new_photos)
+        else:
+            db.session.commit()
+            services.delete_photo_files(removed)
+            flash(_("Your changes were saved."), "success")
+            return redirect(url_for("postings.show_posting", posting_id=posting.id))
+    return _form_page(
+        form,
+        heading=_("Edit posting"),
+        action=url_for("postings.edit_posting", posting_id=posting.id),
+        posting=posting,
+    )
+
+
+@bp.post("/p/<int:posting_id>/status")
+@login_required
+def change_status(posting_id: int):
+    posting = _editable_posting_or_404(posting_id)
+    action = request.form.get("action", "")
+    services.change_status(posting, action)
+    db.session.commit()
+    flash(_("The posting is now %(status)s.", status=services.status_label(posting.status)), "success")
+    target = request.form.get("next")
+    if target:
+        return redirect(safe_next(target))
+    return redirect(url_for("postings.show_posting", posting_id=posting.id))
+
+
+@bp.get("/account/postings")
+@login_required
+def my_postings():
+    status = request.args.get("status")
+    if status not in {s.value for s in PostingStatus}:
+        status = None
+    pagination = db.paginate(
+        queries.member_postings(current_user.id, status),
+        per_page=current_app.config["POSTINGS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "postings/mine.html",
+        pagination=pagination,
+        status=status,
+        statuses=[s.value for s in PostingStatus],
+        renew_days=current_app.config["POSTING_DEFAULT_DAYS"],
+    )
+
+
+def _create_from_form(form: PostingForm, owner, via_station=None) -> Posting | None:
+    """Store the photos and create the posting; on a refusal put the message on the form and return None."""
+    photos: list = []
+    try:
+        photos = services.store_uploads(form.uploads)
+        posting = services.create_posting(
+            owner, form.to_data(), publish=form.wants_publish, via_station=via_station, photos=photos, today=form.today
+        )
+    except PostingInvalid as error:
+        _undo(form, error, photos)
+        return None
+    db.session.commit()
+    return posting
+
+
+def _undo(form: PostingForm, error: PostingInvalid, stored_photos) -> None:
+    """Forget everything this request changed and show the refusal beside its field."""
+    db.session.rollback()
+    services.delete_photo_files(image.filename for image in stored_photos)
+    field = getattr(form, error.field, None) or form.title
+    field.errors = [*field.errors, error.message]
+
+
+def _after_save(posting: Posting):
+    if posting.status == PostingStatus.DRAFT.value:
+        flash(_("Saved as a draft. Only you can see it until you publish it."), "success")
+    else:
+        flash(_("Your posting is published."), "success")
+    return redirect(url_for("postings.show_posting", posting_id=posting.id))
+
+
+def _form_page(form: PostingForm, heading: str, action: str, posting: Posting | None = None, station: bool = False):
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template(FORM_PAGE, form=form, heading=heading, action=action, posting=posting, station=station),
+        status,
+    )
+
+
+def _editable_posting_or_404(posting_id: int) -> Posting:
+    posting = queries.posting_for_page(posting_id)
+    if posting is None or not services.can_edit(posting, current_user):
+        abort(404)
+    return posting
+
+
+def _status_name(status: str) -> str:
+    """A status as a tag or filter name (``status_label`` is the in-sentence form)."""
+    names = {
+        PostingStatus.DRAFT.value: _("Draft"),
+        PostingStatus.ACTIVE.value: _("Active"),
+        PostingStatus.PAUSED.value: _("Paused"),
+        PostingStatus.CLOSED.value: _("Closed"),
+        PostingStatus.EXPIRED.value: _("Expired"),
+    }
+    return names.get(status, status)
+
+
+def _delivery_label(value: str) -> str:
+    labels = {
+        DeliveryOption.COLLECT.value: _("Buyer collects"),
+        DeliveryOption.DELIVER.value: _("Seller delivers"),
+        DeliveryOption.EITHER.value: _("Buyer collects or seller delivers"),
+    }
+    return labels.get(value, value)
+
+
+def _action_label(action: str) -> str:
+    labels = {
+        "publish": _("Publish"),
+        "pause": _("Pause"),
+        "resume": _("Resume"),
+        "close": _("Close"),
+        "renew": _("Renew for %(days)s days", days=current_app.config["POSTING_DEFAULT_DAYS"]),
+    }
+    return labels.get(action, action)
+
+
+def _available_actions(posting: Posting) -> list[str]:
+    return [action for action, allowed in services.TRANSITIONS.items() if posting.status in allowed]

@@ -51,3 +51,8 @@ def query_terms(query: str, limit: int = 12) -> list[str]:
             terms.append(match)
     unique = list(dict.fromkeys(terms))
     return unique[:limit]
+
+
+def is_cjk(term: str) -> bool:
+    """True for a term made only of CJK characters (those are matched whole, never as prefixes)."""
+    return bool(_CJK_RUN_RE.match(term))

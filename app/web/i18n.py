@@ -1,7 +1,7 @@
 """Locale selection: explicit choice (session), then the member's preference, then Accept-Language."""
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 
@@ -18,6 +18,9 @@ def normalise_locale(value: str | None) -> str | None:
 
 
 def select_locale() -> str:
+    # CLI jobs and workers (no request) translate messages in the default language.
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = normalise_locale(session.get("locale"))
     if chosen:
         return chosen

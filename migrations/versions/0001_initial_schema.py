@@ -172,6 +172,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_posting_province_code'), ['province_code'], unique=False)
         batch_op.create_index('ix_posting_status_kind_published', ['status', 'kind', 'published_at'], unique=False)
         batch_op.create_index('ix_posting_status_price_per_kg', ['status', 'price_per_kg'], unique=False)
+        batch_op.create_index('ix_posting_status_published', ['status', 'published_at'], unique=False)
+        batch_op.create_index('ix_posting_updated_at', ['updated_at'], unique=False)
+        batch_op.create_index('ix_posting_status_quantity', ['status', 'quantity', 'unit_code', 'unit_weight_kg', 'published_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_posting_via_station_id'), ['via_station_id'], unique=False)
 
     op.create_table('posting_photo',
@@ -241,6 +244,9 @@ def downgrade():
     op.drop_table('posting_photo')
     with op.batch_alter_table('posting', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_posting_via_station_id'))
+        batch_op.drop_index('ix_posting_status_quantity')
+        batch_op.drop_index('ix_posting_updated_at')
+        batch_op.drop_index('ix_posting_status_published')
         batch_op.drop_index('ix_posting_status_price_per_kg')
         batch_op.drop_index('ix_posting_status_kind_published')
         batch_op.drop_index(batch_op.f('ix_posting_province_code'))

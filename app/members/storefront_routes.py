@@ -1,0 +1,71 @@
+"""Storefront views: the public page at /s/<slug> and the owner's edit form."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.media.images import ImageRejected, delete_image, save_image
+from app.members import bp
+from app.members.forms import StorefrontForm
+from app.members.storefronts import SlugTaken, StorefrontData, save_storefront, storefront_by_slug, storefront_postings, suggest_slug
+
+# Deeper pages than this are not browsed by people; refusing them keeps OFFSET within range.
+MAX_PAGE = 10_000
+
+
+@bp.get("/s/<slug>")
+def storefront(slug: str):
+    shop = storefront_by_slug(slug)
+    if shop is None:
+        abort(404)
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    postings = storefront_postings(shop.member_id, page, current_app.config["POSTINGS_PER_PAGE"])
+    return render_template("members/storefront.html", storefront=shop, member=shop.member, postings=postings)
+
+
+@bp.route("/account/storefront", methods=["GET", "POST"])
+@login_required
+def edit_storefront():
+    member = current_user._get_current_object()
+    shop = member.storefront
+    locale = str(get_locale() or "en")
+    if request.method == "GET":
+        initial = (
+            {"name": shop.name, "slug": shop.slug, "province_code": shop.province_code or "", "locality": shop.locality, "about": shop.about}
+            if shop
+            else {"name": member.display_name[:100], "slug": suggest_slug(member)}
+        )
+        form = StorefrontForm(data=initial, locale=locale)
+    else:
+        form = StorefrontForm(locale=locale)
+    if form.validate_on_submit():
+        new_logo = None
+        try:
+            if form.logo.data:
+                new_logo = save_image(form.logo.data).filename
+        except ImageRejected as error:
+            form.logo.errors.append(str(error.message))
+        else:
+            data = StorefrontData(
+                name=form.name.data,
+                slug=form.slug.data,
+                about=form.about.data or "",
+                province_code=form.province_code.data or None,
+                locality=form.locality.data or "",
+            )
+            try:
+                unused_logo = save_storefront(member, data, new_logo, form.remove_logo.data)
+            except SlugTaken:
+                db.session.rollback()
+                delete_image(new_logo)
+                form.slug.errors.append(_("This web address is already taken. Please choose another one."))
+            else:
+                db.session.commit()
+                delete_image(unused_logo)
+                flash(_("Your storefront was saved."), "success")
+                return redirect(url_for("members.storefront", slug=data.slug))
+    status = 422 if request.method == "POST" else 200
+    return render_template("members/edit_storefront.html", form=form, storefront=member.storefront), status

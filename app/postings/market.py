@@ -1,0 +1,203 @@
+"""The market: active postings, searched in both languages, filtered, sorted and paginated.
+
+Registered on the postings blueprint (imported at the end of app/postings/__init__.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request
+from markupsafe import Markup
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import ColumnElement, Select, case, func, select
+
+from app.catalogue.services import all_regions, all_units, categories_with_commodities
+from app.extensions import db
+from app.members.models import Member
+from app.postings import bp
+from app.postings.market_cards import market_cards
+from app.postings.market_forms import KIND_CHOICES, SORT_CHOICES, MarketChoices, MarketFilters, parse_market_filters
+from app.postings.models import Posting, PostingStatus
+from app.search.cache import ResultCache
+from app.search.engines import SearchIndex
+from app.search.service import Search, SearchService
+from app.web.htmx import render_page_or_fragment
+
+POSTING_SEARCH = SearchService(SearchIndex(Posting.__table__, fts_table="posting_fts"))
+# Results are counted exactly up to MIN_COUNT, or up to PAGES_AHEAD pages past the current one.
+MIN_COUNT = 1000
+PAGES_AHEAD = 10
+
+
+@bp.get("/market")
+def market():
+    choices = market_choices()
+    filters = parse_market_filters(request.args, choices)
+    page = market_page(filters, choices, per_page=current_app.config["POSTINGS_PER_PAGE"])
+    return render_page_or_fragment(
+        "postings/market.html",
+        "postings/_partials/_results.html",
+        filters=filters,
+        pagination=page.pagination,
+        cards=page.cards,
+        more=page.more,
+        choices=choices,
+        sort_choices=SORT_CHOICES,
+        kind_choices=KIND_CHOICES,
+    )
+
+
+@dataclass(frozen=True)
+class ResultIds:
+    """What the result cache keeps for one page: the posting ids in order and the capped count."""
+
+    page: int
+    ids: tuple[int, ...]
+    counted: int
+    cap: int
+
+
+class IdPagination(Pagination):
+    """A page whose ids and count are already known (from the database or the result cache)."""
+
+    def __init__(self, result: ResultIds, per_page: int):
+        self._result = result
+        super().__init__(page=result.page, per_page=per_page, error_out=False, count=True)
+
+    def _query_items(self) -> list:
+        return list(self._result.ids)
+
+    def _query_count(self) -> int:
+        return min(self._result.counted, self._result.cap)
+
+
+@dataclass(frozen=True)
+class MarketPage:
+    """A page of results with each posting rendered as a card; ``more`` means there are more than
+    ``pagination.total`` results."""
+
+    pagination: Pagination
+    cards: list[Markup]
+    more: bool
+
+
+def market_choices() -> MarketChoices:
+    """The catalogue snapshot for the search form, re-read every MARKET_CATALOGUE_SECONDS."""
+    cache = _app_cache("market_choices", entries=1, seconds=current_app.config["MARKET_CATALOGUE_SECONDS"])
+    return cache.get_or_compute(
+        "choices", None, lambda: MarketChoices.build(categories_with_commodities(), all_regions(), all_units())
+    )
+
+
+def market_page(filters: MarketFilters, choices: MarketChoices, per_page: int) -> MarketPage:
+    """One page of active postings matching ``filters``, each rendered as a card.
+
+    Issues the same number of queries whatever the page size: the data version, the ids of the
+    page in order and the count (both skipped when the result cache holds them), then at most four
+    for the cards (see market_cards).
+    """
+    size = current_app.config["MARKET_RESULT_CACHE_SIZE"]
+    # Verification changes members, not postings, so the version below would not notice them.
+    if size and not filters.verified:
+        cache = _app_cache("market_results", entries=size, seconds=current_app.config["MARKET_RESULT_CACHE_SECONDS"])
+        result = cache.get_or_compute(
+            (filters, per_page, choices.fingerprint),
+            posting_data_version(),
+            lambda: find_result_ids(filters, choices, per_page),
+        )
+    else:
+        result = find_result_ids(filters, choices, per_page)
+    return MarketPage(
+        pagination=IdPagination(result, per_page),
+        cards=market_cards(result.ids, choices.fingerprint),
+        more=result.counted > result.cap,
+    )
+
+
+def find_result_ids(filters: MarketFilters, choices: MarketChoices, per_page: int) -> ResultIds:
+    """The ids of one page of results in order, and how many results there are (up to a cap)."""
+    search = POSTING_SEARCH.search(filters.q)
+    matching_ids = select(Posting.id).where(*market_conditions(filters, choices))
+    if search is not None:
+        matching_ids = search.apply(matching_ids)
+    # Ordering only ids keeps the sort small; sorting whole rows (search_text included) for
+    # thousands of matches would cost more than everything else on the page.
+    ordered_ids = matching_ids.order_by(*market_order(filters, search, choices))
+    pagination = db.paginate(ordered_ids, page=filters.page, per_page=per_page, error_out=False, count=False)
+    # Counting every match of a broad query costs more than the page itself, and nobody reads
+    # "90,041 results": count at most a bit beyond the current page and say "more than" after that.
+    cap = max(MIN_COUNT, (pagination.page + PAGES_AHEAD) * per_page)
+    return ResultIds(
+        page=pagination.page,
+        ids=tuple(pagination.items),
+        counted=db.session.scalar(count_up_to(matching_ids, cap + 1)),
+        cap=cap,
+    )
+
+
+def count_up_to(matching_ids: Select, limit: int) -> Select:
+    return select(func.count()).select_from(matching_ids.limit(limit).subquery())
+
+
+def posting_data_version() -> tuple:
+    """Changes whenever a posting is added or updated. Two subqueries, because databases answer a
+    lone max() of an indexed column with one index seek but scan the table for two at once."""
+    newest_id = select(func.max(Posting.id)).scalar_subquery()
+    newest_update = select(func.max(Posting.updated_at)).scalar_subquery()
+    return tuple(db.session.execute(select(newest_id, newest_update)).one())
+
+
+def market_conditions(filters: MarketFilters, choices: MarketChoices) -> list[ColumnElement[bool]]:
+    """WHERE clauses for the filters (the query words are joined separately)."""
+    conditions: list[ColumnElement[bool]] = [Posting.status == PostingStatus.ACTIVE.value]
+    if filters.kind:
+        conditions.append(Posting.kind == filters.kind)
+    if filters.commodity:
+        conditions.append(Posting.commodity_id == choices.commodity_ids[filters.commodity])
+    if filters.category:
+        conditions.append(Posting.commodity_id.in_(choices.commodity_ids_of_category(filters.category)))
+    if filters.province:
+        conditions.append(Posting.province_code == filters.province)
+    if filters.min_price is not None:
+        conditions.append(Posting.price_per_kg >= filters.min_price)
+    if filters.max_price is not None:
+        conditions.append(Posting.price_per_kg <= filters.max_price)
+    if filters.min_quantity is not None:
+        conditions.append(quantity_in_kg(choices) >= filters.min_quantity)
+    if filters.verified:
+        # EXISTS lets the planner walk postings newest first and stop after one page.
+        conditions.append(Posting.owner.has(Member.verified_at.is_not(None)))
+    return conditions
+
+
+def quantity_in_kg(choices: MarketChoices) -> ColumnElement:
+    """A posting's quantity in kg: by its unit's weight, or the weight stated for a count unit
+    (crate, head); NULL when neither is known. The unit weights are written into the query as a
+    CASE so that no row needs a join."""
+    weights = dict(choices.unit_weights)
+    if not weights:
+        return Posting.quantity * Posting.unit_weight_kg
+    return Posting.quantity * case(weights, value=Posting.unit_code, else_=Posting.unit_weight_kg)
+
+
+def market_order(filters: MarketFilters, search: Search | None, choices: MarketChoices) -> list[ColumnElement]:
+    """ORDER BY clauses for the chosen sort; the newest first breaks ties, then the id."""
+    newest = [Posting.published_at.desc(), Posting.id.desc()]
+    sort = filters.effective_sort
+    if sort == "relevance" and search is not None:
+        return [*search.ranking(), *newest]
+    if sort == "price_asc":
+        return [Posting.price_per_kg.asc().nulls_last(), *newest]
+    if sort == "price_desc":
+        return [Posting.price_per_kg.desc().nulls_last(), *newest]
+    if sort == "quantity_desc":
+        return [quantity_in_kg(choices).desc().nulls_last(), *newest]
+    return newest
+
+
+def _app_cache(name: str, entries: int, seconds: float) -> ResultCache:
+    """A cache that lives as long as this app object (so each test app starts empty)."""
+    cache = current_app.extensions.get(name)
+    if cache is None:
+        cache = current_app.extensions[name] = ResultCache(max_entries=entries, max_age=seconds)
+    return cache

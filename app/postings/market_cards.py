@@ -1,0 +1,84 @@
+"""Posting cards for the market, rendered with templates/postings/_partials/_card.html once and
+reused while nothing they show has changed.
+
+Rendering twenty cards costs more than finding them, so each worker keeps the HTML of recent cards
+(MARKET_CARD_CACHE_SIZE) under a key that names everything a card depends on: the posting and its
+owner through their ``updated_at`` (every change to either moves it), the photos, the catalogue
+snapshot (names of commodities, units and provinces) and the language. A card that starts showing
+another related row must add that row to :func:`card_keys`.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import current_app
+from flask_babel import get_locale
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.extensions import db
+from app.members.models import Member
+from app.postings.models import Posting, PostingPhoto, PostingStatus
+from app.search.cache import ResultCache
+
+CARD_TEMPLATE = "postings/_partials/_card.html"
+# Keys are exact, so age only bounds how long an unused card occupies memory.
+CARD_MAX_AGE = 3600
+# Everything a card shows, loaded with the postings (built once: loader options are reusable).
+CARD_OPTIONS = (
+    joinedload(Posting.commodity),
+    joinedload(Posting.unit),
+    joinedload(Posting.province),
+    joinedload(Posting.owner),
+    selectinload(Posting.photos),
+)
+
+
+def market_cards(ids: tuple[int, ...], catalogue_fingerprint: int) -> list[Markup]:
+    """The active postings with these ids rendered as cards, in this order.
+
+    Two small queries read the card keys; only postings whose card is not cached are then loaded
+    (with everything a card shows, two more queries) and rendered. A posting closed since its id was
+    found is left out.
+    """
+    if not ids:
+        return []
+    keys = card_keys(ids, (str(get_locale() or ""), catalogue_fingerprint))
+    size = current_app.config["MARKET_CARD_CACHE_SIZE"]
+    cache = _card_cache(size) if size else None
+    cards = {posting_id: cache.get(key, None) if cache else None for posting_id, key in keys.items()}
+    missing = [posting_id for posting_id, card in cards.items() if card is None]
+    if missing:
+        template = current_app.jinja_env.get_template(CARD_TEMPLATE)
+        for posting in db.session.scalars(
+            select(Posting).where(Posting.id.in_(missing)).options(*CARD_OPTIONS)
+        ).unique():
+            cards[posting.id] = Markup(template.render(posting=posting))
+            if cache is not None:
+                cache.put(keys[posting.id], None, cards[posting.id])
+    return [cards[posting_id] for posting_id in ids if cards.get(posting_id) is not None]
+
+
+def card_keys(ids: tuple[int, ...], context: tuple) -> dict[int, tuple]:
+    """For each active posting among ``ids``: what its card depends on (see the module docstring)."""
+    rows = db.session.execute(
+        select(Posting.id, Posting.updated_at, Member.id, Member.updated_at)
+        .join(Member, Member.id == Posting.owner_id)
+        .where(Posting.id.in_(ids), Posting.status == PostingStatus.ACTIVE.value)
+    ).all()
+    photos: dict[int, list[tuple]] = defaultdict(list)
+    for posting_id, photo_id, thumb in db.session.execute(
+        select(PostingPhoto.posting_id, PostingPhoto.id, PostingPhoto.thumb_filename)
+        .where(PostingPhoto.posting_id.in_(ids))
+        .order_by(PostingPhoto.posting_id, PostingPhoto.position, PostingPhoto.id)
+    ):
+        photos[posting_id].append((photo_id, thumb))
+    return {row[0]: (*context, *row, tuple(photos[row[0]])) for row in rows}
+
+
+def _card_cache(size: int) -> ResultCache:
+    cache = current_app.extensions.get("market_cards")
+    if cache is None:
+        cache = current_app.extensions["market_cards"] = ResultCache(max_entries=size, max_age=CARD_MAX_AGE)
+    return cache

@@ -1,0 +1,398 @@
+"""Posting writes: create and update from explicit data, photos, the status lifecycle and expiry.
+
+Routes, the CLI, demo data and other domains call these functions; nothing else writes ``Posting``
+rows, so ``price_per_kg`` and ``search_text`` always agree with what the posting says.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable
+
+import pytz
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.catalogue.models import Commodity, Region, Unit
+from app.extensions import db
+from app.media.images import ImageRejected, StoredImage, delete_image, save_image
+from app.members.models import Member
+from app.models_common import utcnow
+from app.postings.models import DeliveryOption, Posting, PostingKind, PostingPhoto, PostingStatus
+from app.search.text import index_text
+from app.web.errors import DomainError
+
+MAX_QUANTITY = Decimal("1000000000")
+MAX_PRICE = Decimal("10000000")
+MAX_UNIT_WEIGHT_KG = Decimal("100000")
+_LIMITS = {
+    "quantity": MAX_QUANTITY, "price": MAX_PRICE, "min_order": MAX_QUANTITY, "unit_weight_kg": MAX_UNIT_WEIGHT_KG
+}
+PRICE_PER_KG_QUANTUM = Decimal("0.0001")
+# The price_per_kg column is Numeric(14, 4); anything at or above this is a typo, not a price.
+MAX_PRICE_PER_KG = Decimal("10000000000")
+
+DRAFT, ACTIVE, PAUSED, CLOSED, EXPIRED = (
+    PostingStatus.DRAFT.value, PostingStatus.ACTIVE.value, PostingStatus.PAUSED.value,
+    PostingStatus.CLOSED.value, PostingStatus.EXPIRED.value,
+)
+# Which actions each status allows and the status they lead to (renew also moves the until-date).
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "publish": {DRAFT: ACTIVE},
+    "pause": {ACTIVE: PAUSED},
+    "resume": {PAUSED: ACTIVE},
+    "close": {ACTIVE: CLOSED, PAUSED: CLOSED, EXPIRED: CLOSED},
+    "renew": {ACTIVE: ACTIVE, PAUSED: PAUSED, EXPIRED: ACTIVE, CLOSED: ACTIVE},
+}
+PUBLIC_STATUSES = frozenset({ACTIVE, PAUSED, CLOSED, EXPIRED})
+
+
+class PostingInvalid(ValueError):
+    """The data breaks a posting rule; ``field`` names the form field the message belongs beside."""
+
+    def __init__(self, field_name: str, message):
+        super().__init__(str(message))
+        self.field = field_name
+        self.message = message
+
+
+@dataclass
+class PostingData:
+    """Everything a poster states about a posting (photos are added separately)."""
+
+    kind: str
+    commodity_id: int
+    title: str
+    quantity: Decimal
+    unit_code: str
+    province_code: str
+    description: str = ""
+    variety: str = ""
+    grade: str = ""
+    unit_weight_kg: Decimal | None = None
+    min_order: Decimal | None = None
+    price: Decimal | None = None  # None means negotiable
+    locality: str = ""
+    available_from: date | None = None
+    available_until: date | None = None
+    delivery: str = DeliveryOption.EITHER.value
+    lot_code: str | None = None
+    harvest_date: date | None = None
+
+
+def local_today() -> date:
+    """Today's date where the market is (TIMEZONE), which decides when postings expire."""
+    return datetime.now(pytz.timezone(current_app.config["TIMEZONE"])).date()
+
+
+def default_until(today: date) -> date:
+    return today + timedelta(days=current_app.config["POSTING_DEFAULT_DAYS"])
+
+
+def compute_price_per_kg(price: Decimal | None, unit: Unit, unit_weight_kg: Decimal | None) -> Decimal | None:
+    """Price per kg from a price per unit; None when negotiable or the unit's weight is unknown."""
+    if price is None:
+        return None
+    weight = unit.kg_per_unit if unit.kg_per_unit is not None else unit_weight_kg
+    if weight is None or weight <= 0:
+        return None
+    return (Decimal(price) / Decimal(weight)).quantize(PRICE_PER_KG_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+def build_search_text(posting: Posting) -> str:
+    """The indexed words of a posting: its own text, every commodity name and alias, the province names."""
+    commodity, province = posting.commodity, posting.province
+    return index_text(
+        posting.title,
+        posting.description or "",
+        posting.variety or "",
+        posting.grade or "",
+        *(commodity.all_names() if commodity else ()),
+        *((province.name_en, province.name_zh) if province else ()),
+    )
+
+
+def refresh_search_text(posting: Posting) -> None:
+    """Recompute ``posting.search_text`` (after a change to it or to its commodity's names). No commit."""
+    posting.search_text = build_search_text(posting)
+
+
+def reindex_commodity_postings(commodity_id: int) -> int:
+    """Recompute the search text of every posting of a commodity (e.g. after an alias was added).
+
+    Returns how many postings were updated. Does not commit.
+    """
+    db.session.flush()
+    commodity = db.session.get(Commodity, commodity_id)
+    if commodity is not None:
+        db.session.refresh(commodity, ["aliases"])
+    postings = db.session.scalars(select(Posting).where(Posting.commodity_id == commodity_id)).all()
+    for posting in postings:
+        refresh_search_text(posting)
+    return len(postings)
+
+
+def create_posting(
+    owner: Member,
+    data: PostingData,
+    *,
+    publish: bool = True,
+    via_station: Member | None = None,
+    photos: Iterable[StoredImage] = (),
+    today: date | None = None,
+) -> Posting:
+    """Create a posting owned by ``owner`` (active when ``publish``, else a draft). Returns it, flushed.
+
+    Raises PostingInvalid when the data breaks a rule that needs the database (unknown commodity,
+    unit or province, lot code already used by this owner, absurd price per kg). Does not commit.
+    """
+    today = today or local_today()
+    posting = Posting(owner=owner, via_station=via_station, status=DRAFT)
+    _apply(posting, data, today)
+    db.session.add(posting)
+    add_photos(posting, photos)
+    if publish:
+        _publish(posting, today)
+    db.session.flush()
+    return posting
+
+
+def update_posting(
+    posting: Posting,
+    data: PostingData,
+    *,
+    remove_photo_ids: Iterable[int] = (),
+    new_photos: Iterable[StoredImage] = (),
+    today: date | None = None,
+) -> list[str]:
+    """Apply an edit: new field values, photos removed and added. Status is left as it is.
+
+    Returns the file names of removed photos, to be deleted with ``delete_photo_files`` only after
+    the commit succeeds (so a failed edit never loses a photo). Raises PostingInvalid (see
+    ``create_posting``) or when the photos would exceed MAX_PHOTOS_PER_POSTING. Does not commit.
+    """
+    today = today or local_today()
+    _apply(posting, data, today)
+    removing = set(remove_photo_ids)
+    removed = [photo for photo in posting.photos if photo.id in removing]
+    new_photos = list(new_photos)
+    limit = current_app.config["MAX_PHOTOS_PER_POSTING"]
+    if len(posting.photos) - len(removed) + len(new_photos) > limit:
+        raise PostingInvalid("photos", _l("A posting can have at most %(n)s photos.", n=limit))
+    for photo in removed:
+        posting.photos.remove(photo)
+    add_photos(posting, new_photos)
+    db.session.flush()
+    return [photo.filename for photo in removed]
+
+
+def add_photos(posting: Posting, photos: Iterable[StoredImage]) -> None:
+    """Append stored images to a posting after its existing photos. Raises PostingInvalid over the limit."""
+    photos = list(photos)
+    limit = current_app.config["MAX_PHOTOS_PER_POSTING"]
+    if len(posting.photos) + len(photos) > limit:
+        raise PostingInvalid("photos", _l("A posting can have at most %(n)s photos.", n=limit))
+    position = max((p.position for p in posting.photos), default=-1) + 1
+    for offset, image in enumerate(photos):
+        posting.photos.append(
+            PostingPhoto(
+                position=position + offset,
+                filename=image.filename,
+                thumb_filename=image.thumb_filename,
+                width=image.width,
+                height=image.height,
+            )
+        )
+
+
+def delete_photo_files(filenames: Iterable[str]) -> None:
+    """Remove stored photo files (and thumbnails) that no posting refers to any more."""
+    for name in filenames:
+        delete_image(name)
+
+
+def store_uploads(files: Iterable) -> list[StoredImage]:
+    """Validate and store uploaded photo files. Returns the stored images in upload order.
+
+    Raises PostingInvalid("photos", …) naming the file when one is refused; the photos of this call
+    that were already stored are deleted again first, so a refused upload leaves nothing behind.
+    """
+    stored: list[StoredImage] = []
+    for upload in files:
+        try:
+            stored.append(save_image(upload))
+        except ImageRejected as error:
+            delete_photo_files(image.filename for image in stored)
+            raise PostingInvalid(
+                "photos", _("%(file)s: %(reason)s", file=upload.filename, reason=error.message)
+            ) from error
+    return stored
+
+
+def find_or_create_farmer(phone: str, station: Member, display_name: str = "") -> Member:
+    """The member with this E.164 ``phone``, or a new minimal one created for the info-station.
+
+    A new record has no password (it cannot log in until the farmer claims the number), is a seller,
+    remembers which station created it and is called ``display_name`` or "Farmer ****1234". An
+    existing member is returned unchanged. Does not commit.
+    """
+    member = db.session.scalar(select(Member).where(Member.phone == phone))
+    if member is not None:
+        return member
+    name = (display_name or "").strip() or _("Farmer ****%(last4)s", last4=phone[-4:])
+    member = Member(
+        phone=phone,
+        display_name=name[:80],
+        password_hash=None,
+        is_seller=True,
+        created_by_station_id=station.id,
+    )
+    try:
+        # A savepoint, so that another request registering the same number at the same moment
+        # leaves us with their member instead of an error.
+        with db.session.begin_nested():
+            db.session.add(member)
+    except IntegrityError:
+        member = db.session.scalar(select(Member).where(Member.phone == phone))
+        if member is None:
+            raise
+    return member
+
+
+def change_status(posting: Posting, action: str, today: date | None = None) -> Posting:
+    """Apply a lifecycle action (publish, pause, resume, close, renew). Returns the posting.
+
+    Renew moves the until-date POSTING_DEFAULT_DAYS past the later of today and the current
+    until-date, and reactivates an expired or closed posting. Raises DomainError (409) when the
+    action is not allowed from the current status. Does not commit.
+    """
+    today = today or local_today()
+    allowed = TRANSITIONS.get(action)
+    if allowed is None:
+        raise DomainError(_("Unknown action."), status=400)
+    target = allowed.get(posting.status)
+    if target is None:
+        raise DomainError(
+            _("A posting that is %(status)s cannot be changed that way.", status=status_label(posting.status))
+        )
+    if action == "publish":
+        _publish(posting, today)
+    elif action == "renew":
+        start = max(posting.available_until or today, today)
+        posting.available_until = start + timedelta(days=current_app.config["POSTING_DEFAULT_DAYS"])
+        posting.status = target
+        posting.published_at = posting.published_at or utcnow()
+    else:
+        posting.status = target
+    db.session.flush()
+    return posting
+
+
+def expire_due_postings(today: date | None = None) -> int:
+    """Mark active and paused postings whose until-date is before ``today`` as expired.
+
+    Returns how many postings expired. Does not commit.
+    """
+    today = today or local_today()
+    result = db.session.execute(
+        update(Posting)
+        .where(
+            Posting.status.in_([ACTIVE, PAUSED]),
+            Posting.available_until < today,
+        )
+        .values(status=EXPIRED, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
+    return result.rowcount or 0
+
+
+def status_label(status: str) -> str:
+    labels = {DRAFT: _("a draft"), ACTIVE: _("active"), PAUSED: _("paused"), CLOSED: _("closed"), EXPIRED: _("expired")}
+    return labels.get(status, status)
+
+
+def can_edit(posting: Posting, member) -> bool:
+    """The owner and the info-station operator who posted it for a farmer may edit and change status."""
+    if member is None or not getattr(member, "is_authenticated", False):
+        return False
+    return member.id == posting.owner_id or (posting.via_station_id is not None and member.id == posting.via_station_id)
+
+
+def can_view(posting: Posting, member) -> bool:
+    """Published postings are public; drafts only to their editors and admins."""
+    if posting.status in PUBLIC_STATUSES:
+        return True
+    return can_edit(posting, member) or bool(getattr(member, "is_admin", False))
+
+
+def _publish(posting: Posting, today: date) -> None:
+    if posting.available_until is None or posting.available_until < today:
+        posting.available_until = default_until(today)
+    posting.status = ACTIVE
+    posting.published_at = utcnow()
+
+
+def _apply(posting: Posting, data: PostingData, today: date) -> None:
+    """Copy ``data`` onto ``posting`` after checking what only the database can tell."""
+    if data.kind not in {k.value for k in PostingKind}:
+        raise PostingInvalid("kind", _l("Choose sell or buy."))
+    if data.delivery not in {d.value for d in DeliveryOption}:
+        raise PostingInvalid("delivery", _l("Choose a delivery option."))
+    commodity = db.session.get(Commodity, data.commodity_id)
+    if commodity is None:
+        raise PostingInvalid("commodity_id", _l("Choose a commodity from the list."))
+    unit = db.session.get(Unit, data.unit_code)
+    if unit is None:
+        raise PostingInvalid("unit_code", _l("Choose a unit from the list."))
+    province = db.session.get(Region, data.province_code)
+    if province is None:
+        raise PostingInvalid("province_code", _l("Choose a province from the list."))
+    if not (data.title or "").strip():
+        raise PostingInvalid("title", _l("Enter a short title."))
+    if data.quantity is None:
+        raise PostingInvalid("quantity", _l("Enter the quantity."))
+    for name, maximum in _LIMITS.items():
+        value = getattr(data, name)
+        if value is not None and not (value.is_finite() and 0 < value <= maximum):
+            raise PostingInvalid(name, _l("Enter a number greater than zero and at most %(max)s.", max=f"{maximum:,}"))
+    lot_code = (data.lot_code or "").strip() or None
+    if lot_code and _lot_code_taken(posting, lot_code):
+        raise PostingInvalid("lot_code", _l("You already used this lot code on another posting."))
+    unit_weight = data.unit_weight_kg if unit.kg_per_unit is None else None
+    price_per_kg = compute_price_per_kg(data.price, unit, unit_weight)
+    if price_per_kg is not None and price_per_kg >= MAX_PRICE_PER_KG:
+        raise PostingInvalid("price", _l("That price per kg is not realistic. Please check the price and unit."))
+
+    posting.kind = data.kind
+    posting.commodity = commodity
+    posting.unit = unit
+    posting.province = province
+    posting.title = data.title.strip()
+    posting.description = (data.description or "").strip()
+    posting.variety = (data.variety or "").strip()
+    posting.grade = (data.grade or "").strip()
+    posting.quantity = data.quantity
+    posting.unit_weight_kg = unit_weight
+    posting.min_order = data.min_order
+    posting.price = data.price
+    posting.price_per_kg = price_per_kg
+    posting.locality = (data.locality or "").strip()
+    posting.available_from = data.available_from
+    posting.available_until = data.available_until or posting.available_until or default_until(today)
+    posting.delivery = data.delivery
+    posting.lot_code = lot_code
+    posting.harvest_date = data.harvest_date
+    refresh_search_text(posting)
+
+
+def _lot_code_taken(posting: Posting, lot_code: str) -> bool:
+    owner_id = posting.owner_id if posting.owner_id is not None else posting.owner.id
+    query = select(Posting.id).where(Posting.owner_id == owner_id, Posting.lot_code == lot_code)
+    if posting.id is not None:
+        query = query.where(Posting.id != posting.id)
+    return db.session.scalar(query.limit(1)) is not None

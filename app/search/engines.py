@@ -1,0 +1,129 @@
+"""The two engines behind the search service: SQLite FTS5 and PostgreSQL full text.
+
+Both index the text prepared by :mod:`app.search.text` (folded words, CJK unigrams and bigrams), so
+they answer the same query the same way. Each turns query terms into a :class:`Match`: how to limit
+a SELECT over the indexed table to the rows that contain every term, and a score for each such row
+(higher is better). Query terms reach the database only as one bound parameter, quoted inside it so
+that no FTS5 or tsquery operator can be injected.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+from sqlalchemy import ColumnElement, Float, FromClause, Select, Table, column, func, literal_column, select, table
+
+from app.search.text import is_cjk
+
+# Latin words of at least this length also match longer words ("cor" finds "corn"); shorter ones
+# would match far too much, and CJK bigrams are already whole words.
+MIN_PREFIX_LENGTH = 3
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """Where one table's search text lives.
+
+    ``table`` has an integer key ``id_column`` and a text column ``text_column`` filled with
+    :func:`app.search.text.index_text`. On SQLite ``fts_table`` is an external-content FTS5 table over
+    it (rowid = id); on PostgreSQL a GIN index on ``to_tsvector('simple', text_column)`` serves the
+    query. ``title_column``, when given, lets rows whose title holds the query words rank first.
+    """
+
+    table: Table
+    fts_table: str
+    text_column: str = "search_text"
+    id_column: str = "id"
+    title_column: str | None = "title"
+
+
+@dataclass(frozen=True)
+class Match:
+    """The rows of an index's table that match a query: a FROM clause of ``(id, score)`` to join on
+    the table's id and/or a WHERE condition on the table itself, and the score of a matching row."""
+
+    score: ColumnElement[float]
+    joined: FromClause | None = None
+    condition: ColumnElement[bool] | None = None
+
+    def apply(self, statement: Select, id_column: ColumnElement) -> Select:
+        """``statement`` (selecting from the indexed table) limited to the matching rows."""
+        if self.joined is not None:
+            statement = statement.join(self.joined, self.joined.c.id == id_column)
+        if self.condition is not None:
+            statement = statement.where(self.condition)
+        return statement
+
+
+class SearchEngine(Protocol):
+    dialect: str
+
+    def match(self, index: SearchIndex, terms: Sequence[str]) -> Match:
+        """The rows of ``index`` that hold every one of ``terms``."""
+
+
+def wants_prefix(term: str) -> bool:
+    return not is_cjk(term) and len(term) >= MIN_PREFIX_LENGTH
+
+
+class Fts5Engine:
+    """SQLite FTS5 with bm25 ranking: a subquery on the FTS5 table, joined on rowid = id."""
+
+    dialect = "sqlite"
+
+    @staticmethod
+    def match_expression(terms: Sequence[str]) -> str:
+        """An FTS5 query in which every term is a quoted string, so the words AND, OR, NOT, NEAR,
+        column filters, ``^`` and ``*`` typed by a user are plain text; terms are implicitly ANDed."""
+        parts = []
+        for term in terms:
+            quoted = '"' + term.replace('"', '""') + '"'
+            parts.append(quoted + "*" if wants_prefix(term) else quoted)
+        return " ".join(parts)
+
+    def match(self, index: SearchIndex, terms: Sequence[str]) -> Match:
+        fts = table(index.fts_table, column("rowid"), column(index.fts_table))
+        # bm25() is negative, more negative for better matches; flip it so every engine agrees.
+        score = -func.bm25(literal_column(index.fts_table), type_=Float)
+        matches = (
+            select(fts.c.rowid.label("id"), score.label("score"))
+            .where(fts.c[index.fts_table].op("MATCH")(self.match_expression(terms)))
+            .subquery(f"{index.fts_table}_matches")
+        )
+        return Match(score=matches.c.score, joined=matches)
+
+
+class PostgresEngine:
+    """PostgreSQL full text with the 'simple' configuration (no stemming: the text is already
+    prepared) and ts_rank ranking: a condition on the table itself, served by its GIN index."""
+
+    dialect = "postgresql"
+
+    @staticmethod
+    def tsquery_text(terms: Sequence[str]) -> str:
+        """A to_tsquery() argument: each term a quoted lexeme, ``:*`` for prefixes, joined by AND."""
+        parts = []
+        for term in terms:
+            quoted = "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+            parts.append(quoted + ":*" if wants_prefix(term) else quoted)
+        return " & ".join(parts)
+
+    def match(self, index: SearchIndex, terms: Sequence[str]) -> Match:
+        # The configuration is written as a constant (not a bound parameter) so the expression is
+        # identical to the one of the GIN index and the planner can use that index. No join: a
+        # self-join on id would let the planner scan the whole table instead.
+        configuration = literal_column("'simple'")
+        vector = func.to_tsvector(configuration, index.table.c[index.text_column])
+        query = func.to_tsquery(configuration, self.tsquery_text(terms))
+        return Match(score=func.ts_rank(vector, query, type_=Float), condition=vector.op("@@")(query))
+
+
+ENGINES: dict[str, SearchEngine] = {engine.dialect: engine for engine in (Fts5Engine(), PostgresEngine())}
+
+
+def engine_for(dialect_name: str) -> SearchEngine:
+    """The engine for a database dialect; raises LookupError for a database without one."""
+    try:
+        return ENGINES[dialect_name]
+    except KeyError:
+        raise LookupError(f"no search engine for the {dialect_name!r} database") from None

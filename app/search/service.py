@@ -1,0 +1,63 @@
+"""The search service: turn what a person typed into a ranked set of matching rows.
+
+Usage (the market does this for postings; the forum can do the same for its own table)::
+
+    search = SearchService(SearchIndex(Posting.__table__, fts_table="posting_fts")).search(q)
+    if search is not None:
+        stmt = search.apply(stmt).order_by(*search.ranking())
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Integer, Select, case, func
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.search.engines import Match, SearchIndex, engine_for
+from app.search.text import query_terms
+
+
+@dataclass(frozen=True)
+class Search:
+    """One query prepared for the current database."""
+
+    index: SearchIndex
+    terms: tuple[str, ...]
+    match: Match
+
+    def apply(self, statement: Select) -> Select:
+        """``statement``, a SELECT over the index's table, limited to the rows matching every term."""
+        return self.match.apply(statement, self.index.table.c[self.index.id_column])
+
+    def title_hits(self) -> ColumnElement[int]:
+        """How many query terms the title contains (case-insensitive for Latin letters)."""
+        title = func.lower(self.index.table.c[self.index.title_column])
+        hits = [case((title.contains(term, autoescape=True), 1), else_=0) for term in self.terms]
+        return sum(hits[1:], hits[0]).cast(Integer)
+
+    def ranking(self) -> list[ColumnElement]:
+        """ORDER BY clauses, best first: rows whose title holds more query words, then the engine's
+        score. The title comes first because a posting that is *about* 玉米 should beat one that
+        only mentions it in its description, whatever the lengths of their texts."""
+        order = [self.title_hits().desc()] if self.index.title_column else []
+        return [*order, self.match.score.desc()]
+
+
+class SearchService:
+    """Full-text search over one :class:`SearchIndex`, on SQLite FTS5 or PostgreSQL."""
+
+    def __init__(self, index: SearchIndex):
+        self.index = index
+
+    def search(self, q: str | None, session: Session | None = None) -> Search | None:
+        """Prepare ``q`` for the database behind ``session`` (the app's session by default).
+
+        Returns None when ``q`` holds no searchable word (empty, punctuation only …), so callers can
+        treat it like no query at all. Never raises for any text: every term is quoted.
+        """
+        terms = tuple(query_terms(q or ""))
+        if not terms:
+            return None
+        dialect = (session or db.session).get_bind().dialect.name
+        return Search(index=self.index, terms=terms, match=engine_for(dialect).match(self.index, terms))

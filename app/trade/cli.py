@@ -1,0 +1,19 @@
+"""`flask trade …` commands (the blueprint's CLI group), run by cron or a worker."""
+from __future__ import annotations
+
+import click
+
+from app.trade import bp
+
+
+@bp.cli.command("expire-offers")
+def expire_offers_command() -> None:
+    """Record open offers past OFFER_EXPIRY_HOURS as expired and close their threads."""
+    from app.db import write_transactions
+    from app.extensions import db
+    from app.trade.negotiations import expire_due_offers
+
+    with write_transactions():
+        count = expire_due_offers()
+        db.session.commit()
+    click.echo(f"expired offers: {count}")

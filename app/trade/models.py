@@ -1,0 +1,319 @@
+"""Trade records: negotiation threads with their offers and messages, orders with their status
+history, disputes and reviews.
+
+Amounts are computed once on the server when an order is placed and stored; the order keeps a
+snapshot of the goods (title, commodity, unit, origin, harvest date) so that later edits of a posting
+never change what was bought.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models_common import Money, Quantity, created_at_column, updated_at_column, utcnow
+
+CENT = Decimal("0.01")
+# Order totals may exceed a posting's price range (quantity up to 1e9 × price up to 1e7).
+Total = Numeric(20, 2, asdecimal=True)
+
+
+def line_total(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    """quantity × unit price, rounded half-up to the cent: the one formula for every amount shown."""
+    return (Decimal(quantity) * Decimal(unit_price)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def as_aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every stored moment is UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+class NegotiationStatus(str, enum.Enum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+class OfferStatus(str, enum.Enum):
+    OPEN = "open"
+    COUNTERED = "countered"  # superseded by the other party's counter-offer
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+class OrderStatus(str, enum.Enum):
+    PLACED = "placed"
+    CONFIRMED = "confirmed"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    DISPUTED = "disputed"
+    RESOLVED = "resolved"
+
+
+class RefundOutcome(str, enum.Enum):
+    FULL = "full"
+    PARTIAL = "partial"
+    NONE = "none"
+
+
+class Negotiation(db.Model):
+    """A private thread between one buyer and one seller about one posting (and admins may read it)."""
+
+    __table_args__ = (
+        CheckConstraint("buyer_id <> seller_id", name="parties_differ"),
+        Index("ix_negotiation_buyer_status", "buyer_id", "status"),
+        Index("ix_negotiation_seller_status", "seller_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("posting.id"), index=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    seller_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    # For a quote on a buy request: the seller's own sell offer the goods come from, if named.
+    lot_posting_id: Mapped[int | None] = mapped_column(ForeignKey("posting.id"))
+    status: Mapped[str] = mapped_column(String(10), default=NegotiationStatus.OPEN.value)
+    # Bumped by every message, offer and decision; the polling fragment compares it to skip repaints.
+    last_activity_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+
+    posting = relationship("Posting", foreign_keys=[posting_id])
+    lot_posting = relationship("Posting", foreign_keys=[lot_posting_id])
+    buyer = relationship("Member", foreign_keys=[buyer_id])
+    seller = relationship("Member", foreign_keys=[seller_id])
+    offers: Mapped[list["Offer"]] = relationship(
+        back_populates="negotiation", order_by="Offer.id", cascade="all, delete-orphan"
+    )
+    messages: Mapped[list["NegotiationMessage"]] = relationship(
+        back_populates="negotiation", order_by="NegotiationMessage.id", cascade="all, delete-orphan"
+    )
+    order: Mapped["Order | None"] = relationship(back_populates="negotiation", uselist=False)
+
+    def is_party(self, member) -> bool:
+        return member is not None and getattr(member, "id", None) in (self.buyer_id, self.seller_id)
+
+    def other_party_id(self, member_id: int) -> int:
+        return self.seller_id if member_id == self.buyer_id else self.buyer_id
+
+    @property
+    def latest_offer(self) -> "Offer | None":
+        return self.offers[-1] if self.offers else None
+
+    def effective_status(self, now: datetime | None = None) -> str:
+        """The status as members see it: an open thread whose latest offer ran out is expired even
+        before `flask trade expire-offers` has recorded that."""
+        latest = self.latest_offer
+        if self.status == NegotiationStatus.OPEN.value and latest is not None and latest.is_past_expiry(now):
+            return NegotiationStatus.EXPIRED.value
+        return self.status
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        return self.effective_status(now) == NegotiationStatus.OPEN.value
+
+
+class Offer(db.Model):
+    """One proposal in a thread: quantity, unit price and delivery, by one party to the other."""
+
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price > 0", name="unit_price_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    negotiation_id: Mapped[int] = mapped_column(ForeignKey("negotiation.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+    delivery: Mapped[str] = mapped_column(String(8))  # DeliveryOption collect/deliver
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default=OfferStatus.OPEN.value, index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+
+    negotiation: Mapped[Negotiation] = relationship(back_populates="offers")
+    author = relationship("Member")
+
+    @property
+    def total(self) -> Decimal:
+        return line_total(self.quantity, self.unit_price)
+
+    def is_past_expiry(self, now: datetime | None = None) -> bool:
+        return self.status == OfferStatus.OPEN.value and as_aware(self.expires_at) <= (now or utcnow())
+
+    def effective_status(self, now: datetime | None = None) -> str:
+        return OfferStatus.EXPIRED.value if self.is_past_expiry(now) else self.status
+
+
+class NegotiationMessage(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    negotiation_id: Mapped[int] = mapped_column(ForeignKey("negotiation.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at_column()
+
+    negotiation: Mapped[Negotiation] = relationship(back_populates="messages")
+    author = relationship("Member")
+
+
+class Order(db.Model):
+    __tablename__ = "trade_order"  # "order" is an SQL keyword
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price > 0", name="unit_price_positive"),
+        CheckConstraint("total >= 0", name="total_nonnegative"),
+        CheckConstraint("buyer_id <> seller_id", name="parties_differ"),
+        Index("ix_trade_order_buyer_status", "buyer_id", "status"),
+        Index("ix_trade_order_seller_status", "seller_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Printed on the delivery note and encoded in its QR code; opens the public trace page.
+    lot_code: Mapped[str] = mapped_column(String(24), unique=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    seller_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    posting_id: Mapped[int] = mapped_column(ForeignKey("posting.id"), index=True)
+    # The sell offer whose stock this order took (None for a quote that named no lot) and the buy
+    # request it fills (None for orders on sell offers). Cancelling gives both back.
+    sell_posting_id: Mapped[int | None] = mapped_column(ForeignKey("posting.id"), index=True)
+    buy_posting_id: Mapped[int | None] = mapped_column(ForeignKey("posting.id"), index=True)
+    negotiation_id: Mapped[int | None] = mapped_column(ForeignKey("negotiation.id"), unique=True)
+    offer_id: Mapped[int | None] = mapped_column(ForeignKey("offer.id"))
+
+    title: Mapped[str] = mapped_column(String(120))
+    commodity_id: Mapped[int] = mapped_column(ForeignKey("commodity.id"))
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
+    origin_province_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    harvest_date: Mapped[date | None] = mapped_column(Date)
+    seller_lot_reference: Mapped[str | None] = mapped_column(String(40))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+    total: Mapped[Decimal] = mapped_column(Total)
+    delivery: Mapped[str] = mapped_column(String(8))
+    bought_now: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    status: Mapped[str] = mapped_column(String(10), default=OrderStatus.PLACED.value, index=True)
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    shipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    buyer = relationship("Member", foreign_keys=[buyer_id])
+    seller = relationship("Member", foreign_keys=[seller_id])
+    posting = relationship("Posting", foreign_keys=[posting_id])
+    commodity = relationship("Commodity")
+    unit = relationship("Unit")
+    origin_province = relationship("Region")
+    negotiation: Mapped[Negotiation | None] = relationship(back_populates="order")
+    events: Mapped[list["OrderEvent"]] = relationship(
+        back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
+    )
+    dispute: Mapped["Dispute | None"] = relationship(back_populates="order", uselist=False)
+    reviews: Mapped[list["Review"]] = relationship(back_populates="order", order_by="Review.id")
+
+    @property
+    def number(self) -> str:
+        """The order number people quote on the phone."""
+        return f"J{self.id:07d}"
+
+    def is_party(self, member) -> bool:
+        return member is not None and getattr(member, "id", None) in (self.buyer_id, self.seller_id)
+
+    def role_of(self, member) -> str | None:
+        member_id = getattr(member, "id", None)
+        if member_id == self.buyer_id:
+            return "buyer"
+        if member_id == self.seller_id:
+            return "seller"
+        return None
+
+
+class OrderEvent(db.Model):
+    """One recorded transition: who moved the order from which status to which, when, and why."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("trade_order.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))  # None: a system job
+    from_status: Mapped[str | None] = mapped_column(String(10))  # None when the order was placed
+    to_status: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = created_at_column()
+
+    order: Mapped[Order] = relationship(back_populates="events")
+    actor = relationship("Member")
+
+
+class Dispute(db.Model):
+    __table_args__ = (
+        CheckConstraint("refund_amount IS NULL OR refund_amount >= 0", name="refund_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("trade_order.id", ondelete="CASCADE"), unique=True)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    status_before: Mapped[str] = mapped_column(String(10))
+    outcome: Mapped[str | None] = mapped_column(String(8))  # RefundOutcome; None while open
+    refund_amount: Mapped[Decimal | None] = mapped_column(Total)
+    resolution_note: Mapped[str] = mapped_column(Text, default="")
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+
+    order: Mapped[Order] = relationship(back_populates="dispute")
+    opened_by = relationship("Member", foreign_keys=[opened_by_id])
+    resolved_by = relationship("Member", foreign_keys=[resolved_by_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class Review(db.Model):
+    """One party's rating of the other after an order was completed; one per party per order."""
+
+    __table_args__ = (
+        UniqueConstraint("order_id", "author_id"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+        Index("ix_review_subject_created", "subject_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("trade_order.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    order: Mapped[Order] = relationship(back_populates="reviews")
+    author = relationship("Member", foreign_keys=[author_id])
+    subject = relationship("Member", foreign_keys=[subject_id])

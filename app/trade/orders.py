@@ -1,0 +1,385 @@
+"""Order services: placing an order (from an accepted offer or "buy now"), the status machine,
+cancellation with stock returned, disputes and their resolution.
+
+    placed → confirmed → paid → shipped → delivered → completed
+                       ↘ shipped → delivered → paid → completed      (payment on delivery)
+    cancel: buyer while placed; seller until shipped (stock and buy-request fill are given back)
+    dispute: buyer, within DISPUTE_WINDOW_DAYS of delivery → resolved by an admin (refund recorded)
+
+Every transition is recorded as an OrderEvent (who, when, from, to, note) and sends its signal
+after the flush. Illegal steps raise DomainError (409). Nothing here commits.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.members.models import Member
+from app.models_common import utcnow
+from app.postings.models import DeliveryOption, Posting, PostingKind
+from app.trade import signals, stock
+from app.trade.labels import ORDER_STATUS
+from app.trade.errors import TradeInvalid
+from app.trade.models import (
+    CENT,
+    Dispute,
+    Order,
+    OrderEvent,
+    OrderStatus,
+    RefundOutcome,
+    as_aware,
+    line_total,
+)
+from app.web.errors import DomainError
+from app.web.templating import localized, quantity as format_quantity
+
+PLACED, CONFIRMED, PAID = OrderStatus.PLACED.value, OrderStatus.CONFIRMED.value, OrderStatus.PAID.value
+SHIPPED, DELIVERED, COMPLETED = OrderStatus.SHIPPED.value, OrderStatus.DELIVERED.value, OrderStatus.COMPLETED.value
+CANCELLED, DISPUTED, RESOLVED = OrderStatus.CANCELLED.value, OrderStatus.DISPUTED.value, OrderStatus.RESOLVED.value
+BUYER, SELLER = "buyer", "seller"
+_LOT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
+MAX_NOTE_LENGTH = 2000
+
+@dataclass(frozen=True)
+class Step:
+    """One action on an order: the status it leads to and, per role, the statuses it starts from."""
+
+    to_status: str
+    allowed_from: dict[str, frozenset[str]] = field(default_factory=dict)
+    label: str = ""
+
+
+STEPS: dict[str, Step] = {
+    "confirm": Step(CONFIRMED, {SELLER: frozenset({PLACED})}, _l("Confirm order")),
+    "pay": Step(PAID, {SELLER: frozenset({CONFIRMED, DELIVERED})}, _l("Record payment received")),
+    "ship": Step(SHIPPED, {SELLER: frozenset({CONFIRMED, PAID})}, _l("Mark as shipped")),
+    "deliver": Step(DELIVERED, {BUYER: frozenset({SHIPPED}), SELLER: frozenset({SHIPPED})}, _l("Mark as delivered")),
+    "complete": Step(COMPLETED, {BUYER: frozenset({DELIVERED, PAID}), SELLER: frozenset({DELIVERED, PAID})}, _l("Complete order")),
+    "cancel": Step(CANCELLED, {BUYER: frozenset({PLACED}), SELLER: frozenset({PLACED, CONFIRMED, PAID})}, _l("Cancel order")),
+}
+ACTIONS = tuple(STEPS)
+
+
+def status_label(status: str) -> str:
+    return str(ORDER_STATUS.get(status, status))
+
+
+def new_lot_code() -> str:
+    """A fresh, unused trace code such as JS7K3M9QX2AB."""
+    while True:
+        code = "JS" + "".join(secrets.choice(_LOT_ALPHABET) for _ in range(10))
+        if db.session.scalar(select(Order.id).where(Order.lot_code == code)) is None:
+            return code
+
+
+def place_order(
+    *,
+    buyer: Member,
+    seller: Member,
+    posting: Posting,
+    quantity: Decimal,
+    unit_price: Decimal,
+    delivery: str,
+    actor: Member,
+    lot_posting: Posting | None = None,
+    negotiation=None,
+    offer=None,
+    bought_now: bool = False,
+    now: datetime | None = None,
+) -> Order:
+    """Create an order and take its stock (sell offer) and fill (buy request) atomically, in posting
+    id order so two transactions never wait on each other crosswise. Returns the order, flushed.
+
+    Raises OutOfStock (409, "only N left") when the stock or the open need is too small.
+    """
+    now = now or utcnow()
+    sell_posting = posting if posting.kind == PostingKind.SELL.value else lot_posting
+    buy_posting = posting if posting.kind == PostingKind.BUY.value else None
+    changes = []
+    if sell_posting is not None:
+        changes.append((sell_posting.id, stock.take_stock))
+    if buy_posting is not None:
+        changes.append((buy_posting.id, stock.fill_request))
+    for posting_id, change in sorted(changes, key=lambda item: item[0]):
+        change(posting_id, quantity)
+
+    source = sell_posting or posting
+    storefront = seller.storefront
+    order = Order(
+        lot_code=new_lot_code(),
+        buyer_id=buyer.id,
+        seller_id=seller.id,
+        posting_id=posting.id,
+        sell_posting_id=sell_posting.id if sell_posting else None,
+        buy_posting_id=buy_posting.id if buy_posting else None,
+        negotiation=negotiation,
+        offer_id=offer.id if offer is not None else None,
+        title=source.title,
+        commodity_id=source.commodity_id,
+        unit_code=source.unit_code,
+        origin_province_code=sell_posting.province_code if sell_posting else (storefront.province_code if storefront else None),
+        harvest_date=sell_posting.harvest_date if sell_posting else None,
+        seller_lot_reference=sell_posting.lot_code if sell_posting else None,
+        quantity=quantity,
+        unit_price=unit_price,
+        total=line_total(quantity, unit_price),
+        delivery=delivery,
+        bought_now=bought_now,
+        status=PLACED,
+        created_at=now,
+        updated_at=now,
+    )
+    order.events.append(OrderEvent(actor_id=actor.id, from_status=None, to_status=PLACED, created_at=now))
+    db.session.add(order)
+    db.session.flush()
+    signals.send(
+        signals.order_placed,
+        order_id=order.id,
+        buyer_id=buyer.id,
+        seller_id=seller.id,
+        posting_id=posting.id,
+        negotiation_id=negotiation.id if negotiation is not None else None,
+    )
+    return order
+
+
+def buy_now(posting: Posting, buyer: Member, quantity: Decimal, delivery: str, now: datetime | None = None) -> Order:
+    """Order from a fixed-price sell offer at its listed price. Returns the order.
+
+    Raises DomainError when the posting is not a fixed-price active sell offer or is the buyer's
+    own; TradeInvalid for a delivery option or quantity the posting does not allow; OutOfStock (409,
+    "only N left") when another buyer got there first.
+    """
+    if posting.kind != PostingKind.SELL.value or posting.price is None:
+        raise DomainError(_("This posting has no fixed price. Make an offer instead."))
+    if posting.owner_id == buyer.id:
+        raise DomainError(_("You cannot buy from your own offer."))
+    allowed = [DeliveryOption.COLLECT.value, DeliveryOption.DELIVER.value]
+    if posting.delivery != DeliveryOption.EITHER.value:
+        allowed = [posting.delivery]
+    if delivery not in allowed:
+        raise TradeInvalid("delivery", _("Choose a delivery option this offer allows."))
+    minimum = posting.min_order
+    if minimum is not None and quantity < minimum and quantity < stock.available(posting):
+        raise TradeInvalid(
+            "quantity", _("The minimum order is %(n)s %(unit)s.", n=format_quantity(minimum), unit=localized(posting.unit))
+        )
+    seller = db.session.get(Member, posting.owner_id)
+    return place_order(
+        buyer=buyer,
+        seller=seller,
+        posting=posting,
+        quantity=quantity,
+        unit_price=posting.price,
+        delivery=delivery,
+        actor=buyer,
+        bought_now=True,
+        now=now,
+    )
+
+
+def refusal(order: Order, action: str, member: Member, now: datetime | None = None) -> str | None:
+    """Why ``member`` may not take ``action`` on ``order`` now, or None when they may."""
+    now = now or utcnow()
+    step = STEPS.get(action)
+    if step is None:
+        return _("That is not a step an order can take.")
+    role = order.role_of(member)
+    if role is None:
+        return _("Only the buyer and the seller can change an order.")
+    starts = step.allowed_from.get(role)
+    if starts is None:
+        return _("Only the seller can do this.") if role == BUYER else _("Only the buyer can do this.")
+    if action == "cancel" and order.shipped_at is not None:
+        return _("Shipped orders cannot be cancelled. Open a dispute after delivery instead.")
+    if order.status not in starts:
+        return _("An order that is %(status)s cannot be changed that way.", status=status_label(order.status))
+    if action == "pay" and order.paid_at is not None:
+        return _("The payment has already been recorded.")
+    if action == "ship" and order.shipped_at is not None:
+        return _("The goods have already been shipped.")
+    if action == "complete":
+        if order.delivered_at is None:
+            return _("An order can be completed after delivery.")
+        if order.paid_at is None:
+            return _("Record the payment before completing the order.")
+        if role == SELLER and now < dispute_deadline(order):
+            return _(
+                "The seller can complete the order once the %(days)s-day dispute window has passed.",
+                days=current_app.config["DISPUTE_WINDOW_DAYS"],
+            )
+    return None
+
+
+def available_actions(order: Order, member: Member, now: datetime | None = None) -> list[str]:
+    """The actions ``member`` can take on ``order`` right now, in display order."""
+    return [action for action in ACTIONS if refusal(order, action, member, now) is None]
+
+
+def change_order_status(order: Order, action: str, member: Member, note: str = "", now: datetime | None = None) -> Order:
+    """Apply ``action`` (confirm, pay, ship, deliver, complete, cancel) by ``member``, record the
+    transition and send its signal. Cancelling gives the stock back. Returns the order.
+
+    Raises DomainError (409) for an illegal step, with the reason; TradeInvalid for a too long note.
+    """
+    now = now or utcnow()
+    note = _clean_note(note, "note")
+    reason = refusal(order, action, member, now)
+    if reason is not None:
+        raise DomainError(reason)
+    step = STEPS[action]
+    if action == "cancel":
+        _give_back(order)
+    if action == "pay":
+        order.paid_at = now
+    elif action == "ship":
+        order.shipped_at = now
+    elif action == "deliver":
+        order.delivered_at = now
+    elif action == "complete":
+        order.completed_at = now
+    _record(order, step.to_status, member, note, now)
+    db.session.flush()
+    signals.send(
+        signals.ORDER_SIGNALS[step.to_status],
+        order_id=order.id,
+        buyer_id=order.buyer_id,
+        seller_id=order.seller_id,
+        actor_id=member.id,
+    )
+    return order
+
+
+def dispute_deadline(order: Order) -> datetime:
+    """The last moment the buyer may open a dispute (DISPUTE_WINDOW_DAYS after delivery)."""
+    delivered = as_aware(order.delivered_at)
+    if delivered is None:
+        raise ValueError("the order has not been delivered")
+    return delivered + timedelta(days=current_app.config["DISPUTE_WINDOW_DAYS"])
+
+
+def dispute_refusal(order: Order, member: Member, now: datetime | None = None) -> str | None:
+    """Why ``member`` may not open a dispute on ``order`` now, or None when they may."""
+    now = now or utcnow()
+    if order.role_of(member) != BUYER:
+        return _("Only the buyer can open a dispute.")
+    if order.dispute is not None:
+        return _("This order already has a dispute.")
+    if order.delivered_at is None or order.status not in (DELIVERED, PAID, COMPLETED):
+        return _("A dispute can be opened after delivery.")
+    if now > dispute_deadline(order):
+        return _("Disputes can be opened up to %(days)s days after delivery.", days=current_app.config["DISPUTE_WINDOW_DAYS"])
+    return None
+
+
+def open_dispute(order: Order, member: Member, reason: str, now: datetime | None = None) -> Dispute:
+    """The buyer disputes a delivered order. Returns the dispute.
+
+    Raises TradeInvalid without a reason; DomainError (409) when not allowed (see dispute_refusal).
+    """
+    now = now or utcnow()
+    reason = _clean_note(reason, "reason")
+    if not reason:
+        raise TradeInvalid("reason", _("Say what went wrong."))
+    refused = dispute_refusal(order, member, now)
+    if refused is not None:
+        raise DomainError(refused)
+    dispute = Dispute(order=order, opened_by_id=member.id, reason=reason, status_before=order.status, created_at=now)
+    db.session.add(dispute)
+    _record(order, DISPUTED, member, reason, now)
+    db.session.flush()
+    signals.send(
+        signals.dispute_opened,
+        order_id=order.id,
+        dispute_id=dispute.id,
+        buyer_id=order.buyer_id,
+        seller_id=order.seller_id,
+        actor_id=member.id,
+    )
+    return dispute
+
+
+def resolve_dispute(
+    order: Order,
+    admin: Member,
+    outcome: str,
+    refund_amount: Decimal | None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Dispute:
+    """An admin decides a dispute: full refund (the total), partial (an amount between zero and
+    the total) or none. Returns the dispute.
+
+    Raises DomainError (403 for non-admins, 409 when nothing is disputed); TradeInvalid for an
+    unknown outcome or a refund amount that does not fit it.
+    """
+    now = now or utcnow()
+    if not admin.is_admin:
+        raise DomainError(_("Only an admin can resolve a dispute."), status=403)
+    dispute = order.dispute
+    if dispute is None or order.status != DISPUTED or not dispute.is_open:
+        raise DomainError(_("This order has no open dispute."))
+    note = _clean_note(note, "note")
+    if outcome == RefundOutcome.FULL.value:
+        amount = order.total
+    elif outcome == RefundOutcome.NONE.value:
+        amount = Decimal("0.00")
+    elif outcome == RefundOutcome.PARTIAL.value:
+        if refund_amount is None:
+            raise TradeInvalid("refund_amount", _("Enter the amount to refund."))
+        amount = Decimal(refund_amount).quantize(CENT)
+        if not Decimal(0) < amount < order.total:
+            raise TradeInvalid("refund_amount", _("A partial refund is more than zero and less than the total."))
+    else:
+        raise TradeInvalid("outcome", _("Choose full, partial or no refund."))
+    dispute.outcome = outcome
+    dispute.refund_amount = amount
+    dispute.resolution_note = note
+    dispute.resolved_by_id = admin.id
+    dispute.resolved_at = now
+    _record(order, RESOLVED, admin, note, now)
+    db.session.flush()
+    signals.send(
+        signals.dispute_resolved,
+        order_id=order.id,
+        dispute_id=dispute.id,
+        buyer_id=order.buyer_id,
+        seller_id=order.seller_id,
+        actor_id=admin.id,
+        outcome=outcome,
+        refund_amount=str(amount),
+    )
+    return dispute
+
+
+def _give_back(order: Order) -> None:
+    changes = []
+    if order.sell_posting_id is not None:
+        changes.append((order.sell_posting_id, stock.return_stock))
+    if order.buy_posting_id is not None:
+        changes.append((order.buy_posting_id, stock.unfill_request))
+    for posting_id, change in sorted(changes, key=lambda item: item[0]):
+        change(posting_id, order.quantity)
+
+
+def _record(order: Order, to_status: str, actor: Member, note: str, now: datetime) -> None:
+    order.events.append(
+        OrderEvent(actor_id=actor.id, from_status=order.status, to_status=to_status, note=note, created_at=now)
+    )
+    order.status = to_status
+    order.updated_at = now
+
+
+def _clean_note(text: str | None, field_name: str) -> str:
+    text = (text or "").strip()
+    if len(text) > MAX_NOTE_LENGTH:
+        raise TradeInvalid(field_name, _("At most %(n)s characters.", n=MAX_NOTE_LENGTH))
+    return text

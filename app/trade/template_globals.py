@@ -1,0 +1,31 @@
+"""Template globals for the trade partials that other domains' pages include: the posting page
+(templates/trade/_posting_actions.html) and the storefront page
+(templates/trade/_storefront_reviews.html). Other code calls app.trade.queries directly."""
+from __future__ import annotations
+
+from app.trade import bp, negotiations, queries, stock
+
+
+@bp.app_template_global("trade_rating_summary")
+def trade_rating_summary(member_id: int):
+    return queries.rating_summary(member_id)
+
+
+@bp.app_template_global("trade_latest_reviews")
+def trade_latest_reviews(member_id: int, n: int = 5):
+    return queries.latest_reviews(member_id, n)
+
+
+@bp.app_template_global("trade_available")
+def trade_available(posting):
+    return stock.available(posting)
+
+
+@bp.app_template_global("trade_open_negotiation")
+def trade_open_negotiation(posting_id: int, member_id: int):
+    return negotiations.open_negotiation_for(posting_id, member_id)
+
+
+@bp.app_template_global("trade_posting_negotiations")
+def trade_posting_negotiations(posting_id: int):
+    return queries.posting_negotiations(posting_id)

@@ -1,0 +1,64 @@
+"""The search service picks the engine of the database it runs on, and each engine uses its index."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from app.postings.market import POSTING_SEARCH
+from app.postings.models import Posting
+from app.search.engines import Fts5Engine, PostgresEngine, engine_for
+from tests.factories import make_posting
+
+
+def test_each_database_gets_its_engine():
+    assert isinstance(engine_for("sqlite"), Fts5Engine)
+    assert isinstance(engine_for("postgresql"), PostgresEngine)
+    with pytest.raises(LookupError):
+        engine_for("mysql")
+
+
+def test_search_returns_nothing_to_join_for_a_query_without_words(db):
+    assert POSTING_SEARCH.search("") is None
+    assert POSTING_SEARCH.search(" ,.;!? ") is None
+    assert POSTING_SEARCH.search(None) is None
+
+
+def test_matches_hold_ids_with_better_scores_for_better_matches(db):
+    often = make_posting(title="Maize maize maize", description="Maize, nothing but maize.")
+    once = make_posting(commodity="wheat", title="Wheat", description="Some maize straw too, and much more text " * 5)
+    prepared = POSTING_SEARCH.search("maize")
+    rows = db.session.execute(prepared.apply(select(Posting.id, prepared.match.score))).all()
+    scores = dict(rows)
+    assert set(scores) == {often.id, once.id}
+    assert scores[often.id] > scores[once.id]
+
+
+@pytest.mark.postgres_only
+def test_postgresql_search_uses_the_gin_index(db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the GIN index exists on PostgreSQL only")
+    make_posting(title="优质玉米出售")
+    prepared = POSTING_SEARCH.search("玉米 cor")
+    # A table of one row is read faster without an index; forbid that to see the index is usable.
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = explain(db, prepared.apply(select(Posting.id)), "EXPLAIN")
+    db.session.rollback()
+    assert "ix_posting_search_text" in plan
+
+
+def test_sqlite_search_uses_fts5(db):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("FTS5 exists on SQLite only")
+    prepared = POSTING_SEARCH.search("玉米")
+    plan = explain(db, prepared.apply(select(Posting.id)), "EXPLAIN QUERY PLAN")
+    assert "VIRTUAL TABLE" in plan and "posting_fts" in plan
+
+
+def explain(db, query, command: str) -> str:
+    """The database's plan for ``query`` as one string."""
+    compiled = query.compile(dialect=db.engine.dialect)
+    params = compiled.params
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup)
+    rows = db.session.connection().exec_driver_sql(f"{command} {compiled}", params).all()
+    return "\n".join(" ".join(str(value) for value in row) for row in rows)

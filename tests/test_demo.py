@@ -1,0 +1,97 @@
+"""Demo data: `flask seed` loads it once; running it again creates nothing; the demo accounts work."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.demo import DEMO_ACCOUNTS, FARMER_PHONE, PLACEHOLDER_FARMER_PHONE, STATION_PHONE, load_demo_data
+from app.members.models import Member, Storefront, VerificationRequest
+from app.postings.models import Posting
+
+
+def _row_counts(db) -> dict[str, int]:
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Member, Storefront, VerificationRequest, Posting)
+    }
+
+
+def _load(db) -> dict[str, int]:
+    created = load_demo_data()
+    db.session.commit()
+    return created
+
+
+def test_second_run_creates_nothing(db):
+    first = _load(db)
+    after_first = _row_counts(db)
+    second = _load(db)
+    assert first["members"] == 5 and first["postings"] >= 12
+    assert set(second.values()) == {0}
+    assert _row_counts(db) == after_first
+    assert after_first["Posting"] == first["postings"]
+
+
+def test_seed_command_twice_reports_nothing_new_and_prints_accounts(app, db):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(args=["seed"])
+    assert second.exit_code == 0, second.output
+    assert "members +0" in second.output and "postings +0" in second.output
+    for _role, phone, password in DEMO_ACCOUNTS:
+        assert phone in second.output and password in second.output
+
+
+def test_demo_postings_have_prices_per_kg_and_searchable_text(db):
+    _load(db)
+    postings = db.session.scalars(select(Posting)).all()
+    assert {p.kind for p in postings} == {"sell", "buy"}
+    assert {"jin", "t"} <= {p.unit_code for p in postings}
+    assert all(p.status == "active" and p.search_text for p in postings)
+    by_jin = next(p for p in postings if p.unit_code == "jin" and p.price is not None and p.commodity.slug == "maize")
+    assert by_jin.price_per_kg == by_jin.price * 2
+    maize = [p for p in postings if p.commodity.slug == "maize"]
+    assert len(maize) >= 3
+    assert all({"玉米", "苞米", "corn"} <= set(p.search_text.split()) for p in maize)
+    assert any(p.price is None for p in postings)  # a negotiable one
+
+
+def test_demo_members_have_their_roles(db):
+    _load(db)
+    farmer = db.session.scalar(select(Member).where(Member.phone == FARMER_PHONE))
+    assert farmer.is_seller and farmer.is_verified and farmer.storefront is not None
+    decision = db.session.scalar(select(VerificationRequest).where(VerificationRequest.member_id == farmer.id))
+    assert decision.status == "approved" and decision.decided_by.is_admin and decision.decision_reason
+    station = db.session.scalar(select(Member).where(Member.phone == STATION_PHONE))
+    placeholder = db.session.scalar(select(Member).where(Member.phone == PLACEHOLDER_FARMER_PHONE))
+    assert station.is_station_operator
+    assert placeholder.password_hash is None and placeholder.created_by_station_id == station.id
+    via_station = db.session.scalars(select(Posting).where(Posting.owner_id == placeholder.id)).all()
+    assert via_station and all(p.via_station_id == station.id for p in via_station)
+
+
+def test_demo_admin_can_log_in_with_documented_password(client, db):
+    _load(db)
+    role, phone, password = next(account for account in DEMO_ACCOUNTS if account[0] == "admin")
+    response = client.post("/login", data={"phone": phone.removeprefix("+86"), "password": password})
+    assert response.status_code == 302
+    assert client.get("/admin/commodities").status_code == 200
+
+
+def test_every_demo_account_can_log_in(app, db):
+    _load(db)
+    for _role, phone, password in DEMO_ACCOUNTS:
+        client = app.test_client()
+        response = client.post("/login", data={"phone": phone, "password": password})
+        assert response.status_code == 302, phone
+        assert client.get("/account").status_code == 200
+
+
+def test_demo_data_is_visible_on_market_and_storefront(client, db):
+    _load(db)
+    farmer = db.session.scalar(select(Member).where(Member.phone == FARMER_PHONE))
+    market = client.get("/market?q=苞米").get_data(as_text=True)
+    assert "优质玉米出售" in market and "Wanted: corn for our feed mill" in market
+    storefront = client.get(f"/s/{farmer.storefront.slug}")
+    assert storefront.status_code == 200
+    assert "优质玉米出售" in storefront.get_data(as_text=True)
