@@ -77,8 +77,8 @@ class Config:
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
     SIGNUP_RATE_LIMIT = _env("SIGNUP_RATE_LIMIT", "5 per minute;30 per hour")
 
-    # None = werkzeug's default (scrypt). Tests set a cheaper scrypt cost.
-    PASSWORD_HASH_METHOD: str | None = None
+    # werkzeug's default method and cost; tests set a cheaper scrypt cost.
+    PASSWORD_HASH_METHOD = "scrypt"
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

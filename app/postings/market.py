@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, request
-from markupsafe import Markup
 from flask_sqlalchemy.pagination import Pagination
+from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select, case, func, select
 
 from app.catalogue.services import all_regions, all_units, categories_with_commodities
@@ -18,7 +18,7 @@ from app.postings import bp
 from app.postings.market_cards import market_cards
 from app.postings.market_forms import KIND_CHOICES, SORT_CHOICES, MarketChoices, MarketFilters, parse_market_filters
 from app.postings.models import Posting, PostingStatus
-from app.search.cache import ResultCache
+from app.search.cache import app_cache
 from app.search.engines import SearchIndex
 from app.search.service import Search, SearchService
 from app.web.htmx import render_page_or_fragment
@@ -83,7 +83,7 @@ class MarketPage:
 
 def market_choices() -> MarketChoices:
     """The catalogue snapshot for the search form, re-read every MARKET_CATALOGUE_SECONDS."""
-    cache = _app_cache("market_choices", entries=1, seconds=current_app.config["MARKET_CATALOGUE_SECONDS"])
+    cache = app_cache("market_choices", max_entries=1, max_age=current_app.config["MARKET_CATALOGUE_SECONDS"])
     return cache.get_or_compute(
         "choices", None, lambda: MarketChoices.build(categories_with_commodities(), all_regions(), all_units())
     )
@@ -99,7 +99,7 @@ def market_page(filters: MarketFilters, choices: MarketChoices, per_page: int) -
     size = current_app.config["MARKET_RESULT_CACHE_SIZE"]
     # Verification changes members, not postings, so the version below would not notice them.
     if size and not filters.verified:
-        cache = _app_cache("market_results", entries=size, seconds=current_app.config["MARKET_RESULT_CACHE_SECONDS"])
+        cache = app_cache("market_results", max_entries=size, max_age=current_app.config["MARKET_RESULT_CACHE_SECONDS"])
         result = cache.get_or_compute(
             (filters, per_page, choices.fingerprint),
             posting_data_version(),
@@ -148,7 +148,7 @@ def posting_data_version() -> tuple:
 
 
 def market_conditions(filters: MarketFilters, choices: MarketChoices) -> list[ColumnElement[bool]]:
-    """WHERE clauses for the filters (the query words are joined separately)."""
+    """WHERE clauses for the filters (the query words are applied by the search service)."""
     conditions: list[ColumnElement[bool]] = [Posting.status == PostingStatus.ACTIVE.value]
     if filters.kind:
         conditions.append(Posting.kind == filters.kind)
@@ -194,10 +194,3 @@ def market_order(filters: MarketFilters, search: Search | None, choices: MarketC
         return [quantity_in_kg(choices).desc().nulls_last(), *newest]
     return newest
 
-
-def _app_cache(name: str, entries: int, seconds: float) -> ResultCache:
-    """A cache that lives as long as this app object (so each test app starts empty)."""
-    cache = current_app.extensions.get(name)
-    if cache is None:
-        cache = current_app.extensions[name] = ResultCache(max_entries=entries, max_age=seconds)
-    return cache

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.extensions import db
 from app.members.models import Member
 from app.postings.models import Posting, PostingPhoto, PostingStatus
-from app.search.cache import ResultCache
+from app.search.cache import app_cache
 
 CARD_TEMPLATE = "postings/_partials/_card.html"
 # Keys are exact, so age only bounds how long an unused card occupies memory.
@@ -46,7 +46,7 @@ def market_cards(ids: tuple[int, ...], catalogue_fingerprint: int) -> list[Marku
         return []
     keys = card_keys(ids, (str(get_locale() or ""), catalogue_fingerprint))
     size = current_app.config["MARKET_CARD_CACHE_SIZE"]
-    cache = _card_cache(size) if size else None
+    cache = app_cache("market_cards", max_entries=size, max_age=CARD_MAX_AGE) if size else None
     cards = {posting_id: cache.get(key, None) if cache else None for posting_id, key in keys.items()}
     missing = [posting_id for posting_id, card in cards.items() if card is None]
     if missing:
@@ -76,9 +76,3 @@ def card_keys(ids: tuple[int, ...], context: tuple) -> dict[int, tuple]:
         photos[posting_id].append((photo_id, thumb))
     return {row[0]: (*context, *row, tuple(photos[row[0]])) for row in rows}
 
-
-def _card_cache(size: int) -> ResultCache:
-    cache = current_app.extensions.get("market_cards")
-    if cache is None:
-        cache = current_app.extensions["market_cards"] = ResultCache(max_entries=size, max_age=CARD_MAX_AGE)
-    return cache

@@ -15,6 +15,8 @@ import time
 from collections import OrderedDict
 from typing import Callable, Hashable, TypeVar
 
+from flask import current_app
+
 T = TypeVar("T")
 _MISSING = object()
 
@@ -58,3 +60,12 @@ class ResultCache:
             value = compute()
             self.put(key, version, value)
         return value  # type: ignore[return-value]
+
+
+def app_cache(name: str, max_entries: int, max_age: float) -> ResultCache:
+    """The cache called ``name`` of the current app, created on first use. It lives as long as the
+    app object: one per worker process, and a fresh one for each test's app."""
+    cache = current_app.extensions.get(name)
+    if cache is None:
+        cache = current_app.extensions[name] = ResultCache(max_entries=max_entries, max_age=max_age)
+    return cache
