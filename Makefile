@@ -43,5 +43,9 @@ test: translations
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
 	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/python -m pytest; fi
 
+# The market benchmark of bench/README.md on SQLite (`bench/run_market.sh postgresql` for PostgreSQL).
+bench: translations
+	bench/run_market.sh sqlite
+
 clean:
 	rm -rf $(VENV) instance/jishi.db* .pytest_cache

@@ -2,7 +2,6 @@
 import click
 from flask.cli import AppGroup
 
-from app.catalogue import bp
 from app.catalogue.services import load_catalogue
 from app.db import write_transactions
 from app.extensions import db
@@ -19,4 +18,3 @@ def load_command():
     click.echo("catalogue: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
 
 
-bp.cli.short_help = "Catalogue"
