@@ -1,0 +1,122 @@
+"""Payment records: one payment per order (which provider, how much was paid and refunded), its
+ledger of charges and refunds, and the provider webhook events already applied.
+
+The order's own status stays owned by app.trade; these rows say what money moved. Amounts are in
+the currency's major unit (yuan) as Decimal; providers that count in minor units (fen) convert at
+the edge.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models_common import created_at_column, updated_at_column
+
+# Same range as the order total it pays.
+Amount = Numeric(20, 2, asdecimal=True)
+
+
+class PaymentStatus(str, enum.Enum):
+    PENDING = "pending"  # chosen, nothing received yet
+    CLAIMED = "claimed"  # manual: the buyer recorded a transfer reference; the seller has not confirmed
+    PAID = "paid"
+    PARTIALLY_REFUNDED = "part_refund"
+    REFUNDED = "refunded"
+
+
+class EntryKind(str, enum.Enum):
+    CHARGE = "charge"
+    REFUND = "refund"
+
+
+class EntryStatus(str, enum.Enum):
+    PENDING = "pending"  # a refund owed but not yet made (provider call failed or awaiting a reference)
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class Payment(db.Model):
+    __table_args__ = (
+        CheckConstraint("amount >= 0", name="amount_nonnegative"),
+        CheckConstraint("amount_paid >= 0", name="paid_nonnegative"),
+        CheckConstraint("amount_refunded >= 0", name="refunded_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("trade_order.id", ondelete="CASCADE"), unique=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    method: Mapped[str] = mapped_column(String(20), default="")  # manual: bank_transfer / cash
+    status: Mapped[str] = mapped_column(String(12), default=PaymentStatus.PENDING.value, index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[Decimal] = mapped_column(Amount)
+    amount_paid: Mapped[Decimal] = mapped_column(Amount, default=Decimal("0.00"))
+    amount_refunded: Mapped[Decimal] = mapped_column(Amount, default=Decimal("0.00"))
+    # Stripe: how many Checkout Sessions were created (part of the idempotency key), the latest
+    # session id and the PaymentIntent that paid. Manual: the buyer's transfer reference.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    checkout_reference: Mapped[str | None] = mapped_column(String(255), index=True)
+    provider_reference: Mapped[str | None] = mapped_column(String(255), index=True)
+    buyer_reference: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    order = relationship("Order", backref=db.backref("payment", uselist=False, passive_deletes=True))
+    entries: Mapped[list["LedgerEntry"]] = relationship(
+        back_populates="payment", order_by="LedgerEntry.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_paid(self) -> bool:
+        return self.amount_paid > 0
+
+    @property
+    def refundable(self) -> Decimal:
+        """What has been paid and not yet refunded or promised back (pending refunds count)."""
+        promised = sum(
+            (e.amount for e in self.entries if e.kind == EntryKind.REFUND.value and e.status != EntryStatus.FAILED.value),
+            Decimal("0.00"),
+        )
+        return max(self.amount_paid - max(promised, self.amount_refunded), Decimal("0.00"))
+
+
+class LedgerEntry(db.Model):
+    """One movement of money on an order: a charge received or a refund made (or owed)."""
+
+    __tablename__ = "payment_ledger_entry"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(10))
+    amount: Mapped[Decimal] = mapped_column(Amount)
+    provider_reference: Mapped[str] = mapped_column(String(255), default="")
+    # Stripe refunds are sent with this key, so a retried refund is never made twice.
+    idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))  # None: provider or system
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    payment: Mapped[Payment] = relationship(back_populates="entries")
+    actor = relationship("Member")
+
+
+class WebhookEvent(db.Model):
+    """A provider event already applied. The UNIQUE pair makes a replay fail to insert, so it is
+    inserted in the same transaction as the change it causes."""
+
+    __tablename__ = "payment_webhook_event"
+    __table_args__ = (UniqueConstraint("provider", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(255))
+    event_type: Mapped[str] = mapped_column(String(64))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("trade_order.id", ondelete="SET NULL"), index=True)
+    received_at: Mapped[datetime] = created_at_column()

@@ -1,0 +1,100 @@
+"""The interface every payment provider implements, and the registry of provider modules.
+
+A provider turns an order into a way to pay (a redirect URL or instructions), turns a webhook
+request into a verified PaymentEvent, and refunds. It never touches the database: app.payments.services
+records what the provider reports.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Mapping
+
+CENT = Decimal("0.01")
+
+# Event types a provider reports. Amounts are cumulative, so replays and out-of-order delivery
+# can only move the local record forward (see services.apply_event).
+PAYMENT_SUCCEEDED = "payment_succeeded"  # amount = total received so far
+REFUND_UPDATED = "refund_updated"  # amount = total refunded so far; paid_amount = total received
+IGNORED = "ignored"
+
+
+class InvalidSignature(Exception):
+    """The webhook request is not provably from the provider (bad, missing or stale signature) or
+    cannot be read at all."""
+
+
+class ProviderError(Exception):
+    """The provider refused or could not be reached; nothing was changed there."""
+
+
+@dataclass(frozen=True)
+class PaymentEvent:
+    id: str
+    type: str
+    order_id: int | None
+    amount: Decimal
+    provider_reference: str = ""
+    paid_amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PaymentStart:
+    """What create_payment hands back: a URL to send the buyer to, or instructions to show."""
+
+    redirect_url: str | None = None
+    instructions: str = ""
+    checkout_reference: str | None = None
+
+
+class PaymentProvider:
+    """Subclass, set ``name`` and ``label``, implement the four methods, and register the class."""
+
+    name: str = ""
+    label = ""
+    # Manual providers are confirmed by people on the order page; automatic ones by webhooks.
+    manual: bool = False
+
+    def __init__(self, config: Mapping):
+        self.config = config
+
+    @classmethod
+    def enabled(cls, config: Mapping) -> bool:
+        """Whether this provider has the settings it needs."""
+        return True
+
+    def create_payment(self, order, attempt: int, return_url: str) -> PaymentStart:
+        raise NotImplementedError
+
+    def parse_and_verify_webhook(self, raw_body: bytes, headers: Mapping[str, str]) -> PaymentEvent:
+        """Verify the signature over ``raw_body`` first, then parse. Raises InvalidSignature."""
+        raise InvalidSignature("this provider sends no webhooks")
+
+    def refund(self, payment, amount: Decimal, idempotency_key: str) -> str:
+        """Refund ``amount`` of ``payment``; returns the provider's reference. Raises ProviderError."""
+        raise NotImplementedError
+
+    def remote_state(self, payment) -> tuple[Decimal, Decimal] | None:
+        """(paid, refunded) as the provider sees it, for reconciliation; None when unknowable."""
+        return None
+
+
+def to_minor_units(amount: Decimal) -> int:
+    """Yuan to fen (or any two-decimal currency's minor unit), exact."""
+    return int((Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP) * 100).to_integral_exact())
+
+
+def from_minor_units(value) -> Decimal:
+    return (Decimal(int(value or 0)) / 100).quantize(CENT)
+
+
+_REGISTRY: dict[str, type[PaymentProvider]] = {}
+
+
+def register(provider_class: type[PaymentProvider]) -> type[PaymentProvider]:
+    _REGISTRY[provider_class.name] = provider_class
+    return provider_class
+
+
+def registered() -> dict[str, type[PaymentProvider]]:
+    return dict(_REGISTRY)

@@ -1,0 +1,170 @@
+"""Payment actions on the order page: the buyer chooses how to pay (stripe redirects to its
+Checkout; manual shows instructions and takes the transfer reference), the seller or an admin
+records the reference of a refund made by hand. The ledger itself is shown by the order page
+through the ``payment_panel`` template global.
+
+Only the parties (and admins) see an order; everyone else gets 404 on every route.
+"""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, g, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from app.extensions import db
+from app.payments import bp, services
+from app.payments.errors import PaymentInvalid
+from app.payments.forms import RefundReferenceForm, StartPaymentForm, TransferReferenceForm
+from app.payments.models import EntryKind, EntryStatus, LedgerEntry
+from app.payments.providers import enabled_names
+from app.payments.providers.base import registered
+from app.payments.providers.manual import ManualProvider
+from app.trade import order_routes, queries
+from app.trade.route_helpers import member
+
+
+def _visible_order(order_id: int):
+    order = queries.order_for_page(order_id)
+    if order is None or not (order.is_party(current_user) or current_user.is_admin):
+        abort(404)
+    return order
+
+
+def _order_url(order) -> str:
+    return url_for("trade.show_order", order_id=order.id, _anchor="payment")
+
+
+def _rerender(order, **forms):
+    """The order page again with the payment form's errors beside its fields (422)."""
+    g.payment_forms = forms
+    return order_routes._order_page(order, 422)
+
+
+def _attach(form, error: PaymentInvalid) -> None:
+    field = getattr(form, error.field, None)
+    if field is None:
+        form.form_errors.append(error.message)
+    else:
+        field.errors = [*field.errors, error.message]
+
+
+@bp.post("/orders/<int:order_id>/payment")
+@login_required
+def start_payment(order_id: int):
+    """The buyer chooses a payment method: stripe redirects to Checkout, manual shows instructions."""
+    order = _visible_order(order_id)
+    form = _start_form()
+    if form.validate_on_submit():
+        return_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("trade.show_order", order_id=order.id)
+        try:
+            start = services.start_payment(order, member(), form.provider.data, return_url)
+        except PaymentInvalid as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            if start.redirect_url:
+                return redirect(start.redirect_url, 303)
+            return redirect(_order_url(order), 303)
+    return _rerender(order, start_form=form)
+
+
+@bp.post("/orders/<int:order_id>/payment/reference")
+@login_required
+def record_transfer_reference(order_id: int):
+    """The buyer records how they paid by hand; the seller then records the payment as received."""
+    order = _visible_order(order_id)
+    form = TransferReferenceForm()
+    if form.validate_on_submit():
+        try:
+            services.record_transfer_reference(order, member(), form.method.data, form.reference.data)
+        except PaymentInvalid as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("Thank you. The seller will confirm when the money has arrived."))
+            return redirect(_order_url(order), 303)
+    return _rerender(order, reference_form=form)
+
+
+@bp.post("/orders/<int:order_id>/payment/refunds/<int:entry_id>")
+@login_required
+def record_refund_reference(order_id: int, entry_id: int):
+    """The seller or an admin records the reference of a refund made by hand."""
+    order = _visible_order(order_id)
+    entry = db.session.get(LedgerEntry, entry_id)
+    if entry is None or entry.payment.order_id != order.id:
+        abort(404)
+    form = RefundReferenceForm()
+    if form.validate_on_submit():
+        try:
+            services.record_refund_reference(entry, member(), form.reference.data)
+        except PaymentInvalid as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("The refund was recorded."))
+            return redirect(_order_url(order), 303)
+    return _rerender(order, refund_forms={entry.id: form})
+
+
+def _start_form(formdata=None) -> StartPaymentForm:
+    form = StartPaymentForm() if formdata is None else StartPaymentForm(formdata=formdata)
+    providers = registered()
+    form.provider.choices = [SelectChoice(name, providers[name].label) for name in enabled_names(current_app.config)]
+    if len(form.provider.choices) == 1 and not form.provider.data:
+        form.provider.data = form.provider.choices[0].value
+    return form
+
+
+@bp.app_template_global("payment_panel")
+def payment_panel(order) -> dict:
+    """What the order page's payment section shows to the signed-in viewer."""
+    viewer = member()
+    payment = order.payment
+    forms = getattr(g, "payment_forms", {})
+    provider = payment.provider if payment else None
+    role = order.role_of(viewer)
+    can_start = services.start_refusal(order, viewer) is None and bool(enabled_names(current_app.config))
+    pending_manual_refunds = [
+        e for e in (payment.entries if payment else [])
+        if e.kind == EntryKind.REFUND.value and e.status == EntryStatus.PENDING.value and provider == "manual"
+    ]
+    can_record_refund = bool(pending_manual_refunds) and (viewer.is_admin or role == "seller")
+    return {
+        "payment": payment,
+        "entries": payment.entries if payment else [],
+        "role": role,
+        "can_start": can_start,
+        "start_form": forms.get("start_form") or (_start_form(formdata=None) if can_start else None),
+        "manual_chosen": provider == "manual" or "reference_form" in forms or enabled_names(current_app.config) == ["manual"],
+        "reference_form": forms.get("reference_form") or TransferReferenceForm(formdata=None),
+        "instructions": ManualProvider.instructions(order),
+        "refund_forms": {
+            e.id: forms.get("refund_forms", {}).get(e.id) or RefundReferenceForm(formdata=None)
+            for e in pending_manual_refunds
+        } if can_record_refund else {},
+    }
+
+
+LABELS = {
+    "pending": _l("pending"),
+    "claimed": _l("reported by the buyer, not yet confirmed"),
+    "paid": _l("paid"),
+    "part_refund": _l("partly refunded"),
+    "refunded": _l("refunded"),
+    "succeeded": _l("done"),
+    "failed": _l("failed"),
+    "charge": _l("Payment"),
+    "refund": _l("Refund"),
+    "manual": _l("Bank transfer or cash"),
+    "stripe": _l("Stripe"),
+    "bank_transfer": _l("Bank transfer"),
+    "cash": _l("Cash on delivery"),
+}
+
+
+@bp.app_template_filter("payment_label")
+def payment_label(value: str | None) -> str:
+    return str(LABELS.get(value, value or ""))

@@ -1,0 +1,345 @@
+"""Payment services: starting a payment with the provider chosen for an order, the buyer's transfer
+reference, the ledger row behind every "paid" step, verified provider events, refunds and
+reconciliation.
+
+Money state only moves forward: provider events carry cumulative amounts and are applied as
+"at least this much was paid / refunded", so replays and any arrival order end in the same state.
+Nothing here commits; every function says what it returns and raises.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.members.models import Member
+from app.models_common import utcnow
+from app.payments.errors import PaymentInvalid
+from app.payments.models import EntryKind, EntryStatus, LedgerEntry, Payment, PaymentStatus, WebhookEvent
+from app.payments.providers import enabled_names, get_provider
+from app.payments.providers.base import PAYMENT_SUCCEEDED, REFUND_UPDATED, PaymentEvent, PaymentStart, ProviderError
+from app.trade import orders
+from app.trade.models import Order, OrderStatus
+from app.web.errors import DomainError
+
+log = logging.getLogger(__name__)
+ZERO = Decimal("0.00")
+PAYABLE_STATUSES = frozenset({OrderStatus.CONFIRMED.value, OrderStatus.SHIPPED.value, OrderStatus.DELIVERED.value})
+MANUAL_METHODS = ("bank_transfer", "cash")
+MAX_REFERENCE_LENGTH = 80
+
+
+def start_refusal(order: Order, member: Member) -> str | None:
+    """Why ``member`` may not start paying ``order`` now, or None when they may."""
+    if order.role_of(member) != "buyer":
+        return _("Only the buyer pays for an order.")
+    if order.paid_at is not None or (order.payment is not None and order.payment.is_paid):
+        return _("The payment has already been recorded.")
+    if order.status not in PAYABLE_STATUSES:
+        return _("An order can be paid once the seller has confirmed it.")
+    return None
+
+
+def start_payment(order: Order, buyer: Member, provider_name: str, return_url: str) -> PaymentStart:
+    """The buyer chooses how to pay. Creates or switches the order's payment and asks the provider
+    for a checkout; returns its redirect URL or instructions.
+
+    Raises PaymentInvalid for a provider that is not enabled; DomainError (409) when the order
+    cannot be paid now (see start_refusal) or the provider is unreachable (502).
+    """
+    provider = get_provider(provider_name, current_app.config)
+    if provider is None:
+        raise PaymentInvalid("provider", _("Choose one of the payment methods offered."))
+    refused = start_refusal(order, buyer)
+    if refused is not None:
+        raise DomainError(refused)
+    payment = _payment_for(order, provider_name)
+    payment.attempts += 1
+    try:
+        start = provider.create_payment(order, payment.attempts, return_url)
+    except ProviderError as error:
+        log.warning("payment start failed for order %s: %s", order.id, error)
+        raise DomainError(_("The payment service could not be reached. Please try again in a minute."), status=502)
+    if start.checkout_reference:
+        payment.checkout_reference = start.checkout_reference
+    db.session.flush()
+    return start
+
+
+def record_transfer_reference(order: Order, buyer: Member, method: str, reference: str) -> Payment:
+    """The buyer says how they paid by hand (bank transfer with its reference, or cash on delivery).
+    Returns the payment, now waiting for the seller to confirm receipt.
+
+    Raises PaymentInvalid for an unknown method or a missing/too long reference; DomainError (409)
+    when the order cannot be paid now or manual payment is not enabled.
+    """
+    if "manual" not in enabled_names(current_app.config):
+        raise DomainError(_("Payment by bank transfer is not offered."))
+    refused = start_refusal(order, buyer)
+    if refused is not None:
+        raise DomainError(refused)
+    if method not in MANUAL_METHODS:
+        raise PaymentInvalid("method", _("Choose bank transfer or cash on delivery."))
+    reference = _clean_reference(reference, required=method == "bank_transfer")
+    payment = _payment_for(order, "manual")
+    payment.method = method
+    payment.buyer_reference = reference or _("cash on delivery")
+    _update_status(payment)
+    db.session.flush()
+    return payment
+
+
+def ensure_charge_for_paid_order(order: Order, actor_id: int | None, now: datetime | None = None) -> LedgerEntry | None:
+    """Called for every "paid" step: makes sure the ledger holds the charge. A seller recording
+    payment by hand makes it a manual payment of the order total, quoting the buyer's reference.
+    Returns the new charge entry, or None when one already existed."""
+    payment = order.payment
+    if payment is not None and payment.is_paid:
+        return None
+    payment = _payment_for(order, "manual")
+    return _observe_paid(payment, order.total, payment.buyer_reference, actor_id=actor_id, now=now)
+
+
+class Replay(Exception):
+    """The provider's event was applied before."""
+
+
+def apply_event(provider_name: str, event: PaymentEvent, now: datetime | None = None) -> Order | None:
+    """Apply one verified provider event: record its id (UNIQUE) and the money it reports, and move
+    the order to paid when it can move forward. Returns the order (None when the event names no
+    known order or is of a type we ignore).
+
+    Raises Replay when the event id was already stored (nothing changes).
+    """
+    now = now or utcnow()
+    exists = select(WebhookEvent.id).where(WebhookEvent.provider == provider_name, WebhookEvent.event_id == event.id)
+    if db.session.scalar(exists) is not None:
+        raise Replay(event.id)
+    order = _event_order(event)
+    try:
+        with db.session.begin_nested():
+            db.session.add(WebhookEvent(
+                provider=provider_name, event_id=event.id, event_type=event.type,
+                order_id=order.id if order else None, received_at=now,
+            ))
+    except IntegrityError as error:
+        raise Replay(event.id) from error
+    if order is None or event.type not in (PAYMENT_SUCCEEDED, REFUND_UPDATED):
+        return None
+    payment = _payment_for(order, provider_name)
+    if event.provider_reference and not payment.provider_reference:
+        payment.provider_reference = event.provider_reference
+    paid = event.amount if event.type == PAYMENT_SUCCEEDED else (event.paid_amount or ZERO)
+    _observe_paid(payment, paid, event.provider_reference, actor_id=None, now=now)
+    if event.type == REFUND_UPDATED:
+        _observe_refunded(payment, event.amount, event.provider_reference, now)
+    db.session.flush()
+    return order
+
+
+def request_refund(payment: Payment, amount: Decimal, actor_id: int | None, note: str, now: datetime | None = None) -> LedgerEntry | None:
+    """Refund up to ``amount`` of what is still refundable. Through the provider when it can
+    (stripe, with an idempotency key); for manual payments, or when the provider call fails, the
+    refund is recorded as pending (a person records the reference / `flask payments retry-refunds`
+    retries). Returns the ledger entry, or None when nothing is refundable."""
+    now = now or utcnow()
+    amount = min(Decimal(amount), payment.refundable)
+    if amount <= ZERO:
+        return None
+    number = sum(1 for e in payment.entries if e.kind == EntryKind.REFUND.value) + 1
+    entry = LedgerEntry(
+        kind=EntryKind.REFUND.value, status=EntryStatus.PENDING.value, amount=amount, actor_id=actor_id,
+        idempotency_key=f"order-{payment.order_id}-refund-{number}", note=note, created_at=now, updated_at=now,
+    )
+    payment.entries.append(entry)
+    db.session.flush()
+    _send_refund(payment, entry, now)
+    return entry
+
+
+def retry_pending_refunds(now: datetime | None = None) -> list[LedgerEntry]:
+    """Retry provider refunds still pending (same idempotency key, so never twice). Returns those
+    that went through."""
+    pending = db.session.scalars(
+        select(LedgerEntry).join(Payment).where(
+            LedgerEntry.kind == EntryKind.REFUND.value,
+            LedgerEntry.status == EntryStatus.PENDING.value,
+            Payment.provider != "manual",
+        ).order_by(LedgerEntry.id)
+    ).all()
+    return [entry for entry in pending if _send_refund(entry.payment, entry, now or utcnow())]
+
+
+def refund_reference_refusal(entry: LedgerEntry, member: Member) -> str | None:
+    order = entry.payment.order
+    if not (member.is_admin or order.role_of(member) == "seller"):
+        return _("Only the seller or an admin records a refund.")
+    if entry.kind != EntryKind.REFUND.value or entry.status != EntryStatus.PENDING.value:
+        return _("This refund is not waiting for a reference.")
+    if entry.payment.provider != "manual":
+        return _("This refund is made by the payment service.")
+    return None
+
+
+def record_refund_reference(entry: LedgerEntry, member: Member, reference: str, now: datetime | None = None) -> LedgerEntry:
+    """The seller or an admin made a pending manual refund by hand and records its reference.
+    Returns the entry, now succeeded. Raises PaymentInvalid for a missing/too long reference,
+    DomainError (409) when the entry is not a pending manual refund or the member may not."""
+    refused = refund_reference_refusal(entry, member)
+    if refused is not None:
+        raise DomainError(refused)
+    entry.provider_reference = _clean_reference(reference, required=True)
+    _settle(entry.payment, entry, now or utcnow())
+    entry.actor_id = member.id
+    db.session.flush()
+    return entry
+
+
+def refund_for_order(order_id: int, amount: Decimal | None, actor_id: int | None, note: str) -> LedgerEntry | None:
+    """Refund ``amount`` (None: everything refundable) of an order's payment. Returns the entry or
+    None when nothing was paid."""
+    order = db.session.get(Order, order_id)
+    payment = order.payment if order is not None else None
+    if payment is None or not payment.is_paid:
+        return None
+    return request_refund(payment, payment.refundable if amount is None else amount, actor_id, note)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    order: Order
+    local_paid: Decimal
+    local_refunded: Decimal
+    remote_paid: Decimal | None
+    remote_refunded: Decimal | None
+    error: str = ""
+
+
+def reconcile() -> list[Mismatch]:
+    """Orders whose payment the provider sees differently (paid or refunded amounts), and those the
+    provider could not be asked about. Manual payments have no remote side and are skipped."""
+    mismatches = []
+    payments = db.session.scalars(select(Payment).where(Payment.provider != "manual").order_by(Payment.order_id))
+    for payment in payments:
+        provider = get_provider(payment.provider, current_app.config)
+        if provider is None:
+            continue
+        try:
+            remote = provider.remote_state(payment)
+        except ProviderError as error:
+            mismatches.append(Mismatch(payment.order, payment.amount_paid, payment.amount_refunded, None, None, str(error)))
+            continue
+        if remote is not None and remote != (payment.amount_paid, payment.amount_refunded):
+            mismatches.append(Mismatch(payment.order, payment.amount_paid, payment.amount_refunded, *remote))
+    return mismatches
+
+
+def _payment_for(order: Order, provider_name: str) -> Payment:
+    """The order's payment, created or switched to ``provider_name`` while nothing was paid."""
+    payment = order.payment
+    if payment is None:
+        payment = Payment(
+            order=order, provider=provider_name, currency=current_app.config["CURRENCY"], amount=order.total,
+            amount_paid=ZERO, amount_refunded=ZERO, attempts=0, buyer_reference="", method="",
+            status=PaymentStatus.PENDING.value,
+        )
+        db.session.add(payment)
+    elif payment.provider != provider_name and not payment.is_paid:
+        payment.provider = provider_name
+    return payment
+
+
+def _event_order(event: PaymentEvent) -> Order | None:
+    if event.order_id is not None:
+        order = db.session.get(Order, event.order_id)
+        if order is not None:
+            return order
+    if event.provider_reference:
+        return db.session.scalar(select(Order).join(Payment).where(Payment.provider_reference == event.provider_reference))
+    return None
+
+
+def _observe_paid(payment: Payment, amount: Decimal, reference: str, actor_id: int | None, now: datetime | None) -> LedgerEntry | None:
+    now = now or utcnow()
+    delta = Decimal(amount) - payment.amount_paid
+    if delta <= ZERO:
+        return None
+    entry = LedgerEntry(kind=EntryKind.CHARGE.value, status=EntryStatus.SUCCEEDED.value, amount=delta,
+                        provider_reference=reference or "", actor_id=actor_id, created_at=now, updated_at=now)
+    payment.entries.append(entry)
+    payment.amount_paid = Decimal(amount)
+    _update_status(payment)
+    order = payment.order
+    if actor_id is None:
+        orders.record_provider_payment(order, _("Payment received by %(provider)s.", provider=payment.provider), now)
+    if order.status == OrderStatus.CANCELLED.value:
+        db.session.flush()
+        request_refund(payment, payment.refundable, None, _("Paid after the order was cancelled."), now)
+    return entry
+
+
+def _observe_refunded(payment: Payment, cumulative: Decimal, reference: str, now: datetime) -> None:
+    delta = Decimal(cumulative) - payment.amount_refunded
+    if delta <= ZERO:
+        return
+    # Our own refunds still marked pending (the call timed out but went through) are settled first.
+    for entry in payment.entries:
+        if entry.kind == EntryKind.REFUND.value and entry.status == EntryStatus.PENDING.value and entry.amount <= delta:
+            delta -= entry.amount
+            _settle(payment, entry, now)
+    if delta > ZERO:
+        payment.entries.append(LedgerEntry(
+            kind=EntryKind.REFUND.value, status=EntryStatus.SUCCEEDED.value, amount=delta,
+            provider_reference=reference or "", note=_("Refunded at the payment service."), created_at=now, updated_at=now,
+        ))
+        payment.amount_refunded += delta
+    _update_status(payment)
+
+
+def _send_refund(payment: Payment, entry: LedgerEntry, now: datetime) -> bool:
+    provider = get_provider(payment.provider, current_app.config)
+    if provider is None or provider.manual:
+        return False
+    try:
+        entry.provider_reference = provider.refund(payment, entry.amount, entry.idempotency_key)
+    except ProviderError as error:
+        log.warning("refund %s for order %s left pending: %s", entry.idempotency_key, payment.order_id, error)
+        return False
+    _settle(payment, entry, now)
+    return True
+
+
+def _settle(payment: Payment, entry: LedgerEntry, now: datetime) -> None:
+    entry.status = EntryStatus.SUCCEEDED.value
+    entry.updated_at = now
+    payment.amount_refunded += entry.amount
+    _update_status(payment)
+
+
+def _update_status(payment: Payment) -> None:
+    if payment.amount_paid > ZERO and payment.amount_refunded >= payment.amount_paid:
+        payment.status = PaymentStatus.REFUNDED.value
+    elif payment.amount_refunded > ZERO:
+        payment.status = PaymentStatus.PARTIALLY_REFUNDED.value
+    elif payment.amount_paid > ZERO:
+        payment.status = PaymentStatus.PAID.value
+    elif payment.buyer_reference:
+        payment.status = PaymentStatus.CLAIMED.value
+    else:
+        payment.status = PaymentStatus.PENDING.value
+
+
+def _clean_reference(text: str | None, required: bool) -> str:
+    text = (text or "").strip()
+    if required and not text:
+        raise PaymentInvalid("reference", _("Enter the reference of the transfer."))
+    if len(text) > MAX_REFERENCE_LENGTH:
+        raise PaymentInvalid("reference", _("At most %(n)s characters.", n=MAX_REFERENCE_LENGTH))
+    return text

@@ -1,0 +1,37 @@
+"""POST /hooks/payments/<provider>: the signature is verified over the raw body before anything
+else; a bad, missing or stale signature (or an unreadable body) is 400 with no database write. The
+event id is stored under a UNIQUE constraint in the same commit as the change it makes; a replay
+answers 200 so the provider stops retrying."""
+from __future__ import annotations
+
+import logging
+
+from flask import abort, current_app, request
+
+from app.extensions import csrf, db
+from app.payments import bp, services
+from app.payments.providers import get_provider
+from app.payments.providers.base import InvalidSignature
+
+log = logging.getLogger(__name__)
+
+
+@bp.post("/hooks/payments/<provider_name>")
+@csrf.exempt
+def payment_webhook(provider_name: str):
+    provider = get_provider(provider_name, current_app.config)
+    if provider is None:
+        abort(404)
+    raw_body = request.get_data(cache=False)
+    try:
+        event = provider.parse_and_verify_webhook(raw_body, request.headers)
+    except InvalidSignature as error:
+        log.info("refused %s webhook: %s", provider_name, error)
+        return {"error": "invalid signature"}, 400
+    try:
+        services.apply_event(provider_name, event)
+    except services.Replay:
+        db.session.rollback()
+        return {"status": "already processed"}, 200
+    db.session.commit()
+    return {"status": "ok"}, 200
