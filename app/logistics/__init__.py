@@ -1,0 +1,7 @@
+"""Logistics: shipments with a tracking timeline (seller, driver link, carrier webhooks) and the
+buyer's delivery acceptance."""
+from flask import Blueprint
+
+bp = Blueprint("logistics", __name__)
+
+from app.logistics import routes, webhooks  # noqa: E402,F401
