@@ -24,8 +24,11 @@ def _env_bool(name: str, default: bool) -> bool:
     return (_env(name, "1" if default else "0") or "").lower() in {"1", "true", "yes", "on"}
 
 
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key"
+
+
 class Config:
-    SECRET_KEY = _env("SECRET_KEY", "dev-only-insecure-secret-key")
+    SECRET_KEY = _env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'jishi.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
@@ -104,6 +107,17 @@ class Config:
     MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "Jishi <noreply@jishi.example>")
     STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
+    # Payment providers a buyer may choose from, comma-separated ("manual,stripe"); stripe is offered
+    # only when STRIPE_SECRET_KEY is set. Webhooks older than the tolerance (seconds) are refused.
+    PAYMENT_PROVIDERS = _env("PAYMENT_PROVIDERS", "manual")
+    STRIPE_WEBHOOK_TOLERANCE = _env_int("STRIPE_WEBHOOK_TOLERANCE", 300)
+
+    # Logistics: per-carrier webhook secrets ("sf-express=secret1,zto=secret2"; the name is the
+    # carrier code in /hooks/logistics/<carrier>), the accepted clock difference of a signed carrier
+    # event, and how long a driver's link works (it also stops on delivery).
+    LOGISTICS_CARRIER_SECRETS = _env("LOGISTICS_CARRIER_SECRETS", "")
+    LOGISTICS_WEBHOOK_TOLERANCE_SECONDS = _env_int("LOGISTICS_WEBHOOK_TOLERANCE_SECONDS", 300)
+    LOGISTICS_DRIVER_LINK_DAYS = _env_int("LOGISTICS_DRIVER_LINK_DAYS", 14)
 
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
 
@@ -130,7 +144,8 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        if cls.SECRET_KEY == Config.__dict__["SECRET_KEY"] or not _env("SECRET_KEY"):
+        """Refuse to start without a real SECRET_KEY (the development default signs nothing safely)."""
+        if not _env("SECRET_KEY") or cls.SECRET_KEY == DEVELOPMENT_SECRET_KEY:
             raise RuntimeError("SECRET_KEY must be set in production")
 
 

@@ -75,17 +75,23 @@ def _import_models() -> None:
     from app.members import models as _members  # noqa: F401
     from app.postings import models as _postings  # noqa: F401
     from app.trade import models as _trade  # noqa: F401
+    from app.logistics import models as _logistics  # noqa: F401
+    from app.payments import models as _payments  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from app.catalogue import bp as catalogue_bp
+    from app.logistics import bp as logistics_bp
     from app.main import bp as main_bp
     from app.members import bp as members_bp
     from app.postings import bp as postings_bp
     from app.trade import bp as trade_bp
+    from app.payments import bp as payments_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(postings_bp)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(trade_bp)
+    app.register_blueprint(payments_bp)
+    app.register_blueprint(logistics_bp)

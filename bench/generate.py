@@ -215,6 +215,7 @@ def _posting_row(rng, commodity, units, region, member_ids, prices_per_kg, today
 
 
 def _photo_row(posting_id: int, now: datetime) -> dict:
+    # No image file is written: the benchmarks measure the HTML, which only names the thumbnail.
     return {"posting_id": posting_id, "position": 0, "filename": f"bench-{posting_id}.jpg",
             "thumb_filename": f"bench-{posting_id}-thumb.jpg", "width": 1200, "height": 900, "created_at": now}
 

@@ -1,6 +1,6 @@
 """A small HTTP load generator for 127.0.0.1 (standard library only: threads and http.client).
 
-    .venv/bin/python bench/load.py [--concurrency 8] [--requests 3000] [--duration 20] [--warmup 1] \
+    .venv/bin/python bench/load.py [--concurrency 4] [--requests 3000] [--duration 20] [--warmup 1] \
         [--baseline hello] [--json results.json] hello=http://127.0.0.1:8102/hello market=http://127.0.0.1:8101/market
 
 Each NAME=URL is measured in turn, in the order given, by --concurrency threads that each keep one
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import math
 import sys
 import threading
 import time
@@ -44,8 +45,8 @@ def percentile(sorted_values: list[float], share: float) -> float:
     """Nearest-rank percentile of already sorted values (0 for none)."""
     if not sorted_values:
         return 0.0
-    rank = max(0, min(len(sorted_values) - 1, int(round(share * len(sorted_values) + 0.5)) - 1))
-    return sorted_values[rank]
+    rank = min(len(sorted_values), max(1, math.ceil(share * len(sorted_values))))
+    return sorted_values[rank - 1]
 
 
 class Worker(threading.Thread):
@@ -145,7 +146,7 @@ def measure(name: str, url: str, concurrency: int, requests: int, duration: floa
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("targets", nargs="+", metavar="NAME=URL")
-    parser.add_argument("--concurrency", type=int, default=8, help="parallel connections (default 8)")
+    parser.add_argument("--concurrency", type=int, default=4, help="parallel connections (default 4)")
     parser.add_argument("--requests", type=int, default=3000, help="measured requests per URL at most (default 3000)")
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds per URL at most (default 20)")
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds first (default 1)")

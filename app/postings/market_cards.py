@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app.extensions import db
 from app.members.models import Member
@@ -27,6 +27,9 @@ CARD_TEMPLATE = "postings/_partials/_card.html"
 CARD_MAX_AGE = 3600
 # Everything a card shows, loaded with the postings (built once: loader options are reusable).
 CARD_OPTIONS = (
+    # The index text and the description are the largest columns and no card shows them.
+    defer(Posting.search_text),
+    defer(Posting.description),
     joinedload(Posting.commodity),
     joinedload(Posting.unit),
     joinedload(Posting.province),

@@ -235,6 +235,42 @@ def change_order_status(order: Order, action: str, member: Member, note: str = "
     reason = refusal(order, action, member, now)
     if reason is not None:
         raise DomainError(reason)
+    return _apply_step(order, action, member, note, now)
+
+
+# Steps that happen without a member acting: a driver's link or a carrier's webhook reports that
+# the goods left or arrived. They start from the same statuses as the parties' steps.
+SYSTEM_ACTIONS = frozenset({"ship", "deliver"})
+
+
+def system_step_refusal(order: Order, action: str) -> str | None:
+    """Why the system may not take ``action`` on ``order`` now, or None when it may."""
+    if action not in SYSTEM_ACTIONS:
+        return _("That is not a step an order can take.")
+    starts = frozenset().union(*STEPS[action].allowed_from.values())
+    if order.status not in starts:
+        return _("An order that is %(status)s cannot be changed that way.", status=status_label(order.status))
+    if action == "ship" and order.shipped_at is not None:
+        return _("The goods have already been shipped.")
+    return None
+
+
+def change_order_status_as_system(order: Order, action: str, note: str = "", now: datetime | None = None) -> Order:
+    """Apply ``ship`` or ``deliver`` with no member as the actor (the event's actor is empty and the
+    signal's actor_id is None), e.g. for shipment updates from a driver link or a carrier webhook.
+    Returns the order.
+
+    Raises DomainError (409) for an illegal step; TradeInvalid for a too long note.
+    """
+    now = now or utcnow()
+    note = _clean_note(note, "note")
+    reason = system_step_refusal(order, action)
+    if reason is not None:
+        raise DomainError(reason)
+    return _apply_step(order, action, None, note, now)
+
+
+def _apply_step(order: Order, action: str, member: Member | None, note: str, now: datetime) -> Order:
     step = STEPS[action]
     if action == "cancel":
         _give_back(order)
@@ -253,9 +289,32 @@ def change_order_status(order: Order, action: str, member: Member, note: str = "
         order_id=order.id,
         buyer_id=order.buyer_id,
         seller_id=order.seller_id,
-        actor_id=member.id,
+        actor_id=member.id if member is not None else None,
     )
     return order
+
+
+def record_provider_payment(order: Order, note: str = "", now: datetime | None = None) -> bool:
+    """A payment provider reported the money received (a verified webhook; no member acts).
+
+    Sets paid_at once and moves a confirmed or delivered order to paid, as the seller's "pay" step
+    would; an order in any other status keeps its status, so a late report never moves it
+    backwards, and a cancelled order is left alone (the payment domain refunds it). Returns True
+    when the order's status changed.
+    """
+    now = now or utcnow()
+    if order.paid_at is not None or order.status == CANCELLED:
+        return False
+    order.paid_at = now
+    if order.status not in STEPS["pay"].allowed_from[SELLER]:
+        order.updated_at = now
+        return False
+    order.events.append(OrderEvent(actor_id=None, from_status=order.status, to_status=PAID, note=note, created_at=now))
+    order.status = PAID
+    order.updated_at = now
+    db.session.flush()
+    signals.send(signals.order_paid, order_id=order.id, buyer_id=order.buyer_id, seller_id=order.seller_id, actor_id=None)
+    return True
 
 
 def dispute_deadline(order: Order) -> datetime:
@@ -370,9 +429,9 @@ def _give_back(order: Order) -> None:
         change(posting_id, order.quantity)
 
 
-def _record(order: Order, to_status: str, actor: Member, note: str, now: datetime) -> None:
+def _record(order: Order, to_status: str, actor: Member | None, note: str, now: datetime) -> None:
     order.events.append(
-        OrderEvent(actor_id=actor.id, from_status=order.status, to_status=to_status, note=note, created_at=now)
+        OrderEvent(actor_id=actor.id if actor is not None else None, from_status=order.status, to_status=to_status, note=note, created_at=now)
     )
     order.status = to_status
     order.updated_at = now
