@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
+from app.logistics import signals
 from app.logistics.models import AcceptanceReason, DeliveryAcceptance, SellerDecision
 from app.members.models import Member
 from app.models_common import utcnow
@@ -135,4 +136,14 @@ def decide_partial_acceptance(order: Order, seller: Member, agree: bool, note: s
     acceptance.seller_note = note
     acceptance.seller_decided_at = now
     db.session.flush()
+    if agree:
+        # Payments refunds the reduction when the order was paid already, or charges only the
+        # amount due when it is paid later (payment on delivery).
+        signals.partial_acceptance_agreed.send(
+            "logistics",
+            order_id=order.id,
+            amount_due=str(acceptance.amount_due),
+            reduction=str(order.total - acceptance.amount_due),
+            actor_id=seller.id,
+        )
     return acceptance

@@ -1,5 +1,5 @@
 """Subscribers to trade signals: the ledger row behind every "paid" step, and refunds when a paid
-order is cancelled or a dispute is resolved with a refund. They run inside the trade transaction
+order is cancelled, a dispute is resolved with a refund, or the seller agrees to a partial acceptance. They run inside the trade transaction
 (the refund rows commit or roll back with the status change) and never commit."""
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from app.extensions import db
+from app.logistics import signals as logistics_signals
 from app.payments import services
 from app.trade import signals
 from app.trade.models import Order
@@ -29,7 +30,14 @@ def on_dispute_resolved(sender, order_id: int, refund_amount: str, actor_id: int
         services.refund_for_order(order_id, amount, actor_id, _("Refund decided when the dispute was resolved."))
 
 
+def on_partial_acceptance_agreed(sender, order_id: int, reduction: str, actor_id: int | None = None, **_ids) -> None:
+    amount = Decimal(reduction)
+    if amount > 0:
+        services.refund_for_order(order_id, amount, actor_id, _("Refund of the part the buyer did not accept."))
+
+
 def connect() -> None:
     signals.order_paid.connect(on_order_paid, sender=signals.SENDER)
     signals.order_cancelled.connect(on_order_cancelled, sender=signals.SENDER)
     signals.dispute_resolved.connect(on_dispute_resolved, sender=signals.SENDER)
+    logistics_signals.partial_acceptance_agreed.connect(on_partial_acceptance_agreed)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.logistics.acceptance import amount_due
 from app.members.models import Member
 from app.models_common import utcnow
 from app.payments.errors import PaymentInvalid
@@ -98,13 +99,14 @@ def record_transfer_reference(order: Order, buyer: Member, method: str, referenc
 
 def ensure_charge_for_paid_order(order: Order, actor_id: int | None, now: datetime | None = None) -> LedgerEntry | None:
     """Called for every "paid" step: makes sure the ledger holds the charge. A seller recording
-    payment by hand makes it a manual payment of the order total, quoting the buyer's reference.
+    payment by hand makes it a manual payment of the amount due (the order total, or less after a
+    partial acceptance the seller agreed to), quoting the buyer's reference.
     Returns the new charge entry, or None when one already existed."""
     payment = order.payment
     if payment is not None and payment.is_paid:
         return None
     payment = _payment_for(order, "manual")
-    return _observe_paid(payment, order.total, payment.buyer_reference, actor_id=actor_id, now=now)
+    return _observe_paid(payment, amount_due(order), payment.buyer_reference, actor_id=actor_id, now=now)
 
 
 class Replay(Exception):
