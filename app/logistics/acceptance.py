@@ -18,7 +18,7 @@ from app.logistics import signals
 from app.logistics.models import AcceptanceReason, DeliveryAcceptance, SellerDecision
 from app.members.models import Member
 from app.models_common import utcnow
-from app.trade import orders
+from app.trade import disputes, orders
 from app.trade.errors import TradeInvalid
 from app.trade.models import Order, OrderStatus, line_total
 from app.web.errors import DomainError
@@ -110,7 +110,7 @@ def decide_partial_acceptance(order: Order, seller: Member, agree: bool, note: s
     or disagrees, which opens a dispute on the buyer's claim. Returns the acceptance.
 
     Raises DomainError (409) for anyone but the seller, when nothing awaits a decision, or when the
-    dispute cannot be opened (see app.trade.orders.dispute_refusal); TradeInvalid for a too long note.
+    dispute cannot be opened (see app.trade.disputes.dispute_refusal); TradeInvalid for a too long note.
     """
     now = now or utcnow()
     if order.role_of(seller) != "seller":
@@ -131,7 +131,7 @@ def decide_partial_acceptance(order: Order, seller: Member, agree: bool, note: s
         )
         if note:
             reason = f"{reason}\n{note}"
-        orders.open_dispute(order, order.buyer, reason[: orders.MAX_NOTE_LENGTH], now=now)
+        disputes.open_dispute(order, order.buyer, reason[: orders.MAX_NOTE_LENGTH], now=now)
     acceptance.seller_decision = SellerDecision.AGREED.value if agree else SellerDecision.DISAGREED.value
     acceptance.seller_note = note
     acceptance.seller_decided_at = now

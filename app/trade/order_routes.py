@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.models_common import utcnow
-from app.trade import bp, orders, queries, reviews
+from app.trade import bp, disputes, orders, queries, reviews
 from app.trade.errors import TradeInvalid
 from app.trade.forms import DisputeForm, OrderActionForm, ResolveDisputeForm, ReviewForm
 from app.trade.models import OrderStatus
@@ -64,7 +64,7 @@ def _order_page(order, status: int = 200, **forms):
         "actions": orders.available_actions(order, viewer, now),
         "steps": orders.STEPS,
         "action_form": forms.get("action_form") or OrderActionForm(formdata=None),
-        "can_dispute": orders.dispute_refusal(order, viewer, now) is None,
+        "can_dispute": disputes.dispute_refusal(order, viewer, now) is None,
         "dispute_form": forms.get("dispute_form") or DisputeForm(formdata=None),
         "dispute_deadline": orders.dispute_deadline(order) if order.delivered_at else None,
         "resolve_form": forms.get("resolve_form") or ResolveDisputeForm(formdata=None),
@@ -107,7 +107,7 @@ def open_dispute(order_id: int):
     form = DisputeForm()
     if form.validate_on_submit():
         try:
-            orders.open_dispute(order, member(), form.reason.data)
+            disputes.open_dispute(order, member(), form.reason.data)
         except TradeInvalid as error:
             attach_error(form, error)
         else:
@@ -126,7 +126,7 @@ def resolve_dispute(order_id: int):
     form = ResolveDisputeForm()
     if form.validate_on_submit():
         try:
-            orders.resolve_dispute(order, member(), form.outcome.data, form.refund_amount.number, form.note.data or "")
+            disputes.resolve_dispute(order, member(), form.outcome.data, form.refund_amount.number, form.note.data or "")
         except TradeInvalid as error:
             attach_error(form, error)
         else:

@@ -1,5 +1,5 @@
-"""Order services: placing an order (from an accepted offer or "buy now"), the status machine,
-cancellation with stock returned, disputes and their resolution.
+"""Order services: placing an order (from an accepted offer or "buy now"), the status machine and
+cancellation with stock returned. Disputes and their resolution live in app.trade.disputes.
 
     placed → confirmed → paid → shipped → delivered → completed
                        ↘ shipped → delivered → paid → completed      (payment on delivery)
@@ -29,12 +29,9 @@ from app.trade import signals, stock
 from app.trade.labels import ORDER_STATUS
 from app.trade.errors import TradeInvalid
 from app.trade.models import (
-    CENT,
-    Dispute,
     Order,
     OrderEvent,
     OrderStatus,
-    RefundOutcome,
     as_aware,
     line_total,
 )
@@ -231,7 +228,7 @@ def change_order_status(order: Order, action: str, member: Member, note: str = "
     Raises DomainError (409) for an illegal step, with the reason; TradeInvalid for a too long note.
     """
     now = now or utcnow()
-    note = _clean_note(note, "note")
+    note = clean_note(note, "note")
     reason = refusal(order, action, member, now)
     if reason is not None:
         raise DomainError(reason)
@@ -263,7 +260,7 @@ def change_order_status_as_system(order: Order, action: str, note: str = "", now
     Raises DomainError (409) for an illegal step; TradeInvalid for a too long note.
     """
     now = now or utcnow()
-    note = _clean_note(note, "note")
+    note = clean_note(note, "note")
     reason = system_step_refusal(order, action)
     if reason is not None:
         raise DomainError(reason)
@@ -282,7 +279,7 @@ def _apply_step(order: Order, action: str, member: Member | None, note: str, now
         order.delivered_at = now
     elif action == "complete":
         order.completed_at = now
-    _record(order, step.to_status, member, note, now)
+    record_transition(order, step.to_status, member, note, now)
     db.session.flush()
     signals.send(
         signals.ORDER_SIGNALS[step.to_status],
@@ -325,100 +322,6 @@ def dispute_deadline(order: Order) -> datetime:
     return delivered + timedelta(days=current_app.config["DISPUTE_WINDOW_DAYS"])
 
 
-def dispute_refusal(order: Order, member: Member, now: datetime | None = None) -> str | None:
-    """Why ``member`` may not open a dispute on ``order`` now, or None when they may."""
-    now = now or utcnow()
-    if order.role_of(member) != BUYER:
-        return _("Only the buyer can open a dispute.")
-    if order.dispute is not None:
-        return _("This order already has a dispute.")
-    if order.delivered_at is None or order.status not in (DELIVERED, PAID, COMPLETED):
-        return _("A dispute can be opened after delivery.")
-    if now > dispute_deadline(order):
-        return _("Disputes can be opened up to %(days)s days after delivery.", days=current_app.config["DISPUTE_WINDOW_DAYS"])
-    return None
-
-
-def open_dispute(order: Order, member: Member, reason: str, now: datetime | None = None) -> Dispute:
-    """The buyer disputes a delivered order. Returns the dispute.
-
-    Raises TradeInvalid without a reason; DomainError (409) when not allowed (see dispute_refusal).
-    """
-    now = now or utcnow()
-    reason = _clean_note(reason, "reason")
-    if not reason:
-        raise TradeInvalid("reason", _("Say what went wrong."))
-    refused = dispute_refusal(order, member, now)
-    if refused is not None:
-        raise DomainError(refused)
-    dispute = Dispute(order=order, opened_by_id=member.id, reason=reason, status_before=order.status, created_at=now)
-    db.session.add(dispute)
-    _record(order, DISPUTED, member, reason, now)
-    db.session.flush()
-    signals.send(
-        signals.dispute_opened,
-        order_id=order.id,
-        dispute_id=dispute.id,
-        buyer_id=order.buyer_id,
-        seller_id=order.seller_id,
-        actor_id=member.id,
-    )
-    return dispute
-
-
-def resolve_dispute(
-    order: Order,
-    admin: Member,
-    outcome: str,
-    refund_amount: Decimal | None,
-    note: str = "",
-    now: datetime | None = None,
-) -> Dispute:
-    """An admin decides a dispute: full refund (the total), partial (an amount between zero and
-    the total) or none. Returns the dispute.
-
-    Raises DomainError (403 for non-admins, 409 when nothing is disputed); TradeInvalid for an
-    unknown outcome or a refund amount that does not fit it.
-    """
-    now = now or utcnow()
-    if not admin.is_admin:
-        raise DomainError(_("Only an admin can resolve a dispute."), status=403)
-    dispute = order.dispute
-    if dispute is None or order.status != DISPUTED or not dispute.is_open:
-        raise DomainError(_("This order has no open dispute."))
-    note = _clean_note(note, "note")
-    if outcome == RefundOutcome.FULL.value:
-        amount = order.total
-    elif outcome == RefundOutcome.NONE.value:
-        amount = Decimal("0.00")
-    elif outcome == RefundOutcome.PARTIAL.value:
-        if refund_amount is None:
-            raise TradeInvalid("refund_amount", _("Enter the amount to refund."))
-        amount = Decimal(refund_amount).quantize(CENT)
-        if not Decimal(0) < amount < order.total:
-            raise TradeInvalid("refund_amount", _("A partial refund is more than zero and less than the total."))
-    else:
-        raise TradeInvalid("outcome", _("Choose full, partial or no refund."))
-    dispute.outcome = outcome
-    dispute.refund_amount = amount
-    dispute.resolution_note = note
-    dispute.resolved_by_id = admin.id
-    dispute.resolved_at = now
-    _record(order, RESOLVED, admin, note, now)
-    db.session.flush()
-    signals.send(
-        signals.dispute_resolved,
-        order_id=order.id,
-        dispute_id=dispute.id,
-        buyer_id=order.buyer_id,
-        seller_id=order.seller_id,
-        actor_id=admin.id,
-        outcome=outcome,
-        refund_amount=str(amount),
-    )
-    return dispute
-
-
 def _give_back(order: Order) -> None:
     changes = []
     if order.sell_posting_id is not None:
@@ -429,7 +332,8 @@ def _give_back(order: Order) -> None:
         change(posting_id, order.quantity)
 
 
-def _record(order: Order, to_status: str, actor: Member | None, note: str, now: datetime) -> None:
+def record_transition(order: Order, to_status: str, actor: Member | None, note: str, now: datetime) -> None:
+    """Move ``order`` to ``to_status`` and append the timeline entry (who, when, from, to, note)."""
     order.events.append(
         OrderEvent(actor_id=actor.id if actor is not None else None, from_status=order.status, to_status=to_status, note=note, created_at=now)
     )
@@ -437,7 +341,8 @@ def _record(order: Order, to_status: str, actor: Member | None, note: str, now: 
     order.updated_at = now
 
 
-def _clean_note(text: str | None, field_name: str) -> str:
+def clean_note(text: str | None, field_name: str) -> str:
+    """``text`` stripped; raises TradeInvalid on ``field_name`` when longer than MAX_NOTE_LENGTH."""
     text = (text or "").strip()
     if len(text) > MAX_NOTE_LENGTH:
         raise TradeInvalid(field_name, _("At most %(n)s characters.", n=MAX_NOTE_LENGTH))
