@@ -6,6 +6,7 @@ records what the provider reports.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Mapping
@@ -47,8 +48,8 @@ class PaymentStart:
     checkout_reference: str | None = None
 
 
-class PaymentProvider:
-    """Subclass, set ``name`` and ``label``, implement the four methods, and register the class."""
+class PaymentProvider(ABC):
+    """Subclass, set ``name`` and ``label``, implement the abstract methods, and register the class."""
 
     name: str = ""
     label = ""
@@ -63,16 +64,17 @@ class PaymentProvider:
         """Whether this provider has the settings it needs."""
         return True
 
+    @abstractmethod
     def create_payment(self, order, attempt: int, return_url: str) -> PaymentStart:
-        raise NotImplementedError
+        """Start paying ``order``: a redirect URL or instructions for the buyer."""
 
     def parse_and_verify_webhook(self, raw_body: bytes, headers: Mapping[str, str]) -> PaymentEvent:
         """Verify the signature over ``raw_body`` first, then parse. Raises InvalidSignature."""
         raise InvalidSignature("this provider sends no webhooks")
 
+    @abstractmethod
     def refund(self, payment, amount: Decimal, idempotency_key: str) -> str:
         """Refund ``amount`` of ``payment``; returns the provider's reference. Raises ProviderError."""
-        raise NotImplementedError
 
     def remote_state(self, payment) -> tuple[Decimal, Decimal] | None:
         """(paid, refunded) as the provider sees it, for reconciliation; None when unknowable."""
