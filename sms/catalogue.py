@@ -1,0 +1,82 @@
+"""The catalogue as plain data for the SMS parser: name → commodity slug, unit word → unit,
+province name → region code. app/notify builds one from the database; tests build one from the CSVs."""
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+# Spellings farmers text that the catalogue's two names per unit do not cover.
+EXTRA_UNIT_WORDS = {
+    "kg": ("kgs", "kilo", "kilos", "千克"),
+    "t": ("ton", "tons", "tonnes", "mt", "公吨"),
+    "g": ("grams",),
+    "jin": ("catty", "市斤"),
+    "dan": ("picul",),
+    "lb": ("lbs",),
+}
+_PROVINCE_SUFFIXES = ("特别行政区", "自治区", "省", "市")
+
+
+def fold(text: str) -> str:
+    """NFKC (full-width letters, digits and the ideographic space become ASCII) and lower case,
+    without changing the length of the NFKC text, so positions in the folded text match it."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit of quantity; ``kg_per_unit`` is None for count units (head, crate, piece)."""
+
+    code: str
+    kg_per_unit: Decimal | None
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Lookup tables keyed by folded names. Use :meth:`build` rather than filling them by hand."""
+
+    commodities: Mapping[str, str] = field(default_factory=dict)
+    units: Mapping[str, Unit] = field(default_factory=dict)
+    provinces: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        commodities: Iterable[tuple[str, Iterable[str]]],
+        units: Iterable[tuple[str, Decimal | str | None, Iterable[str]]],
+        provinces: Iterable[tuple[str, Iterable[str]]],
+    ) -> Catalogue:
+        """Build from ``(slug, names)``, ``(code, kg_per_unit, names)`` and ``(code, names)`` rows.
+
+        Names are folded; unit codes count as names; provinces also answer to their short form
+        (河南省 → 河南, 广西壮族自治区 → 广西). Empty names are ignored."""
+        commodity_map = {fold(n).strip(): slug for slug, names in commodities for n in names if n.strip()}
+        unit_map: dict[str, Unit] = {}
+        for code, kg, names in units:
+            unit = Unit(code, Decimal(str(kg)) if kg not in (None, "") else None)
+            for name in (code, *names, *EXTRA_UNIT_WORDS.get(code, ())):
+                if name.strip():
+                    unit_map[fold(name).strip()] = unit
+        province_map: dict[str, str] = {}
+        for code, names in provinces:
+            for name in names:
+                name = fold(name).strip()
+                if not name:
+                    continue
+                province_map[name] = code
+                short = _short_province(name)
+                if short:
+                    province_map.setdefault(short, code)
+        return cls(commodity_map, unit_map, province_map)
+
+
+def _short_province(name: str) -> str | None:
+    for suffix in _PROVINCE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            short = name[: -len(suffix)]
+            # Autonomous regions carry an ethnic name (广西壮族, 新疆维吾尔); the short name is 2 characters.
+            return short[:2] if len(short) > 3 else short
+    return None
