@@ -119,6 +119,19 @@ class Config:
     LOGISTICS_WEBHOOK_TOLERANCE_SECONDS = _env_int("LOGISTICS_WEBHOOK_TOLERANCE_SECONDS", 300)
     LOGISTICS_DRIVER_LINK_DAYS = _env_int("LOGISTICS_DRIVER_LINK_DAYS", 14)
 
+    # Notifications outbox (app/notify): a failed send is retried after BASE × 2^(attempts-1)
+    # seconds (at most MAX), and given up ("dead") after MAX_ATTEMPTS; a row claimed by a worker that
+    # died is taken again after SENDING_TIMEOUT seconds. The worker takes BATCH_SIZE rows at a time
+    # and sleeps WORKER_SLEEP seconds when nothing is due.
+    NOTIFY_MAX_ATTEMPTS = _env_int("NOTIFY_MAX_ATTEMPTS", 6)
+    NOTIFY_RETRY_BASE_SECONDS = _env_int("NOTIFY_RETRY_BASE_SECONDS", 30)
+    NOTIFY_RETRY_MAX_SECONDS = _env_int("NOTIFY_RETRY_MAX_SECONDS", 6 * 60 * 60)
+    NOTIFY_SENDING_TIMEOUT_SECONDS = _env_int("NOTIFY_SENDING_TIMEOUT_SECONDS", 300)
+    NOTIFY_BATCH_SIZE = _env_int("NOTIFY_BATCH_SIZE", 100)
+    NOTIFY_WORKER_SLEEP_SECONDS = _env_int("NOTIFY_WORKER_SLEEP_SECONDS", 5)
+    NOTIFY_PER_PAGE = _env_int("NOTIFY_PER_PAGE", 50)
+    MAIL_TIMEOUT_SECONDS = _env_int("MAIL_TIMEOUT_SECONDS", 20)
+
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
 
 

@@ -77,6 +77,7 @@ def _import_models() -> None:
     from app.trade import models as _trade  # noqa: F401
     from app.logistics import models as _logistics  # noqa: F401
     from app.payments import models as _payments  # noqa: F401
+    from app.notify import models as _notify  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -95,3 +96,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(trade_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(logistics_bp)
+    from app.notify import bp as notify_bp
+
+    app.register_blueprint(notify_bp)

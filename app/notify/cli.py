@@ -1,0 +1,29 @@
+"""`flask notify worker` — sends the outbox (long-running, or `--once` for cron and tests)."""
+from __future__ import annotations
+
+import click
+
+from app.notify import bp
+
+
+@bp.cli.command("worker")
+@click.option("--once", is_flag=True, help="Process the rows that are due now, then exit.")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=None, help="Rows claimed at a time.")
+@click.option("--sleep", "sleep_seconds", type=click.IntRange(0, 3600), default=None,
+              help="Seconds to wait when nothing is due (default NOTIFY_WORKER_SLEEP_SECONDS).")
+def worker_command(once: bool, batch_size: int | None, sleep_seconds: int | None) -> None:
+    """Send due notifications, retrying failures with backoff; several workers may run at once."""
+    from app.notify import worker
+    from app.notify.senders import senders_from_config
+    from flask import current_app
+
+    try:
+        senders = senders_from_config(current_app.config)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
+    if once:
+        totals = worker.run_once(senders, batch_size=batch_size)
+        click.echo(f"sent {totals['sent']}, failed {totals['failed']}, dead {totals['dead']}")
+        return
+    click.echo("notify worker running (Ctrl+C to stop)")
+    worker.run_forever(senders, sleep_seconds=sleep_seconds, batch_size=batch_size)

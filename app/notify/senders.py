@@ -1,0 +1,118 @@
+"""Senders the worker hands claimed messages to: a console SMS sender (stores and logs; the
+development default until the Twilio gateway of the sms/ package is plugged in) and e-mail over
+SMTP or to the log. A sender returns the provider's message id or raises SendFailed."""
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from app.extensions import db
+from app.notify.models import Channel, ConsoleSms
+
+log = logging.getLogger("jishi.notify")
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A claimed notification, detached from the session so sending needs no database access."""
+
+    id: int
+    channel: str
+    address: str
+    subject: str | None
+    body: str
+    html: str | None
+    attempts: int
+
+
+class SendFailed(Exception):
+    """The provider did not take the message. ``permanent`` failures are not retried."""
+
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class ConsoleSmsSender:
+    """Stores the SMS in the console_sms table (committed with the worker's result) and logs it."""
+
+    def send(self, message: OutgoingMessage) -> str:
+        db.session.add(ConsoleSms(notification_id=message.id, to=message.address, body=message.body))
+        log.info("SMS to %s: %s", message.address, message.body)
+        return f"console-sms-{message.id}"
+
+
+class ConsoleEmailSender:
+    """Logs the e-mail instead of sending it (development default)."""
+
+    def send(self, message: OutgoingMessage) -> str:
+        log.info("E-mail to %s: %s\n%s", message.address, message.subject, message.body)
+        return f"console-email-{message.id}"
+
+
+class SmtpEmailSender:
+    """Sends multipart (text + HTML) e-mail through the MAIL_* server, with STARTTLS or SSL."""
+
+    def __init__(self, config):
+        self.server = config["MAIL_SERVER"]
+        self.port = config["MAIL_PORT"]
+        self.username = config.get("MAIL_USERNAME")
+        self.password = config.get("MAIL_PASSWORD")
+        self.use_tls = config.get("MAIL_USE_TLS", False)
+        self.use_ssl = config.get("MAIL_USE_SSL", False)
+        self.sender = config["MAIL_DEFAULT_SENDER"]
+        self.timeout = config.get("MAIL_TIMEOUT_SECONDS", 20)
+        self.ssl_context = config.get("MAIL_SSL_CONTEXT") or ssl.create_default_context()
+
+    def build(self, message: OutgoingMessage) -> EmailMessage:
+        email = EmailMessage()
+        email["From"] = self.sender
+        email["To"] = message.address
+        email["Subject"] = message.subject or ""
+        email["Message-ID"] = make_msgid(domain=self.sender.rsplit("@", 1)[-1].strip("> "))
+        email.set_content(message.body)
+        if message.html:
+            email.add_alternative(message.html, subtype="html")
+        return email
+
+    def send(self, message: OutgoingMessage) -> str:
+        email = self.build(message)
+        try:
+            if self.use_ssl:
+                smtp = smtplib.SMTP_SSL(self.server, self.port, timeout=self.timeout, context=self.ssl_context)
+            else:
+                smtp = smtplib.SMTP(self.server, self.port, timeout=self.timeout)
+            with smtp:
+                if self.use_tls and not self.use_ssl:
+                    smtp.starttls(context=self.ssl_context)
+                if self.username:
+                    smtp.login(self.username, self.password or "")
+                smtp.send_message(email)
+        except smtplib.SMTPRecipientsRefused as error:
+            raise SendFailed(f"recipient refused: {error.recipients}", permanent=True) from error
+        except (smtplib.SMTPException, OSError) as error:
+            raise SendFailed(f"{type(error).__name__}: {error}") from error
+        return email["Message-ID"]
+
+
+SMS_SENDERS = {"console": ConsoleSmsSender}
+
+
+def senders_from_config(config) -> dict[str, object]:
+    """The sender for each channel named by SMS_GATEWAY and MAIL_BACKEND; raises RuntimeError for
+    a name this module does not know."""
+    gateway = config["SMS_GATEWAY"]
+    if gateway not in SMS_SENDERS:
+        raise RuntimeError(f"SMS_GATEWAY {gateway!r} is not available (known: {', '.join(SMS_SENDERS)})")
+    backend = config["MAIL_BACKEND"]
+    if backend == "console":
+        email_sender = ConsoleEmailSender()
+    elif backend == "smtp":
+        email_sender = SmtpEmailSender(config)
+    else:
+        raise RuntimeError(f"MAIL_BACKEND {backend!r} is not available (known: console, smtp)")
+    return {Channel.SMS.value: SMS_SENDERS[gateway](), Channel.EMAIL.value: email_sender}
