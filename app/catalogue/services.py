@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from app.catalogue.models import Category, Commodity, CommodityAlias, Region, Unit
 from app.extensions import db
+from app.search.text import fold as fold_text
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -76,7 +76,12 @@ def load_catalogue() -> dict[str, int]:
 
 def fold(text: str) -> str:
     """Case- and width-insensitive form of a name: full-width letters and digits become ASCII."""
-    return unicodedata.normalize("NFKC", text).strip().casefold()
+    return fold_text(text).strip()
+
+
+def folded_names(commodity: Commodity) -> set[str]:
+    """The commodity's slug, names and aliases, folded for comparison with what a person typed."""
+    return {fold(n) for n in (commodity.slug, *commodity.all_names())}
 
 
 def find_commodity(name: str) -> Commodity | None:
@@ -85,7 +90,7 @@ def find_commodity(name: str) -> Commodity | None:
     if not wanted:
         return None
     for commodity in all_commodities():
-        if wanted in {fold(n) for n in (commodity.slug, *commodity.all_names())}:
+        if wanted in folded_names(commodity):
             return commodity
     return None
 
@@ -145,7 +150,7 @@ def _claimed_by_other(name: str, commodity: Commodity | None) -> Commodity | Non
     for other in all_commodities():
         if other is commodity:
             continue
-        if wanted in {fold(n) for n in (other.slug, *other.all_names())}:
+        if wanted in folded_names(other):
             return other
     return None
 
@@ -243,7 +248,7 @@ def add_alias(commodity: Commodity, text: str, language: str) -> CommodityAlias:
         raise CatalogueError("text", _l("Enter an alias of at most 80 characters."))
     if language not in ALIAS_LANGUAGES:
         raise CatalogueError("language", _l("Choose English or Chinese."))
-    if fold(text) in {fold(n) for n in (commodity.slug, *commodity.all_names())}:
+    if fold(text) in folded_names(commodity):
         raise CatalogueError("text", _l("This commodity already has that name or alias."))
     _check_name_free("text", text, commodity)
     alias = CommodityAlias(text=text, language=language)
