@@ -146,6 +146,8 @@ class TestingConfig(Config):
     TEST_DATABASE_URL = _env("TEST_DATABASE_URL")
     RATELIMIT_STORAGE_URI = "memory://"
     PUBLIC_BASE_URL = "http://jishi.test"
+    # Webhook tests sign requests with this token (twilio.request_validator), never reaching Twilio.
+    TWILIO_AUTH_TOKEN = "test-twilio-auth-token"
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
     CHROMIUM_PATH = _env("CHROMIUM_PATH", "/usr/bin/chromium")
 

@@ -78,6 +78,10 @@ def _import_models() -> None:
     from app.logistics import models as _logistics  # noqa: F401
     from app.payments import models as _payments  # noqa: F401
     from app.notify import models as _notify  # noqa: F401
+    from app.inbound_sms import models as _inbound_sms  # noqa: F401
+    from app.market import models as _market  # noqa: F401
+    from app.forum import models as _forum  # noqa: F401
+    from app.admin import models as _admin  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -99,3 +103,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.notify import bp as notify_bp
 
     app.register_blueprint(notify_bp)
+    from app.admin import bp as admin_bp
+    from app.forum import bp as forum_bp
+    from app.inbound_sms import bp as inbound_sms_bp
+    from app.market import bp as market_bp
+
+    app.register_blueprint(inbound_sms_bp)
+    app.register_blueprint(market_bp)
+    app.register_blueprint(forum_bp)
+    app.register_blueprint(admin_bp)

@@ -42,9 +42,19 @@ def _template_context(context: dict) -> dict:
     return merged
 
 
-def enqueue(member: Member, event: str, context: dict, template: str | None = None) -> list[Notification]:
+def enqueue(
+    member: Member,
+    event: str,
+    context: dict,
+    template: str | None = None,
+    *,
+    urgent: bool = False,
+    channels: tuple[str, ...] = (Channel.SMS.value, Channel.EMAIL.value),
+) -> list[Notification]:
     """Add one pending notification per channel the member can be reached on (SMS when they have
-    a phone, e-mail when they have an address) to the current session, rendered in their language.
+    a phone, e-mail when they have an address; only ``channels``) to the current session, rendered
+    in their language. ``urgent`` messages are the ones the member must get at once (codes,
+    password resets): they ignore quiet hours.
 
     Nothing is committed: the rows commit or roll back with the caller's transaction. Returns the
     new rows (not yet flushed)."""
@@ -53,7 +63,7 @@ def enqueue(member: Member, event: str, context: dict, template: str | None = No
     now = utcnow()
     rows = []
     for channel, address in ((Channel.SMS.value, member.phone), (Channel.EMAIL.value, member.email)):
-        if not address:
+        if not address or channel not in channels:
             continue
         subject, body, html = render_message(
             channel, template, locale, {**context, "recipient_name": member.display_name}
@@ -65,6 +75,32 @@ def enqueue(member: Member, event: str, context: dict, template: str | None = No
         ))
     db.session.add_all(rows)
     return rows
+
+
+def enqueue_sms_to_phone(
+    phone: str,
+    event: str,
+    context: dict,
+    locale: str,
+    *,
+    member: Member | None = None,
+    template: str | None = None,
+    urgent: bool = False,
+) -> Notification | None:
+    """Add one pending SMS to the E.164 ``phone`` (a number that may belong to no member: price
+    alerts to a village list, replies to unregistered senders, verification codes), rendered from
+    templates/sms/<template>.txt in ``locale``. Returns the row (not flushed), or None when the
+    message may not be sent. The caller commits."""
+    template = template or event
+    locale = normalise_locale(locale) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    _subject, body, _html = render_message(Channel.SMS.value, template, locale, context)
+    row = Notification(
+        channel=Channel.SMS.value, member_id=member.id if member else None, address=phone, event=event,
+        template=template, locale=locale, subject=None, body=body, html=None,
+        status=NotificationStatus.PENDING.value, attempts=0, next_attempt_at=utcnow(),
+    )
+    db.session.add(row)
+    return row
 
 
 def retry(notification_id: int) -> Notification:

@@ -1,0 +1,2 @@
+"""Models of app.admin."""
+from __future__ import annotations

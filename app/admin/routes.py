@@ -1,0 +1,2 @@
+"""Routes of app.admin."""
+from app.admin import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Models of app.forum."""
+from __future__ import annotations

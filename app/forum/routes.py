@@ -1,0 +1,2 @@
+"""Routes of app.forum."""
+from app.forum import bp  # noqa: F401

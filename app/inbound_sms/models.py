@@ -1,0 +1,2 @@
+"""Models of app.inbound_sms."""
+from __future__ import annotations

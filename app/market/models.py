@@ -1,0 +1,2 @@
+"""Models of app.market."""
+from __future__ import annotations

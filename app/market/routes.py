@@ -1,0 +1,2 @@
+"""Routes of app.market."""
+from app.market import bp  # noqa: F401
