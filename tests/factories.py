@@ -5,6 +5,7 @@ import itertools
 
 from app.extensions import db
 from app.members.models import Member
+from app.models_common import utcnow
 
 DEFAULT_PASSWORD = "green-fields-2026"
 _phone_numbers = itertools.count(13800000001)
@@ -15,9 +16,13 @@ def next_phone() -> str:
 
 
 def make_member(**overrides) -> Member:
-    """A member who can log in with DEFAULT_PASSWORD; overrides set any column."""
+    """A member who can log in with DEFAULT_PASSWORD and whose phone is verified (gets SMS);
+    overrides set any column (``phone_verified_at=None`` for an unverified number)."""
     password = overrides.pop("password", DEFAULT_PASSWORD)
-    values = {"phone": next_phone(), "display_name": "Test Member", "is_seller": True, "is_buyer": True}
+    values = {
+        "phone": next_phone(), "display_name": "Test Member", "is_seller": True, "is_buyer": True,
+        "phone_verified_at": utcnow(),
+    }
     values.update(overrides)
     member = Member(**values)
     if password is not None:

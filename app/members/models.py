@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash
 
@@ -36,6 +37,13 @@ class Member(UserMixin, db.Model):
     # sessions and remember-me cookies stop working.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token, unique=True)
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when the member typed back a code we sent by SMS (or replied to our SMS): only then does
+    # the number get SMS notifications.
+    phone_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Trust & safety: a suspended member may log in and read but not post, offer or message.
+    # ``suspended_until`` None and ``suspended_permanently`` False means not suspended.
+    suspended_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    suspended_permanently: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_by_station_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
@@ -49,6 +57,22 @@ class Member(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.password_hash is not None
+
+    @property
+    def phone_is_verified(self) -> bool:
+        return self.phone_verified_at is not None
+
+    def is_suspended(self, now: datetime | None = None) -> bool:
+        """True while a suspension runs (permanent, or until a time still in the future)."""
+        if self.suspended_permanently:
+            return True
+        if self.suspended_until is None:
+            return False
+        now = now or datetime.now(timezone.utc)
+        until = self.suspended_until
+        if until.tzinfo is None:  # SQLite hands back naive datetimes (stored in UTC)
+            until = until.replace(tzinfo=timezone.utc)
+        return until > now
 
     @property
     def is_verified(self) -> bool:

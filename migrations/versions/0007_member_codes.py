@@ -17,8 +17,12 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('member', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('phone_verified_at', sa.DateTime(timezone=True), nullable=True))
+    # Members who signed up before phone verification existed keep getting SMS, as they did.
+    op.execute("UPDATE member SET phone_verified_at = created_at WHERE password_hash IS NOT NULL")
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('member', schema=None) as batch_op:
+        batch_op.drop_column('phone_verified_at')

@@ -17,8 +17,14 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('member', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('suspended_until', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column('suspended_permanently', sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('member', schema=None) as batch_op:
+        batch_op.drop_column('suspended_permanently')
+        batch_op.drop_column('suspended_until')
