@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash
@@ -130,3 +130,34 @@ class VerificationRequest(db.Model):
 
     member: Mapped[Member] = relationship(foreign_keys=[member_id])
     decided_by: Mapped[Member | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class OneTimeCode(db.Model):
+    """A code sent by SMS (phone verification, password reset) or a reset link sent by e-mail.
+
+    Only an HMAC of the code is kept. A row is also written when a reset is asked for a number or an
+    address that belongs to nobody (``member_id`` None, nothing sent), so that the limits and the
+    answers are the same whether or not the number is registered."""
+
+    VERIFY_PHONE = "verify_phone"
+    RESET_PASSWORD = "reset_password"  # a code sent by SMS
+    RESET_LINK = "reset_link"  # a link sent by e-mail
+
+    __table_args__ = (
+        CheckConstraint("purpose IN ('verify_phone', 'reset_password', 'reset_link')", name="purpose_known"),
+        CheckConstraint("attempts >= 0", name="attempts_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)  # E.164, for SMS codes
+    email: Mapped[str | None] = mapped_column(String(254), index=True)  # lower-cased, for e-mailed links
+    code_hash: Mapped[str] = mapped_column(String(64), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    requester_ip: Mapped[str | None] = mapped_column(String(45), index=True)
+    created_at: Mapped[datetime] = created_at_column()
+
+    member: Mapped[Member | None] = relationship()

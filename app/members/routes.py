@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from app.extensions import db, limiter, login_manager
-from app.members import bp, services
+from app.members import bp, codes, services
 from app.members.forms import ChangePasswordForm, LoginForm, ProfileForm, SignupForm
 from app.members.models import Member
 from app.members.passwords import WeakPassword
@@ -79,7 +79,7 @@ def signup():
     if form.validate_on_submit():
         # The answer is the same whether or not the number was free: an account is created only for a
         # new number, nothing changes for a registered one, and either way the visitor is sent to log in.
-        services.register_member(
+        member = services.register_member(
             phone=form.phone.data,
             password=form.password.data,
             display_name=form.display_name.data,
@@ -87,8 +87,16 @@ def signup():
             kinds=services.Kinds(**form.kind_flags()),
             locale=form.locale.data,
         )
+        if member is not None:
+            # The code goes to the number's owner, so sending it tells the visitor nothing.
+            try:
+                codes.send_phone_verification(member, get_remote_address())
+            except codes.CodeLimitReached:
+                pass  # the member can ask for one on the verification page later
         db.session.commit()
         session["locale"] = form.locale.data
+        # Whoever logs in next in this browser lands on the phone verification page (when needed).
+        session["verify_phone_after_login"] = True
         flash(_("If this number was not registered yet, your account is ready: log in."), "success")
         return redirect(url_for("members.login", phone=form.phone.data))
     return render_template("members/signup.html", form=form), _form_status()
@@ -109,6 +117,8 @@ def login():
         if member is not None:
             login_user(member, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=member.display_name), "success")
+            if session.pop("verify_phone_after_login", False) and not member.phone_is_verified and not form.next.data:
+                return redirect(url_for("members.verify_phone"))
             return redirect(safe_next(form.next.data))
         form.form_errors.append(_("Wrong mobile number or password."))
     return render_template("members/login.html", form=form), _form_status()

@@ -4,7 +4,9 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -22,6 +24,22 @@ class NotificationStatus(str, enum.Enum):
     SENT = "sent"
     FAILED = "failed"  # an attempt failed; retried at next_attempt_at
     DEAD = "dead"  # gave up: too many attempts or a permanent refusal
+    SKIPPED = "skipped"  # never sent on purpose (daily SMS limit, number opted out): last_error says why
+
+
+class DeliveryStatus(str, enum.Enum):
+    """What Twilio's status callbacks report after we handed the SMS over, in the order it moves."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"  # terminal: the carrier could not deliver it
+    FAILED = "failed"  # terminal: Twilio could not send it
+
+
+# A callback may only move a message to a higher rank; the two failures and "delivered" are final.
+DELIVERY_RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3}
 
 
 # Rows a worker may take when next_attempt_at has come: new ones, retries, and claims whose worker died.
@@ -35,12 +53,21 @@ class Notification(db.Model):
     __table_args__ = (
         CheckConstraint("channel IN ('sms', 'email')", name="channel_known"),
         CheckConstraint(
-            "status IN ('pending', 'sending', 'sent', 'failed', 'dead')", name="status_known"
+            "status IN ('pending', 'sending', 'sent', 'failed', 'dead', 'skipped')", name="status_known"
+        ),
+        CheckConstraint(
+            "delivery_status IS NULL OR delivery_status IN "
+            "('queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed')",
+            name="delivery_status_known",
         ),
         CheckConstraint("attempts >= 0", name="attempts_nonnegative"),
         # The worker's claim query: status IN (…) AND next_attempt_at <= now ORDER BY next_attempt_at.
         Index("ix_notification_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_notification_channel_status", "channel", "status"),
+        # The daily SMS cap counts a member's rows since local midnight.
+        Index("ix_notification_member_id_created_at", "member_id", "created_at"),
+        # Status callbacks find the row by Twilio's message SID.
+        Index("ix_notification_provider_id", "provider_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,8 +87,45 @@ class Notification(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Urgent messages (codes, password resets) ignore quiet hours and do not count toward the daily cap.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    delivery_status: Mapped[str | None] = mapped_column(String(12))
+    delivery_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivery_error_code: Mapped[str | None] = mapped_column(String(12))
 
     member = relationship("Member")
+
+
+class SmsOptOut(db.Model):
+    """A phone number that texted STOP (or 退订 …): no SMS goes to it while opted_in_at is empty.
+
+    One row per number keeps its history: when and with which keyword it last stopped, and when it
+    last texted START again (opted_in_at; cleared when it stops once more)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(32), unique=True)
+    keyword: Mapped[str] = mapped_column(String(20))
+    opted_out_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opted_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def active(self) -> bool:
+        return self.opted_in_at is None
+
+
+class NotificationPreference(db.Model):
+    """A member's choice for one category of events on one channel; no row means the category's default."""
+
+    __table_args__ = (
+        UniqueConstraint("member_id", "category", "channel"),
+        CheckConstraint("channel IN ('sms', 'email')", name="channel_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(5))
+    enabled: Mapped[bool] = mapped_column(Boolean)
 
 
 class ConsoleSms(db.Model):

@@ -30,7 +30,7 @@ def outbox():
     )
     return render_template(
         "notify/outbox.html", pagination=pagination, status=status, channel=channel,
-        statuses=STATUSES, channels=CHANNELS, status_labels=_status_labels(),
+        statuses=STATUSES, channels=CHANNELS, status_labels=_status_labels(), delivery_labels=_delivery_labels(),
         channel_labels={"sms": _("SMS"), "email": _("E-mail")},
     )
 
@@ -38,7 +38,14 @@ def outbox():
 def _status_labels() -> dict[str, str]:
     return {
         "pending": _("Pending"), "sending": _("Sending"), "sent": _("Sent"), "failed": _("Failed, will retry"),
-        "dead": _("Given up"),
+        "dead": _("Given up"), "skipped": _("Not sent (policy)"),
+    }
+
+
+def _delivery_labels() -> dict[str, str]:
+    return {
+        "queued": _("Queued at Twilio"), "sending": _("Sending"), "sent": _("Sent to carrier"),
+        "delivered": _("Delivered"), "undelivered": _("Not delivered"), "failed": _("Failed at Twilio"),
     }
 
 

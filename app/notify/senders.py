@@ -1,6 +1,6 @@
-"""Senders the worker hands claimed messages to: a console SMS sender (stores and logs; the
-development default until the Twilio gateway of the sms/ package is plugged in) and e-mail over
-SMTP or to the log. A sender returns the provider's message id or raises SendFailed."""
+"""Senders the worker hands claimed messages to: SMS through Twilio (the gateway of the sms/
+package) or the console (stores and logs; the development default), and e-mail over SMTP or to the
+log. A sender returns the provider's message id or raises SendFailed."""
 from __future__ import annotations
 
 import logging
@@ -12,6 +12,7 @@ from email.utils import make_msgid
 
 from app.extensions import db
 from app.notify.models import Channel, ConsoleSms
+from sms.gateways import GatewayError, TwilioGateway
 
 log = logging.getLogger("jishi.notify")
 
@@ -44,6 +45,41 @@ class ConsoleSmsSender:
         db.session.add(ConsoleSms(notification_id=message.id, to=message.address, body=message.body))
         log.info("SMS to %s: %s", message.address, message.body)
         return f"console-sms-{message.id}"
+
+
+class TwilioSmsSender:
+    """Sends through Twilio's Messages API, asking for delivery reports at /sms/status.
+
+    ``http_client`` replaces the twilio library's HTTP transport (tests record requests with it)."""
+
+    def __init__(self, config, status_callback: str, http_client=None):
+        problem = twilio_settings_problem(config)
+        if problem:
+            raise RuntimeError(problem)
+        self.gateway = TwilioGateway(
+            config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"],
+            from_number=config.get("TWILIO_FROM_NUMBER"),
+            messaging_service_sid=config.get("TWILIO_MESSAGING_SERVICE_SID"),
+            status_callback=status_callback, http_client=http_client,
+        )
+
+    def send(self, message: OutgoingMessage) -> str:
+        try:
+            return self.gateway.send(message.address, message.body).provider_id
+        except GatewayError as error:
+            # A bad number (21211) or an unsubscribed one (21610) will never work; 5xx and 429 may.
+            raise SendFailed(error.message, permanent=not error.retryable) from error
+
+
+def twilio_settings_problem(config) -> str | None:
+    """Why SMS_GATEWAY=twilio cannot work with ``config`` (a message naming the missing settings),
+    or None when it can."""
+    missing = [name for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN") if not config.get(name)]
+    if not (config.get("TWILIO_FROM_NUMBER") or config.get("TWILIO_MESSAGING_SERVICE_SID")):
+        missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+    if not missing:
+        return None
+    return f"SMS_GATEWAY 'twilio' needs these settings: {', '.join(missing)}"
 
 
 class ConsoleEmailSender:
@@ -99,15 +135,25 @@ class SmtpEmailSender:
         return email["Message-ID"]
 
 
-SMS_SENDERS = {"console": ConsoleSmsSender}
+SMS_GATEWAYS = ("console", "twilio")
 
 
-def senders_from_config(config) -> dict[str, object]:
+def senders_from_config(config, *, twilio_http_client=None) -> dict[str, object]:
     """The sender for each channel named by SMS_GATEWAY and MAIL_BACKEND; raises RuntimeError for
-    a name this module does not know."""
+    a name this module does not know or for missing Twilio settings. Twilio needs an app context
+    (its status callback URL is built from PUBLIC_BASE_URL and the URL map)."""
     gateway = config["SMS_GATEWAY"]
-    if gateway not in SMS_SENDERS:
-        raise RuntimeError(f"SMS_GATEWAY {gateway!r} is not available (known: {', '.join(SMS_SENDERS)})")
+    if gateway == "twilio":
+        from app.notify.handlers import public_url
+
+        if problem := twilio_settings_problem(config):
+            raise RuntimeError(problem)
+
+        sms_sender = TwilioSmsSender(config, public_url("notify.sms_status"), http_client=twilio_http_client)
+    elif gateway == "console":
+        sms_sender = ConsoleSmsSender()
+    else:
+        raise RuntimeError(f"SMS_GATEWAY {gateway!r} is not available (known: {', '.join(SMS_GATEWAYS)})")
     backend = config["MAIL_BACKEND"]
     if backend == "console":
         email_sender = ConsoleEmailSender()
@@ -115,4 +161,4 @@ def senders_from_config(config) -> dict[str, object]:
         email_sender = SmtpEmailSender(config)
     else:
         raise RuntimeError(f"MAIL_BACKEND {backend!r} is not available (known: console, smtp)")
-    return {Channel.SMS.value: SMS_SENDERS[gateway](), Channel.EMAIL.value: email_sender}
+    return {Channel.SMS.value: sms_sender, Channel.EMAIL.value: email_sender}

@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from app.extensions import db
 from app.members.models import Member
 from app.models_common import utcnow
-from app.notify.models import RETRYABLE_BY_ADMIN, Channel, Notification, NotificationStatus
+from app.notify import optout, policy, preferences
+from app.notify.models import DELIVERY_RANK, RETRYABLE_BY_ADMIN, Channel, DeliveryStatus, Notification, NotificationStatus
 from app.web.errors import DomainError
 from app.web.i18n import normalise_locale
 
@@ -42,6 +43,24 @@ def _template_context(context: dict) -> dict:
     return merged
 
 
+def _sms_schedule(member_id: int | None, urgent: bool, now) -> dict:
+    """Status, next attempt and reason for a new SMS row under the quiet-hours and daily-cap rules."""
+    if urgent:
+        return {"status": NotificationStatus.PENDING.value, "next_attempt_at": now}
+    if not policy.sms_allowed_today(member_id, now):
+        return {"status": NotificationStatus.SKIPPED.value, "next_attempt_at": None,
+                "last_error": policy.DAILY_LIMIT_REACHED}
+    return {"status": NotificationStatus.PENDING.value, "next_attempt_at": policy.quiet_hours_delay(now) or now}
+
+
+def _may_text(member: Member | None, phone: str, to_unverified: bool) -> bool:
+    """SMS goes only to a member's own verified number (unless the message is what verifies it)
+    and never to a number that said STOP."""
+    if member is not None and not to_unverified and not (member.phone == phone and member.phone_verified_at):
+        return False
+    return not optout.is_opted_out(phone)
+
+
 def enqueue(
     member: Member,
     event: str,
@@ -50,28 +69,41 @@ def enqueue(
     *,
     urgent: bool = False,
     channels: tuple[str, ...] = (Channel.SMS.value, Channel.EMAIL.value),
+    to_unverified: bool = False,
 ) -> list[Notification]:
-    """Add one pending notification per channel the member can be reached on (SMS when they have
-    a phone, e-mail when they have an address; only ``channels``) to the current session, rendered
-    in their language. ``urgent`` messages are the ones the member must get at once (codes,
-    password resets): they ignore quiet hours.
+    """Add one notification per channel the member can be reached on and wants this event on
+    (SMS when they have a phone, e-mail when they have an address; only ``channels``; see
+    preferences) to the current session, rendered in their language.
+
+    SMS goes only to a verified phone that has not said STOP; ``to_unverified`` lifts the first
+    rule for messages that verify a number or an account (codes, password resets, station
+    confirmations). A non-urgent SMS written in quiet hours waits until they end; one beyond the
+    member's daily cap is written as "skipped" and never sent. ``urgent`` messages (codes,
+    resets) ignore quiet hours and the cap.
 
     Nothing is committed: the rows commit or roll back with the caller's transaction. Returns the
     new rows (not yet flushed)."""
     template = template or event
     locale = member_locale(member)
     now = utcnow()
+    wanted = preferences.wanted_channels(member.id, event, channels)
     rows = []
     for channel, address in ((Channel.SMS.value, member.phone), (Channel.EMAIL.value, member.email)):
-        if not address or channel not in channels:
+        if not address or channel not in wanted:
             continue
+        if channel == Channel.SMS.value:
+            if not _may_text(member, address, to_unverified):
+                continue
+            schedule = _sms_schedule(member.id, urgent, now)
+        else:
+            schedule = {"status": NotificationStatus.PENDING.value, "next_attempt_at": now}
         subject, body, html = render_message(
             channel, template, locale, {**context, "recipient_name": member.display_name}
         )
         rows.append(Notification(
             channel=channel, member_id=member.id, address=address, event=event, template=template,
-            locale=locale, subject=subject, body=body, html=html,
-            status=NotificationStatus.PENDING.value, attempts=0, next_attempt_at=now,
+            locale=locale, subject=subject, body=body, html=html, attempts=0, urgent=urgent, created_at=now,
+            **schedule,
         ))
     db.session.add_all(rows)
     return rows
@@ -86,18 +118,28 @@ def enqueue_sms_to_phone(
     member: Member | None = None,
     template: str | None = None,
     urgent: bool = False,
+    to_unverified: bool = False,
 ) -> Notification | None:
-    """Add one pending SMS to the E.164 ``phone`` (a number that may belong to no member: price
-    alerts to a village list, replies to unregistered senders, verification codes), rendered from
-    templates/sms/<template>.txt in ``locale``. Returns the row (not flushed), or None when the
-    message may not be sent. The caller commits."""
+    """Add one SMS to the E.164 ``phone`` (a number that may belong to no member: price alerts to
+    a village list, replies to unregistered senders, verification codes), rendered from
+    templates/sms/<template>.txt in ``locale``.
+
+    Returns the row (not flushed), or None when the message may not be sent: the number said
+    STOP; or ``member`` is given and switched this event's SMS off, or ``phone`` is not their
+    verified number and ``to_unverified`` is not set. Quiet hours, the daily cap (for a
+    ``member``) and ``urgent`` work as in ``enqueue``. The caller commits."""
     template = template or event
+    if member is not None and Channel.SMS.value not in preferences.wanted_channels(member.id, event, (Channel.SMS.value,)):
+        return None
+    if not _may_text(member, phone, to_unverified):
+        return None
+    now = utcnow()
     locale = normalise_locale(locale) or current_app.config["BABEL_DEFAULT_LOCALE"]
     _subject, body, _html = render_message(Channel.SMS.value, template, locale, context)
     row = Notification(
         channel=Channel.SMS.value, member_id=member.id if member else None, address=phone, event=event,
-        template=template, locale=locale, subject=None, body=body, html=None,
-        status=NotificationStatus.PENDING.value, attempts=0, next_attempt_at=utcnow(),
+        template=template, locale=locale, subject=None, body=body, html=None, attempts=0, urgent=urgent,
+        created_at=now, **_sms_schedule(member.id if member else None, urgent, now),
     )
     db.session.add(row)
     return row
@@ -127,3 +169,37 @@ def outbox_query(status: str | None = None, channel: str | None = None):
     if channel:
         query = query.where(Notification.channel == channel)
     return query
+
+
+# Twilio's MessageStatus values → the status we store. "accepted"/"scheduled" are a Messaging
+# Service's steps before "queued"; "canceled" (a scheduled message called off) never reaches a phone.
+DELIVERY_STATUS_OF = {
+    "accepted": DeliveryStatus.QUEUED.value,
+    "scheduled": DeliveryStatus.QUEUED.value,
+    "queued": DeliveryStatus.QUEUED.value,
+    "sending": DeliveryStatus.SENDING.value,
+    "sent": DeliveryStatus.SENT.value,
+    "delivered": DeliveryStatus.DELIVERED.value,
+    "read": DeliveryStatus.DELIVERED.value,
+    "undelivered": DeliveryStatus.UNDELIVERED.value,
+    "failed": DeliveryStatus.FAILED.value,
+    "canceled": DeliveryStatus.FAILED.value,
+}
+
+
+def record_delivery_status(provider_id: str, status: str, error_code: str | None = None) -> bool:
+    """Store ``status`` (one of DeliveryStatus) on the SMS whose provider id is ``provider_id``
+    when it moves the row forward. Returns False when nothing changed: unknown id, or a report
+    that is older than (or as final as) what is stored. One conditional UPDATE, so concurrent
+    callbacks cannot move a row backwards. The caller commits."""
+    earlier = [name for name, rank in DELIVERY_RANK.items() if rank < DELIVERY_RANK[status]]
+    result = db.session.execute(
+        update(Notification)
+        .where(
+            Notification.provider_id == provider_id,
+            or_(Notification.delivery_status.is_(None), Notification.delivery_status.in_(earlier)),
+        )
+        .values(delivery_status=status, delivery_updated_at=utcnow(), delivery_error_code=error_code)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount > 0

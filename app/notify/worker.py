@@ -14,12 +14,14 @@ import time
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from app.db import is_postgres, write_transactions
 from app.extensions import db
 from app.models_common import utcnow
-from app.notify.models import CLAIMABLE, Notification, NotificationStatus
+from app.notify.models import CLAIMABLE, Channel, Notification, NotificationStatus
+from app.notify.optout import opted_out_numbers
+from app.notify.policy import OPTED_OUT
 from app.notify.senders import OutgoingMessage, SendFailed, senders_from_config
 
 log = logging.getLogger("jishi.notify")
@@ -32,48 +34,77 @@ def backoff_seconds(attempts: int, config) -> int:
 
 
 def claim_batch(now: datetime, limit: int) -> list[OutgoingMessage]:
-    """Mark up to ``limit`` due rows as sending (committed) and return them, oldest due first."""
+    """Mark up to ``limit`` due rows as sending (committed) and return them, oldest due first.
+
+    Due SMS to a number that said STOP after its row was written are marked skipped instead, in
+    the same transaction, so the blocklist is checked just before every send."""
     config = current_app.config
-    due = (
-        select(Notification.id)
-        .where(Notification.status.in_(CLAIMABLE), Notification.next_attempt_at <= now)
-        .order_by(Notification.next_attempt_at, Notification.id)
-        .limit(limit)
-    )
-    if is_postgres(db.session):
-        due = due.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(due))
-    if not ids:
-        db.session.commit()
-        return []
-    deadline = now + timedelta(seconds=config["NOTIFY_SENDING_TIMEOUT_SECONDS"])
-    db.session.execute(
-        update(Notification)
-        .where(Notification.id.in_(ids))
-        .values(status=NotificationStatus.SENDING.value, attempts=Notification.attempts + 1, next_attempt_at=deadline)
-        .execution_options(synchronize_session=False)
-    )
-    rows = db.session.execute(
-        select(
-            Notification.id, Notification.channel, Notification.address, Notification.subject,
-            Notification.body, Notification.html, Notification.attempts,
-        ).where(Notification.id.in_(ids)).order_by(Notification.id)
-    ).all()
-    db.session.commit()
-    return [OutgoingMessage(*row) for row in rows]
-
-
-def _record(message: OutgoingMessage, **values) -> None:
-    db.session.execute(
-        update(Notification)
-        .where(
-            Notification.id == message.id,
-            Notification.status == NotificationStatus.SENDING.value,
-            Notification.attempts == message.attempts,
+    while True:
+        due = (
+            select(Notification.id, Notification.channel, Notification.address)
+            .where(Notification.status.in_(CLAIMABLE), Notification.next_attempt_at <= now)
+            .order_by(Notification.next_attempt_at, Notification.id)
+            .limit(limit)
         )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+        if is_postgres(db.session):
+            due = due.with_for_update(skip_locked=True)
+        candidates = db.session.execute(due).all()
+        if not candidates:
+            db.session.commit()
+            return []
+        stopped = opted_out_numbers(address for _id, channel, address in candidates if channel == Channel.SMS.value)
+        skipped = {id_ for id_, channel, address in candidates if channel == Channel.SMS.value and address in stopped}
+        ids = [id_ for id_, _channel, _address in candidates if id_ not in skipped]
+        if skipped:
+            db.session.execute(
+                update(Notification)
+                .where(Notification.id.in_(sorted(skipped)))
+                .values(status=NotificationStatus.SKIPPED.value, next_attempt_at=None, last_error=OPTED_OUT)
+                .execution_options(synchronize_session=False)
+            )
+            log.info("notify worker: skipped %s SMS to opted-out numbers", len(skipped))
+        if not ids:
+            db.session.commit()  # the whole batch was opted out: look for more due rows
+            continue
+        deadline = now + timedelta(seconds=config["NOTIFY_SENDING_TIMEOUT_SECONDS"])
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id.in_(ids))
+            .values(status=NotificationStatus.SENDING.value, attempts=Notification.attempts + 1, next_attempt_at=deadline)
+            .execution_options(synchronize_session=False)
+        )
+        rows = db.session.execute(
+            select(
+                Notification.id, Notification.channel, Notification.address, Notification.subject,
+                Notification.body, Notification.html, Notification.attempts,
+            ).where(Notification.id.in_(ids)).order_by(Notification.id)
+        ).all()
+        db.session.commit()
+        return [OutgoingMessage(*row) for row in rows]
+
+
+def _record_all(records: list[tuple[OutgoingMessage, dict]]) -> None:
+    """Write each outcome only if the row is still this worker's claim (same status and attempt
+    number). One executemany per kind of outcome: an UPDATE per message was most of the worker's
+    time (bench/notify_worker.py)."""
+    table = Notification.__table__
+    grouped: dict[tuple[str, ...], list[dict]] = {}
+    for message, values in records:
+        grouped.setdefault(tuple(sorted(values)), []).append({
+            "claimed_id": message.id, "claimed_attempts": message.attempts,
+            **{f"new_{name}": value for name, value in values.items()},
+        })
+    for names, params in grouped.items():
+        db.session.execute(
+            update(table)
+            .where(
+                table.c.id == bindparam("claimed_id"),
+                table.c.status == NotificationStatus.SENDING.value,
+                table.c.attempts == bindparam("claimed_attempts"),
+            )
+            .values({name: bindparam(f"new_{name}") for name in names}),
+            params,
+        )
 
 
 def send_batch(messages: list[OutgoingMessage], senders: dict, now: datetime | None = None) -> dict[str, int]:
@@ -93,19 +124,22 @@ def send_batch(messages: list[OutgoingMessage], senders: dict, now: datetime | N
         else:
             outcomes.append((message, provider_id, None, False))
     finished = now or utcnow()
+    records = []
     for message, provider_id, error, permanent in outcomes:
         if error is None:
-            _record(message, status=NotificationStatus.SENT.value, provider_id=provider_id, sent_at=finished,
-                    next_attempt_at=None, last_error=None)
+            records.append((message, dict(status=NotificationStatus.SENT.value, provider_id=provider_id,
+                                          sent_at=finished, next_attempt_at=None, last_error=None)))
             counts["sent"] += 1
         elif permanent or message.attempts >= config["NOTIFY_MAX_ATTEMPTS"]:
-            _record(message, status=NotificationStatus.DEAD.value, next_attempt_at=None, last_error=error)
+            records.append((message, dict(status=NotificationStatus.DEAD.value, next_attempt_at=None, last_error=error)))
             counts["dead"] += 1
             log.warning("notification %s dead after %s attempts: %s", message.id, message.attempts, error)
         else:
             retry_at = finished + timedelta(seconds=backoff_seconds(message.attempts, config))
-            _record(message, status=NotificationStatus.FAILED.value, next_attempt_at=retry_at, last_error=error)
+            records.append((message, dict(status=NotificationStatus.FAILED.value, next_attempt_at=retry_at,
+                                          last_error=error)))
             counts["failed"] += 1
+    _record_all(records)
     db.session.commit()
     return counts
 

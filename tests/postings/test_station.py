@@ -115,12 +115,12 @@ def test_operator_can_see_and_edit_postings_made_for_farmers(client, station, db
     assert client.get(f"/p/{posting.id}").status_code == 200
     mine = client.get("/account/postings").get_data(as_text=True)
     assert "New-season maize, dry" in mine and "for Farmer ****5678" in mine
-    edit = form_data(title="Maize typed in by the station")
+    # The station corrects the draft; only the farmer publishes it (by SMS, tests/inbound_sms/test_station.py).
+    edit = form_data(title="Maize typed in by the station", publish=None, save_draft="Save changes")
     assert client.post(f"/p/{posting.id}/edit", data=edit).status_code == 302
-    assert client.post(f"/p/{posting.id}/status", data={"action": "pause"}).status_code == 302
     db.session.expire_all()
     posting = db.session.get(Posting, posting.id)
-    assert posting.title == "Maize typed in by the station" and posting.status == "paused"
+    assert posting.title == "Maize typed in by the station" and posting.status == "draft"
 
 
 def test_another_operator_cannot_edit_a_farmers_posting(client, station, login, db):

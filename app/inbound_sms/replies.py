@@ -1,0 +1,221 @@
+"""The texts of SMS command replies, rendered in the locale forced by the caller (flask_babel's
+force_locale). Each is short enough for two segments in both languages; services.reply_text()
+still cuts anything longer (long commodity names, translated trade errors)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from app.catalogue.models import Commodity, Region, Unit
+from app.market.prices import ReferenceQuote
+from app.postings.models import Posting
+from app.web.templating import quantity as format_quantity
+
+# Weight units whose code every English-speaking farmer reads ("5 t", "500 kg"); others by name.
+_SHORT_UNIT_CODES = frozenset({"kg", "g", "t", "lb", "jin"})
+
+
+def _chinese() -> bool:
+    return str(get_locale() or "en").startswith("zh")
+
+
+def unit_name(unit: Unit) -> str:
+    if _chinese():
+        return unit.name_zh
+    return unit.code if unit.code in _SHORT_UNIT_CODES else unit.name_en
+
+
+def name(obj: Commodity | Region | None) -> str:
+    if obj is None:
+        return ""
+    return obj.name_zh if _chinese() else obj.name_en
+
+
+def sms_money(value: Decimal) -> str:
+    """¥2,100 for whole amounts, ¥1.05 otherwise: every character counts in an SMS."""
+    value = Decimal(value)
+    places = 0 if value == value.to_integral_value() else 2
+    amount = f"{value:,.{places}f}"
+    return f"¥{amount}"
+
+
+def posting_summary(posting: Posting) -> str:
+    """"5 t maize ¥2,100/t" (or "玉米 5吨 ¥2,100/吨")."""
+    unit = unit_name(posting.unit)
+    amount = format_quantity(posting.quantity)
+    price = f" {sms_money(posting.price)}/{unit}" if posting.price is not None else ""
+    if _chinese():
+        return f"{name(posting.commodity)} {amount}{unit}{price}"
+    return f"{amount} {unit} {name(posting.commodity).lower()}{price}"
+
+
+def help_reply() -> str:
+    return _("Jishi SMS: PRICE maize [province] | SELL maize 5t 2100 | BUY wheat 20t 2500 | YES 12 / NO 12 | "
+             "OFFERS | ACCEPT code | DECLINE code | COUNTER code 2000 | SUB maize | UNSUB maize | STOP")
+
+
+def too_many_reply() -> str:
+    return _("Jishi: too many messages. Please try again in an hour.")
+
+
+def signup_reply(link: str) -> str:
+    return _("Jishi: this number is not registered. Sign up to post and trade: %(link)s", link=link)
+
+
+def suspended_reply() -> str:
+    return _("Jishi: your account is suspended, so you cannot post or trade. You can still check PRICE.")
+
+
+def opted_out_reply() -> str:
+    return _("Jishi: you will get no more SMS from us. Reply START to resume.")
+
+
+def opted_in_reply() -> str:
+    return _("Jishi: SMS resumed. Reply HELP for commands.")
+
+
+def draft_reply(posting: Posting, link: str) -> str:
+    return _("Draft %(number)s: %(summary)s. Reply YES %(number)s to publish, NO %(number)s to discard. %(link)s",
+             number=posting.id, summary=posting_summary(posting), link=link)
+
+
+def published_reply(posting: Posting, link: str) -> str:
+    return _("Published %(number)s: %(summary)s. %(link)s", number=posting.id, summary=posting_summary(posting),
+             link=link)
+
+
+def discarded_reply(number: int) -> str:
+    return _("Draft %(number)s discarded.", number=number)
+
+
+def no_such_draft_reply(number: int) -> str:
+    return _("You have no draft %(number)s. Reply HELP for commands.", number=number)
+
+
+def not_a_draft_reply(number: int) -> str:
+    return _("Posting %(number)s is not a draft any more.", number=number)
+
+
+def province_needed_reply(side: str) -> str:
+    if side == "buy":
+        return _("Which province? Add it at the end, e.g. BUY wheat 20t 2500 Henan")
+    return _("Which province? Add it at the end, e.g. SELL maize 5t 2100 Henan")
+
+
+def no_offers_reply() -> str:
+    return _("Jishi: no open offers for you.")
+
+
+def offers_reply(lines: list[str]) -> str:
+    return _("Offers: %(list)s. Reply ACCEPT, DECLINE or COUNTER + code", list="; ".join(lines))
+
+
+def offer_line(code: str, offer, posting: Posting) -> str:
+    unit = unit_name(posting.unit)
+    return f"{code} {name(posting.commodity)} {format_quantity(offer.quantity)}{unit} {sms_money(offer.unit_price)}/{unit}"
+
+
+def no_such_offer_reply(code: str) -> str:
+    return _("No open offer %(code)s for you. Reply OFFERS to list them.", code=code)
+
+
+def ambiguous_offer_reply() -> str:
+    return _("Several offers match that code. Please answer on the website.")
+
+
+def accepted_reply(order_number: str, link: str) -> str:
+    return _("Accepted. Order %(number)s: %(link)s", number=order_number, link=link)
+
+
+def declined_reply(code: str) -> str:
+    return _("Offer %(code)s declined.", code=code)
+
+
+def countered_reply(price: Decimal, unit: Unit, link: str) -> str:
+    return _("Counter-offer sent: %(price)s/%(unit)s. %(link)s", price=sms_money(price), unit=unit_name(unit),
+             link=link)
+
+
+def refused_reply(message: str) -> str:
+    return _("Not done: %(reason)s", reason=message)
+
+
+def price_reply(commodity: Commodity, province: Region | None, quote: ReferenceQuote, link: str) -> str:
+    """Today's (or the latest day's) reference prices. Chinese readers get prices per 斤."""
+    per_jin = _chinese()
+    factor = Decimal("0.5") if per_jin else Decimal(1)
+    unit = _("jin") if per_jin else _("kg")
+
+    def price(value):
+        return f"{sms_money((Decimal(value) * factor).quantize(Decimal('0.01')))}/{unit}"
+
+    parts = []
+    if quote.trade_price_per_kg is not None:
+        parts.append(_("traded %(price)s", price=price(quote.trade_price_per_kg)))
+    elif quote.report_price_per_kg is not None:
+        parts.append(_("reported %(price)s", price=price(quote.report_price_per_kg)))
+    if quote.median_ask_per_kg is not None:
+        parts.append(_("asking %(price)s", price=price(quote.median_ask_per_kg)))
+    if quote.median_bid_per_kg is not None:
+        parts.append(_("bid %(price)s", price=price(quote.median_bid_per_kg)))
+    change = quote.change_pct_vs_7d
+    if change is not None:
+        parts.append(_("%(change)s%% vs 7 days", change=f"{Decimal(change):+.1f}"))
+    where = f" ({name(province)})" if province is not None else ""
+    day_text = f" {quote.day:%m-%d}"
+    return _("%(commodity)s%(where)s%(day)s: %(prices)s. %(link)s", commodity=name(commodity), where=where,
+             day=day_text, prices=", ".join(parts) or _("no trades"), link=link)
+
+
+def no_prices_reply(commodity: Commodity, link: str) -> str:
+    return _("No %(commodity)s prices today. See %(link)s", commodity=name(commodity), link=link)
+
+
+def subscribed_reply(commodity: Commodity, province: Region | None) -> str:
+    where = f" ({name(province)})" if province is not None else ""
+    return _("Subscribed: daily %(commodity)s%(where)s prices. Reply UNSUB %(command)s to stop.",
+             commodity=name(commodity), where=where, command=name(commodity))
+
+
+def unsubscribed_reply(count: int) -> str:
+    if count == 0:
+        return _("You had no such price alert.")
+    return _("Price alerts stopped.")
+
+
+def error_reply(error) -> str:
+    """A known command with unusable arguments (sms.commands.ParseError): what went wrong and an example."""
+    problems = {
+        "missing_commodity": _("Which commodity?"),
+        "unknown_commodity": _("Unknown commodity."),
+        "unknown_province": _("Unknown province."),
+        "missing_quantity": _("Missing quantity."),
+        "missing_unit": _("Missing unit (t, kg, jin…)."),
+        "unknown_unit": _("Unknown unit."),
+        "unit_mismatch": _("Price and quantity units do not match."),
+        "missing_price": _("Missing price."),
+        "not_positive": _("Numbers must be above zero."),
+        "too_large": _("That number is too large."),
+        "too_precise": _("Too many decimals."),
+        "bad_number": _("Could not read a number."),
+        "missing_number": _("Which draft number?"),
+        "missing_code": _("Which offer code? Reply OFFERS."),
+        "bad_code": _("Could not read the code. Reply OFFERS."),
+    }
+    examples = {
+        "price": _("e.g. PRICE maize Henan"),
+        "sell": _("e.g. SELL maize 5t 2100"),
+        "buy": _("e.g. BUY wheat 20t 2500"),
+        "confirm": _("e.g. YES 12"),
+        "discard": _("e.g. NO 12"),
+        "accept": _("e.g. ACCEPT K7M2"),
+        "decline": _("e.g. DECLINE K7M2"),
+        "counter": _("e.g. COUNTER K7M2 2000"),
+        "sub": _("e.g. SUB maize Henan"),
+        "unsub": _("e.g. UNSUB maize"),
+    }
+    problem = problems.get(error.reason, _("Could not read that."))
+    example = examples.get(error.command, "")
+    return f"{problem} {example}".strip()

@@ -1,0 +1,27 @@
+"""Outbox health for /healthz: how long the oldest due message has been waiting."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models_common import utcnow
+from app.notify.models import CLAIMABLE, Notification
+
+
+def outbox_lag_seconds(now: datetime | None = None) -> int:
+    """Seconds since the oldest message that is due (pending, failed and due for retry, or claimed
+    by a worker past its deadline) became due; 0 when nothing is waiting. A growing lag means no
+    worker is running or the gateway keeps failing."""
+    now = now or utcnow()
+    oldest = db.session.scalar(
+        select(func.min(Notification.next_attempt_at)).where(
+            Notification.status.in_(CLAIMABLE), Notification.next_attempt_at <= now
+        )
+    )
+    if oldest is None:
+        return 0
+    if oldest.tzinfo is None:  # SQLite returns naive UTC
+        oldest = oldest.replace(tzinfo=timezone.utc)
+    return max(int((now - oldest).total_seconds()), 0)
