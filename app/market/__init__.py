@@ -5,3 +5,8 @@ from flask import Blueprint
 bp = Blueprint("market", __name__)
 
 from app.market import routes  # noqa: E402,F401
+from app.market import alerts, cli, rollup  # noqa: E402,F401
+
+# Completed orders and published postings keep today's reference prices current.
+rollup.connect()
+from app.market import report_routes  # noqa: E402,F401  (dashboards and admin reports)
