@@ -10,6 +10,7 @@ from app.extensions import db
 from app.media.images import ImageRejected, delete_image, save_image
 from app.members import bp
 from app.members.forms import StorefrontForm
+from app.members.services import ensure_can_write
 from app.members.storefronts import SlugTaken, StorefrontData, save_storefront, storefront_by_slug, storefront_postings, suggest_slug
 
 # Deeper pages than this are not browsed by people; refusing them keeps OFFSET within range.
@@ -30,6 +31,7 @@ def storefront(slug: str):
 @login_required
 def edit_storefront():
     member = current_user._get_current_object()
+    ensure_can_write(member)
     shop = member.storefront
     locale = str(get_locale() or "en")
     if request.method == "GET":

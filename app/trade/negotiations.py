@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.members.models import Member
+from app.members.services import ensure_can_write
 from app.models_common import utcnow
 from app.postings.models import DeliveryOption, Posting, PostingKind, PostingStatus
 from app.trade import signals
@@ -77,8 +78,10 @@ def start_negotiation(
     """Open a thread with a first offer (on a sell offer) or quote (on a buy request). Returns it.
 
     Raises DomainError when the posting is not taking offers, is the member's own, or the member
-    already has an open thread on it; TradeInvalid when the terms break the posting's rules.
+    already has an open thread on it; TradeInvalid when the terms break the posting's rules;
+    MemberSuspended (403) when the member is suspended.
     """
+    ensure_can_write(member)
     now = now or utcnow()
     if posting.owner_id == member.id:
         raise DomainError(_("You cannot negotiate on your own posting."))
@@ -113,8 +116,9 @@ def counter_offer(negotiation: Negotiation, member: Member, terms: OfferTerms, n
     """Answer the other party's latest open offer with new terms. Returns the new offer.
 
     Raises DomainError when the thread is closed or the latest offer is the member's own;
-    TradeInvalid when the terms break the posting's rules.
+    TradeInvalid when the terms break the posting's rules; MemberSuspended (403).
     """
+    ensure_can_write(member)
     now = now or utcnow()
     latest = _latest_open_offer(negotiation, now)
     if latest.author_id == member.id:
@@ -141,8 +145,10 @@ def accept_offer(negotiation: Negotiation, offer_id: int, member: Member, now: d
     transaction, taking the stock atomically. Returns the order.
 
     Raises DomainError (409) when the offer is not the latest open one, is the member's own, has
-    expired, breaks the minimum order, or when stock ran out (OutOfStock, "only N left").
+    expired, breaks the minimum order, or when stock ran out (OutOfStock, "only N left");
+    MemberSuspended (403).
     """
+    ensure_can_write(member)
     now = now or utcnow()
     offer = _decidable_offer(negotiation, offer_id, now)
     if offer.author_id == member.id:
@@ -231,7 +237,8 @@ def withdraw_offer(negotiation: Negotiation, offer_id: int, member: Member, now:
 
 def post_message(negotiation: Negotiation, member: Member, body: str, now: datetime | None = None) -> NegotiationMessage:
     """Add a message to an open thread. Returns it. Raises TradeInvalid for an empty or too long
-    message and DomainError when the thread is closed."""
+    message, DomainError when the thread is closed and MemberSuspended (403)."""
+    ensure_can_write(member)
     now = now or utcnow()
     body = (body or "").strip()
     if not body:

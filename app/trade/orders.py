@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.members.models import Member
+from app.members.services import ensure_can_write
 from app.models_common import utcnow
 from app.postings.models import DeliveryOption, Posting, PostingKind
 from app.trade import signals, stock
@@ -153,8 +154,9 @@ def buy_now(posting: Posting, buyer: Member, quantity: Decimal, delivery: str, n
 
     Raises DomainError when the posting is not a fixed-price active sell offer or is the buyer's
     own; TradeInvalid for a delivery option or quantity the posting does not allow; OutOfStock (409,
-    "only N left") when another buyer got there first.
+    "only N left") when another buyer got there first; MemberSuspended (403).
     """
+    ensure_can_write(buyer)
     if posting.kind != PostingKind.SELL.value or posting.price is None:
         raise DomainError(_("This posting has no fixed price. Make an offer instead."))
     if posting.owner_id == buyer.id:
@@ -225,8 +227,13 @@ def change_order_status(order: Order, action: str, member: Member, note: str = "
     """Apply ``action`` (confirm, pay, ship, deliver, complete, cancel) by ``member``, record the
     transition and send its signal. Cancelling gives the stock back. Returns the order.
 
-    Raises DomainError (409) for an illegal step, with the reason; TradeInvalid for a too long note.
+    Raises DomainError (409) for an illegal step, with the reason; TradeInvalid for a too long note;
+    MemberSuspended (403) when a suspended seller confirms (a new commitment). The other steps stay
+    open to a suspended member so that orders already under way can be paid, shipped, received or
+    cancelled and the other party is not left stranded.
     """
+    if action == "confirm":
+        ensure_can_write(member)
     now = now or utcnow()
     note = clean_note(note, "note")
     reason = refusal(order, action, member, now)

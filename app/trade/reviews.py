@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.members.models import Member
+from app.members.services import ensure_can_write
 from app.models_common import utcnow
 from app.trade.errors import TradeInvalid
 from app.trade.models import Order, OrderStatus, Review, as_aware
@@ -48,8 +49,10 @@ def write_review(order: Order, member: Member, rating: int, comment: str, now: d
     Returns the review.
 
     Raises TradeInvalid for a rating outside 1–5 or an empty/too long comment; DomainError (409)
-    when the order is not completed or the edit window has passed (403 for non-parties).
+    when the order is not completed or the edit window has passed (403 for non-parties);
+    MemberSuspended (403) when the member is suspended.
     """
+    ensure_can_write(member)
     now = now or utcnow()
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
         raise TradeInvalid("rating", _("Choose from 1 to 5 stars."))

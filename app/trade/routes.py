@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.members.services import ensure_can_write
 from app.postings.models import Posting, PostingKind, PostingStatus
 from app.postings.services import can_view
 from app.trade import bp, negotiations, orders, queries
@@ -71,6 +72,7 @@ def _terms(form) -> OfferTerms:
 def start_negotiation(posting_id: int):
     """Make an offer on a sell offer, or send a quote on a buy request."""
     posting = _posting_or_404(posting_id)
+    ensure_can_write(current_user)
     existing = negotiations.open_negotiation_for(posting.id, current_user.id)
     if existing is not None:
         flash(_("You already have an open negotiation on this posting."))
@@ -267,6 +269,7 @@ def withdraw_offer(negotiation_id: int, offer_id: int):
 def buy_now(posting_id: int):
     """Order from a fixed-price sell offer at the listed price."""
     posting = _posting_or_404(posting_id)
+    ensure_can_write(current_user)
     if posting.kind != PostingKind.SELL.value or posting.price is None:
         raise DomainError(_("This posting has no fixed price. Make an offer instead."))
     form = BuyNowForm()

@@ -1,0 +1,179 @@
+"""The help centre as shipped, in English and Simplified Chinese (Markdown). An admin's edit of a page
+(a HelpPage row) replaces the text below for that language; deleting nothing is ever needed.
+
+This is content, not interface text, so it lives here rather than in the translation catalogue: an
+admin edits it on the site, and both languages are written out in full.
+"""
+from __future__ import annotations
+
+# Slug → the order of the help centre's index.
+SLUGS = ("posting", "buying", "negotiation", "payment", "shipping", "disputes", "sms")
+
+PAGES: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "posting": ("How to post", """\
+Anyone who sells can post a **sell offer** (供); anyone who buys can post a **buy request** (求).
+
+1. Choose **Post** in the menu.
+2. Pick the commodity by any name you use for it (玉米, 苞米 or "corn" all work).
+3. Give the quantity and unit, a price per unit or "negotiable", the province and where the goods are.
+4. Add up to six photos. We remove the location data from them.
+5. Publish, or save a draft that only you can see.
+
+You can edit, pause, close or renew a posting from **My postings**. Postings end on their
+"available until" date. Without a smartphone? An information station can post for you by your
+mobile number, or use the SMS commands.
+"""),
+        "buying": ("How to buy", """\
+1. Search the **Market**: type what you call it, then filter by province, price per kg or quantity.
+2. Check the seller: the ✔ **Trusted member** badge (licence checked by Jishi), *member since*,
+   completed orders and rating are on every posting and storefront.
+3. A fixed price? Use **Buy now**. Otherwise **Make an offer**.
+4. The seller confirms the order; then you pay (see *Payment*) and follow the delivery.
+5. When the goods arrive, confirm receipt. You can review the seller after completion.
+
+Keep every step on Jishi: only then can we help you in a dispute.
+"""),
+        "negotiation": ("How negotiation works", """\
+An offer names a quantity, a unit price and delivery (you collect or the seller delivers).
+
+- The other side can **accept**, **decline** or send a **counter-offer**. Only the latest open offer
+  can be accepted, and only by the other party.
+- Offers lapse after a while if nobody answers.
+- Accepting creates the order at once; the stock is reserved for you.
+- Messages in the thread are private between you two (admins may read them to settle a dispute).
+
+**Stay on Jishi.** If someone asks you to call, pay or chat somewhere else, we show a warning. Trades
+agreed outside Jishi have no order record, no payment protection and no dispute help.
+"""),
+        "payment": ("How payment works", """\
+After the seller confirms the order, the buyer chooses how to pay on the order page:
+
+- **Bank transfer or cash on delivery**: pay the seller's account, then type the transfer reference.
+  The seller checks the account and marks the payment as received.
+- **Card or online payment** where enabled: you are sent to the payment page and come back to the order.
+
+Never pay into an account sent to you in a message or by phone: the order page is the only place
+that shows how to pay. Refunds from a dispute go back the same way you paid.
+"""),
+        "shipping": ("How shipping works", """\
+The seller adds the shipment on the order page: the carrier or their own truck, the tracking number
+and the expected date. A driver can update the status from a link without an account.
+
+The order moves to *shipped* and then *delivered*. The buyer checks the goods and confirms receipt,
+or accepts part of them (for example 9 of 10 t) — the seller agrees to the lower amount or the buyer
+opens a dispute.
+"""),
+        "disputes": ("Disputes", """\
+If goods do not arrive, are not as described or the quantity is short, the buyer can **open a
+dispute** on the order page within the dispute window after delivery. Say what happened; photos help.
+
+An admin reads the order, its timeline and the negotiation, may contact both sides, and decides a
+full, partial or no refund. Both sides are told the outcome.
+
+To report a fake seller, a scam or abuse, use **Report** on the posting, the storefront or the
+negotiation. You are told what we did.
+"""),
+        "sms": ("SMS commands", """\
+Send these to the Jishi number. English and Chinese keywords both work; Chinese keywords need no space.
+
+| Command | Example | What it does |
+| --- | --- | --- |
+| SELL / 卖 | `SELL maize 5t 2100` · `卖 玉米 5吨 1.05元/斤` | Draft a sell offer (we reply with its number) |
+| BUY / 买 | `BUY wheat 20t 2500` · `买 小麦 20吨` | Draft a buy request |
+| YES / 确认 + number | `YES 12` · `确认 12` | Publish draft 12 |
+| NO / 取消 + number | `NO 12` · `取消 12` | Discard draft 12 |
+| PRICE / 价格 | `PRICE maize Henan` · `价格 玉米 河南` | Latest prices |
+| OFFERS / 报价 | `OFFERS` · `报价` | Open offers on your postings, each with a code |
+| ACCEPT / 接受 + code | `ACCEPT K7Q2` · `接受 K7Q2` | Accept that offer |
+| DECLINE / 拒绝 + code | `DECLINE K7Q2` · `拒绝 K7Q2` | Decline it |
+| COUNTER / 还价 + code + price | `COUNTER K7Q2 2000` · `还价 K7Q2 1.1元/斤` | Counter-offer a new price |
+| SUB / 订阅 | `SUB maize Henan` · `订阅 玉米 河南` | Price alerts for a commodity |
+| UNSUB / 取消订阅 | `UNSUB maize` · `取消订阅` | Stop price alerts (all of them when bare) |
+| HELP / 帮助 | `HELP` · `帮助` | This list, short |
+| STOP / 退订 | `STOP` · `退订` | No more SMS from Jishi |
+| START | `START` | SMS again |
+
+Prices are per the unit you name (`/jin`, `元/斤`); without one they are per the quantity's unit.
+"""),
+    },
+    "zh_Hans": {
+        "posting": ("如何发布", """\
+卖家可以发布**供应**（供），买家可以发布**求购**（求）。
+
+1. 点菜单里的**发布**。
+2. 用您习惯的叫法选品种（玉米、苞米或 corn 都行）。
+3. 填写数量和单位、单价或"面议"、省份和货物所在地。
+4. 最多上传六张照片，我们会删除照片里的位置信息。
+5. 发布，或者先存为只有您能看到的草稿。
+
+在**我的发布**里可以修改、暂停、关闭或续期。到了"供应截止"日期会自动过期。没有智能手机？
+可以请信息站用您的手机号代发，或者用短信指令。
+"""),
+        "buying": ("如何购买", """\
+1. 在**市场**里搜索您叫的名字，再按省份、每公斤价格或数量筛选。
+2. 看清卖家：每个发布和店铺都显示 ✔ **认证会员**（集市已核验执照）、注册时间、完成订单数和评分。
+3. 一口价的点**立即购买**，否则点**出价**。
+4. 卖家确认订单后付款（见"付款"），然后跟踪发货。
+5. 收到货后确认收货。订单完成后可以评价卖家。
+
+每一步都请在集市上完成，出了纠纷我们才能帮您。
+"""),
+        "negotiation": ("议价怎么进行", """\
+出价包括数量、单价和交货方式（买家自提或卖家送货）。
+
+- 对方可以**接受**、**拒绝**或**还价**。只有最新的有效出价可以被接受，而且只能由对方接受。
+- 没人回复的出价过一段时间会失效。
+- 接受后马上生成订单，库存为您保留。
+- 议价里的消息只有你们双方能看到（处理纠纷时管理员可以查看）。
+
+**请留在集市交易。** 如果有人让您打电话、加微信或去别处付款，我们会提醒您。在集市外谈成的交易
+没有订单记录、没有付款保障，也无法申请纠纷处理。
+"""),
+        "payment": ("如何付款", """\
+卖家确认订单后，买家在订单页选择付款方式：
+
+- **银行转账或货到付款**：付款到卖家账户，然后填写转账流水号。卖家核对后标记"已收款"。
+- **在线支付**（如已开通）：跳转到支付页面，付完回到订单。
+
+千万不要付款到别人在消息里或电话里给您的账户：只有订单页显示怎么付款。纠纷退款按原路退回。
+"""),
+        "shipping": ("如何发货", """\
+卖家在订单页添加发货信息：物流公司或自家货车、运单号和预计到达日期。司机不用注册，
+用链接就能更新状态。
+
+订单会变成"已发货"，然后"已送达"。买家验货后确认收货，也可以只收一部分（比如 10 吨收 9 吨）——
+卖家同意按少的金额结算，或者买家申请纠纷。
+"""),
+        "disputes": ("纠纷处理", """\
+如果货没到、货不对板或数量不足，买家可以在送达后的期限内在订单页**申请纠纷**，说明情况，
+有照片更好。
+
+管理员会查看订单、时间线和议价记录，必要时联系双方，然后决定全额、部分或不退款，并通知双方。
+
+要举报假卖家、骗局或辱骂，请在发布、店铺或议价页点**举报**。处理结果会通知您。
+"""),
+        "sms": ("短信指令", """\
+把下面的指令发到集市的号码。中英文关键词都可以，中文关键词后面不用空格。
+
+| 指令 | 例子 | 作用 |
+| --- | --- | --- |
+| 卖 / SELL | `卖 玉米 5吨 1.05元/斤` · `SELL maize 5t 2100` | 起草供应（回复草稿编号） |
+| 买 / BUY | `买 小麦 20吨` · `BUY wheat 20t 2500` | 起草求购 |
+| 确认 / YES + 编号 | `确认 12` · `YES 12` | 发布 12 号草稿 |
+| 取消 / NO + 编号 | `取消 12` · `NO 12` | 删除 12 号草稿 |
+| 价格 / PRICE | `价格 玉米 河南` · `PRICE maize Henan` | 查最新价格 |
+| 报价 / OFFERS | `报价` · `OFFERS` | 查看您收到的出价，每个有代码 |
+| 接受 / ACCEPT + 代码 | `接受 K7Q2` · `ACCEPT K7Q2` | 接受这个出价 |
+| 拒绝 / DECLINE + 代码 | `拒绝 K7Q2` · `DECLINE K7Q2` | 拒绝 |
+| 还价 / COUNTER + 代码 + 价格 | `还价 K7Q2 1.1元/斤` · `COUNTER K7Q2 2000` | 还一个新价格 |
+| 订阅 / SUB | `订阅 玉米 河南` · `SUB maize Henan` | 订阅价格提醒 |
+| 取消订阅 / UNSUB | `取消订阅 玉米` · `取消订阅` | 停止价格提醒（不带品种则全部停止） |
+| 帮助 / HELP | `帮助` · `HELP` | 简短指令列表 |
+| 退订 / STOP | `退订` · `STOP` | 不再接收集市短信 |
+| START | `START` | 重新接收短信 |
+
+价格按您写的单位计算（`元/斤`、`/jin`）；不写单位就按数量的单位。
+"""),
+    },
+}
