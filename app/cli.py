@@ -14,6 +14,9 @@ def register(app) -> None:
     from app.postings.cli import postings_cli
 
     app.cli.add_command(postings_cli)
+    from app.ops.cli import backup_cli
+
+    app.cli.add_command(backup_cli)
 
     @app.cli.command("seed")
     @click.option("--demo/--no-demo", default=True, help="Also load demo members and postings.")
@@ -27,6 +30,10 @@ def register(app) -> None:
             added = load_catalogue()
             db.session.commit()
             click.echo("catalogue: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
+            from app.forum.services import seed_default_categories
+
+            click.echo(f"forum categories: +{seed_default_categories()}")
+            db.session.commit()
             if demo:
                 from app.demo import DEMO_ACCOUNTS, PLACEHOLDER_FARMER_PHONE, load_demo_data
 

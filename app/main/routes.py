@@ -39,14 +39,25 @@ def set_language():
 
 @bp.get("/healthz")
 def healthz():
+    """Load balancers and monitors: 200 when the database answers and the outbox is being drained,
+    503 (with what is wrong) otherwise."""
+    from flask import current_app
+
+    from app.notify.health import outbox_lag_seconds
+
+    body = {"status": "ok", "database": "ok"}
     try:
         db.session.execute(text("SELECT 1"))
-        database = "ok"
+        lag = outbox_lag_seconds()
+        db.session.rollback()  # end the read transaction; nothing was written
     except Exception:  # the health check must answer even when the database is down
         db.session.rollback()
-        database = "unreachable"
-    status = 200 if database == "ok" else 503
-    return jsonify(status="ok" if status == 200 else "degraded", database=database), status
+        return jsonify(status="degraded", database="unreachable"), 503
+    body["outbox_lag_seconds"] = lag
+    body["outbox"] = "ok" if lag <= current_app.config["HEALTH_OUTBOX_LAG_SECONDS"] else "lagging"
+    if body["outbox"] != "ok":
+        body["status"] = "degraded"
+    return jsonify(body), 200 if body["status"] == "ok" else 503
 
 
 @bp.get("/media/<path:filename>")

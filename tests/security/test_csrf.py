@@ -20,8 +20,12 @@ def _state_changing_rules(app):
 
 
 def _url_for_rule(rule) -> str:
-    values = {arg: (1 if isinstance(rule._converters[arg], IntegerConverter) else "x1") for arg in rule.arguments}
-    return rule.build(values, append_unknown=False)[1]
+    # Arguments a rule gets from its defaults (e.g. "new" pages sharing a view) have no converter.
+    values = {
+        arg: (1 if isinstance(converter, IntegerConverter) else "x1")
+        for arg, converter in rule._converters.items()
+    }
+    return rule.build({**(rule.defaults or {}), **values}, append_unknown=False)[1]
 
 
 def test_app_has_state_changing_routes(app):

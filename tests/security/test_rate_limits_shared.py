@@ -1,0 +1,91 @@
+"""Login limits hold across processes: two gunicorn workers share their counters through Redis
+(REDIS_URL), so an attacker cannot get 10 tries per worker. With in-memory counters each worker
+would allow 10 on its own and the eleventh request would usually pass."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+REDIS_DB = "11"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def two_worker_server(database_url, tmp_path):
+    if not _redis_up() or shutil.which("redis-cli") is None:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    subprocess.run(["redis-cli", "-n", REDIS_DB, "FLUSHDB"], check=True, capture_output=True)
+    port = _free_port()
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url, JISHI_ENV="development", FLASK_DEBUG="0", SECRET_KEY="rate-limit-test",
+        REDIS_URL=f"redis://127.0.0.1:6379/{REDIS_DB}", RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:6379/{REDIS_DB}",
+        LOGIN_RATE_LIMIT="10 per minute", JISHI_INSTANCE_DIR=str(tmp_path), UPLOAD_DIR=str(tmp_path / "up"),
+        LOG_LEVEL="WARNING",
+    )
+    log = (tmp_path / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py", "--workers", "2",
+         "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"{base}/healthz", timeout=2)
+                break
+            except requests.RequestException:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("gunicorn did not start: " + (tmp_path / "gunicorn.log").read_text()[-2000:])
+                time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(10)
+        subprocess.run(["redis-cli", "-n", REDIS_DB, "FLUSHDB"], capture_output=True)
+
+
+def _failed_login(base: str, phone: str) -> int:
+    # A new session (and connection) each time, so gunicorn hands requests to either worker.
+    with requests.Session() as session:
+        form = session.get(f"{base}/login", timeout=10)
+        token = CSRF_RE.search(form.text).group(1)
+        answer = session.post(
+            f"{base}/login", data={"csrf_token": token, "phone": phone, "password": "wrong-password"},
+            timeout=10, allow_redirects=False, headers={"Connection": "close"},
+        )
+        return answer.status_code
+
+
+def test_login_limit_is_shared_by_two_gunicorn_workers_through_redis(two_worker_server, db):
+    statuses = [_failed_login(two_worker_server, "13800138011") for _ in range(12)]
+    assert statuses[:10] == [422] * 10
+    assert statuses[10:] == [429, 429]
+    keys = subprocess.run(["redis-cli", "-n", REDIS_DB, "--scan"], capture_output=True, text=True).stdout
+    assert "LIMITER/" in keys, f"no limiter counters in Redis: {keys!r}"
