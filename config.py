@@ -5,6 +5,7 @@ Every setting has a safe development default; production refuses to start withou
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -71,6 +72,18 @@ class Config:
     REVIEW_EDIT_DAYS = _env_int("REVIEW_EDIT_DAYS", 7)
     ORDERS_PER_PAGE = _env_int("ORDERS_PER_PAGE", 20)
     NEGOTIATION_POLL_SECONDS = _env_int("NEGOTIATION_POLL_SECONDS", 5)
+    # Reports: the market's fee on sellers' net sales in settlement statements, in percent (e.g. 1.5).
+    MARKET_FEE_PERCENT = Decimal(_env("MARKET_FEE_PERCENT", "0"))
+
+    # Forum: page sizes; authors may edit a post this many minutes; a member younger than
+    # FORUM_NEW_MEMBER_DAYS with fewer than FORUM_NEW_MEMBER_POSTS posts may write at most
+    # FORUM_NEW_MEMBER_POSTS_PER_HOUR posts an hour (spam from fresh accounts).
+    FORUM_THREADS_PER_PAGE = _env_int("FORUM_THREADS_PER_PAGE", 25)
+    FORUM_POSTS_PER_PAGE = _env_int("FORUM_POSTS_PER_PAGE", 20)
+    FORUM_EDIT_MINUTES = _env_int("FORUM_EDIT_MINUTES", 30)
+    FORUM_NEW_MEMBER_DAYS = _env_int("FORUM_NEW_MEMBER_DAYS", 3)
+    FORUM_NEW_MEMBER_POSTS = _env_int("FORUM_NEW_MEMBER_POSTS", 5)
+    FORUM_NEW_MEMBER_POSTS_PER_HOUR = _env_int("FORUM_NEW_MEMBER_POSTS_PER_HOUR", 3)
 
     # Rate limits live in Redis in production so that every gunicorn worker and host shares them.
     REDIS_URL = _env("REDIS_URL")
@@ -79,6 +92,18 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
     SIGNUP_RATE_LIMIT = _env("SIGNUP_RATE_LIMIT", "5 per minute;30 per hour")
+    # One-time codes (app/members/codes.py): an SMS code works for CODE_TTL_MINUTES and dies after
+    # CODE_MAX_ATTEMPTS wrong tries; a new one may be asked for after CODE_RESEND_SECONDS; at most
+    # CODES_PER_NUMBER_PER_HOUR go to one number or e-mail address and CODES_PER_IP_PER_HOUR are
+    # asked for from one IP address. An e-mailed reset link works for RESET_LINK_TTL_MINUTES.
+    # CODE_RATE_LIMIT caps the code forms' posts per IP (and per number on the reset form).
+    CODE_TTL_MINUTES = _env_int("CODE_TTL_MINUTES", 10)
+    CODE_MAX_ATTEMPTS = _env_int("CODE_MAX_ATTEMPTS", 5)
+    CODE_RESEND_SECONDS = _env_int("CODE_RESEND_SECONDS", 60)
+    CODES_PER_NUMBER_PER_HOUR = _env_int("CODES_PER_NUMBER_PER_HOUR", 5)
+    CODES_PER_IP_PER_HOUR = _env_int("CODES_PER_IP_PER_HOUR", 20)
+    RESET_LINK_TTL_MINUTES = _env_int("RESET_LINK_TTL_MINUTES", 60)
+    CODE_RATE_LIMIT = _env("CODE_RATE_LIMIT", "10 per minute")
 
     # werkzeug's default method and cost; tests set a cheaper scrypt cost.
     PASSWORD_HASH_METHOD = "scrypt"
@@ -130,9 +155,34 @@ class Config:
     NOTIFY_BATCH_SIZE = _env_int("NOTIFY_BATCH_SIZE", 100)
     NOTIFY_WORKER_SLEEP_SECONDS = _env_int("NOTIFY_WORKER_SLEEP_SECONDS", 5)
     NOTIFY_PER_PAGE = _env_int("NOTIFY_PER_PAGE", 50)
+    # Notification policy: no non-urgent SMS from QUIET_START:00 to QUIET_END:00 local time in
+    # NOTIFY_TIMEZONE (held until QUIET_END); at most SMS_DAILY_CAP non-urgent SMS per member per
+    # local day (the rest are recorded as "skipped").
+    NOTIFY_TIMEZONE = _env("NOTIFY_TIMEZONE", "Asia/Shanghai")
+    NOTIFY_QUIET_START = _env_int("NOTIFY_QUIET_START", 21)
+    NOTIFY_QUIET_END = _env_int("NOTIFY_QUIET_END", 7)
+    NOTIFY_SMS_DAILY_CAP = _env_int("NOTIFY_SMS_DAILY_CAP", 20)
+    # Inbound SMS commands (/sms/inbound) per sending number per hour, counted in the message log so
+    # every web process agrees; the first message over it gets a "try later" reply, the rest silence.
+    SMS_INBOUND_PER_HOUR = _env_int("SMS_INBOUND_PER_HOUR", 30)
     MAIL_TIMEOUT_SECONDS = _env_int("MAIL_TIMEOUT_SECONDS", 20)
 
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    # "json": one JSON object per line with the request id (production default); "text" for a terminal.
+    LOG_FORMAT = _env("LOG_FORMAT", "text")
+    # One log line per request (method, path, status, duration) from the app, beside gunicorn's access log.
+    LOG_REQUESTS = _env_bool("LOG_REQUESTS", False)
+    # /healthz reports the age of the oldest notification waiting to be sent; older than this → 503,
+    # so a load balancer or monitor notices a stopped notify worker.
+    HEALTH_OUTBOX_LAG_SECONDS = _env_int("HEALTH_OUTBOX_LAG_SECONDS", 900)
+
+    # Market prices (app/market): `flask market send-digests` sends the daily digest from this local
+    # hour (TIMEZONE) on, once a day; a subscription without its own threshold is alerted when the
+    # price moves more than MARKET_ALERT_PERCENT against the 7-day average. The open-data API is
+    # rate-limited per client address.
+    MARKET_DIGEST_HOUR = _env_int("MARKET_DIGEST_HOUR", 7)
+    MARKET_ALERT_PERCENT = _env_int("MARKET_ALERT_PERCENT", 10)
+    PRICES_API_RATE_LIMIT = _env("PRICES_API_RATE_LIMIT", "60 per minute")
 
 
 class DevelopmentConfig(Config):
@@ -148,11 +198,18 @@ class TestingConfig(Config):
     PUBLIC_BASE_URL = "http://jishi.test"
     # Webhook tests sign requests with this token (twilio.request_validator), never reaching Twilio.
     TWILIO_AUTH_TOKEN = "test-twilio-auth-token"
+    # No quiet hours and no practical daily cap, so that tests do not depend on the wall clock or
+    # on how many messages an earlier step sent; tests/notify/test_policy*.py switch them on.
+    NOTIFY_QUIET_START = 0
+    NOTIFY_QUIET_END = 0
+    NOTIFY_SMS_DAILY_CAP = 100_000
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
     CHROMIUM_PATH = _env("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 class ProductionConfig(Config):
+    LOG_FORMAT = _env("LOG_FORMAT", "json")
+    LOG_REQUESTS = _env_bool("LOG_REQUESTS", True)
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HSTS = True

@@ -1,7 +1,6 @@
 """Jishi 集市 — application factory."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -29,7 +28,9 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    from app.web import logs
+
+    logs.configure(app)
 
     from app import db as _db_events  # noqa: F401  (registers SQLite pragmas and BEGIN IMMEDIATE)
     from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate

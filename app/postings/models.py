@@ -23,6 +23,9 @@ class PostingStatus(str, enum.Enum):
     PAUSED = "paused"
     CLOSED = "closed"
     EXPIRED = "expired"
+    # Hidden by an admin or while the owner is suspended (app/admin/services.py keeps the status to
+    # give back); only the owner and admins can open it.
+    HIDDEN = "hidden"
 
 
 class DeliveryOption(str, enum.Enum):
@@ -124,3 +127,46 @@ class PostingPhoto(db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
     posting: Mapped[Posting] = relationship(back_populates="photos")
+
+
+class SavedSearch(db.Model):
+    """A market search a member kept, to run again and to be told of new sell offers matching it.
+
+    The filters are the market's own (app/postings/market_forms.py), stored as ids so a renamed
+    commodity keeps matching; commodity and category are columns of their own because the new-match
+    handler selects candidate searches by them in SQL (see app/notify/match_handlers.py)."""
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('', 'sell', 'buy')", name="kind_known"),
+        CheckConstraint("min_price IS NULL OR min_price > 0", name="min_price_positive"),
+        CheckConstraint("max_price IS NULL OR max_price > 0", name="max_price_positive"),
+        CheckConstraint("min_quantity IS NULL OR min_quantity > 0", name="min_quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    q: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(4), default="")  # "" means both kinds
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id", ondelete="CASCADE"), index=True)
+    commodity_id: Mapped[int | None] = mapped_column(ForeignKey("commodity.id", ondelete="CASCADE"), index=True)
+    province_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    min_price: Mapped[Decimal | None] = mapped_column(PricePerKg)  # per kg, like the market filter
+    max_price: Mapped[Decimal | None] = mapped_column(PricePerKg)
+    min_quantity: Mapped[Decimal | None] = mapped_column(Quantity)  # kg
+    verified: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = created_at_column()
+
+    member = relationship("Member")
+    category = relationship("Category")
+    commodity = relationship("Commodity")
+    province = relationship("Region")
+
+
+class PostingViewDay(db.Model):
+    """How many times a posting's page was opened on one local day by someone other than its owner
+    (the seller's dashboard shows it). One row per posting and day, counted with an upsert."""
+
+    posting_id: Mapped[int] = mapped_column(ForeignKey("posting.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    views: Mapped[int] = mapped_column(default=0)

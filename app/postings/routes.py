@@ -9,11 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.members import services as member_services  # a module: app.members imports this package
 from app.postings import bp, queries, services
 from app.postings.forms import PostingForm, StationPostingForm
 from app.postings.models import DeliveryOption, Posting, PostingStatus
 from app.postings.services import PostingInvalid
+from app.postings.views import record_view
 from app.web.decorators import station_required
+from app.web.errors import DomainError
 from app.web.redirects import safe_next
 
 FORM_PAGE = "postings/form.html"
@@ -27,12 +30,14 @@ def _posting_labels():
         "delivery_label": _delivery_label,
         "action_label": _action_label,
         "available_actions": _available_actions,
+        "awaits_farmer": _awaits_farmer,
     }
 
 
 @bp.route("/postings/new", methods=["GET", "POST"])
 @login_required
 def new_posting():
+    member_services.ensure_can_write(current_user)
     form = PostingForm()
     if form.validate_on_submit():
         posting = _create_from_form(form, owner=current_user._get_current_object())
@@ -44,13 +49,23 @@ def new_posting():
 @bp.route("/station/postings/new", methods=["GET", "POST"])
 @station_required
 def station_new_posting():
+    member_services.ensure_can_write(current_user)
     form = StationPostingForm()
     if form.validate_on_submit():
+        # Imported here: app.inbound_sms imports the postings services, which import this package.
+        from app.inbound_sms.station import request_farmer_confirmation
+
         station = current_user._get_current_object()
         farmer = services.find_or_create_farmer(form.farmer_e164, station, form.farmer_name.data or "")
-        posting = _create_from_form(form, owner=farmer, via_station=station)
+        # Always a draft: the farmer publishes it by replying YES <number> to the SMS sent here, which
+        # also proves the number is theirs (issue 5). The SMS commits with the posting.
+        posting = _create_from_form(
+            form, owner=farmer, via_station=station, publish=False, before_commit=request_farmer_confirmation
+        )
         if posting is not None:
-            return _after_save(posting)
+            flash(_("Saved as a draft. %(farmer)s gets an SMS and publishes it by replying YES %(number)s.",
+                    farmer=farmer.display_name, number=posting.id), "success")
+            return redirect(url_for("postings.show_posting", posting_id=posting.id))
     return _form_page(
         form, heading=_("Post for a farmer"), action=url_for("postings.station_new_posting"), station=True
     )
@@ -61,20 +76,27 @@ def show_posting(posting_id: int):
     posting = queries.posting_for_page(posting_id)
     if posting is None or not services.can_view(posting, current_user):
         abort(404)
-    return render_template(
+    page = render_template(
         "postings/show.html",
         posting=posting,
         can_edit=services.can_edit(posting, current_user),
         renew_days=current_app.config["POSTING_DEFAULT_DAYS"],
     )
+    if posting.status == PostingStatus.ACTIVE.value:
+        viewer_id = current_user.id if current_user.is_authenticated else None
+        record_view(posting.id, (posting.owner_id, posting.via_station_id), viewer_id, services.local_today())
+    return page
 
 
 @bp.route("/p/<int:posting_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_posting(posting_id: int):
     posting = _editable_posting_or_404(posting_id)
+    member_services.ensure_can_write(current_user)
     form = PostingForm(posting=posting)
     if form.validate_on_submit():
+        if posting.status == PostingStatus.DRAFT.value and form.wants_publish:
+            _refuse_station_publish(posting, "publish")  # before any photo is stored
         new_photos: list = []
         try:
             new_photos = services.store_uploads(form.uploads)
@@ -102,7 +124,9 @@ def edit_posting(posting_id: int):
 @login_required
 def change_status(posting_id: int):
     posting = _editable_posting_or_404(posting_id)
+    member_services.ensure_can_write(current_user)
     action = request.form.get("action", "")
+    _refuse_station_publish(posting, action)
     services.change_status(posting, action)
     db.session.commit()
     flash(_("The posting is now %(status)s.", status=services.status_label(posting.status)), "success")
@@ -132,17 +156,22 @@ def my_postings():
     )
 
 
-def _create_from_form(form: PostingForm, owner, via_station=None) -> Posting | None:
-    """Store the photos and create the posting; on a refusal put the message on the form and return None."""
+def _create_from_form(form: PostingForm, owner, via_station=None, publish=None, before_commit=None) -> Posting | None:
+    """Store the photos and create the posting (published as the form says unless ``publish`` is
+    given; ``before_commit(posting)`` runs in the same transaction); on a refusal put the message on
+    the form and return None."""
     photos: list = []
+    publish = form.wants_publish if publish is None else publish
     try:
         photos = services.store_uploads(form.uploads)
         posting = services.create_posting(
-            owner, form.to_data(), publish=form.wants_publish, via_station=via_station, photos=photos, today=form.today
+            owner, form.to_data(), publish=publish, via_station=via_station, photos=photos, today=form.today
         )
     except PostingInvalid as error:
         _undo(form, error, photos)
         return None
+    if before_commit is not None:
+        before_commit(posting)
     db.session.commit()
     return posting
 
@@ -186,6 +215,7 @@ def _status_name(status: str) -> str:
         PostingStatus.PAUSED.value: _("Paused"),
         PostingStatus.CLOSED.value: _("Closed"),
         PostingStatus.EXPIRED.value: _("Expired"),
+        PostingStatus.HIDDEN.value: _("Hidden"),
     }
     return names.get(status, status)
 
@@ -211,4 +241,23 @@ def _action_label(action: str) -> str:
 
 
 def _available_actions(posting: Posting) -> list[str]:
-    return [action for action, allowed in services.TRANSITIONS.items() if posting.status in allowed]
+    return [
+        action for action, allowed in services.TRANSITIONS.items()
+        if posting.status in allowed and not (action == "publish" and _awaits_farmer(posting))
+    ]
+
+
+def _awaits_farmer(posting: Posting) -> bool:
+    """True when the signed-in info-station operator looks at a draft they posted for a farmer: only
+    the farmer publishes it (SMS YES <number>), which is how we know the farmer agrees."""
+    return (posting.status == PostingStatus.DRAFT.value and posting.via_station_id is not None
+            and current_user.is_authenticated and current_user.id == posting.via_station_id
+            and current_user.id != posting.owner_id)
+
+
+def _refuse_station_publish(posting: Posting, action: str) -> None:
+    if action == "publish" and _awaits_farmer(posting):
+        raise DomainError(
+            _("Only the farmer can publish this posting, by replying YES %(number)s to our SMS.", number=posting.id),
+            status=403,
+        )

@@ -21,7 +21,11 @@ from app.catalogue.models import Commodity, Region, Unit
 from app.extensions import db
 from app.media.images import ImageRejected, StoredImage, delete_image, save_image
 from app.members.models import Member
+# A module import: app.members.services imports this package through the storefronts, so the name
+# is looked up at call time.
+from app.members import services as member_services
 from app.models_common import utcnow
+from app.postings import signals
 from app.postings.models import DeliveryOption, Posting, PostingKind, PostingPhoto, PostingStatus
 from app.search.text import index_text
 from app.web.errors import DomainError
@@ -148,8 +152,12 @@ def create_posting(
     """Create a posting owned by ``owner`` (active when ``publish``, else a draft). Returns it, flushed.
 
     Raises PostingInvalid when the data breaks a rule that needs the database (unknown commodity,
-    unit or province, lot code already used by this owner, absurd price per kg). Does not commit.
+    unit or province, lot code already used by this owner, absurd price per kg); MemberSuspended
+    (403) when the owner or the station is suspended. Does not commit.
     """
+    for writer in (owner, via_station):
+        if writer is not None:
+            member_services.ensure_can_write(writer)
     today = today or local_today()
     posting = Posting(owner=owner, via_station=via_station, status=DRAFT)
     _apply(posting, data, today)
@@ -292,6 +300,23 @@ def change_status(posting: Posting, action: str, today: date | None = None) -> P
     return posting
 
 
+def discard_draft(posting: Posting) -> list[str]:
+    """Delete a draft that was never published (SMS "NO 12", a farmer refusing a station's posting).
+
+    Returns the file names of its photos, to be deleted with ``delete_photo_files`` after the commit.
+    Raises DomainError (409) for a posting that is not a draft: published ones are closed instead,
+    because orders and negotiations may refer to them. Does not commit.
+    """
+    if posting.status != DRAFT:
+        raise DomainError(
+            _("A posting that is %(status)s cannot be changed that way.", status=status_label(posting.status))
+        )
+    filenames = [photo.filename for photo in posting.photos]
+    db.session.delete(posting)
+    db.session.flush()
+    return filenames
+
+
 def expire_due_postings(today: date | None = None) -> int:
     """Mark active and paused postings whose until-date is before ``today`` as expired.
 
@@ -312,7 +337,8 @@ def expire_due_postings(today: date | None = None) -> int:
 
 
 def status_label(status: str) -> str:
-    labels = {DRAFT: _("a draft"), ACTIVE: _("active"), PAUSED: _("paused"), CLOSED: _("closed"), EXPIRED: _("expired")}
+    labels = {DRAFT: _("a draft"), ACTIVE: _("active"), PAUSED: _("paused"), CLOSED: _("closed"), EXPIRED: _("expired"),
+              PostingStatus.HIDDEN.value: _("hidden by an admin")}
     return labels.get(status, status)
 
 
@@ -335,6 +361,9 @@ def _publish(posting: Posting, today: date) -> None:
         posting.available_until = default_until(today)
     posting.status = ACTIVE
     posting.published_at = utcnow()
+    # Subscribers read the posting by id, so it must have one and be visible to their queries.
+    db.session.flush()
+    signals.posting_published.send(signals.SENDER, posting_id=posting.id, owner_id=posting.owner_id, kind=posting.kind)
 
 
 def _apply(posting: Posting, data: PostingData, today: date) -> None:
