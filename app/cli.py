@@ -40,6 +40,11 @@ def register(app) -> None:
                 created = load_demo_data()
                 db.session.commit()
                 click.echo("demo data: " + ", ".join(f"{k} +{v}" for k, v in created.items()))
+                from app.market.rollup import rollup_day
+
+                # Today's reference prices from the demo postings, so /prices is not empty (idempotent).
+                click.echo(f"reference prices today: {rollup_day()}")
+                db.session.commit()
                 click.echo("demo accounts (phone / password):")
                 for role, phone, password in DEMO_ACCOUNTS:
                     click.echo(f"  {role:<38} {phone}  {password}")

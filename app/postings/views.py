@@ -13,11 +13,13 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.db import SQLITE_BUSY_TIMEOUT_MS
 from app.extensions import db
 from app.postings.models import Posting, PostingViewDay
 
 log = logging.getLogger("jishi.postings")
 _INSERTS = {"sqlite": sqlite_insert, "postgresql": postgres_insert}
+VIEW_LOCK_WAIT_MS = 250
 
 
 def record_view(posting_id: int, owner_ids: tuple[int | None, ...], viewer_id: int | None, today: date) -> bool:
@@ -34,13 +36,24 @@ def record_view(posting_id: int, owner_ids: tuple[int | None, ...], viewer_id: i
     # A fresh transaction that starts by writing: on SQLite a transaction that has already read
     # cannot start writing once another connection has committed, so the page's reads end here.
     db.session.rollback()
+    connection = db.session.connection()
+    sqlite = connection.dialect.name == "sqlite"
     try:
+        # A counter is not worth keeping a reader waiting: give up after a short wait for a lock.
+        if sqlite:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {VIEW_LOCK_WAIT_MS}")
+        else:
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{VIEW_LOCK_WAIT_MS}ms'")
         db.session.execute(statement)
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
         log.warning("posting %s: view not counted", posting_id, exc_info=True)
         return False
+    finally:
+        if sqlite:  # back to the connection's normal wait (app/db.py) before it returns to the pool
+            db.session.connection().exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            db.session.rollback()
     return True
 
 

@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 from twilio.request_validator import RequestValidator
 
+from app.extensions import db as _db
 from config import TestingConfig
 from tests.trade.conftest import admin, buyer, sell_offer, seller, stranger  # noqa: F401
 
@@ -39,6 +40,10 @@ def text_in(client):
         params = {"From": phone, "To": "+15005550006", "Body": body, "MessageSid": sid or new_sid(), **extra}
         response = client.post("/sms/inbound", data=params, csrf=False,
                                headers={"X-Twilio-Signature": signature(params)})
+        # The test client shares the test's session, and a POST's transaction starts with BEGIN
+        # IMMEDIATE on SQLite: end it, as a server ends every request's, so that a live server
+        # in another thread can write.
+        _db.session.commit()
         return reply_of(response)
 
     return _send
