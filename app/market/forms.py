@@ -18,6 +18,7 @@ from app.catalogue.services import all_regions, all_units, categories_with_commo
 from app.market.market_reports import MAX_PRICE
 from app.market.models import SubscriptionChannel
 from app.market.subscriptions import MAX_TARGET_PER_KG
+from app.members.forms import PlainText
 from app.members.phones import normalise_phone
 from app.postings.forms import DecimalText
 
@@ -48,7 +49,7 @@ def province_choices(empty_label) -> list[SelectChoice]:
 
 class MarketReportForm(FlaskForm):
     market_name = StringField(
-        _l("Market"), validators=[InputRequired(_l("Enter the market's name.")), Length(max=100)]
+        _l("Market"), validators=[InputRequired(_l("Enter the market's name.")), Length(max=100), PlainText()]
     )
     commodity_id = SelectField(_l("Commodity"), coerce=_optional_int, validators=[InputRequired(_l("Choose a commodity."))])
     province_code = SelectField(_l("Province"), validators=[InputRequired(_l("Choose a province."))])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -62,6 +63,17 @@ def register(app) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
-        app.logger.exception("Unhandled error")
         db.session.rollback()
+        if _is_nul_character_error(error):
+            # A NUL character got past a form's own check: PostgreSQL refuses it in text. Nothing was
+            # saved (the transaction is rolled back); it is the client's input, so a 400, not a 500.
+            app.logger.warning("Refused text with a NUL character: %s", error)
+            return render_error(400, _("Text may not contain a NUL character."))
+        app.logger.exception("Unhandled error")
         return render_error(500)
+
+
+def _is_nul_character_error(error: Exception) -> bool:
+    """psycopg refuses to send a string holding U+0000; SQLAlchemy wraps that in a StatementError."""
+    cause = getattr(error, "orig", None) or error
+    return "NUL (0x00)" in str(cause)
