@@ -233,9 +233,11 @@ def search_index_suspended():
         names = ["DROP TRIGGER posting_fts_ai", "DROP TRIGGER posting_fts_ad", "DROP TRIGGER posting_fts_au"]
     else:
         saved = list(db.session.scalars(text(
-            "SELECT indexdef FROM pg_indexes WHERE tablename = 'posting' AND indexname = 'ix_posting_search_text'"
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'posting' "
+            "AND indexname IN ('ix_posting_search_text', 'ix_posting_search_vector')"
         )))
-        names = ["DROP INDEX IF EXISTS ix_posting_search_text"]
+        # ix_posting_search_vector: the GIN index on the stored tsvector since migration 0013.
+        names = ["DROP INDEX IF EXISTS ix_posting_search_text", "DROP INDEX IF EXISTS ix_posting_search_vector"]
     for statement in names:
         db.session.execute(text(statement))
     db.session.commit()

@@ -48,6 +48,9 @@ def include_object(obj, name, type_, reflected, compare_to):
         return False
     if type_ == "index" and reflected and compare_to is None and name and "search" in name:
         return False
+    # posting.search_vector (0013) is a PostgreSQL-only generated tsvector, deliberately not a model column.
+    if type_ == "column" and reflected and compare_to is None and name and name.startswith("search_"):
+        return False
     return True
 
 

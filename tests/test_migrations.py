@@ -20,6 +20,8 @@ def _include_object(obj, name, type_, reflected, compare_to):
     # Same filter as migrations/env.py: full-text tables and search indexes are made by hand.
     if type_ == "table" and name and "_fts" in name:
         return False
+    if type_ == "column" and reflected and compare_to is None and name and name.startswith("search_"):
+        return False  # posting.search_vector (0013): PostgreSQL-only generated tsvector
     return not (type_ == "index" and reflected and compare_to is None and name and "search" in name)
 
 
