@@ -104,8 +104,17 @@ def _empty_database() -> None:
         if engine.dialect.name == "postgresql":
             connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
+            # Append-only tables (the audit log) refuse DELETE with a BEFORE DELETE trigger; TRUNCATE on
+            # PostgreSQL passes row triggers by, so on SQLite lift them for this one transaction.
+            guards = connection.execute(text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%BEFORE DELETE%'"
+            )).all()
+            for name, _sql in guards:
+                connection.execute(text(f'DROP TRIGGER "{name}"'))
             for table in tables:
                 connection.execute(text(f'DELETE FROM "{table}"'))
+            for _name, sql in guards:
+                connection.execute(text(sql))
 
 
 @pytest.fixture
