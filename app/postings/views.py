@@ -57,17 +57,6 @@ def record_view(posting_id: int, owner_ids: tuple[int | None, ...], viewer_id: i
     return True
 
 
-def views_by_posting(owner_id: int, since: date) -> dict[int, int]:
-    """Views since ``since`` (inclusive) of each of the owner's postings that had any."""
-    rows = db.session.execute(
-        select(PostingViewDay.posting_id, func.sum(PostingViewDay.views))
-        .join(Posting, Posting.id == PostingViewDay.posting_id)
-        .where(Posting.owner_id == owner_id, PostingViewDay.day >= since)
-        .group_by(PostingViewDay.posting_id)
-    ).all()
-    return {posting_id: int(views) for posting_id, views in rows}
-
-
 def most_viewed(owner_id: int, today: date, days: int = 30, limit: int = 10) -> list[tuple[Posting, int, int]]:
     """The owner's postings most viewed in the last ``days`` days: (posting, views in that period,
     views in the last 7 days), most viewed first."""
