@@ -64,6 +64,14 @@ class Config:
     MARKET_CATALOGUE_SECONDS = _env_int("MARKET_CATALOGUE_SECONDS", 30)
     # Rendered posting cards each worker keeps, keyed by everything a card shows (0 turns this off).
     MARKET_CARD_CACHE_SIZE = _env_int("MARKET_CARD_CACHE_SIZE", 2000)
+    # Rendered posting page bodies each worker keeps, keyed by everything a body shows (0 turns this off).
+    POSTING_PAGE_CACHE_SIZE = _env_int("POSTING_PAGE_CACHE_SIZE", 2000)
+    # How long a worker reuses a member's completed-order and review counts (the safety signals on
+    # posting and storefront pages); 0 reads them for every page.
+    SAFETY_RECORD_CACHE_SECONDS = _env_int("SAFETY_RECORD_CACHE_SECONDS", 60)
+    # Posting views are counted in memory and written at most this often, in one statement, by each
+    # worker (and when it exits): a counter is not worth a write per page view. 0 writes every view.
+    POSTING_VIEW_FLUSH_SECONDS = _env_int("POSTING_VIEW_FLUSH_SECONDS", 10)
 
     # Trade: an open offer lapses after this many hours; a buyer may open a dispute this many days
     # after delivery; a review can be edited this many days after it was written.
@@ -203,6 +211,10 @@ class TestingConfig(Config):
     NOTIFY_QUIET_START = 0
     NOTIFY_QUIET_END = 0
     NOTIFY_SMS_DAILY_CAP = 100_000
+    # Every view is written at once, so tests read counts right after a page; tests/postings/
+    # test_view_buffer.py switches the buffer on.
+    POSTING_VIEW_FLUSH_SECONDS = 0
+    SAFETY_RECORD_CACHE_SECONDS = 0
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
     CHROMIUM_PATH = _env("CHROMIUM_PATH", "/usr/bin/chromium")
 

@@ -12,12 +12,13 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask import Blueprint
-from sqlalchemy import func, or_, select
+from flask import Blueprint, current_app
+from sqlalchemy import Select, func, or_, select
 
 from app.extensions import db
+from app.search.cache import app_cache
 from app.trade.models import Negotiation, NegotiationMessage, Offer, Order, OrderStatus
-from app.trade.queries import rating_summary
+from app.trade.queries import rating_columns, rounded_rating
 
 # A phone number (13812345678, 138 1234 5678, +86…, a 7-digit landline) or a bank card / account
 # number (16–19 digits, or 4-digit groups). Prices and quantities are shorter or carry separators.
@@ -59,19 +60,35 @@ class TrackRecord:
     reviews: int
 
 
-def completed_orders(member_id: int) -> int:
-    """Orders the member completed as buyer or seller."""
-    return db.session.scalar(
-        select(func.count(Order.id)).where(
-            or_(Order.buyer_id == member_id, Order.seller_id == member_id),
-            Order.status == OrderStatus.COMPLETED.value,
-        )
-    ) or 0
+def completed_orders_query(member_id: int) -> Select:
+    """SELECT of how many orders the member completed as buyer or seller."""
+    return select(func.count(Order.id)).where(
+        or_(Order.buyer_id == member_id, Order.seller_id == member_id),
+        Order.status == OrderStatus.COMPLETED.value,
+    )
 
 
 def track_record(member) -> TrackRecord:
-    rating, reviews = rating_summary(member.id)
-    return TrackRecord(member.is_verified, member.created_at, completed_orders(member.id), rating, reviews)
+    """The member's badge, member-since date, completed orders and rating. The badge and date come
+    from ``member``; the counts from one query, which each worker reuses for
+    SAFETY_RECORD_CACHE_SECONDS (they are on every posting page and change only when an order
+    completes or a review is written, so a minute's delay costs nothing and saves a query per view)."""
+    seconds = current_app.config["SAFETY_RECORD_CACHE_SECONDS"]
+    if seconds:
+        cache = app_cache("safety_counts", max_entries=current_app.config["POSTING_PAGE_CACHE_SIZE"] or 1, max_age=seconds)
+        completed, rating, reviews = cache.get_or_compute(member.id, None, lambda: _record_counts(member.id))
+    else:
+        completed, rating, reviews = _record_counts(member.id)
+    return TrackRecord(member.is_verified, member.created_at, completed, rating, reviews)
+
+
+def _record_counts(member_id: int) -> tuple[int, Decimal | None, int]:
+    """(completed orders, rounded average rating, reviews) in one query."""
+    average, reviews, completed = db.session.execute(
+        rating_columns(member_id).add_columns(completed_orders_query(member_id).scalar_subquery())
+    ).one()
+    rating, reviews = rounded_rating(average, reviews)
+    return completed or 0, rating, reviews
 
 
 def register_template_globals(bp: Blueprint) -> None:

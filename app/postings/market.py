@@ -95,7 +95,7 @@ def market_page(filters: MarketFilters, choices: MarketChoices, per_page: int) -
     """One page of active postings matching ``filters``, each rendered as a card.
 
     Issues the same number of queries whatever the page size: the data version, the ids of the
-    page in order and the count (both skipped when the result cache holds them), then at most four
+    page in order and the count (both skipped when the result cache holds them), then at most three
     for the cards (see market_cards).
     """
     size = current_app.config["MARKET_RESULT_CACHE_SIZE"]
@@ -144,9 +144,12 @@ def count_up_to(matching_ids: Select, limit: int) -> Select:
 def posting_data_version() -> tuple:
     """Changes whenever a posting is added or updated. Two subqueries, because databases answer a
     lone max() of an indexed column with one index seek but scan the table for two at once."""
-    newest_id = select(func.max(Posting.id)).scalar_subquery()
-    newest_update = select(func.max(Posting.updated_at)).scalar_subquery()
-    return tuple(db.session.execute(select(newest_id, newest_update)).one())
+    return tuple(db.session.execute(_DATA_VERSION).one())
+
+
+_DATA_VERSION = select(
+    select(func.max(Posting.id)).scalar_subquery(), select(func.max(Posting.updated_at)).scalar_subquery()
+)
 
 
 def market_conditions(filters: MarketFilters, choices: MarketChoices) -> list[ColumnElement[bool]]:

@@ -3,23 +3,22 @@ reused while nothing they show has changed.
 
 Rendering twenty cards costs more than finding them, so each worker keeps the HTML of recent cards
 (MARKET_CARD_CACHE_SIZE) under a key that names everything a card depends on: the posting and its
-owner through their ``updated_at`` (every change to either moves it), the photos, the catalogue
-snapshot (names of commodities, units and provinces) and the language. A card that starts showing
-another related row must add that row to :func:`card_keys`.
+owner through their ``updated_at`` (every change to either moves it, adding or removing a photo
+included: see ``services._photos_changed``), the catalogue snapshot (names of commodities, units
+and provinces) and the language. A card that starts showing another related row must add that
+row to :func:`card_keys`.
 """
 from __future__ import annotations
-
-from collections import defaultdict
 
 from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app.extensions import db
 from app.members.models import Member
-from app.postings.models import Posting, PostingPhoto, PostingStatus
+from app.postings.models import Posting, PostingStatus
 from app.search.cache import app_cache
 
 CARD_TEMPLATE = "postings/_partials/_card.html"
@@ -41,7 +40,7 @@ CARD_OPTIONS = (
 def market_cards(ids: tuple[int, ...], catalogue_fingerprint: int) -> list[Markup]:
     """The active postings with these ids rendered as cards, in this order.
 
-    Two small queries read the card keys; only postings whose card is not cached are then loaded
+    One small query reads the card keys; only postings whose card is not cached are then loaded
     (with everything a card shows, two more queries) and rendered. A posting closed since its id was
     found is left out.
     """
@@ -63,19 +62,16 @@ def market_cards(ids: tuple[int, ...], catalogue_fingerprint: int) -> list[Marku
     return [cards[posting_id] for posting_id in ids if cards.get(posting_id) is not None]
 
 
+# Built once (the ids are an expanding parameter): building a statement costs about what running
+# this one does.
+_CARD_KEYS = (
+    select(Posting.id, Posting.updated_at, Member.id, Member.updated_at)
+    .join(Member, Member.id == Posting.owner_id)
+    .where(Posting.id.in_(bindparam("ids", expanding=True)), Posting.status == PostingStatus.ACTIVE.value)
+)
+
+
 def card_keys(ids: tuple[int, ...], context: tuple) -> dict[int, tuple]:
     """For each active posting among ``ids``: what its card depends on (see the module docstring)."""
-    rows = db.session.execute(
-        select(Posting.id, Posting.updated_at, Member.id, Member.updated_at)
-        .join(Member, Member.id == Posting.owner_id)
-        .where(Posting.id.in_(ids), Posting.status == PostingStatus.ACTIVE.value)
-    ).all()
-    photos: dict[int, list[tuple]] = defaultdict(list)
-    for posting_id, photo_id, thumb in db.session.execute(
-        select(PostingPhoto.posting_id, PostingPhoto.id, PostingPhoto.thumb_filename)
-        .where(PostingPhoto.posting_id.in_(ids))
-        .order_by(PostingPhoto.posting_id, PostingPhoto.position, PostingPhoto.id)
-    ):
-        photos[posting_id].append((photo_id, thumb))
-    return {row[0]: (*context, *row, tuple(photos[row[0]])) for row in rows}
-
+    rows = db.session.execute(_CARD_KEYS, {"ids": list(ids)}).all()
+    return {row[0]: (*context, *row) for row in rows}

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.members import services as member_services  # a module: app.members imports this package
-from app.postings import bp, queries, services
+from app.postings import bp, page_cache, queries, services
 from app.postings.forms import PostingForm, StationPostingForm
 from app.postings.models import DeliveryOption, Posting, PostingStatus
 from app.postings.services import PostingInvalid
@@ -73,12 +73,13 @@ def station_new_posting():
 
 @bp.get("/p/<int:posting_id>")
 def show_posting(posting_id: int):
-    posting = queries.posting_for_page(posting_id)
+    posting = page_cache.posting_with_people(posting_id)
     if posting is None or not services.can_view(posting, current_user):
         abort(404)
     page = render_template(
         "postings/show.html",
         posting=posting,
+        posting_body=page_cache.posting_body(posting),
         can_edit=services.can_edit(posting, current_user),
         renew_days=current_app.config["POSTING_DEFAULT_DAYS"],
     )

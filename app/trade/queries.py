@@ -33,9 +33,17 @@ ORDER_ROLES = ("buying", "selling")
 def rating_summary(member_id: int) -> tuple[Decimal | None, int]:
     """(average rating rounded to one decimal, number of reviews) the member received; (None, 0)
     when nobody has reviewed them yet."""
-    average, count = db.session.execute(
-        select(func.avg(Review.rating), func.count(Review.id)).where(Review.subject_id == member_id)
-    ).one()
+    average, count = db.session.execute(rating_columns(member_id)).one()
+    return rounded_rating(average, count)
+
+
+def rating_columns(member_id: int) -> Select:
+    """SELECT of (average rating, number of reviews) the member received, for queries that add columns."""
+    return select(func.avg(Review.rating), func.count(Review.id)).where(Review.subject_id == member_id)
+
+
+def rounded_rating(average, count) -> tuple[Decimal | None, int]:
+    """(average rounded half-up to one decimal, count) from the raw aggregate; (None, 0) for no reviews."""
     if not count:
         return None, 0
     return Decimal(str(average)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), int(count)

@@ -28,6 +28,22 @@ def test_posting_and_storefront_show_the_sellers_track_record(client, login, buy
     assert shopper.id != seller.id
 
 
+def test_a_worker_reuses_the_counts_for_a_minute_at_most(app, client, login, buyer, seller, sell_offer):
+    app.config["SAFETY_RECORD_CACHE_SECONDS"] = 60
+    order = place_order_by_buy_now(client, login, sell_offer, buyer)
+    login(make_member(display_name="Shopper"))
+    assert "0 completed orders" in client.get(f"/p/{sell_offer.id}").get_data(as_text=True)
+    walk(client, login, order, (seller, "confirm"), (seller, "pay"), (seller, "ship"), (buyer, "deliver"), (buyer, "complete"))
+    login(make_member(display_name="Shopper two"))
+    # Within the minute this worker still shows what it read…
+    assert "0 completed orders" in client.get(f"/p/{sell_offer.id}").get_data(as_text=True)
+    counts = app.extensions["safety_counts"]
+    now = counts.clock()
+    counts.clock = lambda: now + 61
+    # …and after it, the order.
+    assert "1 completed order" in client.get(f"/p/{sell_offer.id}").get_data(as_text=True)
+
+
 def test_an_unverified_newcomer_shows_as_such(client, login):
     newcomer = make_member(display_name="New Farm")
     from tests.factories import make_posting

@@ -81,10 +81,16 @@ def test_market_and_home_do_not_query_per_card(client, db, url):
 
 def test_posting_page_does_not_query_per_photo(client, db):
     seller = make_member(display_name="Photo seller")
-    few = _postings(1, seller=seller, photos=1)[0]
+    warm_up, few = _postings(2, seller=seller, photos=1)
     many = _postings(1, seller=seller, photos=6)[0]
-    assert len(queries_for(client, f"/p/{few.id}")) == len(queries_for(client, f"/p/{many.id}"))
-    assert len(queries_for(client, f"/p/{many.id}")) <= QUERY_BUDGET
+    queries_for(client, f"/p/{warm_up.id}")  # the worker's catalogue snapshot is read once, here
+    # Bodies not cached yet: the same number of queries for one photo as for six.
+    first_few, first_many = queries_for(client, f"/p/{few.id}"), queries_for(client, f"/p/{many.id}")
+    assert len(first_few) == len(first_many) <= QUERY_BUDGET
+    # Cached body: the posting with its people, the seller's track record, the view count.
+    again = [statement for statement in queries_for(client, f"/p/{many.id}")
+             if not statement.startswith(("PRAGMA", "SET LOCAL"))]  # the view count's lock wait
+    assert len(again) <= 3 and not any("posting_photo" in statement for statement in again), again
 
 
 def test_storefront_does_not_query_per_posting(client, db):

@@ -1,0 +1,123 @@
+"""The posting page reuses its rendered body (app/postings/page_cache.py), yet never shows anything
+out of date, and never shows one viewer what belongs to another."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from app.media.images import StoredImage
+from app.members.storefronts import ensure_storefront
+from app.models_common import utcnow
+from app.postings.services import change_status
+from tests.factories import make_member, make_posting
+from tests.postings.test_edit import edit_data
+
+
+def _page(client, posting, **headers) -> str:
+    response = client.get(f"/p/{posting.id}", headers=headers)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _bodies(app):
+    return app.extensions["posting_bodies"]
+
+
+def test_a_repeated_view_reuses_the_body(app, client, db):
+    posting = make_posting(title="Maize lot 玉米")
+    first = _page(client, posting)
+    hits = _bodies(app).hits
+    assert _page(client, posting) == first
+    assert _bodies(app).hits == hits + 1
+
+
+def test_an_edit_by_the_owner_shows_at_once(app, client, db, login):
+    owner = login(make_member(display_name="Edit Farm"))
+    posting = make_posting(owner=owner, title="Maize, first crop", price=Decimal("2.10"), unit_code="kg")
+    assert "Maize, first crop" in _page(client, posting)
+    response = client.post(f"/p/{posting.id}/edit", data=edit_data(posting, title="Maize, second crop", price="2.35"))
+    assert response.status_code == 302
+    page = _page(client, posting)
+    assert "Maize, second crop" in page and "¥2.35" in page
+    assert "Maize, first crop" not in page and "¥2.10" not in page
+
+
+def test_a_photo_added_or_removed_shows_at_once(client, db, login):
+    from app.postings.services import add_photos
+
+    owner = login(make_member())
+    posting = make_posting(owner=owner, title="Maize")
+    assert "/media/new-thumb.jpg" not in _page(client, posting)
+    add_photos(posting, [StoredImage("new.jpg", "new-thumb.jpg", 800, 600)])
+    db.session.commit()
+    assert "/media/new-thumb.jpg" in _page(client, posting)
+    # Removing the photo through the edit form (nothing else changes) shows at once too.
+    data = edit_data(posting, title="Maize")
+    data["remove_photos"] = [str(posting.photos[0].id)]
+    assert client.post(f"/p/{posting.id}/edit", data=data).status_code == 302
+    assert "/media/new-thumb.jpg" not in _page(client, posting)
+
+
+def test_closing_shows_at_once(client, db):
+    posting = make_posting(title="Maize to close")
+    assert "not taking new orders" not in _page(client, posting)
+    change_status(posting, "close")
+    db.session.commit()
+    assert "not taking new orders" in _page(client, posting)
+
+
+def test_the_trusted_badge_a_new_name_and_a_storefront_show_at_once(client, db):
+    farmer = make_member(display_name="Li Farm")
+    posting = make_posting(owner=farmer, title="Maize")
+    page = _page(client, posting)
+    assert "Li Farm" in page and 'class="badge verified"' not in page and "/s/" not in page
+    farmer.verified_at = utcnow()
+    farmer.display_name = "Li Family Farm"
+    db.session.commit()
+    page = _page(client, posting)
+    assert "Li Family Farm" in page and 'class="badge verified"' in page
+    storefront = ensure_storefront(farmer)
+    db.session.commit()
+    assert f'href="/s/{storefront.slug}"' in _page(client, posting)
+    storefront.slug = "li-family-farm"
+    db.session.commit()
+    assert 'href="/s/li-family-farm"' in _page(client, posting)
+
+
+def test_a_renamed_info_station_shows_at_once(client, db):
+    station = make_member(display_name="Village Station", is_station_operator=True)
+    posting = make_posting(owner=make_member(display_name="Farmer Zhao"), via_station=station, title="Eggs")
+    assert "via Village Station" in _page(client, posting)
+    station.display_name = "East Village Station"
+    db.session.commit()
+    assert "via East Village Station" in _page(client, posting)
+
+
+def test_each_language_has_its_own_body(client, db):
+    posting = make_posting(title="Maize", price=Decimal("2.10"), unit_code="kg")
+    assert "Commodity" in _page(client, posting)
+    chinese = _page(client, posting, **{"Accept-Language": "zh-CN"})
+    assert "品种" in chinese and "玉米" in chinese and "Commodity" not in chinese
+    assert "Commodity" in _page(client, posting, **{"Accept-Language": "en"})
+
+
+def test_what_one_viewer_sees_is_never_shown_to_another(app, client, db, login):
+    owner = make_member(display_name="Owner Farm")
+    posting = make_posting(owner=owner, title="Maize")
+    login(owner)
+    owners_page = _page(client, posting)
+    assert "Manage this posting" in owners_page
+    with app.test_client() as visitor:
+        visitors_page = _page(visitor, posting)
+    assert "Manage this posting" not in visitors_page and "Log in to buy" in visitors_page
+    with app.test_client() as other:
+        login(make_member(display_name="Buyer"), other)
+        buyers_page = _page(other, posting)
+    assert "Manage this posting" not in buyers_page and "Make an offer" in buyers_page
+    assert "Report a problem" in buyers_page and "Report a problem" not in visitors_page
+
+
+def test_the_body_cache_can_be_turned_off(app, client, db):
+    app.config["POSTING_PAGE_CACHE_SIZE"] = 0
+    posting = make_posting(title="Maize uncached")
+    assert "Maize uncached" in _page(client, posting)
+    assert "posting_bodies" not in app.extensions
