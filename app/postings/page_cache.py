@@ -9,11 +9,19 @@ that names everything templates/postings/_partials/_posting_body.html shows: the
 owner's storefront's, the info-station's, the catalogue snapshot (names of commodities, units and
 provinces) and the language. What differs per viewer — the safety signals with their report link,
 the trade actions, the owner's buttons — is rendered for every request around it.
+
+Visitors who are not signed in (buyers looking before they log in, links shared in chat apps,
+search engines) all see the same page, so for them the whole page is kept too, with a hole where
+their own CSRF token goes (the language switch is a form): see :func:`shared_page`.
 """
 from __future__ import annotations
 
-from flask import current_app, render_template
+from typing import Callable
+
+from flask import current_app, render_template, request, session
 from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, joinedload
@@ -78,3 +86,39 @@ def posting_body(posting: Posting) -> Markup:
     return cache.get_or_compute(
         body_key(posting), None, lambda: Markup(render_template(BODY_TEMPLATE, posting=posting))
     )
+
+
+# Stands in for the visitor's CSRF token in a stored page; a NUL never comes out of a template.
+CSRF_HOLE = "\x00csrf-token\x00"
+
+
+def page_is_shared() -> bool:
+    """True when this request's posting page would be the same for every visitor in its language:
+    nobody signed in, no query string (the language switch sends the visitor back to the full
+    path), no flashed message waiting."""
+    return (
+        bool(current_app.config["POSTING_PAGE_CACHE_SIZE"])
+        and not current_user.is_authenticated
+        and not request.query_string
+        and "_flashes" not in session
+    )
+
+
+def shared_page(posting: Posting, render: Callable[[], str]) -> str:
+    """The whole posting page for a visitor who is not signed in (only when :func:`page_is_shared`):
+    stored per worker under the body's key plus what the rest of the page shows a visitor — the
+    seller's track record and what is left to order, both read through the same template globals
+    the page uses — and the path. ``render()`` makes the page on a miss. Every copy of the
+    visitor's CSRF token is cut out before the page is stored and the current visitor's is put in
+    when it is served, so a token is never shown to anyone else."""
+    globals_ = current_app.jinja_env.globals
+    record = globals_["safety_track_record"](posting.owner) if "safety_track_record" in globals_ else None
+    left = globals_["trade_available"](posting) if "trade_available" in globals_ else None
+    key = (request.path, body_key(posting), record, left)
+    cache = app_cache("posting_pages", max_entries=current_app.config["POSTING_PAGE_CACHE_SIZE"], max_age=BODY_MAX_AGE)
+    stored = cache.get(key, None)
+    if stored is not None:
+        return stored.replace(CSRF_HOLE, generate_csrf())
+    page = render()
+    cache.put(key, None, page.replace(generate_csrf(), CSRF_HOLE))
+    return page

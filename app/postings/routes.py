@@ -76,13 +76,17 @@ def show_posting(posting_id: int):
     posting = page_cache.posting_with_people(posting_id)
     if posting is None or not services.can_view(posting, current_user):
         abort(404)
-    page = render_template(
-        "postings/show.html",
-        posting=posting,
-        posting_body=page_cache.posting_body(posting),
-        can_edit=services.can_edit(posting, current_user),
-        renew_days=current_app.config["POSTING_DEFAULT_DAYS"],
-    )
+
+    def render() -> str:
+        return render_template(
+            "postings/show.html",
+            posting=posting,
+            posting_body=page_cache.posting_body(posting),
+            can_edit=services.can_edit(posting, current_user),
+            renew_days=current_app.config["POSTING_DEFAULT_DAYS"],
+        )
+
+    page = page_cache.shared_page(posting, render) if page_cache.page_is_shared() else render()
     if posting.status == PostingStatus.ACTIVE.value:
         viewer_id = current_user.id if current_user.is_authenticated else None
         record_view(posting.id, (posting.owner_id, posting.via_station_id), viewer_id, services.local_today())

@@ -2,6 +2,7 @@
 out of date, and never shows one viewer what belongs to another."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from app.media.images import StoredImage
@@ -22,8 +23,9 @@ def _bodies(app):
     return app.extensions["posting_bodies"]
 
 
-def test_a_repeated_view_reuses_the_body(app, client, db):
+def test_a_repeated_view_reuses_the_body(app, client, db, login):
     posting = make_posting(title="Maize lot 玉米")
+    login(make_member(display_name="Buyer"))  # a visitor would get the whole shared page instead
     first = _page(client, posting)
     hits = _bodies(app).hits
     assert _page(client, posting) == first
@@ -121,3 +123,72 @@ def test_the_body_cache_can_be_turned_off(app, client, db):
     posting = make_posting(title="Maize uncached")
     assert "Maize uncached" in _page(client, posting)
     assert "posting_bodies" not in app.extensions
+
+
+CSRF_IN_PAGE = re.compile(r'name="csrf_token" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+
+
+def _tokens(page: str) -> set[str]:
+    return {a or b for a, b in CSRF_IN_PAGE.findall(page)}
+
+
+def test_visitors_share_the_whole_page_but_each_gets_their_own_csrf_token(app, client, db):
+    posting = make_posting(title="Maize for visitors")
+    pages, tokens = [], []
+    for _ in range(2):
+        with app.test_client() as visitor:
+            page = _page(visitor, posting)
+            (token,) = _tokens(page)  # the same token in the hx-headers and the language form
+            # The token works for this visitor's own session: the language switch accepts it.
+            answer = visitor.post("/lang", data={"csrf_token": token, "locale": "zh_Hans", "next": f"/p/{posting.id}"}, csrf=False)
+            assert answer.status_code == 302
+            pages.append(page)
+            tokens.append(token)
+    assert tokens[0] != tokens[1]
+    assert pages[0].replace(tokens[0], "") == pages[1].replace(tokens[1], "")
+    assert app.extensions["posting_pages"].hits == 1
+    # A token taken from another visitor's page is refused.
+    with app.test_client() as third:
+        _page(third, posting)
+        refused = third.post("/lang", data={"csrf_token": tokens[0], "locale": "zh_Hans", "next": "/"}, csrf=False)
+        assert refused.status_code == 400
+
+
+def test_a_shared_page_is_never_shown_to_a_signed_in_member(app, client, db, login):
+    owner = make_member(display_name="Owner Farm")
+    posting = make_posting(owner=owner, title="Maize")
+    with app.test_client() as visitor:
+        assert "Log in to buy" in _page(visitor, posting)
+        assert "Log in to buy" in _page(visitor, posting)  # now from the shared page
+    login(owner)
+    owners_page = _page(client, posting)
+    assert "Manage this posting" in owners_page and "Log in to buy" not in owners_page
+    with app.test_client() as other:
+        login(make_member(display_name="Buyer"), other)
+        assert "Make an offer" in _page(other, posting)
+
+
+def test_a_flashed_message_or_a_query_string_is_never_stored_or_lost(app, client, db):
+    posting = make_posting(title="Maize")
+    _page(client, posting)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Your message was sent.")]
+    assert "Your message was sent." in _page(client, posting)
+    assert "Your message was sent." not in _page(client, posting)  # shown once, as always
+    with app.test_client() as visitor:
+        assert "Your message was sent." not in _page(visitor, posting)
+        page = visitor.get(f"/p/{posting.id}?from=sms").get_data(as_text=True)
+        assert f'value="/p/{posting.id}?from=sms"' in page
+
+
+def test_what_is_left_to_order_shows_to_visitors_at_once(app, client, db, login):
+    from app.trade import stock
+
+    posting = make_posting(title="Maize", quantity=Decimal("500"), unit_code="kg", price=Decimal("2.10"))
+    with app.test_client() as visitor:
+        assert "Available now: 500" in _page(visitor, posting)
+    stock.take_stock(posting.id, Decimal("120"))
+    db.session.commit()
+    with app.test_client() as visitor:
+        page = _page(visitor, posting)
+    assert "Available now: 380" in page and "Available now: 500" not in page
