@@ -10,7 +10,8 @@ first, after --warmup seconds that are not counted. It prints requests per secon
 latency, errors (anything but 2xx, and failed connections) and, with --baseline, each URL's
 requests per second as a share of the baseline's. A URL containing ``{id}`` (e.g. /p/{id}) takes a
 random id from --ids FILE (one id a line) for every request, so a page is measured over many rows
-rather than one cached row. With --min-rps / --max-p99-ms / --min-ratio the
+rather than one cached row. ``--cookie NAME:COOKIE`` sends that Cookie header with every request
+to NAME (a signed-in member's page). With --min-rps / --max-p99-ms / --min-ratio the
 exit status is 1 when a non-baseline URL misses a target.
 """
 from __future__ import annotations
@@ -56,8 +57,9 @@ class Worker(threading.Thread):
     """Sends GET requests over one kept-alive connection until told to stop."""
 
     def __init__(self, host: str, port: int, path: str, stop: threading.Event, budget: "Budget",
-                 ids: list[str] | None = None, seed: int = 0):
+                 ids: list[str] | None = None, seed: int = 0, cookie: str | None = None):
         super().__init__(daemon=True)
+        self.headers = {"Accept-Encoding": "identity", **({"Cookie": cookie} if cookie else {})}
         self.host, self.port, self.path = host, port, path
         self.ids, self.rng = ids, random.Random(seed)
         self.stop, self.budget = stop, budget
@@ -82,7 +84,7 @@ class Worker(threading.Thread):
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
             path = self.path.replace("{id}", self.rng.choice(self.ids)) if self.ids else self.path
-            self.connection.request("GET", path, headers={"Accept-Encoding": "identity"})
+            self.connection.request("GET", path, headers=self.headers)
             response = self.connection.getresponse()
             response.read()
             if response.will_close:
@@ -112,7 +114,7 @@ class Budget:
 
 
 def measure(name: str, url: str, concurrency: int, requests: int, duration: float, warmup: float,
-            ids: list[str] | None = None) -> Result:
+            ids: list[str] | None = None, cookie: str | None = None) -> Result:
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.hostname not in LOCAL_HOSTS:
         raise SystemExit(f"{url}: only http:// URLs on this machine are measured")
@@ -123,7 +125,7 @@ def measure(name: str, url: str, concurrency: int, requests: int, duration: floa
     if "{id}" in path and not ids:
         raise SystemExit(f"{url}: a URL with {{id}} needs --ids FILE")
     ids = ids if "{id}" in path else None
-    workers = [Worker(parts.hostname, parts.port or 80, path, stop, budget, ids, seed)
+    workers = [Worker(parts.hostname, parts.port or 80, path, stop, budget, ids, seed, cookie)
                for seed in range(concurrency)]
     for worker in workers:
         worker.start()
@@ -166,6 +168,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--max-p99-ms", type=float, help="target: p99 below this many ms")
     parser.add_argument("--min-ratio", type=float, help="target: at least this share of the baseline's req/s (0.12)")
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--cookie", action="append", metavar="NAME:COOKIE", help="Cookie header for NAME's requests")
     parser.add_argument("--ids", help="file of ids (one a line) substituted for {id} in URLs")
     return parser.parse_args(argv)
 
@@ -197,9 +200,16 @@ def main(argv: list[str] | None = None) -> int:
             ids = [line.strip() for line in handle if line.strip()]
         if not ids or not all(value.isdigit() for value in ids):
             raise SystemExit(f"--ids {args.ids}: expected one numeric id a line")
+    cookies = {}
+    for item in args.cookie or []:
+        name, separator, cookie = item.partition(":")
+        if not separator or name not in dict(targets):
+            raise SystemExit(f"--cookie {item}: expected NAME:COOKIE for one of the NAMEs")
+        cookies[name] = cookie
     results = []
     for name, url in targets:
-        result = measure(name, url, args.concurrency, args.requests, args.duration, args.warmup, ids)
+        result = measure(name, url, args.concurrency, args.requests, args.duration, args.warmup, ids,
+                         cookies.get(name))
         results.append(result)
         print(f"  measured {name}: {result.rps} req/s", file=sys.stderr)
     baseline = next((r for r in results if r.name == args.baseline), None)

@@ -112,11 +112,24 @@ echo "== $ENGINE, $(sql 'SELECT count(*) FROM posting') postings ($ACTIVE active
      "$(nproc) CPUs, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 start_servers
+# A signed-in buyer's session for the posting page as members see it (visitors share a stored page;
+# members get the stored body with their own actions around it).
+BUYER_COOKIE="$($PY - "$APP" <<'EOF'
+import sys
+sys.path.insert(0, ".")
+from bench.place_orders import prepare
+from bench.scale_out import buyer_session
+phones, _ = prepare(None, 1, 0)
+print("; ".join(f"{cookie.name}={cookie.value}" for cookie in buyer_session(sys.argv[1], phones[0]).cookies))
+EOF
+)"
 echo "-- result cache on (default)"
 STATUS=0
 "${LOAD[@]}" --requests "${BENCH_REQUESTS:-3000}" --duration "${BENCH_DURATION:-20}" --json "$DIR/scale-$ENGINE.json" \
-  "hello=http://127.0.0.1:$HELLO_PORT/hello" "market=$APP/market" "${SEARCHES[@]}" "posting=$APP/p/{id}" || true
-# Targets of issue 8: search p99 < 100 ms and >= 150 req/s; posting page >= 20 % of /hello.
+  "hello=http://127.0.0.1:$HELLO_PORT/hello" "market=$APP/market" "${SEARCHES[@]}" "posting=$APP/p/{id}" \
+  "posting-buyer=$APP/p/{id}" --cookie "posting-buyer:$BUYER_COOKIE" || true
+# Targets of issue 8: search p99 < 100 ms and >= 150 req/s; posting page >= 20 % of /hello (a
+# visitor's, as the issue measures it; the signed-in buyer's is reported beside it).
 $PY - "$DIR/scale-$ENGINE.json" <<'EOF' || STATUS=1
 import json, sys
 missed = []

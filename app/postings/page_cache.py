@@ -47,15 +47,17 @@ _POSTING_WITH_PEOPLE = (
         defer(Posting.search_text),
         defer(Posting.description),
         joinedload(Posting.owner).joinedload(Member.storefront),
-        joinedload(Posting.via_station),
         joinedload(Posting.unit),
+        # Not joined: few postings come from an info-station, and for the others (no
+        # via_station_id) the relationship is None without a query.
     )
 )
 
 
 def posting_with_people(posting_id: int) -> Posting | None:
-    """The posting with what every request needs (its owner and their storefront, the info-station
-    and the unit, for the cache key, the access checks and the trade actions), in one query; or None."""
+    """The posting with what every request needs (its owner and their storefront and the unit, for
+    the cache key, the access checks and the trade actions), in one query; or None. The
+    info-station, when there is one, is loaded when first used (one more query)."""
     return db.session.scalar(_POSTING_WITH_PEOPLE, {"posting_id": posting_id})
 
 
