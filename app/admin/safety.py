@@ -69,21 +69,25 @@ def completed_orders_query(member_id: int) -> Select:
 
 
 def track_record(member) -> TrackRecord:
-    """The member's badge, member-since date, completed orders and rating. The badge and date come
-    from ``member``; the counts from one query, which each worker reuses for
-    SAFETY_RECORD_CACHE_SECONDS (they are on every posting page and change only when an order
-    completes or a review is written, so a minute's delay costs nothing and saves a query per view)."""
-    seconds = current_app.config["SAFETY_RECORD_CACHE_SECONDS"]
-    if seconds:
-        cache = app_cache("safety_counts", max_entries=current_app.config["POSTING_PAGE_CACHE_SIZE"] or 1, max_age=seconds)
-        completed, rating, reviews = cache.get_or_compute(member.id, None, lambda: _record_counts(member.id))
-    else:
-        completed, rating, reviews = _record_counts(member.id)
+    """The member's badge, member-since date, completed orders and rating: the badge and date from
+    ``member``, the rest from :func:`record_counts`."""
+    completed, rating, reviews = record_counts(member.id)
     return TrackRecord(member.is_verified, member.created_at, completed, rating, reviews)
 
 
-def _record_counts(member_id: int) -> tuple[int, Decimal | None, int]:
-    """(completed orders, rounded average rating, reviews) in one query."""
+def record_counts(member_id: int) -> tuple[int, Decimal | None, int]:
+    """(completed orders, average rating rounded to one decimal or None, reviews) of the member, in
+    one query, which each worker reuses for SAFETY_RECORD_CACHE_SECONDS: the counts are on every
+    posting page and change only when an order completes or a review is written, so a minute's
+    delay costs nothing and saves a query per page view."""
+    seconds = current_app.config["SAFETY_RECORD_CACHE_SECONDS"]
+    if not seconds:
+        return _read_record_counts(member_id)
+    cache = app_cache("safety_counts", max_entries=current_app.config["POSTING_PAGE_CACHE_SIZE"] or 1, max_age=seconds)
+    return cache.get_or_compute(member_id, None, lambda: _read_record_counts(member_id))
+
+
+def _read_record_counts(member_id: int) -> tuple[int, Decimal | None, int]:
     average, reviews, completed = db.session.execute(
         rating_columns(member_id).add_columns(completed_orders_query(member_id).scalar_subquery())
     ).one()
@@ -93,4 +97,6 @@ def _record_counts(member_id: int) -> tuple[int, Decimal | None, int]:
 
 def register_template_globals(bp: Blueprint) -> None:
     bp.add_app_template_global(track_record, "safety_track_record")
+    # For caches of pages that show a track record (app/postings/page_cache.py).
+    bp.add_app_template_global(record_counts, "safety_record_counts")
     bp.add_app_template_global(off_platform_warning, "safety_off_platform_warning")

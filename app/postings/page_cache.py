@@ -23,11 +23,11 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy import Row, bindparam, select
+from sqlalchemy.orm import aliased, defer, joinedload
 
 from app.extensions import db
-from app.members.models import Member
+from app.members.models import Member, Storefront
 from app.postings.market import market_choices
 from app.postings.models import Posting
 from app.search.cache import app_cache
@@ -106,17 +106,44 @@ def page_is_shared() -> bool:
     )
 
 
-def shared_page(posting: Posting, render: Callable[[], str]) -> str:
-    """The whole posting page for a visitor who is not signed in (only when :func:`page_is_shared`):
-    stored per worker under the body's key plus what the rest of the page shows a visitor — the
-    seller's track record and what is left to order, both read through the same template globals
-    the page uses — and the path. ``render()`` makes the page on a miss. Every copy of the
-    visitor's CSRF token is cut out before the page is stored and the current visitor's is put in
-    when it is served, so a token is never shown to anyone else."""
-    globals_ = current_app.jinja_env.globals
-    record = globals_["safety_track_record"](posting.owner) if "safety_track_record" in globals_ else None
-    left = globals_["trade_available"](posting) if "trade_available" in globals_ else None
-    key = (request.path, body_key(posting), record, left)
+_station = aliased(Member)
+# Everything a visitor's page depends on that can change in the database, in one row and without
+# building any object: the posting (its updated_at moves with every change, stock and photos
+# included; the rest is named for the view count and the trade actions), the owner's badge and
+# member-since date, the storefront and the info-station.
+_PAGE_STAMP = (
+    select(
+        Posting.id, Posting.status, Posting.kind, Posting.owner_id, Posting.via_station_id, Posting.updated_at,
+        Posting.quantity, Posting.quantity_available, Posting.quantity_filled,
+        Member.updated_at, Member.verified_at, Member.created_at, Storefront.updated_at, _station.updated_at,
+    )
+    .join(Member, Member.id == Posting.owner_id)
+    .outerjoin(Storefront, Storefront.member_id == Member.id)
+    .outerjoin(_station, _station.id == Posting.via_station_id)
+    .where(Posting.id == bindparam("posting_id"))
+)
+
+
+def page_stamp(posting_id: int) -> Row | None:
+    """The row :func:`shared_page` keys a visitor's page by (``status``, ``owner_id`` and
+    ``via_station_id`` among its columns), or None for no such posting."""
+    return db.session.execute(_PAGE_STAMP, {"posting_id": posting_id}).one_or_none()
+
+
+def shared_page(stamp: Row, render: Callable[[], str]) -> str:
+    """The whole posting page for a visitor who is not signed in (only when :func:`page_is_shared`),
+    stored per worker under the path, the language, the catalogue snapshot, the ``stamp`` and the
+    seller's completed orders and rating (read as the page reads them). ``render()`` makes the page
+    on a miss. Every copy of the visitor's CSRF token is cut out before the page is stored and the
+    current visitor's is put in when it is served, so a token is never shown to anyone else."""
+    counts = current_app.jinja_env.globals.get("safety_record_counts")
+    key = (
+        request.path,
+        str(get_locale() or ""),
+        market_choices().fingerprint,
+        tuple(stamp),
+        counts(stamp.owner_id) if counts else None,
+    )
     cache = app_cache("posting_pages", max_entries=current_app.config["POSTING_PAGE_CACHE_SIZE"], max_age=BODY_MAX_AGE)
     stored = cache.get(key, None)
     if stored is not None:

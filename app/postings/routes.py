@@ -73,24 +73,38 @@ def station_new_posting():
 
 @bp.get("/p/<int:posting_id>")
 def show_posting(posting_id: int):
+    if page_cache.page_is_shared():
+        # A visitor: one small row tells whether the stored page is still right.
+        stamp = page_cache.page_stamp(posting_id)
+        if stamp is None or stamp.status not in services.PUBLIC_STATUSES:
+            abort(404)
+        page = page_cache.shared_page(stamp, lambda: _posting_page(_viewable_posting_or_404(posting_id)))
+        status, owner_ids = stamp.status, (stamp.owner_id, stamp.via_station_id)
+    else:
+        posting = _viewable_posting_or_404(posting_id)
+        page = _posting_page(posting)
+        status, owner_ids = posting.status, (posting.owner_id, posting.via_station_id)
+    if status == PostingStatus.ACTIVE.value:
+        viewer_id = current_user.id if current_user.is_authenticated else None
+        record_view(posting_id, owner_ids, viewer_id, services.local_today())
+    return page
+
+
+def _viewable_posting_or_404(posting_id: int) -> Posting:
     posting = page_cache.posting_with_people(posting_id)
     if posting is None or not services.can_view(posting, current_user):
         abort(404)
+    return posting
 
-    def render() -> str:
-        return render_template(
-            "postings/show.html",
-            posting=posting,
-            posting_body=page_cache.posting_body(posting),
-            can_edit=services.can_edit(posting, current_user),
-            renew_days=current_app.config["POSTING_DEFAULT_DAYS"],
-        )
 
-    page = page_cache.shared_page(posting, render) if page_cache.page_is_shared() else render()
-    if posting.status == PostingStatus.ACTIVE.value:
-        viewer_id = current_user.id if current_user.is_authenticated else None
-        record_view(posting.id, (posting.owner_id, posting.via_station_id), viewer_id, services.local_today())
-    return page
+def _posting_page(posting: Posting) -> str:
+    return render_template(
+        "postings/show.html",
+        posting=posting,
+        posting_body=page_cache.posting_body(posting),
+        can_edit=services.can_edit(posting, current_user),
+        renew_days=current_app.config["POSTING_DEFAULT_DAYS"],
+    )
 
 
 @bp.route("/p/<int:posting_id>/edit", methods=["GET", "POST"])
