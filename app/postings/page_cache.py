@@ -5,7 +5,7 @@ Loading a posting with its commodity, unit, province, owner, storefront, info-st
 and rendering all of it costs several times what the rest of the page does, and the same postings
 are opened again and again. Each worker keeps recent bodies (POSTING_PAGE_CACHE_SIZE) under a key
 that names everything templates/postings/_partials/_posting_body.html shows: the posting's
-``updated_at`` (photo changes move it too: see ``services.update_posting``), its owner's and the
+``updated_at`` (photo changes move it too: see ``services._photos_changed``), its owner's and the
 owner's storefront's, the info-station's, the catalogue snapshot (names of commodities, units and
 provinces) and the language. What differs per viewer — the safety signals with their report link,
 the trade actions, the owner's buttons — is rendered for every request around it.
