@@ -4,13 +4,9 @@ stopped writes what it holds (app/postings/views.py). TestingConfig writes every
 these tests switch the buffer on."""
 from __future__ import annotations
 
-import os
-import signal
 import sqlite3
-import subprocess
 import time
 from datetime import date
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -21,9 +17,7 @@ from app.postings import views
 from app.postings.models import PostingViewDay
 from app.postings.services import local_today
 from tests.factories import make_member, make_posting
-from tests.security.test_rate_limits_shared import _free_port
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.live_gunicorn import gunicorn
 
 
 def _stored_views(db, posting_id: int) -> int:
@@ -122,33 +116,8 @@ def test_a_full_buffer_drops_new_postings_rather_than_grow(monkeypatch):
 def test_gunicorn_writes_the_pending_views_when_it_stops(db, database_url, tmp_path):
     posting = make_posting()
     db.session.commit()
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url, JISHI_ENV="development", FLASK_DEBUG="0", SECRET_KEY="view-buffer-test",
-        JISHI_INSTANCE_DIR=str(tmp_path), UPLOAD_DIR=str(tmp_path / "up"), LOG_LEVEL="WARNING",
-        POSTING_VIEW_FLUSH_SECONDS="3600",
-    )
-    log = (tmp_path / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py", "--workers", "1",
-         "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail("gunicorn did not start: " + (tmp_path / "gunicorn.log").read_text()[-2000:])
-                time.sleep(0.2)
+    with gunicorn(database_url, tmp_path, POSTING_VIEW_FLUSH_SECONDS="3600") as base:
         for _ in range(3):
-            assert requests.get(f"http://127.0.0.1:{port}/p/{posting.id}", timeout=10).status_code == 200
+            assert requests.get(f"{base}/p/{posting.id}", timeout=10).status_code == 200
         assert _stored_views(db, posting.id) == 0  # an hour before they are due
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)  # gunicorn's graceful stop
-        server.wait(30)
     assert _stored_views(db, posting.id) == 3, (tmp_path / "gunicorn.log").read_text()[-2000:]

@@ -3,27 +3,18 @@
 would allow 10 on its own and the eleventh request would usually pass."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
-import time
-from pathlib import Path
 
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.live_gunicorn import gunicorn
+
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 REDIS_DB = "11"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _redis_up() -> bool:
@@ -39,35 +30,12 @@ def two_worker_server(database_url, tmp_path):
     if not _redis_up() or shutil.which("redis-cli") is None:
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     subprocess.run(["redis-cli", "-n", REDIS_DB, "FLUSHDB"], check=True, capture_output=True)
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url, JISHI_ENV="development", FLASK_DEBUG="0", SECRET_KEY="rate-limit-test",
-        REDIS_URL=f"redis://127.0.0.1:6379/{REDIS_DB}", RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:6379/{REDIS_DB}",
-        LOGIN_RATE_LIMIT="10 per minute", JISHI_INSTANCE_DIR=str(tmp_path), UPLOAD_DIR=str(tmp_path / "up"),
-        LOG_LEVEL="WARNING",
-    )
-    log = (tmp_path / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py", "--workers", "2",
-         "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"{base}/healthz", timeout=2)
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail("gunicorn did not start: " + (tmp_path / "gunicorn.log").read_text()[-2000:])
-                time.sleep(0.2)
-        yield base
+        with gunicorn(database_url, tmp_path, workers=2, REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url,
+                      LOGIN_RATE_LIMIT="10 per minute") as base:
+            yield base
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(10)
         subprocess.run(["redis-cli", "-n", REDIS_DB, "FLUSHDB"], capture_output=True)
 
 
