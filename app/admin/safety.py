@@ -51,6 +51,10 @@ def off_platform_warning(negotiation: Negotiation) -> bool:
     return mentions_off_platform(first_offer_note) or mentions_off_platform(first_message)
 
 
+# Members whose counts a worker keeps (three numbers each).
+COUNTS_KEPT = 10_000
+
+
 @dataclass(frozen=True)
 class TrackRecord:
     is_verified: bool
@@ -83,7 +87,7 @@ def record_counts(member_id: int) -> tuple[int, Decimal | None, int]:
     seconds = current_app.config["SAFETY_RECORD_CACHE_SECONDS"]
     if not seconds:
         return _read_record_counts(member_id)
-    cache = app_cache("safety_counts", max_entries=current_app.config["POSTING_PAGE_CACHE_SIZE"] or 1, max_age=seconds)
+    cache = app_cache("safety_counts", max_entries=COUNTS_KEPT, max_age=seconds)
     return cache.get_or_compute(member_id, None, lambda: _read_record_counts(member_id))
 
 
