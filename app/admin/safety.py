@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import Blueprint, current_app
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 
 from app.extensions import db
 from app.search.cache import app_cache
@@ -91,10 +91,18 @@ def record_counts(member_id: int) -> tuple[int, Decimal | None, int]:
     return cache.get_or_compute(member_id, None, lambda: _read_record_counts(member_id))
 
 
+def _record_counts_statement() -> Select:
+    member_id = bindparam("member_id")
+    return rating_columns(member_id).add_columns(completed_orders_query(member_id).scalar_subquery())
+
+
+# Built once: on a posting page whose seller's counts are not cached, building and cache-keying this
+# statement cost more than running it.
+_RECORD_COUNTS = _record_counts_statement()
+
+
 def _read_record_counts(member_id: int) -> tuple[int, Decimal | None, int]:
-    average, reviews, completed = db.session.execute(
-        rating_columns(member_id).add_columns(completed_orders_query(member_id).scalar_subquery())
-    ).one()
+    average, reviews, completed = db.session.execute(_RECORD_COUNTS, {"member_id": member_id}).one()
     rating, reviews = rounded_rating(average, reviews)
     return completed or 0, rating, reviews
 

@@ -25,12 +25,15 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import aliased, defer, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from app.db import read_without_transaction
 from app.extensions import db
 from app.members.models import Member, Storefront
 from app.postings.market import market_choices
-from app.postings.models import Posting
+from app.postings.models import Posting, PostingPhoto
 from app.search.cache import app_cache
+from app.search.shared_cache import shared_cache
 
 BODY_TEMPLATE = "postings/_partials/_posting_body.html"
 # Keys are exact, so age only bounds how long an unused body occupies memory.
@@ -42,23 +45,46 @@ _POSTING_WITH_PEOPLE = (
     select(Posting)
     .where(Posting.id == bindparam("posting_id"))
     .options(
-        # The two largest columns: the index text is never shown, the description only by the body,
-        # which loads it when the body is not cached.
+        # The index text is never shown. Everything else the page shows comes in this one row:
+        # each relationship left to load lazily would be a query of its own when the body is
+        # rendered, and a lazy load (a statement built and cache-keyed for every call) costs
+        # more than the join. The commodity, unit and province are rows of small tables.
         defer(Posting.search_text),
-        defer(Posting.description),
         joinedload(Posting.owner).joinedload(Member.storefront),
         joinedload(Posting.unit),
+        joinedload(Posting.commodity),
+        joinedload(Posting.province),
         # Not joined: few postings come from an info-station, and for the others (no
-        # via_station_id) the relationship is None without a query.
+        # via_station_id) the relationship is None without a query. The photos are read only when
+        # the body is rendered (see _load_photos).
     )
+)
+_PHOTOS = (
+    select(PostingPhoto)
+    .where(PostingPhoto.posting_id == bindparam("posting_id"))
+    .order_by(PostingPhoto.position, PostingPhoto.id)
 )
 
 
 def posting_with_people(posting_id: int) -> Posting | None:
-    """The posting with what every request needs (its owner and their storefront and the unit, for
-    the cache key, the access checks and the trade actions), in one query; or None. The
-    info-station, when there is one, is loaded when first used (one more query)."""
+    """The posting with what the page shows (its owner and their storefront, the unit, commodity and
+    province) in one query; or None. The info-station, when there is one, is loaded when first used
+    (one more query), the photos when the body is rendered."""
     return db.session.scalar(_POSTING_WITH_PEOPLE, {"posting_id": posting_id})
+
+
+def _load_photos(posting: Posting) -> None:
+    # The same rows the lazy relationship would read, with a statement built once instead of per
+    # call; set as the relationship's loaded value, so later changes to it still work as usual.
+    if "photos" in posting.__dict__:
+        return
+    photos = db.session.scalars(_PHOTOS, {"posting_id": posting.id}).all()
+    set_committed_value(posting, "photos", photos)
+
+
+def _render_body(posting: Posting) -> Markup:
+    _load_photos(posting)
+    return Markup(render_template(BODY_TEMPLATE, posting=posting))
 
 
 def body_key(posting: Posting) -> tuple:
@@ -79,15 +105,13 @@ def body_key(posting: Posting) -> tuple:
 
 def posting_body(posting: Posting) -> Markup:
     """The rendered body of ``posting`` (loaded by :func:`posting_with_people`), from this worker's
-    cache when nothing in it has changed. A miss loads the commodity, province and photos (three
-    small queries) and renders the body template."""
+    cache when nothing in it has changed. A miss reads the photos (one query) and renders the body
+    template."""
     size = current_app.config["POSTING_PAGE_CACHE_SIZE"]
     if not size:
-        return Markup(render_template(BODY_TEMPLATE, posting=posting))
+        return _render_body(posting)
     cache = app_cache("posting_bodies", max_entries=size, max_age=BODY_MAX_AGE)
-    return cache.get_or_compute(
-        body_key(posting), None, lambda: Markup(render_template(BODY_TEMPLATE, posting=posting))
-    )
+    return cache.get_or_compute(body_key(posting), None, lambda: _render_body(posting))
 
 
 # Stands in for the visitor's CSRF token in a stored page; a NUL never comes out of a template.
@@ -127,6 +151,8 @@ _PAGE_STAMP = (
 def page_stamp(posting_id: int) -> Row | None:
     """The row :func:`shared_page` keys a visitor's page by (``status``, ``owner_id`` and
     ``via_station_id`` among its columns), or None for no such posting."""
+    # A visitor's page only reads (its view is counted in memory, app/postings/views.py).
+    read_without_transaction()
     # On the session's connection, past the ORM's statement handling: no objects come back, and
     # that handling costs more than the query.
     return db.session.connection().execute(_PAGE_STAMP, {"posting_id": posting_id}).one_or_none()
@@ -134,10 +160,12 @@ def page_stamp(posting_id: int) -> Row | None:
 
 def shared_page(stamp: Row, render: Callable[[], str]) -> str:
     """The whole posting page for a visitor who is not signed in (only when :func:`page_is_shared`),
-    stored per worker under the path, the language, the catalogue snapshot, the ``stamp`` and the
-    seller's completed orders and rating (read as the page reads them). ``render()`` makes the page
-    on a miss. Every copy of the visitor's CSRF token is cut out before the page is stored and the
-    current visitor's is put in when it is served, so a token is never shown to anyone else."""
+    stored under the path, the language, the catalogue snapshot, the ``stamp`` and the seller's
+    completed orders and rating (read as the page reads them): in this worker, and in the cache
+    all workers share when there is one (app/search/shared_cache.py), so that a page one worker
+    rendered is not rendered again by the others. ``render()`` makes the page when neither has it.
+    Every copy of the visitor's CSRF token is cut out before the page is stored and the current
+    visitor's is put in when it is served, so a token is never shown to anyone else."""
     counts = current_app.jinja_env.globals.get("safety_record_counts")
     key = (
         request.path,
@@ -148,8 +176,15 @@ def shared_page(stamp: Row, render: Callable[[], str]) -> str:
     )
     cache = app_cache("posting_pages", max_entries=current_app.config["POSTING_PAGE_CACHE_SIZE"], max_age=BODY_MAX_AGE)
     stored = cache.get(key, None)
-    if stored is not None:
-        return stored.replace(CSRF_HOLE, generate_csrf())
-    page = render()
-    cache.put(key, None, page.replace(generate_csrf(), CSRF_HOLE))
-    return page
+    if stored is None:
+        shared = shared_cache()
+        stored = shared.get(key) if shared is not None else None
+        if stored is None:
+            page = render()
+            stored = page.replace(generate_csrf(), CSRF_HOLE)
+            if shared is not None:
+                shared.put(key, stored, BODY_MAX_AGE)
+            cache.put(key, None, stored)
+            return page
+        cache.put(key, None, stored)
+    return stored.replace(CSRF_HOLE, generate_csrf())
