@@ -3,11 +3,18 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.extensions import db
 from app.models_common import utcnow
 from app.notify.models import CLAIMABLE, Notification
+
+
+# Built once: /healthz is polled often, and building the statement costs more than running it
+# (an index range on (status, next_attempt_at)).
+_OLDEST_DUE = select(func.min(Notification.next_attempt_at)).where(
+    Notification.status.in_(CLAIMABLE), Notification.next_attempt_at <= bindparam("now")
+)
 
 
 def outbox_lag_seconds(now: datetime | None = None) -> int:
@@ -15,11 +22,7 @@ def outbox_lag_seconds(now: datetime | None = None) -> int:
     by a worker past its deadline) became due; 0 when nothing is waiting. A growing lag means no
     worker is running or the gateway keeps failing."""
     now = now or utcnow()
-    oldest = db.session.scalar(
-        select(func.min(Notification.next_attempt_at)).where(
-            Notification.status.in_(CLAIMABLE), Notification.next_attempt_at <= now
-        )
-    )
+    oldest = db.session.scalar(_OLDEST_DUE, {"now": now})
     if oldest is None:
         return 0
     if oldest.tzinfo is None:  # SQLite returns naive UTC
