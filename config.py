@@ -31,7 +31,10 @@ DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key"
 class Config:
     SECRET_KEY = _env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'jishi.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection unused this long is pinged before use (app/db.py install_idle_ping); 0
+    # pings before every use (SQLAlchemy's pool_pre_ping: one more round trip per request).
+    DATABASE_PING_IDLE_SECONDS = float(_env("DATABASE_PING_IDLE_SECONDS", "5"))
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     INSTANCE_DIR = str(INSTANCE_DIR)
 
@@ -96,6 +99,9 @@ class Config:
     # Rate limits live in Redis in production so that every gunicorn worker and host shares them.
     REDIS_URL = _env("REDIS_URL")
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+    # Visitors' posting pages shared by every worker and host (app/search/shared_cache.py); empty
+    # keeps them in each worker only.
+    PAGE_CACHE_REDIS_URL = _env("PAGE_CACHE_REDIS_URL", REDIS_URL or "")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
@@ -203,6 +209,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite://")
     TEST_DATABASE_URL = _env("TEST_DATABASE_URL")
     RATELIMIT_STORAGE_URI = "memory://"
+    PAGE_CACHE_REDIS_URL = ""  # tests that share pages through Redis name their own database
     PUBLIC_BASE_URL = "http://jishi.test"
     # Webhook tests sign requests with this token (twilio.request_validator), never reaching Twilio.
     TWILIO_AUTH_TOKEN = "test-twilio-auth-token"

@@ -26,6 +26,9 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     )
     app.config.from_object(config_class)
     app.config.update(overrides)
+    from app.web.sessions import SessionInterface
+
+    app.session_interface = SessionInterface()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
     from app.web import logs
@@ -37,6 +40,9 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     from app.web import i18n
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            _db_events.install_idle_ping(engine, app.config["DATABASE_PING_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)

@@ -1,17 +1,24 @@
-"""Database engine behaviour shared by every domain: SQLite pragmas and write transactions.
+"""Database engine behaviour shared by every domain: SQLite pragmas, write transactions, the
+connection check and read-only pages without a transaction.
 
 SQLite runs in WAL mode with foreign keys on. Requests that change state open their transaction with
 ``BEGIN IMMEDIATE`` so that two writers queue on the database lock instead of failing later with
 "database is locked" when a read transaction tries to upgrade itself to a write.
+
+A connection taken from the pool after it sat unused for DATABASE_PING_IDLE_SECONDS is checked
+with a ping first (see :func:`install_idle_ping`); a busy worker's connections are not, which on
+PostgreSQL saves a round trip on every request.
 """
 from __future__ import annotations
 
 import contextvars
 import sqlite3
+import time
 from contextlib import contextmanager
+from typing import Callable
 
 from flask import has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
 _force_immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("sqlite_immediate", default=False)
@@ -60,3 +67,46 @@ def is_postgres(session_or_engine) -> bool:
     """True when the bound database is PostgreSQL."""
     bind = session_or_engine.get_bind() if hasattr(session_or_engine, "get_bind") else session_or_engine
     return bind.dialect.name == "postgresql"
+
+
+def install_idle_ping(engine: Engine, idle_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    """Check a pooled connection with a ping when it is taken from the pool after being unused for
+    ``idle_seconds`` or more (0: every time, like ``pool_pre_ping``). A failed ping throws the
+    connection away and the pool connects again, so a database restart or a connection closed by a
+    firewall while the site was quiet costs no request an error.
+
+    Why not ``pool_pre_ping``: it pings on every checkout, a round trip to PostgreSQL on every
+    request. A connection used a moment ago is alive; if the database restarts while workers are
+    busy, the first request on each broken connection fails and SQLAlchemy then replaces every
+    connection of that pool, the same as without any ping."""
+
+    @event.listens_for(engine, "checkin")
+    def _note_checkin(_dbapi_connection, record) -> None:
+        if record is not None:
+            record.info["jishi_checked_in_at"] = clock()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        last_used = record.info.get("jishi_checked_in_at")
+        if last_used is None or clock() - last_used < idle_seconds:
+            return  # new (just connected) or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool discards this connection and checks out a new one.
+            raise exc.DisconnectionError(f"connection unused for {clock() - last_used:.0f} s failed its ping") from error
+
+
+def read_without_transaction() -> None:
+    """Run the rest of this request's queries outside a transaction on PostgreSQL (autocommit): no
+    BEGIN before the first query and no ROLLBACK when the connection goes back to the pool, two of
+    the four round trips of a page that needs one query. For GET views that only read, called
+    before their first query; each query then sees the latest committed data on its own. Does
+    nothing on SQLite (its BEGIN is a function call) or when the session is already in a
+    transaction. Never call it in a view that writes: each statement would commit on its own."""
+    from app.extensions import db
+
+    session = db.session()  # the request's Session, not the scoped proxy
+    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+        return
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

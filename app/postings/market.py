@@ -12,6 +12,7 @@ from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select, case, func, select
 
 from app.catalogue.services import all_regions, all_units, categories_with_commodities
+from app.db import read_without_transaction
 from app.extensions import db
 from app.members.models import Member
 from app.postings import bp
@@ -33,6 +34,7 @@ PAGES_AHEAD = 10
 
 @bp.get("/market")
 def market():
+    read_without_transaction()  # the market only reads
     choices = market_choices()
     filters = parse_market_filters(request.args, choices)
     page = market_page(filters, choices, per_page=current_app.config["POSTINGS_PER_PAGE"])

@@ -1,0 +1,129 @@
+"""Pooled connections: the ping of connections that sat unused (app/db.py install_idle_ping), and
+read-only pages without a transaction on PostgreSQL (read_without_transaction)."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import OperationalError
+
+from app.db import install_idle_ping, read_without_transaction
+from app.members.models import Member
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def pinged_engine(database_url, monkeypatch):
+    """An engine on the test database with the idle ping after 5 s of a fake clock, and the list
+    of pings it sent (the dialect's real ping, recorded on the way)."""
+    engine = create_engine(database_url, pool_size=1, max_overflow=0)
+    clock, pings = Clock(), []
+    real_ping = engine.dialect.do_ping
+
+    def recording_ping(dbapi_connection):
+        pings.append(clock())
+        return real_ping(dbapi_connection)
+
+    monkeypatch.setattr(engine.dialect, "do_ping", recording_ping)
+    install_idle_ping(engine, 5, clock=clock)
+    yield engine, clock, pings
+    engine.dispose()
+
+
+def test_only_a_connection_left_unused_is_pinged(pinged_engine):
+    engine, clock, pings = pinged_engine
+    with engine.connect() as connection:  # new: just connected, nothing to check
+        connection.execute(text("SELECT 1"))
+    clock.now += 1
+    with engine.connect() as connection:  # used a second ago
+        connection.execute(text("SELECT 1"))
+    assert pings == []
+    clock.now += 5
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT 1")).scalar() == 1
+    assert pings == [1006.0]
+
+
+def test_a_connection_the_server_closed_while_idle_is_replaced_before_use(pinged_engine):
+    engine, clock, pings = pinged_engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server that can close a connection")
+    with engine.connect() as connection:
+        first_pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+    killer = create_engine(engine.url)
+    with killer.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first_pid})
+    killer.dispose()
+
+    clock.now += 60  # the site was quiet for a minute
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != first_pid
+    assert len(pings) == 1
+
+
+def test_a_connection_closed_while_busy_fails_once_then_the_pool_reconnects(pinged_engine):
+    """The trade-off of not pinging busy connections, as documented in install_idle_ping."""
+    engine, clock, _pings = pinged_engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server that can close a connection")
+    with engine.connect() as connection:
+        first_pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+    killer = create_engine(engine.url)
+    with killer.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first_pid})
+    killer.dispose()
+    time.sleep(0.2)  # let the server finish closing it
+
+    clock.now += 1
+    with pytest.raises(OperationalError):
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != first_pid
+
+
+def test_a_read_only_page_runs_without_a_transaction_and_the_next_request_has_one(app, db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps its BEGIN: it is a function call there, not a round trip")
+    db.session.remove()
+    with app.test_request_context("/market"):
+        read_without_transaction()
+        connection = db.session.connection()
+        raw = connection.connection.dbapi_connection
+        # Outside a transaction each statement has its own now(); inside one they share it.
+        first = db.session.execute(text("SELECT now()")).scalar()
+        time.sleep(0.01)
+        assert db.session.execute(text("SELECT now()")).scalar() > first
+        db.session.remove()  # the end of the request: the connection goes back to the pool
+
+    with app.test_request_context("/account", method="POST"):
+        connection = db.session.connection()
+        assert connection.connection.dbapi_connection is raw  # the same pooled connection
+        first = db.session.execute(text("SELECT now()")).scalar()
+        time.sleep(0.01)
+        assert db.session.execute(text("SELECT now()")).scalar() == first
+        db.session.add(Member(phone="+8613800009999", display_name="Rolled back", is_seller=True, is_buyer=True))
+        db.session.flush()
+        db.session.rollback()
+        assert db.session.scalar(select(Member).where(Member.display_name == "Rolled back")) is None
+        db.session.remove()
+
+
+def test_a_view_already_in_a_transaction_keeps_it(app, db):
+    db.session.remove()
+    with app.test_request_context("/market"):
+        first = db.session.execute(text("SELECT CURRENT_TIMESTAMP")).scalar()
+        read_without_transaction()  # too late: the transaction has begun
+        assert db.session().in_transaction()
+        if db.engine.dialect.name == "postgresql":  # (SQLite's CURRENT_TIMESTAMP is per statement)
+            time.sleep(0.01)
+            assert db.session.execute(text("SELECT CURRENT_TIMESTAMP")).scalar() == first
+        db.session.remove()
