@@ -6,6 +6,7 @@ rest of the search goes on.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields
@@ -87,12 +88,18 @@ class MarketChoices:
             categories=category_choices,
             regions=region_choices,
             unit_weights=weights,
-            fingerprint=hash((category_choices, region_choices, weights, unit_names)),
+            fingerprint=stable_fingerprint((category_choices, region_choices, weights, unit_names)),
             commodity_ids={c.value: c.id for category in category_choices for c in category.commodities},
         )
 
     def commodity_ids_of_category(self, slug: str) -> list[int]:
         return [c.id for category in self.categories if category.value == slug for c in category.commodities]
+
+
+def stable_fingerprint(value: tuple) -> int:
+    """A digest of ``value``'s repr that every process computes alike (``hash()`` of strings differs
+    between processes), so it can name a catalogue snapshot in a cache shared by the workers."""
+    return int.from_bytes(hashlib.blake2b(repr(value).encode(), digest_size=8).digest(), "big")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,112 @@
+"""Visitors' posting pages shared by the workers through Redis (app/search/shared_cache.py): a
+page one worker rendered is served by another without rendering it again, with that visitor's own
+CSRF token; a change to the posting is shown by every worker at once; Redis being down only means
+rendering locally."""
+from __future__ import annotations
+
+import re
+import socket
+from decimal import Decimal
+
+import pytest
+import redis
+from flask import template_rendered
+
+from app import create_app
+from app.models_common import utcnow
+from config import TestingConfig
+from tests.conftest import JishiClient
+from tests.factories import make_posting
+
+REDIS_URL = "redis://127.0.0.1:6379/12"
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def shared(app, database_url, tmp_path):
+    """Two workers: the test's app and a second one on the same database, sharing pages in an
+    emptied Redis database."""
+    if not _redis_up():
+        pytest.skip("no Redis on 127.0.0.1:6379 (start redis-server to run this test)")
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    app.config["PAGE_CACHE_REDIS_URL"] = REDIS_URL
+    other = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_DIR=str(tmp_path / "up2"),
+                       PAGE_CACHE_REDIS_URL=REDIS_URL)
+    other.test_client_class = JishiClient
+    yield app, other
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def _renders(worker) -> list[str]:
+    """Names of the posting pages ``worker`` renders from now on."""
+    names: list[str] = []
+
+    def record(_sender, template, context, **_extra):
+        if template.name == "postings/show.html":
+            names.append(template.name)
+
+    template_rendered.connect(record, worker, weak=False)
+    return names
+
+
+def _article(page: str) -> str:
+    return page[page.index("<article"):page.index("</article>")]
+
+
+def test_a_page_rendered_by_one_worker_is_served_by_another(shared, db):
+    first, second = shared
+    posting = make_posting(title="Shared maize 玉米", price=Decimal("2.10"), unit_code="kg")
+    rendered_by_second = _renders(second)
+
+    page_one = first.test_client().get(f"/p/{posting.id}").get_data(as_text=True)
+    response = second.test_client().get(f"/p/{posting.id}")
+    assert response.status_code == 200
+    page_two = response.get_data(as_text=True)
+    assert rendered_by_second == []  # served from Redis
+    assert _article(page_two) == _article(page_one) and "Shared maize 玉米" in page_two
+
+    # Each visitor gets the token of their own session, never the first visitor's.
+    token_one, token_two = CSRF_RE.search(page_one).group(1), CSRF_RE.search(page_two).group(1)
+    assert token_one != token_two
+    assert "\x00" not in page_two
+
+
+def test_a_change_shows_on_every_worker_at_once(shared, db):
+    first, second = shared
+    posting = make_posting(title="Maize, first crop", price=Decimal("2.10"), unit_code="kg")
+    first.test_client().get(f"/p/{posting.id}")
+    assert "Maize, first crop" in second.test_client().get(f"/p/{posting.id}").get_data(as_text=True)
+
+    # End the read the first worker's request left open on the test's session (SQLite: the other
+    # worker has written its view count since, so that read could not turn into a write).
+    db.session.rollback()
+    posting.title, posting.updated_at = "Maize, second crop", utcnow()
+    db.session.commit()
+    for worker in (second, first):
+        page = worker.test_client().get(f"/p/{posting.id}").get_data(as_text=True)
+        assert "Maize, second crop" in page and "Maize, first crop" not in page
+
+
+def test_each_language_is_stored_apart(shared, db):
+    first, second = shared
+    posting = make_posting(title="Maize", price=Decimal("2.10"), unit_code="kg")
+    first.test_client().get(f"/p/{posting.id}")
+    chinese = second.test_client().get(f"/p/{posting.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "品种" in chinese and "Commodity" not in chinese
+
+
+def test_pages_are_rendered_locally_when_redis_is_down(app, db):
+    app.config["PAGE_CACHE_REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    posting = make_posting(title="Maize without Redis")
+    for _ in range(2):
+        response = app.test_client().get(f"/p/{posting.id}")
+        assert response.status_code == 200
+        assert "Maize without Redis" in response.get_data(as_text=True)
