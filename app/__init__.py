@@ -43,6 +43,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     with app.app_context():
         for engine in db.engines.values():
             _db_events.install_idle_ping(engine, app.config["DATABASE_PING_IDLE_SECONDS"])
+    _db_events.register(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)

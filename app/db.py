@@ -17,8 +17,9 @@ import time
 from contextlib import contextmanager
 from typing import Callable
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event, exc
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.engine import Engine
 
 _force_immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("sqlite_immediate", default=False)
@@ -110,3 +111,22 @@ def read_without_transaction() -> None:
     if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
         return
     session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    g.jishi_reads_without_transaction = True
+
+
+def register(app) -> None:
+    """End a request's autocommit reads when the request ends (:func:`read_without_transaction`)."""
+
+    @app.teardown_request
+    def _end_reads_without_transaction(_error) -> None:
+        # The connection goes back to the pool in its normal mode here, not only when the app
+        # context ends: code that runs after the request in the same context (a CLI command, a
+        # test) must get a real transaction again. A rollback: nothing pending is ever flushed.
+        if not g.pop("jishi_reads_without_transaction", False):
+            return
+        from app.extensions import db
+
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:  # a connection lost meanwhile is thrown away by the pool anyway
+            pass
