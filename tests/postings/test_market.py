@@ -56,6 +56,19 @@ def test_plain_request_keeps_the_query_in_the_search_box(client, db):
     assert '<option value="price_asc" selected>' in page
 
 
+def test_the_catalogue_selects_keep_the_choice_in_each_language(client, db):
+    page = client.get("/market", query_string={"commodity": "maize", "province": "41"}).get_data(as_text=True)
+    assert '<option value="maize" selected>Maize</option>' in page
+    assert '<option value="41" selected>Henan</option>' in page and page.count(" selected>") == 4  # + kind, sort
+    # Another choice, then the first again, and Chinese: each rendering marks its own choice.
+    page = client.get("/market", query_string={"commodity": "wheat"}).get_data(as_text=True)
+    assert '<option value="wheat" selected>Wheat</option>' in page and '<option value="maize">Maize</option>' in page
+    chinese = client.get("/market", query_string={"category": "grains"}, headers={"Accept-Language": "zh-CN"})
+    page = chinese.get_data(as_text=True)
+    assert '<option value="grains" selected>粮食</option>' in page and '<optgroup label="粮食">' in page
+    assert '<option value="maize">玉米</option>' in page
+
+
 def test_empty_market_says_so_and_offers_a_way_forward(client, db):
     body = client.get("/market?q=durian&kind=buy", headers=HX).get_data(as_text=True)
     assert "Nothing matches “durian” yet." in body
