@@ -8,7 +8,7 @@
 # Settings (environment): BENCH_POSTINGS (1000000), BENCH_DIR (/tmp/jishi-bench), BENCH_PG_URL
 # (postgresql+psycopg://postgres@127.0.0.1:5432/jishi_bench1m), BENCH_REUSE=1 to keep a database
 # that already holds at least BENCH_POSTINGS postings, BENCH_CONCURRENCY (4), BENCH_REQUESTS (3000),
-# BENCH_DURATION (20), BENCH_UNCACHED=0 to skip the run without the result cache, BENCH_ORDERS
+# BENCH_DURATION (20), BENCH_REDIS_URL (redis://127.0.0.1:6379/14, emptied; empty for none), BENCH_UNCACHED=0 to skip the run without the result cache, BENCH_ORDERS
 # (1000, 0 to skip), BENCH_BUYERS (50), BENCH_FANOUT=0 to skip the fan-out, BENCH_FANOUT_PG_URL
 # (…/jishi_bench1m_fanout: WIPED by notify_fanout.py), BENCH_APP_PORT (8101), BENCH_HELLO_PORT (8102).
 set -euo pipefail
@@ -87,8 +87,15 @@ trap stop_servers EXIT
 # The same gunicorn settings for both apps: 2 sync workers, no access log. The login limit is raised
 # so that 50 buyers can log in from one address within a minute (memory limits, development).
 GUNICORN=(.venv/bin/gunicorn --config gunicorn.conf.py --workers 2 --access-logfile /dev/null --error-logfile "$DIR/gunicorn.log")
+# Jishi runs as in production, with Redis for the rate limits and the shared page cache (emptied
+# before each start, so every phase begins with nothing rendered); BENCH_REDIS_URL= (empty) runs it
+# without Redis: memory limits and a page store per worker.
+REDIS="${BENCH_REDIS_URL-redis://127.0.0.1:6379/14}"
+APP_ENV=(LOGIN_RATE_LIMIT="10000 per minute")
+if [[ -n "$REDIS" ]]; then APP_ENV+=(REDIS_URL="$REDIS" RATELIMIT_STORAGE_URI="$REDIS" PAGE_CACHE_REDIS_URL="$REDIS"); fi
 start_servers() {
-  LOGIN_RATE_LIMIT="10000 per minute" "${GUNICORN[@]}" --bind "127.0.0.1:$APP_PORT" wsgi:app & PIDS+=($!)
+  if [[ -n "$REDIS" ]]; then $PY -c "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()" "$REDIS"; fi
+  env "${APP_ENV[@]}" "${GUNICORN[@]}" --bind "127.0.0.1:$APP_PORT" wsgi:app & PIDS+=($!)
   "${GUNICORN[@]}" --bind "127.0.0.1:$HELLO_PORT" bench.hello:app & PIDS+=($!)
   for url in "http://127.0.0.1:$APP_PORT/healthz" "http://127.0.0.1:$HELLO_PORT/hello"; do
     for attempt in $(seq 150); do
@@ -109,7 +116,7 @@ SEARCHES=(
 LOAD=($PY bench/load.py --baseline hello --concurrency "$CONCURRENCY" --ids "$IDS")
 ACTIVE="$(sql "SELECT count(*) FROM posting WHERE status = 'active'")"
 echo "== $ENGINE, $(sql 'SELECT count(*) FROM posting') postings ($ACTIVE active), gunicorn 2 sync workers," \
-     "$(nproc) CPUs, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+     "$(nproc) CPUs, Redis: ${REDIS:-none}, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 start_servers
 # A signed-in buyer's session for the posting page as members see it (visitors share a stored page;
