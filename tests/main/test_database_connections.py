@@ -38,6 +38,18 @@ def pinged_engine(database_url, monkeypatch):
     engine.dispose()
 
 
+def _close_pooled_connection_from_the_server(engine) -> int:
+    """Put one connection in the pool, then have PostgreSQL close it (as a restart or an idle
+    timeout would); returns the server process id it had."""
+    with engine.connect() as connection:
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+    killer = create_engine(engine.url)
+    with killer.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    killer.dispose()
+    return pid
+
+
 def test_only_a_connection_left_unused_is_pinged(pinged_engine):
     engine, clock, pings = pinged_engine
     with engine.connect() as connection:  # new: just connected, nothing to check
@@ -56,12 +68,7 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_before_use(pinged
     engine, clock, pings = pinged_engine
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has no server that can close a connection")
-    with engine.connect() as connection:
-        first_pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
-    killer = create_engine(engine.url)
-    with killer.connect() as other:
-        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first_pid})
-    killer.dispose()
+    first_pid = _close_pooled_connection_from_the_server(engine)
 
     clock.now += 60  # the site was quiet for a minute
     with engine.connect() as connection:
@@ -74,12 +81,7 @@ def test_a_connection_closed_while_busy_fails_once_then_the_pool_reconnects(ping
     engine, clock, _pings = pinged_engine
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has no server that can close a connection")
-    with engine.connect() as connection:
-        first_pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
-    killer = create_engine(engine.url)
-    with killer.connect() as other:
-        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first_pid})
-    killer.dispose()
+    first_pid = _close_pooled_connection_from_the_server(engine)
     time.sleep(0.2)  # let the server finish closing it
 
     clock.now += 1

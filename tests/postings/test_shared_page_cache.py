@@ -5,7 +5,6 @@ rendering locally."""
 from __future__ import annotations
 
 import re
-import socket
 from decimal import Decimal
 
 import pytest
@@ -17,24 +16,17 @@ from app.models_common import utcnow
 from config import TestingConfig
 from tests.conftest import JishiClient
 from tests.factories import make_posting
+from tests.local_services import redis_up
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture
 def shared(app, database_url, tmp_path):
     """Two workers: the test's app and a second one on the same database, sharing pages in an
     emptied Redis database."""
-    if not _redis_up():
+    if not redis_up():
         pytest.skip("no Redis on 127.0.0.1:6379 (start redis-server to run this test)")
     redis.Redis.from_url(REDIS_URL).flushdb()
     app.config["PAGE_CACHE_REDIS_URL"] = REDIS_URL

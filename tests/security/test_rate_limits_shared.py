@@ -5,29 +5,21 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import subprocess
 
 import pytest
 import requests
 
 from tests.live_gunicorn import gunicorn
+from tests.local_services import redis_up
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 REDIS_DB = "11"
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def two_worker_server(database_url, tmp_path):
-    if not _redis_up() or shutil.which("redis-cli") is None:
+    if not redis_up() or shutil.which("redis-cli") is None:
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     subprocess.run(["redis-cli", "-n", REDIS_DB, "FLUSHDB"], check=True, capture_output=True)
     redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}"
