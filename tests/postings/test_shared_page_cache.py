@@ -95,6 +95,21 @@ def test_each_language_is_stored_apart(shared, db):
     assert "品种" in chinese and "Commodity" not in chinese
 
 
+def test_a_damaged_stored_page_is_rendered_again(shared, db):
+    first, second = shared
+    posting = make_posting(title="Maize, stored then damaged")
+    first.test_client().get(f"/p/{posting.id}")
+    store = redis.Redis.from_url(REDIS_URL)
+    keys = store.keys("jishi:page:*")
+    assert keys  # the page is in Redis, compressed
+    for key in keys:
+        store.set(key, b"not a compressed page")
+    rendered_by_second = _renders(second)
+    response = second.test_client().get(f"/p/{posting.id}")
+    assert response.status_code == 200 and "Maize, stored then damaged" in response.get_data(as_text=True)
+    assert rendered_by_second == ["postings/show.html"]
+
+
 def test_pages_are_rendered_locally_when_redis_is_down(app, db):
     app.config["PAGE_CACHE_REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
     posting = make_posting(title="Maize without Redis")
