@@ -35,7 +35,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
 
     logs.configure(app)
 
-    from app import db as _db_events  # noqa: F401  (registers SQLite pragmas and BEGIN IMMEDIATE)
+    from app import db as _db_events  # importing registers the SQLite pragmas and BEGIN IMMEDIATE
     from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
     from app.web import i18n
 

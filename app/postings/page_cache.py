@@ -27,7 +27,6 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import aliased, defer, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.db import read_without_transaction
 from app.extensions import db
 from app.members.models import Member, Storefront
 from app.postings.market import market_choices
@@ -151,8 +150,6 @@ _PAGE_STAMP = (
 def page_stamp(posting_id: int) -> Row | None:
     """The row :func:`shared_page` keys a visitor's page by (``status``, ``owner_id`` and
     ``via_station_id`` among its columns), or None for no such posting."""
-    # A visitor's page only reads (its view is counted in memory, app/postings/views.py).
-    read_without_transaction()
     # On the session's connection, past the ORM's statement handling: no objects come back, and
     # that handling costs more than the query.
     return db.session.connection().execute(_PAGE_STAMP, {"posting_id": posting_id}).one_or_none()

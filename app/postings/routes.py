@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.db import read_without_transaction
 from app.extensions import db
 from app.members import services as member_services  # a module: app.members imports this package
 from app.postings import bp, page_cache, queries, services
@@ -74,7 +75,9 @@ def station_new_posting():
 @bp.get("/p/<int:posting_id>")
 def show_posting(posting_id: int):
     if page_cache.page_is_shared():
-        # A visitor: one small row tells whether the stored page is still right.
+        # A visitor: one small row tells whether the stored page is still right. The page only
+        # reads (the view is counted in memory, app/postings/views.py).
+        read_without_transaction()
         stamp = page_cache.page_stamp(posting_id)
         if stamp is None or stamp.status not in services.PUBLIC_STATUSES:
             abort(404)
