@@ -4,7 +4,8 @@ Registered on the postings blueprint (imported at the end of app/postings/__init
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 
 from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination
@@ -21,6 +22,7 @@ from app.postings.market_forms import KIND_CHOICES, SORT_CHOICES, MarketChoices,
 from app.postings.models import Posting, PostingStatus
 from app.search.cache import app_cache
 from app.search.engines import SearchIndex
+from app.search.shared_cache import shared_cache
 from app.search.service import Search, SearchService
 from app.web.htmx import render_page_or_fragment
 from app.web.i18n import is_chinese
@@ -31,6 +33,10 @@ POSTING_SEARCH = SearchService(SearchIndex(Posting.__table__, fts_table="posting
 # Results are counted exactly up to MIN_COUNT, or up to PAGES_AHEAD pages past the current one.
 MIN_COUNT = 1000
 PAGES_AHEAD = 10
+# How long other workers wait for the one computing a missing search (see shared_result_ids)
+# before they compute it themselves: well above the slowest search measured on 1,000,000
+# postings under load.
+RESULT_LOCK_SECONDS = 10
 
 
 @bp.get("/market")
@@ -92,6 +98,18 @@ class ResultIds:
     counted: int
     cap: int
 
+    def as_list(self) -> list:
+        """The result as JSON-ready data (for the shared cache)."""
+        return [self.page, list(self.ids), self.counted, self.cap]
+
+    @classmethod
+    def from_list(cls, data: list) -> "ResultIds":
+        """The result :meth:`as_list` gave; raises ValueError or TypeError for anything else."""
+        page, ids, counted, cap = data
+        if not all(isinstance(value, int) for value in (page, counted, cap, *ids)):
+            raise ValueError("not a result")
+        return cls(page=page, ids=tuple(ids), counted=counted, cap=cap)
+
 
 class IdPagination(Pagination):
     """A page whose ids and count are already known (from the database or the result cache)."""
@@ -136,11 +154,8 @@ def market_page(filters: MarketFilters, choices: MarketChoices, per_page: int) -
     # Verification changes members, not postings, so the version below would not notice them.
     if size and not filters.verified:
         cache = app_cache("market_results", max_entries=size, max_age=current_app.config["MARKET_RESULT_CACHE_SECONDS"])
-        result = cache.get_or_compute(
-            (filters, per_page, choices.fingerprint),
-            posting_data_version(),
-            lambda: find_result_ids(filters, choices, per_page),
-        )
+        key, version = (filters, per_page, choices.fingerprint), posting_data_version()
+        result = cache.get_or_compute(key, version, lambda: shared_result_ids(filters, choices, per_page, version))
     else:
         result = find_result_ids(filters, choices, per_page)
     return MarketPage(
@@ -148,6 +163,28 @@ def market_page(filters: MarketFilters, choices: MarketChoices, per_page: int) -
         cards=market_cards(result.ids, choices.fingerprint),
         more=result.counted > result.cap,
     )
+
+
+def shared_result_ids(filters: MarketFilters, choices: MarketChoices, per_page: int, version: tuple) -> ResultIds:
+    """:func:`find_result_ids`, through the cache every worker shares when there is one: a page of
+    results one worker found is not searched again by the others, and of the workers that miss
+    the same search at once only one asks the database while the others wait for its answer
+    (app/search/shared_cache.py). Entries are keyed by the data version, so never stale."""
+    shared = shared_cache()
+    if shared is None:
+        return find_result_ids(filters, choices, per_page)
+    # The notices (what the form ignored and why) are not part of the search, and are in the
+    # visitor's language.
+    stored = shared.get_or_compute_once(
+        ("market_results", replace(filters, notices=()), per_page, choices.fingerprint, version),
+        lambda: json.dumps(find_result_ids(filters, choices, per_page).as_list()),
+        ttl_seconds=current_app.config["MARKET_RESULT_CACHE_SECONDS"],
+        lock_seconds=RESULT_LOCK_SECONDS,
+    )
+    try:
+        return ResultIds.from_list(json.loads(stored))
+    except (ValueError, TypeError):  # not written by this release's code: search again
+        return find_result_ids(filters, choices, per_page)
 
 
 def find_result_ids(filters: MarketFilters, choices: MarketChoices, per_page: int) -> ResultIds:

@@ -10,6 +10,12 @@ application's code), so a deploy that changes how pages look never serves pages 
 Redis is an optimisation only: when it is down or slow (timeouts of 50 ms), every call answers
 "not stored", it is left alone for RETRY_SECONDS, and pages are rendered as without it.
 
+The market's search results are kept here too, and computed *once* for all workers: after every
+new or changed posting each cached search is stale, and without coordination every worker on every
+host would rank the same 65,000 matches of 玉米 at the same moment. :meth:`SharedCache.get_or_compute_once`
+lets the first worker that misses take a short lock in Redis and compute; the others wait for its
+result (polling, at most as long as the lock lives) instead of computing it again.
+
 Values are stored zlib-compressed (a posting page of ~10 KB becomes ~3 KB; compressing costs a
 fraction of a millisecond, once per render). Size Redis with ``maxmemory`` and the
 ``allkeys-lru`` policy, on an instance of its own or at least not the one holding the rate
@@ -19,10 +25,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 import threading
 import time
 import zlib
 from pathlib import Path
+from typing import Callable
 
 import redis
 from flask import current_app
@@ -32,18 +40,26 @@ log = logging.getLogger(__name__)
 EXTENSION_KEY = "jishi_shared_cache"
 TIMEOUT_SECONDS = 0.05
 RETRY_SECONDS = 5.0
+# How often a worker waiting for another's result looks for it: small next to a search that is
+# worth computing once (0.2 s and more), and a poll is one Redis round trip.
+POLL_SECONDS = 0.02
+# Deletes the lock only if it is still the one this worker took (not a later worker's, after ours
+# expired).
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 _PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 
 
 class SharedCache:
     """Strings under digested keys in Redis, with a time to live."""
 
-    def __init__(self, url: str, prefix: str, clock=time.monotonic):
+    def __init__(self, url: str, prefix: str, clock=time.monotonic, sleep=time.sleep):
         self.client = redis.Redis.from_url(url, socket_timeout=TIMEOUT_SECONDS, socket_connect_timeout=TIMEOUT_SECONDS)
         self.prefix = prefix
         self.clock = clock
+        self.sleep = sleep
         self._down_until = 0.0
         self._lock = threading.Lock()
+        self._release = self.client.register_script(_RELEASE)
 
     def key(self, parts: tuple) -> str:
         """The Redis key of ``parts``: their repr digested with the prefix (which names the release)."""
@@ -58,8 +74,10 @@ class SharedCache:
         except redis.RedisError:
             self._failed()
             return None
-        if value is None:
-            return None
+        return None if value is None else self._decoded(value)
+
+    @staticmethod
+    def _decoded(value: bytes) -> str | None:
         try:
             return zlib.decompress(value).decode()
         except (zlib.error, UnicodeDecodeError):  # not ours, or damaged: render it again
@@ -74,12 +92,70 @@ class SharedCache:
         except redis.RedisError:
             self._failed()
 
+    def get_or_compute_once(self, parts: tuple, compute: Callable[[], str], ttl_seconds: int,
+                            lock_seconds: float) -> str:
+        """The string stored for ``parts``, else ``compute()``'s, stored for ``ttl_seconds``.
+
+        Single flight: of the workers that miss at the same time, the one that takes the lock (a
+        Redis key living ``lock_seconds``) computes; the others poll for its result and return it.
+        A waiter computes the value itself when the lock is gone without a result (the computing
+        worker failed or died), when ``lock_seconds`` have passed, or when Redis stops answering;
+        so a value is always returned, and an exception of ``compute()`` reaches only the worker
+        that ran it."""
+        value = self.get(parts)
+        if value is not None:
+            return value
+        if self.clock() >= self._down_until:
+            key, token = self.key(parts), secrets.token_hex(8)
+            lock_key = key + ":lock"
+            try:
+                locked = self.client.set(lock_key, token, nx=True, px=max(1, int(lock_seconds * 1000)))
+            except redis.RedisError:
+                self._failed()
+            else:
+                if locked:
+                    try:
+                        value = compute()
+                        self.put(parts, value, ttl_seconds)
+                    finally:
+                        self._unlock(lock_key, token)
+                    return value
+                value = self._wait_for(key, lock_key, lock_seconds)
+                if value is not None:
+                    return value
+        value = compute()
+        self.put(parts, value, ttl_seconds)
+        return value
+
+    def _wait_for(self, key: str, lock_key: str, lock_seconds: float) -> str | None:
+        """The value another worker stores under ``key`` while it holds ``lock_key``; None when the
+        lock goes without a value, after ``lock_seconds``, or when Redis fails."""
+        deadline = self.clock() + lock_seconds
+        while self.clock() < deadline:
+            self.sleep(POLL_SECONDS)
+            try:
+                stored, lock = self.client.mget(key, lock_key)  # one round trip for both
+            except redis.RedisError:
+                self._failed()
+                return None
+            if stored is not None:
+                return self._decoded(stored)
+            if lock is None:
+                return None
+        return None
+
+    def _unlock(self, lock_key: str, token: str) -> None:
+        try:
+            self._release(keys=[lock_key], args=[token])
+        except redis.RedisError:  # the lock expires on its own
+            self._failed()
+
     def _failed(self) -> None:
         with self._lock:
             first = self.clock() >= self._down_until
             self._down_until = self.clock() + RETRY_SECONDS
         if first:
-            log.warning("shared page cache unavailable; rendering locally for %s s", RETRY_SECONDS, exc_info=True)
+            log.warning("shared cache unavailable; rendering and searching locally for %s s", RETRY_SECONDS, exc_info=True)
 
 
 def release_digest() -> str:

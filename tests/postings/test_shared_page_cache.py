@@ -1,10 +1,12 @@
-"""Visitors' posting pages shared by the workers through Redis (app/search/shared_cache.py): a
-page one worker rendered is served by another without rendering it again, with that visitor's own
-CSRF token; a change to the posting is shown by every worker at once; Redis being down only means
-rendering locally."""
+"""Visitors' posting pages and the market's search results shared by the workers through Redis
+(app/search/shared_cache.py): a page one worker rendered is served by another without rendering it
+again, with that visitor's own CSRF token; a search one worker ran is not run again by another; a
+change to a posting is shown by every worker at once; Redis being down only means rendering and
+searching locally."""
 from __future__ import annotations
 
 import re
+import zlib
 from decimal import Decimal
 
 import pytest
@@ -15,8 +17,10 @@ from app import create_app
 from app.models_common import utcnow
 from config import TestingConfig
 from tests.conftest import JishiClient
+from app.postings import market
 from tests.factories import make_posting
 from tests.local_services import redis_up
+from tests.search.helpers import search
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -117,3 +121,59 @@ def test_pages_are_rendered_locally_when_redis_is_down(app, db):
         response = app.test_client().get(f"/p/{posting.id}")
         assert response.status_code == 200
         assert "Maize without Redis" in response.get_data(as_text=True)
+
+
+def _searches(monkeypatch) -> list:
+    """The filters of every search the database is asked for from now on (by any worker)."""
+    asked: list = []
+    real = market.find_result_ids
+
+    def find_result_ids(filters, choices, per_page):
+        asked.append(filters.q)
+        return real(filters, choices, per_page)
+
+    monkeypatch.setattr(market, "find_result_ids", find_result_ids)
+    return asked
+
+
+def test_a_search_one_worker_ran_is_not_run_again_by_another(shared, db, monkeypatch):
+    first, second = shared
+    make_posting(title="Shared search 玉米 north", price=Decimal("2.10"), unit_code="kg")
+    make_posting(title="Shared search 玉米 south", price=Decimal("2.30"), unit_code="kg")
+    make_posting(commodity="apple", title="Apples", price=Decimal("5.00"), unit_code="kg")
+    asked = _searches(monkeypatch)
+
+    found = search(first.test_client(), q="玉米")
+    assert sorted(found) == ["Shared search 玉米 north", "Shared search 玉米 south"]
+    assert search(second.test_client(), q="玉米") == found  # same order, from Redis
+    # The Chinese page and the English page of the same search share the result too.
+    assert search(second.test_client(), q="玉米", htmx=False) == found
+    assert asked == ["玉米"]
+
+    # A new posting is a new data version: searched once more, and seen by both workers.
+    db.session.rollback()
+    make_posting(title="Shared search 玉米 east", price=Decimal("2.20"), unit_code="kg")
+    assert "Shared search 玉米 east" in search(second.test_client(), q="玉米")
+    assert "Shared search 玉米 east" in search(first.test_client(), q="玉米")
+    assert asked == ["玉米", "玉米"]
+
+
+def test_a_damaged_stored_result_is_searched_again(shared, db, monkeypatch):
+    first, second = shared
+    make_posting(title="Maize for the damaged result", price=Decimal("2.10"), unit_code="kg")
+    search(first.test_client(), q="maize")
+    store = redis.Redis.from_url(REDIS_URL)
+    keys = [key for key in store.keys("jishi:page:*") if not key.endswith(b":lock")]
+    assert keys
+    for key in keys:
+        store.set(key, zlib.compress(b'{"not": "a result"}'))
+    asked = _searches(monkeypatch)
+    assert search(second.test_client(), q="maize") == ["Maize for the damaged result"]
+    assert asked == ["maize"]
+
+
+def test_searches_work_when_redis_is_down(app, db):
+    app.config["PAGE_CACHE_REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    make_posting(title="Maize searched without Redis", price=Decimal("2.10"), unit_code="kg")
+    for _ in range(2):
+        assert search(app.test_client(), q="maize") == ["Maize searched without Redis"]
