@@ -7,6 +7,7 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -81,6 +82,6 @@ class AliasForm(FlaskForm):
     )
     language = SelectField(
         _l("Language"),
-        choices=[("zh", _l("Chinese")), ("en", _l("English"))],
+        choices=[SelectChoice("zh", _l("Chinese")), SelectChoice("en", _l("English"))],
         validate_choice=True,
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from wtforms.fields.choices import SelectChoice
+
 from app.catalogue import bp
 from app.catalogue.forms import AliasForm, CommodityNamesForm, NewCommodityForm, split_aliases
 from app.catalogue.services import (
@@ -32,8 +34,8 @@ def _refuse(form, error: CatalogueError) -> None:
 def admin_commodities():
     categories = categories_for_admin()
     form = NewCommodityForm()
-    form.category_id.choices = [(c.id, f"{c.name_en} · {c.name_zh}") for c in categories]
-    form.default_unit_code.choices = [(u.code, f"{u.name_en} · {u.name_zh}") for u in all_units()]
+    form.category_id.choices = [SelectChoice(c.id, f"{c.name_en} · {c.name_zh}") for c in categories]
+    form.default_unit_code.choices = [SelectChoice(u.code, f"{u.name_en} · {u.name_zh}") for u in all_units()]
     if form.validate_on_submit():
         try:
             commodity = create_commodity(

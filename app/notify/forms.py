@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from app.notify.preferences import CATEGORIES, CHANNELS
@@ -13,10 +14,10 @@ def choice_value(category: str, channel: str) -> str:
     return f"{category}:{channel}"
 
 
-def switchable_choices() -> list[tuple[str, str]]:
-    """(value, label) of every checkbox: categories a member may switch off, on each channel."""
+def switchable_choices() -> list[SelectChoice]:
+    """One choice per checkbox: categories a member may switch off, on each channel."""
     return [
-        (choice_value(category.name, channel), f"{category.label} ({channel})")
+        SelectChoice(choice_value(category.name, channel), f"{category.label} ({channel})")
         for category in CATEGORIES.values() if not category.locked
         for channel in CHANNELS
     ]
@@ -26,7 +27,7 @@ class ChoicesField(SelectMultipleField):
     """Ticked checkboxes; an unknown or locked value (a forged post) is refused, never ignored."""
 
     def pre_validate(self, form):
-        allowed = {value for value, _label in self.choices}
+        allowed = {choice.value for choice in self.choices}
         if any(value not in allowed for value in self.data or ()):
             raise ValidationError(_l("Choose from the listed notifications only."))
 
