@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-
 from wtforms.fields.choices import SelectChoice
 
 from app.catalogue import bp

@@ -52,11 +52,10 @@ _PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 class SharedCache:
     """Strings under digested keys in Redis, with a time to live."""
 
-    def __init__(self, url: str, prefix: str, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, url: str, prefix: str, clock=time.monotonic):
         self.client = redis.Redis.from_url(url, socket_timeout=TIMEOUT_SECONDS, socket_connect_timeout=TIMEOUT_SECONDS)
         self.prefix = prefix
         self.clock = clock
-        self.sleep = sleep
         self._down_until = 0.0
         self._lock = threading.Lock()
         self._release = self.client.register_script(_RELEASE)
@@ -132,7 +131,7 @@ class SharedCache:
         lock goes without a value, after ``lock_seconds``, or when Redis fails."""
         deadline = self.clock() + lock_seconds
         while self.clock() < deadline:
-            self.sleep(POLL_SECONDS)
+            time.sleep(POLL_SECONDS)
             try:
                 stored, lock = self.client.mget(key, lock_key)  # one round trip for both
             except redis.RedisError:
