@@ -73,8 +73,6 @@ def test_history_runs_up_down_and_up_on_an_empty_sqlite_file(tmp_path):
 @pytest.fixture
 def empty_postgres_url():
     """A throwaway database on the TEST_DATABASE_URL server, dropped afterwards."""
-    if not TestingConfig.TEST_DATABASE_URL or not TestingConfig.TEST_DATABASE_URL.startswith("postgresql"):
-        pytest.skip("TEST_DATABASE_URL does not point at PostgreSQL")
     import psycopg
 
     server = make_url(TestingConfig.TEST_DATABASE_URL)
@@ -89,5 +87,7 @@ def empty_postgres_url():
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.mark.postgres_only
+@pytest.mark.slow
 def test_history_runs_up_down_and_up_on_an_empty_postgresql_database(empty_postgres_url, tmp_path):
     _walk_the_history(empty_postgres_url, str(tmp_path / "uploads"))

@@ -24,6 +24,8 @@ from tests.factories import DEFAULT_PASSWORD
 from tests.security.payloads import BROKEN_UPLOADS, corpus, xss_payloads
 from tests.security.world import World
 
+pytestmark = pytest.mark.slow
+
 PER_FIELD = 12
 # Free text other people read: every XSS payload goes through these.
 DEEP_FIELDS = {"title", "description", "message", "body", "about", "note", "display_name", "name", "text",

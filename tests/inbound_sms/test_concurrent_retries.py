@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 
 from app import create_app
@@ -15,6 +16,8 @@ from app.inbound_sms.models import InboundSms
 from app.postings.models import Posting
 from config import TestingConfig
 from tests.inbound_sms.conftest import new_sid, reply_of, signature
+
+pytestmark = pytest.mark.slow
 
 RETRIES = 8
 

@@ -64,10 +64,9 @@ def test_only_a_connection_left_unused_is_pinged(pinged_engine):
     assert pings == [1006.0]
 
 
+@pytest.mark.postgres_only
 def test_a_connection_the_server_closed_while_idle_is_replaced_before_use(pinged_engine):
     engine, clock, pings = pinged_engine
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no server that can close a connection")
     first_pid = _close_pooled_connection_from_the_server(engine)
 
     clock.now += 60  # the site was quiet for a minute
@@ -76,11 +75,10 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_before_use(pinged
     assert len(pings) == 1
 
 
+@pytest.mark.postgres_only
 def test_a_connection_closed_while_busy_fails_once_then_the_pool_reconnects(pinged_engine):
     """The trade-off of not pinging busy connections, as documented in install_idle_ping."""
     engine, clock, _pings = pinged_engine
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no server that can close a connection")
     first_pid = _close_pooled_connection_from_the_server(engine)
     time.sleep(0.2)  # let the server finish closing it
 
@@ -92,9 +90,8 @@ def test_a_connection_closed_while_busy_fails_once_then_the_pool_reconnects(ping
         assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != first_pid
 
 
+@pytest.mark.postgres_only
 def test_a_read_only_page_runs_without_a_transaction_and_the_next_request_has_one(app, db):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite keeps its BEGIN: it is a function call there, not a round trip")
     db.session.remove()
     with app.test_request_context("/market"):
         read_without_transaction()

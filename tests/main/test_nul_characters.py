@@ -10,9 +10,8 @@ from app.members.models import Member
 from tests.factories import make_member
 
 
+@pytest.mark.postgres_only
 def test_a_nul_character_reaching_postgresql_is_a_400_and_saves_nothing(app, client, db):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite stores NUL characters in text; only PostgreSQL refuses them")
     member = make_member(display_name="Before")
 
     def rename():

@@ -27,8 +27,6 @@ def _load_bench():
 @pytest.fixture
 def scratch_postgres():
     url = TestingConfig.TEST_DATABASE_URL
-    if not url or make_url(url).get_backend_name() != "postgresql":
-        pytest.skip("scale-out needs PostgreSQL: TEST_DATABASE_URL does not point at PostgreSQL")
     if shutil.which("redis-cli") is None:
         pytest.skip("scale-out keeps rate limits in Redis: redis-cli not found")
     name = f"jishi_scale_{secrets.token_hex(4)}"
@@ -43,6 +41,9 @@ def scratch_postgres():
         admin.dispose()
 
 
+@pytest.mark.postgres_only
+@pytest.mark.redis
+@pytest.mark.slow
 def test_two_instances_and_two_workers_lose_nothing_and_send_nothing_twice(scratch_postgres, tmp_path):
     lines = []
     problems = _load_bench().run(

@@ -19,7 +19,6 @@ from config import TestingConfig
 from tests.conftest import JishiClient
 from app.postings import market
 from tests.factories import make_posting
-from tests.local_services import redis_up
 from tests.search.helpers import search
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
@@ -30,8 +29,6 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 def shared(app, database_url, tmp_path):
     """Two workers: the test's app and a second one on the same database, sharing pages in an
     emptied Redis database."""
-    if not redis_up():
-        pytest.skip("no Redis on 127.0.0.1:6379 (start redis-server to run this test)")
     redis.Redis.from_url(REDIS_URL).flushdb()
     app.config["PAGE_CACHE_REDIS_URL"] = REDIS_URL
     other = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_DIR=str(tmp_path / "up2"),
@@ -57,6 +54,7 @@ def _article(page: str) -> str:
     return page[page.index("<article"):page.index("</article>")]
 
 
+@pytest.mark.redis
 def test_a_page_rendered_by_one_worker_is_served_by_another(shared, db):
     first, second = shared
     posting = make_posting(title="Shared maize 玉米", price=Decimal("2.10"), unit_code="kg")
@@ -75,6 +73,7 @@ def test_a_page_rendered_by_one_worker_is_served_by_another(shared, db):
     assert "\x00" not in page_two
 
 
+@pytest.mark.redis
 def test_a_change_shows_on_every_worker_at_once(shared, db):
     first, second = shared
     posting = make_posting(title="Maize, first crop", price=Decimal("2.10"), unit_code="kg")
@@ -91,6 +90,7 @@ def test_a_change_shows_on_every_worker_at_once(shared, db):
         assert "Maize, second crop" in page and "Maize, first crop" not in page
 
 
+@pytest.mark.redis
 def test_each_language_is_stored_apart(shared, db):
     first, second = shared
     posting = make_posting(title="Maize", price=Decimal("2.10"), unit_code="kg")
@@ -99,6 +99,7 @@ def test_each_language_is_stored_apart(shared, db):
     assert "品种" in chinese and "Commodity" not in chinese
 
 
+@pytest.mark.redis
 def test_a_damaged_stored_page_is_rendered_again(shared, db):
     first, second = shared
     posting = make_posting(title="Maize, stored then damaged")
@@ -136,6 +137,7 @@ def _searches(monkeypatch) -> list:
     return asked
 
 
+@pytest.mark.redis
 def test_a_search_one_worker_ran_is_not_run_again_by_another(shared, db, monkeypatch):
     first, second = shared
     make_posting(title="Shared search 玉米 north", price=Decimal("2.10"), unit_code="kg")
@@ -158,6 +160,7 @@ def test_a_search_one_worker_ran_is_not_run_again_by_another(shared, db, monkeyp
     assert asked == ["玉米", "玉米"]
 
 
+@pytest.mark.redis
 def test_a_damaged_stored_result_is_searched_again(shared, db, monkeypatch):
     first, second = shared
     make_posting(title="Maize for the damaged result", price=Decimal("2.10"), unit_code="kg")

@@ -10,7 +10,6 @@ import pytest
 import redis
 
 from app.search.shared_cache import SharedCache
-from tests.local_services import redis_up
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 PREFIX = "jishi:test-single-flight:"
@@ -18,8 +17,6 @@ PREFIX = "jishi:test-single-flight:"
 
 @pytest.fixture
 def store():
-    if not redis_up():
-        pytest.skip("no Redis on 127.0.0.1:6379 (start redis-server to run this test)")
     client = redis.Redis.from_url(REDIS_URL)
     client.flushdb()
     yield client
@@ -31,6 +28,7 @@ def _worker() -> SharedCache:
     return SharedCache(REDIS_URL, prefix=PREFIX)
 
 
+@pytest.mark.redis
 def test_of_two_workers_missing_at_once_only_one_computes(store):
     first, second = _worker(), _worker()
     computing, finish = threading.Event(), threading.Event()
@@ -61,12 +59,14 @@ def test_of_two_workers_missing_at_once_only_one_computes(store):
     assert 0 < ttl <= 60
 
 
+@pytest.mark.redis
 def test_a_stored_value_is_returned_without_computing(store):
     _worker().get_or_compute_once(("apple",), lambda: "stored", ttl_seconds=60, lock_seconds=5)
     assert _worker().get_or_compute_once(("apple",), lambda: pytest.fail("computed again"),
                                          ttl_seconds=60, lock_seconds=5) == "stored"
 
 
+@pytest.mark.redis
 def test_a_waiter_computes_itself_when_the_computing_worker_fails(store):
     first, second = _worker(), _worker()
     computing, fail = threading.Event(), threading.Event()
@@ -95,6 +95,7 @@ def test_a_waiter_computes_itself_when_the_computing_worker_fails(store):
     assert time.monotonic() - started < 2  # the released lock ended the wait, not its expiry
 
 
+@pytest.mark.redis
 def test_a_waiter_gives_up_after_lock_seconds(store):
     """A worker killed while computing leaves its lock until it expires; nobody waits longer."""
     worker = _worker()
@@ -106,6 +107,7 @@ def test_a_waiter_gives_up_after_lock_seconds(store):
                                          ttl_seconds=60, lock_seconds=5) == "computed"
 
 
+@pytest.mark.redis
 def test_a_lock_taken_over_after_expiry_is_not_released_by_the_first_owner(store):
     """Computing longer than the lock lives: the first worker must not delete a later worker's lock."""
     worker = _worker()

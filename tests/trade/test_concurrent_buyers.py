@@ -10,6 +10,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from app import create_app
@@ -18,6 +19,8 @@ from app.trade.models import Order
 from config import TestingConfig
 from tests.conftest import CSRF_RE
 from tests.factories import make_member, make_posting
+
+pytestmark = pytest.mark.slow
 
 BUYERS = 50
 UNITS_LEFT = 5
