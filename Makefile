@@ -6,7 +6,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install translations extract-messages migrate seed serve gunicorn clean bench
+.PHONY: run test test-fast test-future test-past install translations extract-messages migrate seed serve gunicorn clean bench
 
 install: $(VENV)/.installed
 
@@ -42,6 +42,24 @@ gunicorn: translations migrate
 test: translations
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
 	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/python -m pytest; fi
+
+# Day-to-day: SQLite only, without the browser journeys and the tests marked slow (real servers,
+# races, corpora). `make test` stays the whole suite, and it is what .ci/run calls.
+test-fast: translations
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -m "not slow and not browser"
+
+# The suite with the machine's clock 400 days ahead / back (Debian's libfaketime), on SQLite and, when
+# TEST_DATABASE_URL is set, on PostgreSQL: a test that only passes near the day it was written fails here.
+# Chromium does not start under libfaketime and the slow tests crawl under it, so both are left out;
+# tests/test_dates_in_tests.py keeps literal dates out of every test, those included.
+SHIFTED_PYTEST = FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f $(CLOCK_SHIFT) $(BIN)/python -m pytest -m "not slow and not browser"
+test-future: CLOCK_SHIFT = +400d
+test-past: CLOCK_SHIFT = -400d
+test-future test-past: translations
+	@command -v faketime >/dev/null || (apt-get install -y -qq faketime >/dev/null) \
+		|| { echo "faketime not found: apt-get install faketime"; exit 1; }
+	env -u TEST_DATABASE_URL $(SHIFTED_PYTEST)
+	if [ -n "$$TEST_DATABASE_URL" ]; then $(SHIFTED_PYTEST); fi
 
 # The market benchmark of bench/README.md on SQLite (`bench/run_market.sh postgresql` for PostgreSQL).
 bench: translations
