@@ -47,6 +47,7 @@ def test_a_password_is_not_printed_in_the_refusal():
     assert "hunter2" not in str(refusal.value) and "'jishi'" in str(refusal.value)
 
 
+@pytest.mark.slow
 def test_pytest_stops_before_touching_a_database_not_named_for_tests(tmp_path):
     # An address nobody listens on: if the guard let the run through, the session fixture's connect
     # would fail with a different error (and on a real server would drop its schema).

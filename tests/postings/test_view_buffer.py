@@ -113,6 +113,7 @@ def test_a_full_buffer_drops_new_postings_rather_than_grow(monkeypatch):
     assert buffer.counts == {(1, today): 2, (2, today): 1}
 
 
+@pytest.mark.slow
 def test_gunicorn_writes_the_pending_views_when_it_stops(db, database_url, tmp_path):
     posting = make_posting()
     db.session.commit()

@@ -43,6 +43,7 @@ def _failed_login(base: str, phone: str) -> int:
 
 
 @pytest.mark.redis
+@pytest.mark.slow
 def test_login_limit_is_shared_by_two_gunicorn_workers_through_redis(two_worker_server, db):
     statuses = [_failed_login(two_worker_server, "13800138011") for _ in range(12)]
     assert statuses[:10] == [422] * 10
