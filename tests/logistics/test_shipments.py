@@ -2,18 +2,21 @@
 the order follows through the trade order service."""
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from app.logistics.models import Shipment
+from app.models_common import utcnow
 from tests.logistics.conftest import arrange
 from tests.trade.helpers import place_order_by_buy_now, walk
 
 
 def test_the_seller_arranges_a_carrier_shipment(client, login, db, confirmed_order, seller, buyer):
-    shipment = arrange(client, login, confirmed_order, seller, weight_kg="10.5", expected_date="2026-12-01")
+    next_week = (utcnow() + timedelta(days=7)).date().isoformat()
+    shipment = arrange(client, login, confirmed_order, seller, weight_kg="10.5", expected_date=next_week)
     assert (shipment.method, shipment.carrier, shipment.tracking_number) == ("carrier", "sf-express", "SF123")
     assert shipment.weight_kg == Decimal("10.500") and shipment.status == "created"
     login(buyer)
