@@ -11,11 +11,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.payments.models import LedgerEntry
 from app.postings.models import Posting
+from app.trade import stock
 from app.trade.models import Negotiation, Offer, Order
 from tests.factories import make_member, make_posting
 from tests.trade.concurrency import (  # noqa: F401 (fixtures)
@@ -171,3 +173,35 @@ def test_ten_counter_offers_to_one_offer_make_one(client, login, race_app, selle
     assert_no_server_errors(outcomes)
     assert statuses(outcomes) == {303: 1, 409: THREADS - 1}
     assert db.session.scalar(select(func.count(Offer.id)).where(Offer.negotiation_id == negotiation.id)) == 2
+
+
+def test_the_database_refuses_more_stock_than_the_offer_stated(sell_offer):
+    with pytest.raises(IntegrityError, match="available_within_quantity"):
+        with db.session.begin_nested():
+            db.session.execute(update(Posting).where(Posting.id == sell_offer.id).values(quantity_available=Posting.quantity + 1))
+    db.session.rollback()
+
+
+def test_stock_given_back_beyond_the_stated_quantity_is_a_409_and_changes_nothing(client, login, monkeypatch, seller, buyer, sell_offer):
+    order = place_order_by_buy_now(client, login, sell_offer, buyer, quantity="10")
+    # As if the stock had already been given back once, and then again without the cap.
+    db.session.execute(update(Posting).where(Posting.id == sell_offer.id).values(quantity_available=Posting.quantity))
+    db.session.commit()
+
+    def give_back_uncapped(posting_id, quantity):
+        db.session.execute(
+            update(Posting).where(Posting.id == posting_id).values(quantity_available=Posting.quantity_available + quantity)
+        )
+
+    monkeypatch.setattr(stock, "return_stock", give_back_uncapped)
+    login(buyer)
+    response = client.post(f"/orders/{order.id}/step", data={"action": "cancel"})
+
+    assert response.status_code == 409
+    assert "something changed" in response.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(Order, order.id).status == "placed"
+    assert events(order.id, "cancelled") == 0
+    # Restore what the simulated double return broke, so the suite's stock invariant holds.
+    db.session.execute(update(Posting).where(Posting.id == sell_offer.id).values(quantity_available=Posting.quantity - 10))
+    db.session.commit()
