@@ -3,6 +3,10 @@ reason; the amount due is then recomputed (quantity received × unit price, to t
 than the order's total). The seller agrees — the order proceeds with the new amount — or disagrees,
 which opens a dispute on the buyer's claim through the trade dispute service.
 
+Both steps take the order's row lock first and check again on what they then read
+(app/trade/transitions.py), so of concurrent acceptances or decisions exactly one is recorded and
+the others are refused like a second request would be.
+
 Nothing here commits; refusals raise DomainError (409), bad field values TradeInvalid.
 """
 from __future__ import annotations
@@ -18,7 +22,7 @@ from app.logistics import signals
 from app.logistics.models import AcceptanceReason, DeliveryAcceptance, SellerDecision
 from app.members.models import Member
 from app.models_common import utcnow
-from app.trade import disputes, orders
+from app.trade import disputes, orders, transitions
 from app.trade.errors import TradeInvalid
 from app.trade.models import Order, OrderStatus, line_total
 from app.web.errors import DomainError
@@ -73,6 +77,7 @@ def accept_delivery(
     or out-of-range quantity, a missing reason or a too long note.
     """
     now = now or utcnow()
+    transitions.lock(order)
     refused = acceptance_refusal(order, buyer)
     if refused is not None:
         raise DomainError(refused)
@@ -115,12 +120,20 @@ def decide_partial_acceptance(order: Order, seller: Member, agree: bool, note: s
     now = now or utcnow()
     if order.role_of(seller) != "seller":
         raise DomainError(_("Only the seller can do this."))
+    transitions.lock(order)
     acceptance = order.delivery_acceptance
     if acceptance is None or not acceptance.awaiting_seller:
         raise DomainError(_("No partial acceptance is waiting for your decision."))
     note = (note or "").strip()
     if len(note) > orders.MAX_NOTE_LENGTH:
         raise TradeInvalid("note", _("At most %(n)s characters.", n=orders.MAX_NOTE_LENGTH))
+    decision = SellerDecision.AGREED.value if agree else SellerDecision.DISAGREED.value
+    transitions.require(
+        acceptance,
+        {"seller_decision": decision, "seller_note": note, "seller_decided_at": now},
+        expected=("seller_decision",),
+        refusal=lambda: _("No partial acceptance is waiting for your decision."),
+    )
     if not agree:
         # The dispute is the buyer's claim that the seller contests, so the buyer stays its opener.
         reason = _(
@@ -132,9 +145,6 @@ def decide_partial_acceptance(order: Order, seller: Member, agree: bool, note: s
         if note:
             reason = f"{reason}\n{note}"
         disputes.open_dispute(order, order.buyer, reason[: orders.MAX_NOTE_LENGTH], now=now)
-    acceptance.seller_decision = SellerDecision.AGREED.value if agree else SellerDecision.DISAGREED.value
-    acceptance.seller_note = note
-    acceptance.seller_decided_at = now
     db.session.flush()
     if agree:
         # Payments refunds the reduction when the order was paid already, or charges only the

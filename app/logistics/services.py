@@ -2,6 +2,10 @@
 by the driver's secret link or by a carrier's signed webhook. The order follows through the trade
 order service: picked up / in transit → shipped, delivered → delivered.
 
+A shipment's status moves by compare-and-set on the status read (app/trade/transitions.py), and
+arranging one takes the order's row lock first, so concurrent updates from the seller, the driver
+and the carrier each apply once or are refused (409), never twice.
+
 Nothing here commits; illegal steps raise DomainError (409), bad field values TradeInvalid.
 """
 from __future__ import annotations
@@ -29,7 +33,7 @@ from app.logistics.models import (
 from app.media.images import ImageRejected, save_image
 from app.members.models import Member
 from app.models_common import utcnow
-from app.trade import orders
+from app.trade import orders, transitions
 from app.trade.errors import TradeInvalid
 from app.trade.models import Order, OrderStatus, as_aware
 from app.web.errors import DomainError
@@ -90,6 +94,7 @@ def create_shipment(order: Order, seller: Member, details: ShipmentDetails, now:
     for a missing carrier, tracking number, driver detail or station, or a bad date or weight.
     """
     now = now or utcnow()
+    transitions.lock(order)
     refused = shipment_refusal(order, seller)
     if refused is not None:
         raise DomainError(refused)
@@ -251,10 +256,13 @@ def record_carrier_event(
 
 
 def _advance(shipment: Shipment, status: str, source: str, *, actor: Member | None = None, note: str, occurred_at: datetime, now: datetime) -> ShipmentEvent:
+    transitions.require(
+        shipment,
+        {"status": status, "updated_at": now},
+        refusal=lambda: None if status in next_statuses(shipment) else _("The shipment is already further along; it only moves forward."),
+    )
     event = ShipmentEvent(status=status, source=source, actor_id=actor.id if actor else None, note=note, occurred_at=occurred_at, created_at=now)
     shipment.events.append(event)
-    shipment.status = status
-    shipment.updated_at = now
     _move_order(shipment.order, status, actor, now)
     return event
 

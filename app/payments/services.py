@@ -4,6 +4,9 @@ reconciliation.
 
 Money state only moves forward: provider events carry cumulative amounts and are applied as
 "at least this much was paid / refunded", so replays and any arrival order end in the same state.
+Every write to a payment takes the order's row lock first (app/trade/transitions.py) — the seller's
+"paid" step holds it through its compare-and-set — so a webhook and a manual payment of one order
+queue one behind the other and the ledger gets one charge, never two.
 Nothing here commits; every function says what it returns and raises.
 """
 from __future__ import annotations
@@ -26,7 +29,7 @@ from app.payments.errors import PaymentInvalid
 from app.payments.models import EntryKind, EntryStatus, LedgerEntry, Payment, PaymentStatus, WebhookEvent
 from app.payments.providers import enabled_names, get_provider
 from app.payments.providers.base import PAYMENT_SUCCEEDED, REFUND_UPDATED, PaymentEvent, PaymentStart, ProviderError
-from app.trade import orders
+from app.trade import orders, transitions
 from app.trade.models import Order, OrderStatus
 from app.web.errors import DomainError
 
@@ -58,6 +61,7 @@ def start_payment(order: Order, buyer: Member, provider_name: str, return_url: s
     provider = get_provider(provider_name, current_app.config)
     if provider is None:
         raise PaymentInvalid("provider", _("Choose one of the payment methods offered."))
+    _lock(order)
     refused = start_refusal(order, buyer)
     if refused is not None:
         raise DomainError(refused)
@@ -83,6 +87,7 @@ def record_transfer_reference(order: Order, buyer: Member, method: str, referenc
     """
     if "manual" not in enabled_names(current_app.config):
         raise DomainError(_("Payment by bank transfer is not offered."))
+    _lock(order)
     refused = start_refusal(order, buyer)
     if refused is not None:
         raise DomainError(refused)
@@ -125,6 +130,8 @@ def apply_event(provider_name: str, event: PaymentEvent, now: datetime | None = 
     if db.session.scalar(exists) is not None:
         raise Replay(event.id)
     order = _event_order(event)
+    if order is not None:
+        _lock(order)
     try:
         with db.session.begin_nested():
             db.session.add(WebhookEvent(
@@ -194,6 +201,8 @@ def record_refund_reference(entry: LedgerEntry, member: Member, reference: str, 
     """The seller or an admin made a pending manual refund by hand and records its reference.
     Returns the entry, now succeeded. Raises PaymentInvalid for a missing/too long reference,
     DomainError (409) when the entry is not a pending manual refund or the member may not."""
+    _lock(entry.payment.order)
+    db.session.refresh(entry)
     refused = refund_reference_refusal(entry, member)
     if refused is not None:
         raise DomainError(refused)
@@ -241,6 +250,14 @@ def reconcile() -> list[Mismatch]:
         if remote is not None and remote != (payment.amount_paid, payment.amount_refunded):
             mismatches.append(Mismatch(payment.order, payment.amount_paid, payment.amount_refunded, *remote))
     return mismatches
+
+
+def _lock(order: Order) -> None:
+    """The order's row lock, then its payment as committed: a payment read before the lock may be
+    stale by what the request that held it wrote."""
+    transitions.lock(order)
+    if order.payment is not None:
+        db.session.refresh(order.payment)
 
 
 def _payment_for(order: Order, provider_name: str) -> Payment:

@@ -1,6 +1,8 @@
 """Disputes: the buyer disputes a delivered order within DISPUTE_WINDOW_DAYS; an admin resolves it
-with a full, partial or no refund. Each step is recorded on the order's timeline and sends its signal
-after the flush. Nothing here commits."""
+with a full, partial or no refund. Each step is a compare-and-set of the order's status (see
+app/trade/transitions.py) taken before anything else is written, recorded on the order's timeline,
+and sends its signal after the flush; of concurrent requests only one opens or resolves the dispute.
+Nothing here commits."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -46,7 +48,8 @@ def dispute_refusal(order: Order, member: Member, now: datetime | None = None) -
 def open_dispute(order: Order, member: Member, reason: str, now: datetime | None = None) -> Dispute:
     """The buyer disputes a delivered order. Returns the dispute.
 
-    Raises TradeInvalid without a reason; DomainError (409) when not allowed (see dispute_refusal).
+    Raises TradeInvalid without a reason; DomainError (409) when not allowed (see dispute_refusal),
+    also when a concurrent request opened it or moved the order first (TransitionLost).
     """
     now = now or utcnow()
     reason = clean_note(reason, "reason")
@@ -55,9 +58,10 @@ def open_dispute(order: Order, member: Member, reason: str, now: datetime | None
     refused = dispute_refusal(order, member, now)
     if refused is not None:
         raise DomainError(refused)
-    dispute = Dispute(order=order, opened_by_id=member.id, reason=reason, status_before=order.status, created_at=now)
+    status_before = order.status
+    record_transition(order, DISPUTED, member, reason, now, refusal=lambda: dispute_refusal(order, member, now))
+    dispute = Dispute(order=order, opened_by_id=member.id, reason=reason, status_before=status_before, created_at=now)
     db.session.add(dispute)
-    record_transition(order, DISPUTED, member, reason, now)
     db.session.flush()
     signals.send(
         signals.dispute_opened,
@@ -103,12 +107,12 @@ def resolve_dispute(
             raise TradeInvalid("refund_amount", _("A partial refund is more than zero and less than the total."))
     else:
         raise TradeInvalid("outcome", _("Choose full, partial or no refund."))
+    record_transition(order, RESOLVED, admin, note, now, refusal=lambda: _("This order has no open dispute."))
     dispute.outcome = outcome
     dispute.refund_amount = amount
     dispute.resolution_note = note
     dispute.resolved_by_id = admin.id
     dispute.resolved_at = now
-    record_transition(order, RESOLVED, admin, note, now)
     db.session.flush()
     signals.send(
         signals.dispute_resolved,

@@ -2,7 +2,10 @@
 decisions that close a thread (accept → order, decline, withdraw, expiry).
 
 Every function takes explicit arguments, flushes, sends its signal (app/trade/signals.py) and leaves
-the commit to the caller. Rule breaks raise TradeInvalid (a field-level mistake, shown beside the
+the commit to the caller. Deciding an offer (accept, decline, withdraw, counter, expire) is a
+compare-and-set of the offer's status and then of the thread's (app/trade/transitions.py), taken
+before the order is placed or anything else is written, so of concurrent decisions on one offer
+exactly one happens. Rule breaks raise TradeInvalid (a field-level mistake, shown beside the
 field with 422) or DomainError (409: the step is not allowed now).
 """
 from __future__ import annotations
@@ -20,7 +23,7 @@ from app.members.models import Member
 from app.members.services import ensure_can_write
 from app.models_common import utcnow
 from app.postings.models import DeliveryOption, Posting, PostingKind, PostingStatus
-from app.trade import signals
+from app.trade import signals, transitions
 from app.trade.errors import TradeInvalid
 from app.trade.models import (
     Negotiation,
@@ -124,8 +127,7 @@ def counter_offer(negotiation: Negotiation, member: Member, terms: OfferTerms, n
     if latest.author_id == member.id:
         raise DomainError(_("Wait for the other party to answer your offer, or withdraw it."))
     check_terms(negotiation.posting, terms, negotiation.lot_posting)
-    latest.status = OfferStatus.COUNTERED.value
-    latest.decided_at = now
+    _decide(negotiation, latest, OfferStatus.COUNTERED, None, now)
     offer = _new_offer(negotiation, member, terms, now)
     negotiation.last_activity_at = now
     db.session.flush()
@@ -159,6 +161,7 @@ def accept_offer(negotiation: Negotiation, offer_id: int, member: Member, now: d
         raise DomainError(
             _("The minimum order is %(n)s %(unit)s.", n=format_quantity(minimum), unit=localized(posting.unit))
         )
+    _decide(negotiation, offer, OfferStatus.ACCEPTED, NegotiationStatus.ACCEPTED, now)
     buyer = db.session.get(Member, negotiation.buyer_id)
     seller = db.session.get(Member, negotiation.seller_id)
     order = place_order(
@@ -174,9 +177,6 @@ def accept_offer(negotiation: Negotiation, offer_id: int, member: Member, now: d
         offer=offer,
         now=now,
     )
-    offer.status = OfferStatus.ACCEPTED.value
-    offer.decided_at = now
-    _close(negotiation, NegotiationStatus.ACCEPTED, now)
     db.session.flush()
     signals.send(
         signals.offer_accepted,
@@ -198,9 +198,7 @@ def decline_offer(negotiation: Negotiation, offer_id: int, member: Member, now: 
     offer = _decidable_offer(negotiation, offer_id, now)
     if offer.author_id == member.id:
         raise DomainError(_("You cannot decline your own offer; withdraw it instead."))
-    offer.status = OfferStatus.DECLINED.value
-    offer.decided_at = now
-    _close(negotiation, NegotiationStatus.DECLINED, now)
+    _decide(negotiation, offer, OfferStatus.DECLINED, NegotiationStatus.DECLINED, now)
     db.session.flush()
     signals.send(
         signals.offer_declined,
@@ -221,9 +219,7 @@ def withdraw_offer(negotiation: Negotiation, offer_id: int, member: Member, now:
     offer = _decidable_offer(negotiation, offer_id, now)
     if offer.author_id != member.id:
         raise DomainError(_("Only the member who made an offer can withdraw it."))
-    offer.status = OfferStatus.WITHDRAWN.value
-    offer.decided_at = now
-    _close(negotiation, NegotiationStatus.WITHDRAWN, now)
+    _decide(negotiation, offer, OfferStatus.WITHDRAWN, NegotiationStatus.WITHDRAWN, now)
     db.session.flush()
     signals.send(
         signals.offer_withdrawn,
@@ -257,7 +253,7 @@ def expire_due_offers(now: datetime | None = None) -> int:
     """Record every open offer past its expiry as expired and close its thread. Returns how many.
     Does not commit (the CLI does, under write_transactions)."""
     now = now or utcnow()
-    offers = db.session.scalars(
+    due = db.session.scalars(
         select(Offer)
         .join(Negotiation)
         .where(
@@ -267,10 +263,12 @@ def expire_due_offers(now: datetime | None = None) -> int:
         )
         .order_by(Offer.id)
     ).all()
-    for offer in offers:
-        offer.status = OfferStatus.EXPIRED.value
-        offer.decided_at = now
-        _close(offer.negotiation, NegotiationStatus.EXPIRED, now)
+    offers = []
+    for offer in due:
+        # An offer accepted or answered while the job ran is left to that decision.
+        if transitions.compare_and_set(offer, {"status": OfferStatus.EXPIRED.value, "decided_at": now}):
+            _close(offer.negotiation, NegotiationStatus.EXPIRED, now)
+            offers.append(offer)
     db.session.flush()
     for offer in offers:
         signals.send(
@@ -373,7 +371,35 @@ def _decidable_offer(negotiation: Negotiation, offer_id: int, now: datetime) -> 
     return latest
 
 
-def _close(negotiation: Negotiation, status: NegotiationStatus, now: datetime) -> None:
-    negotiation.status = status.value
-    negotiation.closed_at = now
-    negotiation.last_activity_at = now
+def _decide(
+    negotiation: Negotiation, offer: Offer, to: OfferStatus, closes_as: NegotiationStatus | None, now: datetime
+) -> None:
+    """Move the open ``offer`` to ``to`` and, with ``closes_as``, close the thread: compare-and-set
+    on the offer first (every decision on an offer takes it first, so concurrent ones queue there),
+    then on the thread. Raises TransitionLost (409) with the reason the offer cannot be answered now
+    when another request decided it first."""
+    offer_id = offer.id
+    transitions.require(
+        offer,
+        {"status": to.value, "decided_at": now},
+        refusal=lambda: _why_not_decidable(negotiation, offer_id, now),
+    )
+    if closes_as is not None and not _close(negotiation, closes_as, now):
+        db.session.refresh(negotiation)
+        raise transitions.TransitionLost(_why_not_decidable(negotiation, offer_id, now) or _("This negotiation is closed."))
+
+
+def _why_not_decidable(negotiation: Negotiation, offer_id: int, now: datetime) -> str | None:
+    db.session.refresh(negotiation)
+    try:
+        _decidable_offer(negotiation, offer_id, now)
+    except DomainError as error:
+        return error.message
+    return None
+
+
+def _close(negotiation: Negotiation, status: NegotiationStatus, now: datetime) -> bool:
+    """Close an open thread (compare-and-set on its status). Returns False when it was closed already."""
+    return transitions.compare_and_set(
+        negotiation, {"status": status.value, "closed_at": now, "last_activity_at": now}
+    )

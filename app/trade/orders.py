@@ -6,8 +6,11 @@ cancellation with stock returned. Disputes and their resolution live in app.trad
     cancel: buyer while placed; seller until shipped (stock and buy-request fill are given back)
     dispute: buyer, within DISPUTE_WINDOW_DAYS of delivery → resolved by an admin (refund recorded)
 
-Every transition is recorded as an OrderEvent (who, when, from, to, note) and sends its signal
-after the flush. Illegal steps raise DomainError (409). Nothing here commits.
+Every transition is a compare-and-set on the status the request read (app/trade/transitions.py):
+of concurrent requests for one step only one moves the order, and only that one records the
+OrderEvent (who, when, from, to, note), gives stock back and sends the signal after the flush; the
+others get the 409 a request coming second would get. Illegal steps raise DomainError (409).
+Nothing here commits.
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from app.members.models import Member
 from app.members.services import ensure_can_write
 from app.models_common import utcnow
 from app.postings.models import DeliveryOption, Posting, PostingKind
-from app.trade import signals, stock
+from app.trade import signals, stock, transitions
 from app.trade.labels import ORDER_STATUS
 from app.trade.errors import TradeInvalid
 from app.trade.models import (
@@ -239,7 +242,7 @@ def change_order_status(order: Order, action: str, member: Member, note: str = "
     reason = refusal(order, action, member, now)
     if reason is not None:
         raise DomainError(reason)
-    return _apply_step(order, action, member, note, now)
+    return _apply_step(order, action, member, note, now, lambda: refusal(order, action, member, now))
 
 
 # Steps that happen without a member acting: a driver's link or a carrier's webhook reports that
@@ -271,22 +274,19 @@ def change_order_status_as_system(order: Order, action: str, note: str = "", now
     reason = system_step_refusal(order, action)
     if reason is not None:
         raise DomainError(reason)
-    return _apply_step(order, action, None, note, now)
+    return _apply_step(order, action, None, note, now, lambda: system_step_refusal(order, action))
 
 
-def _apply_step(order: Order, action: str, member: Member | None, note: str, now: datetime) -> Order:
+# The moment each step stamps on the order, written in the same compare-and-set as the status.
+_STAMPS = {"pay": "paid_at", "ship": "shipped_at", "deliver": "delivered_at", "complete": "completed_at"}
+
+
+def _apply_step(order: Order, action: str, member: Member | None, note: str, now: datetime, why_not) -> Order:
     step = STEPS[action]
+    stamp = {_STAMPS[action]: now} if action in _STAMPS else {}
+    record_transition(order, step.to_status, member, note, now, refusal=why_not, **stamp)
     if action == "cancel":
         _give_back(order)
-    if action == "pay":
-        order.paid_at = now
-    elif action == "ship":
-        order.shipped_at = now
-    elif action == "deliver":
-        order.delivered_at = now
-    elif action == "complete":
-        order.completed_at = now
-    record_transition(order, step.to_status, member, note, now)
     db.session.flush()
     signals.send(
         signals.ORDER_SIGNALS[step.to_status],
@@ -309,13 +309,10 @@ def record_provider_payment(order: Order, note: str = "", now: datetime | None =
     now = now or utcnow()
     if order.paid_at is not None or order.status == CANCELLED:
         return False
-    order.paid_at = now
     if order.status not in STEPS["pay"].allowed_from[SELLER]:
-        order.updated_at = now
+        transitions.require(order, {"paid_at": now, "updated_at": now}, expected=("status", "paid_at"))
         return False
-    order.events.append(OrderEvent(actor_id=None, from_status=order.status, to_status=PAID, note=note, created_at=now))
-    order.status = PAID
-    order.updated_at = now
+    record_transition(order, PAID, None, note, now, paid_at=now)
     db.session.flush()
     signals.send(signals.order_paid, order_id=order.id, buyer_id=order.buyer_id, seller_id=order.seller_id, actor_id=None)
     return True
@@ -339,13 +336,21 @@ def _give_back(order: Order) -> None:
         change(posting_id, order.quantity)
 
 
-def record_transition(order: Order, to_status: str, actor: Member | None, note: str, now: datetime) -> None:
-    """Move ``order`` to ``to_status`` and append the timeline entry (who, when, from, to, note)."""
+def record_transition(
+    order: Order, to_status: str, actor: Member | None, note: str, now: datetime, refusal=None, **stamps
+) -> None:
+    """Move ``order`` from the status this request read to ``to_status`` with ``stamps`` (paid_at,
+    shipped_at …) in one compare-and-set, then append the timeline entry (who, when, from, to, note).
+    Take the step's side effects only after this returns.
+
+    Raises TransitionLost (409) when another request moved the order first, with ``refusal()``'s
+    reason for the order as it is now (the generic "something changed" without one).
+    """
+    from_status = order.status
+    transitions.require(order, {"status": to_status, "updated_at": now, **stamps}, refusal=refusal)
     order.events.append(
-        OrderEvent(actor_id=actor.id if actor is not None else None, from_status=order.status, to_status=to_status, note=note, created_at=now)
+        OrderEvent(actor_id=actor.id if actor is not None else None, from_status=from_status, to_status=to_status, note=note, created_at=now)
     )
-    order.status = to_status
-    order.updated_at = now
 
 
 def clean_note(text: str | None, field_name: str) -> str:

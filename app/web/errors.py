@@ -5,6 +5,7 @@ from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -50,6 +51,15 @@ def register(app) -> None:
     def domain_error(error: DomainError):
         db.session.rollback()
         return render_error(error.status, error.message)
+
+    @app.errorhandler(IntegrityError)
+    def constraint_refused(error: IntegrityError):
+        # A UNIQUE or CHECK constraint is the database's last guard of a rule the services already
+        # enforce (stock within the posting's stated quantity, one acceptance per order): reaching it
+        # means a concurrent request got there first, which the user reads as any refused step.
+        db.session.rollback()
+        app.logger.warning("Refused by a database constraint: %s", getattr(error, "orig", error))
+        return render_error(409)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
