@@ -41,6 +41,10 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     from app.web import logs
 
     logs.configure(app)
+    from app.web import request_limits
+
+    # Before CSRF and the rate limits, which read the form: the limits must be set before any read.
+    request_limits.register(app)
 
     from app import db as _db_events  # importing registers the SQLite pragmas and BEGIN IMMEDIATE
     from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
