@@ -190,6 +190,33 @@ class Config:
     # so a load balancer or monitor notices a stopped notify worker.
     HEALTH_OUTBOX_LAG_SECONDS = _env_int("HEALTH_OUTBOX_LAG_SECONDS", 900)
 
+    # Issue 23 — the edges: the client's address behind proxies, Redis failures, request sizes.
+    # How many proxies in front of gunicorn append to X-Forwarded-For (nginx on the host: 1; Aliyun
+    # SLB → nginx: 2). werkzeug's ProxyFix takes the client's address that many hops from the right,
+    # so a visitor cannot choose their own by sending the header; 0 (development) ignores the header.
+    # gunicorn never rewrites REMOTE_ADDR itself (FORWARDED_ALLOW_IPS only decides whom it believes
+    # about https), so the hops are counted once.
+    TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
+    # Failed logins from one client address (LOGIN_RATE_LIMIT counts failed logins per account); more
+    # generous, as a village info-station or a carrier's NAT puts many members behind one address.
+    LOGIN_ADDRESS_RATE_LIMIT = _env("LOGIN_ADDRESS_RATE_LIMIT", "50 per minute;300 per hour")
+    # When the limits' Redis does not answer, each worker keeps counting in its own memory (a warning
+    # is logged; Redis is tried again after 2, 4, 8 … 32 s) instead of failing every limited page.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+    # Request bodies (app/web/request_limits.py): ordinary forms, provider webhooks, and views marked
+    # as taking one upload (a storefront logo, an identity document, a delivery photo); posting
+    # photos keep MAX_CONTENT_LENGTH above. Larger requests get 413 before the body is read.
+    MAX_FORM_BYTES = _env_int("MAX_FORM_BYTES", 1024 * 1024)
+    MAX_WEBHOOK_BYTES = _env_int("MAX_WEBHOOK_BYTES", 256 * 1024)
+    MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024 + 1024 * 1024)
+    # Fields of one form, urlencoded or multipart (werkzeug counts multipart only; we count both).
+    # The largest real form, the station's numbers with one box per commodity, has ~75 today.
+    MAX_FORM_PARTS = _env_int("MAX_FORM_PARTS", 500)
+    # One multipart text field held in memory; the longest text field is 4,000 characters.
+    MAX_FORM_MEMORY_SIZE = _env_int("MAX_FORM_MEMORY_SIZE", 100 * 1024)
+
     # Market prices (app/market): `flask market send-digests` sends the daily digest from this local
     # hour (TIMEZONE) on, once a day; a subscription without its own threshold is alerted when the
     # price moves more than MARKET_ALERT_PERCENT against the 7-day average. The open-data API is

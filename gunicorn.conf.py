@@ -1,11 +1,19 @@
 """gunicorn settings: `gunicorn --config gunicorn.conf.py wsgi:app`. Values come from config.py."""
+from app.web import gunicorn_errors
 from config import gunicorn_settings
+
+# Requests gunicorn cannot parse (NUL or other raw bytes in the request line or a header) get the
+# site's bilingual 400 page instead of gunicorn's own.
+gunicorn_errors.install()
 
 _settings = gunicorn_settings()
 bind = _settings["bind"]
 workers = _settings["workers"]
 threads = _settings["threads"]
 timeout = _settings["timeout"]
+# Whom gunicorn believes about https (X-Forwarded-Proto). It never takes the client's address from
+# X-Forwarded-For: the app does, with TRUSTED_PROXY_COUNT (docs/operations.md), so no hop is
+# counted twice.
 forwarded_allow_ips = _settings["forwarded_allow_ips"]
 accesslog = _settings["accesslog"]
 # Workers are forked after the app is imported only when preload is off: each process opens its

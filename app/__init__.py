@@ -26,6 +26,13 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     )
     app.config.from_object(config_class)
     app.config.update(overrides)
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's address and scheme as the proxies saw them (docs/operations.md). Not the
+        # host: links in SMS and e-mail and the Twilio signature check use PUBLIC_BASE_URL.
+        proxies = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     from app.web.sessions import SessionInterface
 
     app.session_interface = SessionInterface()
@@ -34,6 +41,10 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     from app.web import logs
 
     logs.configure(app)
+    from app.web import request_limits
+
+    # Before CSRF and the rate limits, which read the form: the limits must be set before any read.
+    request_limits.register(app)
 
     from app import db as _db_events  # importing registers the SQLite pragmas and BEGIN IMMEDIATE
     from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate

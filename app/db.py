@@ -6,12 +6,14 @@ SQLite runs in WAL mode with foreign keys on. Requests that change state open th
 "database is locked" when a read transaction tries to upgrade itself to a write.
 
 A connection taken from the pool after it sat unused for DATABASE_PING_IDLE_SECONDS is checked
-with a ping first (see :func:`install_idle_ping`); a busy worker's connections are not, which on
-PostgreSQL saves a round trip on every request.
+with a ping first (see :func:`install_idle_ping`); a busy worker's connections are not unless the
+server has said something on them (it was closing them), which on PostgreSQL saves a round trip on
+every request.
 """
 from __future__ import annotations
 
 import contextvars
+import select
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -76,10 +78,15 @@ def install_idle_ping(engine: Engine, idle_seconds: float, clock: Callable[[], f
     connection away and the pool connects again, so a database restart or a connection closed by a
     firewall while the site was quiet costs no request an error.
 
+    A connection used a moment ago is pinged too when its socket has data waiting
+    (:func:`_server_spoke`): the server sends an error before it closes a connection (a restart,
+    ``pg_terminate_backend``, an idle timeout), so a connection closed that way is replaced before a
+    request uses it, at the cost of one poll(2) per checkout.
+
     Why not ``pool_pre_ping``: it pings on every checkout, a round trip to PostgreSQL on every
-    request. A connection used a moment ago is alive; if the database restarts while workers are
-    busy, the first request on each broken connection fails and SQLAlchemy then replaces every
-    connection of that pool, the same as without any ping."""
+    request. What is left to fail is a connection dropped silently (a firewall that forgets it
+    without telling either side) within ``idle_seconds`` of its last use: the first request on it
+    fails and SQLAlchemy then replaces every connection of that pool."""
 
     @event.listens_for(engine, "checkin")
     def _note_checkin(_dbapi_connection, record) -> None:
@@ -89,13 +96,31 @@ def install_idle_ping(engine: Engine, idle_seconds: float, clock: Callable[[], f
     @event.listens_for(engine, "checkout")
     def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
         last_used = record.info.get("jishi_checked_in_at")
-        if last_used is None or clock() - last_used < idle_seconds:
-            return  # new (just connected) or used a moment ago
+        if last_used is None:
+            return  # new: just connected
+        if clock() - last_used < idle_seconds and not _server_spoke(dbapi_connection):
+            return  # used a moment ago, and nothing arrived since
         try:
             engine.dialect.do_ping(dbapi_connection)
         except Exception as error:
             # The pool discards this connection and checks out a new one.
             raise exc.DisconnectionError(f"connection unused for {clock() - last_used:.0f} s failed its ping") from error
+
+
+def _server_spoke(dbapi_connection) -> bool:
+    """True when data waits on an idle connection's socket. Between queries PostgreSQL says nothing
+    unless it is closing the connection (a restart, pg_terminate_backend, an idle timeout: it sends
+    the error, then closes), so a readable socket means "ping before use". One poll(2) with no
+    wait, no round trip. Connections without a socket (SQLite) never spoke."""
+    fileno = getattr(dbapi_connection, "fileno", None)
+    if fileno is None:
+        return False
+    try:
+        poller = select.poll()
+        poller.register(fileno(), select.POLLIN)
+        return bool(poller.poll(0))
+    except Exception:  # closed already (psycopg refuses fileno()): let the ping find out
+        return True
 
 
 def read_without_transaction() -> None:

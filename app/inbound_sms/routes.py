@@ -16,6 +16,7 @@ from app.members.phones import normalise_phone
 from app.notify.twilio_webhooks import twilio_signed
 from app.postings.services import delete_photo_files
 from app.web.errors import DomainError
+from app.web.request_limits import body_limit
 
 MESSAGE_SID = re.compile(r"^[A-Za-z0-9]{10,64}$")
 
@@ -51,6 +52,7 @@ def _receive_and_commit(phone: str, body: str, message_sid: str | None):
 
 
 @bp.post("/sms/inbound")
+@body_limit("webhook")
 @csrf.exempt
 @twilio_signed
 def inbound():

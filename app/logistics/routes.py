@@ -28,6 +28,7 @@ from app.trade.models import Order
 from app.trade.orders import MAX_NOTE_LENGTH
 from app.trade.route_helpers import attach_error, member
 from app.web.errors import DomainError
+from app.web.request_limits import body_limit
 
 
 STATUS_LABELS = {
@@ -140,6 +141,7 @@ def _seller_shipment(order: Order):
 
 
 @bp.route("/d/<token>", methods=["GET", "POST"])
+@body_limit("upload")
 def driver_page(token: str):
     """The driver's page: goods and delivery place (no prices) and buttons that move forward."""
     shipment = services.shipment_for_token(token, lock=True)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import csrf, db
 from app.logistics import bp, services
 from app.logistics.models import UPDATE_STATUSES
+from app.web.request_limits import body_limit
 
 SIGNATURE_PREFIX = "sha256="
 
@@ -80,6 +81,7 @@ def parse_event(raw_body: bytes) -> dict:
 
 
 @bp.post("/hooks/logistics/<carrier>")
+@body_limit("webhook")
 @csrf.exempt
 def carrier_webhook(carrier: str):
     secret = services.carrier_secrets(current_app.config["LOGISTICS_CARRIER_SECRETS"]).get(carrier.lower())

@@ -43,13 +43,17 @@ _SELECT_ONE = text("SELECT 1")
 @bp.get("/healthz")
 def healthz():
     """Load balancers and monitors: 200 when the database answers and the outbox is being drained,
-    503 (with what is wrong) otherwise."""
+    503 (with what is wrong) otherwise. Redis is reported ("redis": "ok", "down" or "not used") but
+    does not make the answer 503: without it every node still serves (limits count per worker,
+    pages render without the shared cache), and a 503 would take every node out at once."""
     from flask import current_app
 
     from app.db import read_without_transaction
     from app.notify.health import outbox_lag_seconds
 
-    body = {"status": "ok", "database": "ok"}
+    from app.web.redis_health import redis_report
+
+    body = {"status": "ok", "database": "ok", **redis_report()}
     try:
         read_without_transaction()
         db.session.execute(_SELECT_ONE)
@@ -57,7 +61,8 @@ def healthz():
         db.session.rollback()  # end the read transaction; nothing was written
     except Exception:  # the health check must answer even when the database is down
         db.session.rollback()
-        return jsonify(status="degraded", database="unreachable"), 503
+        body.update(status="degraded", database="unreachable")
+        return jsonify(body), 503
     body["outbox_lag_seconds"] = lag
     body["outbox"] = "ok" if lag <= current_app.config["HEALTH_OUTBOX_LAG_SECONDS"] else "lagging"
     if body["outbox"] != "ok":

@@ -33,6 +33,16 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _login_address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def _login_failed(response) -> bool:
+    """Only failed logins count (the form shown again, 422): members who log in successfully from a
+    shared address (an info-station, a carrier's NAT) never use up that address's allowance."""
+    return response.status_code == 422
+
+
 def _signup_limit() -> str:
     return current_app.config["SIGNUP_RATE_LIMIT"]
 
@@ -45,8 +55,8 @@ def _phone_or_none(raw: str | None) -> str | None:
 
 
 def _account_key() -> str:
-    """Rate-limit key for one account, so that guessing one member's password from many addresses is
-    limited too. Numbers that do not parse fall back to the address (which has its own limit)."""
+    """Rate-limit key for one account (the normalised mobile number), so that guessing one member's
+    password from many addresses is limited too. Numbers that do not parse share one key per address."""
     if current_user.is_authenticated:
         return f"member:{current_user.id}"
     phone = _phone_or_none(request.form.get("phone"))
@@ -103,8 +113,8 @@ def signup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(_login_address_limit, methods=["POST"], deduct_when=_login_failed)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_login_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))

@@ -12,6 +12,7 @@ from app.members import bp
 from app.members.forms import StorefrontForm
 from app.members.services import ensure_can_write
 from app.members.storefronts import SlugTaken, StorefrontData, save_storefront, storefront_by_slug, storefront_postings, suggest_slug
+from app.web.request_limits import body_limit
 
 # Deeper pages than this are not browsed by people; refusing them keeps OFFSET within range.
 MAX_PAGE = 10_000
@@ -28,6 +29,7 @@ def storefront(slug: str):
 
 
 @bp.route("/account/storefront", methods=["GET", "POST"])
+@body_limit("upload")
 @login_required
 def edit_storefront():
     member = current_user._get_current_object()

@@ -14,9 +14,11 @@ from app.members.models import VerificationRequest
 from app.web.decorators import admin_required
 from app.web.errors import DomainError
 from app.web.htmx import wants_fragment
+from app.web.request_limits import body_limit
 
 
 @bp.route("/account/verification", methods=["GET", "POST"])
+@body_limit("upload")
 @login_required
 def verification_request():
     member = current_user._get_current_object()

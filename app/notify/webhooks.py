@@ -12,11 +12,13 @@ from flask import request
 from app.extensions import csrf, db
 from app.notify import bp, services
 from app.notify.twilio_webhooks import twilio_signed
+from app.web.request_limits import body_limit
 
 MESSAGE_SID = re.compile(r"^[A-Za-z0-9]{10,64}$")
 
 
 @bp.post("/sms/status")
+@body_limit("webhook")
 @csrf.exempt
 @twilio_signed
 def sms_status():

@@ -12,11 +12,13 @@ from app.extensions import csrf, db
 from app.payments import bp, services
 from app.payments.providers import get_provider
 from app.payments.providers.base import InvalidSignature
+from app.web.request_limits import body_limit
 
 log = logging.getLogger(__name__)
 
 
 @bp.post("/hooks/payments/<provider_name>")
+@body_limit("webhook")
 @csrf.exempt
 def payment_webhook(provider_name: str):
     provider = get_provider(provider_name, current_app.config)

@@ -19,6 +19,7 @@ from app.postings.views import record_view
 from app.web.decorators import station_required
 from app.web.errors import DomainError
 from app.web.redirects import safe_next
+from app.web.request_limits import body_limit
 
 FORM_PAGE = "postings/form.html"
 
@@ -36,6 +37,7 @@ def _posting_labels():
 
 
 @bp.route("/postings/new", methods=["GET", "POST"])
+@body_limit("photos")
 @login_required
 def new_posting():
     member_services.ensure_can_write(current_user)
@@ -48,6 +50,7 @@ def new_posting():
 
 
 @bp.route("/station/postings/new", methods=["GET", "POST"])
+@body_limit("photos")
 @station_required
 def station_new_posting():
     member_services.ensure_can_write(current_user)
@@ -111,6 +114,7 @@ def _posting_page(posting: Posting) -> str:
 
 
 @bp.route("/p/<int:posting_id>/edit", methods=["GET", "POST"])
+@body_limit("photos")
 @login_required
 def edit_posting(posting_id: int):
     posting = _editable_posting_or_404(posting_id)

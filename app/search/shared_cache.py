@@ -91,6 +91,16 @@ class SharedCache:
         except redis.RedisError:
             self._failed()
 
+    def ping(self) -> bool:
+        """True when Redis answers now (for /healthz); a failure is handled as any other."""
+        try:
+            self.client.ping()
+        except redis.RedisError:
+            self._failed()
+            return False
+        self._down_until = 0.0
+        return True
+
     def get_or_compute_once(self, parts: tuple, compute: Callable[[], str], ttl_seconds: int,
                             lock_seconds: float) -> str:
         """The string stored for ``parts``, else ``compute()``'s, stored for ``ttl_seconds``.

@@ -69,6 +69,8 @@ def register(app) -> None:
         description = None
         if status in (400, 409) and error.description and error.description != type(error).description:
             description = error.description
+        if status == 413:
+            description = _request_too_large_message()
         return render_error(status, description)
 
     @app.errorhandler(Exception)
@@ -81,6 +83,15 @@ def register(app) -> None:
             return render_error(400, _("Text may not contain a NUL character."))
         app.logger.exception("Unhandled error")
         return render_error(500)
+
+
+def _request_too_large_message() -> str:
+    """What was too large: the photos on an upload form, otherwise the form or message itself."""
+    from app.web.request_limits import body_kind
+
+    if body_kind() in ("photos", "upload"):
+        return str(MESSAGES[413])
+    return _("What was sent is too large. Please shorten it and try again.")
 
 
 def _is_nul_character_error(error: Exception) -> bool:

@@ -1,15 +1,17 @@
-"""Pooled connections: the ping of connections that sat unused (app/db.py install_idle_ping), and
-read-only pages without a transaction on PostgreSQL (read_without_transaction)."""
+"""Pooled connections: the ping of connections that sat unused or that the server closed (app/db.py
+install_idle_ping), and read-only pages without a transaction on PostgreSQL (read_without_transaction)."""
 from __future__ import annotations
 
 import time
 
 import pytest
+import requests
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import OperationalError
 
 from app.db import install_idle_ping, read_without_transaction
 from app.members.models import Member
+from tests.live_gunicorn import gunicorn
 
 
 class Clock:
@@ -76,18 +78,42 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_before_use(pinged
 
 
 @pytest.mark.postgres_only
-def test_a_connection_closed_while_busy_fails_once_then_the_pool_reconnects(pinged_engine):
-    """The trade-off of not pinging busy connections, as documented in install_idle_ping."""
-    engine, clock, _pings = pinged_engine
+def test_a_connection_the_server_closed_while_busy_is_replaced_before_use(pinged_engine):
+    """Used a second ago, so no idle ping is due; but the server's goodbye waits on the socket."""
+    engine, clock, pings = pinged_engine
     first_pid = _close_pooled_connection_from_the_server(engine)
     time.sleep(0.2)  # let the server finish closing it
 
     clock.now += 1
-    with pytest.raises(OperationalError):
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
     with engine.connect() as connection:
         assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != first_pid
+    assert len(pings) == 1
+    clock.now += 1
+    with engine.connect() as connection:  # a live connection used a moment ago: no ping
+        connection.execute(text("SELECT 1"))
+    assert len(pings) == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.slow
+def test_a_request_after_its_workers_connection_was_terminated_succeeds(database_url, tmp_path, db):
+    """Through gunicorn: pg_terminate_backend on the worker's connection between two requests (as a
+    database restart or failover would), then the next request is answered as usual, not with a 500."""
+    name = "jishi_terminated_test"
+    url = f"{database_url}{'&' if '?' in database_url else '?'}application_name={name}"
+    killer = create_engine(database_url)
+    with gunicorn(url, tmp_path, DATABASE_PING_IDLE_SECONDS="3600") as base:
+        assert requests.get(f"{base}/", timeout=10).status_code == 200
+        with killer.begin() as connection:
+            terminated = connection.execute(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :name"
+            ), {"name": name}).scalar()
+        time.sleep(0.2)
+        statuses = [requests.get(f"{base}{path}", timeout=10).status_code for path in ("/", "/market", "/")]
+    killer.dispose()
+    assert terminated >= 1
+    assert statuses == [200, 200, 200]
+    assert "Unhandled error" not in (tmp_path / "gunicorn.log").read_text()
 
 
 @pytest.mark.postgres_only

@@ -16,7 +16,10 @@ def test_health_check_answers_json(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.is_json
-    assert response.get_json() == {"status": "ok", "database": "ok", "outbox": "ok", "outbox_lag_seconds": 0}
+    assert response.get_json() == {
+        "status": "ok", "database": "ok", "redis": "not used", "rate_limits": "per worker", "outbox": "ok",
+        "outbox_lag_seconds": 0,
+    }
 
 
 @pytest.mark.parametrize("url", HTML_PAGES)
