@@ -270,3 +270,47 @@ def test_the_database_refuses_a_second_entry_for_one_provider_object(db, stripe_
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres_only
+def test_the_event_pair_on_gunicorn_with_two_workers_records_one_charge_per_order(client, db, login, database_url, tmp_path, buyer, seller, sell_offer):
+    """The attacker's setting: two gunicorn workers on PostgreSQL, each event of the pair sent at the
+    same moment on its own connection, for orders with a payment row (checkout started) and without."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    import requests
+
+    from app.payments import ledger
+    from tests.live_gunicorn import gunicorn
+    from tests.payments.conftest import WEBHOOK_SECRET
+
+    orders = [_confirmed(client, login, sell_offer, buyer, seller) for _ in range(6)]
+    for order in orders[:3]:
+        ledger.locked_payment(order, "stripe")  # as the checkout start leaves it
+    db.session.commit()
+    before = _last_notification_id()
+    settings = {"PAYMENT_PROVIDERS": "manual,stripe", "STRIPE_SECRET_KEY": "sk_test_123", "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET}
+    with gunicorn(database_url, tmp_path, workers=2, **settings) as base:
+        def send(payload: str, barrier: Barrier) -> int:
+            barrier.wait(timeout=30)
+            headers = {"Content-Type": "application/json", "Stripe-Signature": sign(payload), "Connection": "close"}
+            return requests.post(f"{base}/hooks/payments/stripe", data=payload, headers=headers, timeout=30).status_code
+
+        answers = []
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for number, order in enumerate(orders):
+                barrier = Barrier(2)
+                pair = (checkout_completed(order, event_id=f"evt_g_cs_{number}", intent=f"pi_g_{number}"),
+                        intent_succeeded(order, event_id=f"evt_g_pi_{number}", intent=f"pi_g_{number}"))
+                answers += list(pool.map(lambda payload: send(payload, barrier), pair))
+    db.session.rollback()
+    db.session.expire_all()
+    assert answers == [200] * 12, (tmp_path / "gunicorn.log").read_text()[-2000:]
+    for order in orders:
+        assert len(_entries(order.id, "charge")) == 1
+        assert events(order.id, "paid") == 1
+    # Every order tells the same members once: six orders, six times each (member, channel).
+    messages = _paid_messages_since(before)
+    assert messages and len(messages) == len(orders) * len(set(messages))
