@@ -24,9 +24,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.logistics.acceptance import amount_due
-from app.payments import ledger
 from app.members.models import Member
 from app.models_common import utcnow
+from app.payments import ledger
 from app.payments.errors import PaymentInvalid
 from app.payments.models import EntryKind, EntryStatus, LedgerEntry, Payment, WebhookEvent
 from app.payments.providers import enabled_names, get_provider

@@ -227,6 +227,20 @@ def test_one_fen_of_a_210_yuan_order_is_recorded_flagged_and_not_paid(client, db
     assert charge.amount == Decimal("210.00")
 
 
+def test_the_seller_recording_the_rest_by_hand_pays_a_short_payment(client, db, login, seller, order_210):
+    assert post_hook(client, checkout_completed(order_210, fen=1)).status_code == 200
+
+    walk(client, login, order_210, (seller, "pay"))
+
+    db.session.expire_all()
+    order = db.session.get(Order, order_210.id)
+    assert order.status == "paid"
+    assert (order.payment.provider, order.payment.status, order.payment.attention) == ("stripe", "paid", "")
+    assert [(e.amount, e.provider_object) for e in _entries(order.id, "charge")] == [
+        (Decimal("0.01"), "pi_test_1"), (Decimal("209.99"), None)]
+    assert events(order.id, "paid") == 1
+
+
 def test_money_in_another_currency_is_recorded_flagged_and_not_paid(client, db, login, admin, confirmed_order):
     assert post_hook(client, checkout_completed(confirmed_order, currency="usd")).status_code == 200
 
