@@ -60,7 +60,7 @@ def record(provider_name: str, order: Order, event: PaymentEvent, now: datetime)
         if event.paid_amount:
             _record_charge(payment, reference, event.paid_amount, currency, now)
         for refund in event.refunds:
-            _record_refund(payment, refund, reference, currency, now)
+            _record_refund(payment, refund, currency, now)
         if event.amount is not None:
             _record_refunded_total(payment, event.amount, reference, currency, now)
     update_totals(payment)
@@ -163,7 +163,7 @@ def _record_charge(payment: Payment, payment_object: str, amount: Decimal, curre
         entry.updated_at = now
 
 
-def _record_refund(payment: Payment, refund: RefundReport, payment_object: str, currency: str, now: datetime) -> None:
+def _record_refund(payment: Payment, refund: RefundReport, currency: str, now: datetime) -> None:
     if not refund.succeeded or refund.amount <= ZERO:
         return
     entry = _keyed(payment, EntryKind.REFUND, refund.id)
@@ -178,15 +178,19 @@ def _record_refund(payment: Payment, refund: RefundReport, payment_object: str, 
         own.provider_reference = refund.id
         settle_refund(payment, own, now, refund_id=refund.id)
         return
-    # Refunds an earlier cumulative total recorded before the provider named them.
-    unnamed = sorted((e for e in refunds if e.status == EntryStatus.SUCCEEDED.value and not e.idempotency_key),
-                     key=lambda e: e.amount, reverse=True)
+    # Refunds recorded before the provider named them: ours settled by a cumulative total, or the
+    # rest of such a total. The same amount is the same refund; otherwise the rest of a total
+    # (never one of ours, whose amount was sent as it is) gives up what this refund accounts for.
+    unnamed = [e for e in refunds if e.status == EntryStatus.SUCCEEDED.value]
     same = next((e for e in unnamed if e.amount == refund.amount), None)
     if same is not None:
-        same.provider_object = same.provider_reference = refund.id
+        same.provider_object = refund.id
+        if not same.idempotency_key or not same.provider_reference:
+            same.provider_reference = refund.id
         return
+    placeholders = sorted((e for e in unnamed if not e.idempotency_key), key=lambda e: e.amount, reverse=True)
     left = refund.amount
-    for placeholder in unnamed:
+    for placeholder in placeholders:
         taken = min(placeholder.amount, left)
         left -= taken
         if taken == placeholder.amount:

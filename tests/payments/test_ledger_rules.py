@@ -182,6 +182,20 @@ def test_our_own_refund_named_again_by_stripe_counts_once(client, db, login, sel
     assert _payment(stripe_paid_order.id).amount_refunded == Decimal("35.00")
 
 
+def test_our_refund_that_timed_out_is_settled_by_the_total_and_then_named_once(app, client, db, login, seller, stripe_paid_order, stripe_http):
+    stripe_http.responses[("POST", "/v1/refunds")] = (500, {"error": {"type": "api_error", "message": "timeout"}})
+    walk(client, login, stripe_paid_order, (seller, "cancel"))
+
+    assert post_hook(client, charge_refunded(stripe_paid_order, 3500, "evt_total")).status_code == 200
+    assert post_hook(client, refund_updated("re_late", 3500, "evt_named")).status_code == 200
+
+    db.session.expire_all()
+    [refund] = _entries(stripe_paid_order.id, "refund")
+    assert (refund.status, refund.amount, refund.provider_object) == ("succeeded", Decimal("35.00"), "re_late")
+    assert _payment(stripe_paid_order.id).amount_refunded == Decimal("35.00")
+    assert "refunds sent: 0" in app.test_cli_runner().invoke(args=["payments", "retry-refunds"]).output
+
+
 @pytest.fixture
 def order_210(client, login, buyer, seller, sell_offer):
     """60 kg at ¥3.50: ¥210.00, confirmed and waiting for payment."""
