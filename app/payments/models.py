@@ -27,6 +27,16 @@ class PaymentStatus(str, enum.Enum):
     PAID = "paid"
     PARTIALLY_REFUNDED = "part_refund"
     REFUNDED = "refunded"
+    # Money arrived but does not make the order paid: less than due, or in another currency.
+    # payment.attention says which; an admin looks at it (see docs/payments.md).
+    REVIEW = "review"
+
+
+class Attention(str, enum.Enum):
+    """Why a payment needs an admin: stored in payment.attention ("" when none)."""
+
+    SHORT = "short"  # the provider reported less than the amount due
+    CURRENCY = "currency"  # the provider reported money in another currency than the order's
 
 
 class EntryKind(str, enum.Enum):
@@ -62,6 +72,7 @@ class Payment(db.Model):
     checkout_reference: Mapped[str | None] = mapped_column(String(255), index=True)
     provider_reference: Mapped[str | None] = mapped_column(String(255), index=True)
     buyer_reference: Mapped[str] = mapped_column(String(80), default="")
+    attention: Mapped[str] = mapped_column(String(12), default="", server_default="", index=True)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -72,7 +83,16 @@ class Payment(db.Model):
 
     @property
     def is_paid(self) -> bool:
-        return self.amount_paid > 0
+        """The money received in the order's currency covers the amount due (a short payment or
+        money in another currency does not)."""
+        from app.logistics.acceptance import amount_due  # logistics imports trade, which payments' models must not
+
+        return self.amount_paid > 0 and self.amount_paid >= amount_due(self.order)
+
+    @property
+    def has_received(self) -> bool:
+        """Any money arrived (in any currency): the payment can no longer switch provider."""
+        return self.amount_paid > 0 or any(e.kind == EntryKind.CHARGE.value for e in self.entries)
 
     @property
     def refundable(self) -> Decimal:
@@ -88,14 +108,22 @@ class LedgerEntry(db.Model):
     """One movement of money on an order: a charge received or a refund made (or owed)."""
 
     __tablename__ = "payment_ledger_entry"
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+    # A provider object (PaymentIntent of a charge, refund id of a refund) is in the ledger once.
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        UniqueConstraint("payment_id", "kind", "provider_object"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(10))
     amount: Mapped[Decimal] = mapped_column(Amount)
+    currency: Mapped[str] = mapped_column(String(3))
     provider_reference: Mapped[str] = mapped_column(String(255), default="")
+    # The provider's id of the object this entry is (charge: the PaymentIntent / trade number;
+    # refund: the refund id). NULL for manual entries and refunds the provider has not named yet.
+    provider_object: Mapped[str | None] = mapped_column(String(255))
     # Stripe refunds are sent with this key, so a retried refund is never made twice.
     idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     note: Mapped[str] = mapped_column(Text, default="")

@@ -7,22 +7,24 @@ Only the parties (and admins) see an order; everyone else gets 404 on every rout
 """
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
 from app.payments import bp, services
 from app.payments.errors import PaymentInvalid
 from app.payments.forms import RefundReferenceForm, StartPaymentForm, TransferReferenceForm
-from app.payments.models import EntryKind, EntryStatus, LedgerEntry
+from app.payments.models import Attention, EntryKind, EntryStatus, LedgerEntry, Payment
 from app.payments.providers import enabled_names
 from app.payments.providers.base import registered
 from app.payments.providers.manual import ManualProvider
 from app.trade import order_routes, queries
 from app.trade.route_helpers import member
+from app.web.decorators import admin_required
 
 
 def _visible_order(order_id: int):
@@ -154,6 +156,7 @@ LABELS = {
     "paid": _l("paid"),
     "part_refund": _l("partly refunded"),
     "refunded": _l("refunded"),
+    "review": _l("received, does not make the order paid"),
     "succeeded": _l("done"),
     "failed": _l("failed"),
     "charge": _l("Payment"),
@@ -163,6 +166,35 @@ LABELS = {
     "bank_transfer": _l("Bank transfer"),
     "cash": _l("Cash on delivery"),
 }
+
+
+ATTENTION = {
+    Attention.SHORT.value: _l(
+        "Less money arrived than the order asks for, so the order is not paid. An admin checks it: "
+        "the buyer pays the rest, or the money is refunded."
+    ),
+    Attention.CURRENCY.value: _l(
+        "Money arrived in another currency than the order's and does not count as paid. An admin checks it "
+        "and refunds it at the payment service."
+    ),
+}
+
+
+@bp.app_template_filter("payment_attention")
+def payment_attention(value: str | None) -> str:
+    """What an admin flag on a payment means, for the order page and the admin list ("" for none)."""
+    return str(ATTENTION.get(value or "", ""))
+
+
+@bp.get("/admin/payments")
+@admin_required
+def flagged_payments():
+    """Payments an admin has to look at: short payments and money in another currency."""
+    pagination = db.paginate(
+        select(Payment).where(Payment.attention != "").order_by(Payment.updated_at.desc(), Payment.id.desc()),
+        per_page=current_app.config["ORDERS_PER_PAGE"], error_out=False,
+    )
+    return render_template("payments/flagged.html", pagination=pagination)
 
 
 @bp.app_template_filter("payment_label")

@@ -2,11 +2,12 @@
 reference, the ledger row behind every "paid" step, verified provider events, refunds and
 reconciliation.
 
-Money state only moves forward: provider events carry cumulative amounts and are applied as
-"at least this much was paid / refunded", so replays and any arrival order end in the same state.
-Every write to a payment takes the order's row lock first (app/trade/transitions.py) — the seller's
-"paid" step holds it through its compare-and-set — so a webhook and a manual payment of one order
-queue one behind the other and the ledger gets one charge, never two.
+What a provider reports is recorded by app.payments.ledger (keyed by the provider's payment and
+refund ids, totals that never go down, paid only when covered); this module stores the event id and
+acts on the result. Every write to a payment takes the order's row lock first
+(app/trade/transitions.py) — the seller's "paid" step holds it through its compare-and-set — so a
+webhook and a manual payment of one order queue one behind the other and the ledger gets one
+charge, never two.
 Nothing here commits; every function says what it returns and raises.
 """
 from __future__ import annotations
@@ -25,10 +26,11 @@ from app.extensions import db
 from app.logistics.acceptance import amount_due
 from app.members.models import Member
 from app.models_common import utcnow
+from app.payments import ledger
 from app.payments.errors import PaymentInvalid
-from app.payments.models import EntryKind, EntryStatus, LedgerEntry, Payment, PaymentStatus, WebhookEvent
+from app.payments.models import EntryKind, EntryStatus, LedgerEntry, Payment, WebhookEvent
 from app.payments.providers import enabled_names, get_provider
-from app.payments.providers.base import PAYMENT_SUCCEEDED, REFUND_UPDATED, PaymentEvent, PaymentStart, ProviderError
+from app.payments.providers.base import PaymentEvent, PaymentStart, ProviderError
 from app.trade import orders, transitions
 from app.trade.models import Order, OrderStatus
 from app.web.errors import DomainError
@@ -97,21 +99,25 @@ def record_transfer_reference(order: Order, buyer: Member, method: str, referenc
     payment = _payment_for(order, "manual")
     payment.method = method
     payment.buyer_reference = reference or _("cash on delivery")
-    _update_status(payment)
+    ledger.update_totals(payment)
     db.session.flush()
     return payment
 
 
 def ensure_charge_for_paid_order(order: Order, actor_id: int | None, now: datetime | None = None) -> LedgerEntry | None:
     """Called for every "paid" step: makes sure the ledger holds the charge. A seller recording
-    payment by hand makes it a manual payment of the amount due (the order total, or less after a
-    partial acceptance the seller agreed to), quoting the buyer's reference.
-    Returns the new charge entry, or None when one already existed."""
+    payment by hand makes it a manual charge of what is still due (the order total, or less after a
+    partial acceptance the seller agreed to, minus what a provider already reported), quoting the
+    buyer's reference. Returns the new charge entry, or None when the payment already covered it."""
     payment = order.payment
     if payment is not None and payment.is_paid:
         return None
     payment = _payment_for(order, "manual")
-    return _observe_paid(payment, amount_due(order), payment.buyer_reference, actor_id=actor_id, now=now)
+    missing = amount_due(order) - payment.amount_paid
+    if missing <= ZERO:
+        ledger.update_totals(payment)
+        return None
+    return ledger.record_manual_charge(payment, missing, payment.buyer_reference, actor_id, now or utcnow())
 
 
 class Replay(Exception):
@@ -119,9 +125,10 @@ class Replay(Exception):
 
 
 def apply_event(provider_name: str, event: PaymentEvent, now: datetime | None = None) -> Order | None:
-    """Apply one verified provider event: record its id (UNIQUE) and the money it reports, and move
-    the order to paid when it can move forward. Returns the order (None when the event names no
-    known order or is of a type we ignore).
+    """Apply one verified provider event: store its id (UNIQUE) and hand what it reports to
+    :func:`app.payments.ledger.record` under the order's row lock, in one transaction. A paid
+    order that was cancelled meanwhile is refunded. Returns the order (None when the event names
+    no known order or is of a type we ignore).
 
     Raises Replay when the event id was already stored (nothing changes).
     """
@@ -131,7 +138,7 @@ def apply_event(provider_name: str, event: PaymentEvent, now: datetime | None = 
         raise Replay(event.id)
     order = _event_order(event)
     if order is not None:
-        _lock(order)
+        transitions.lock(order)
     try:
         with db.session.begin_nested():
             db.session.add(WebhookEvent(
@@ -140,15 +147,15 @@ def apply_event(provider_name: str, event: PaymentEvent, now: datetime | None = 
             ))
     except IntegrityError as error:
         raise Replay(event.id) from error
-    if order is None or event.type not in (PAYMENT_SUCCEEDED, REFUND_UPDATED):
+    if order is None:
         return None
-    payment = _payment_for(order, provider_name)
+    payment = ledger.record(provider_name, order, event, now)
+    if payment is None:
+        return None
     if event.provider_reference and not payment.provider_reference:
         payment.provider_reference = event.provider_reference
-    paid = event.amount if event.type == PAYMENT_SUCCEEDED else (event.paid_amount or ZERO)
-    _observe_paid(payment, paid, event.provider_reference, actor_id=None, now=now)
-    if event.type == REFUND_UPDATED:
-        _observe_refunded(payment, event.amount, event.provider_reference, now)
+    if order.status == OrderStatus.CANCELLED.value and payment.refundable > ZERO:
+        request_refund(payment, payment.refundable, None, _("Paid after the order was cancelled."), now)
     db.session.flush()
     return order
 
@@ -164,7 +171,7 @@ def request_refund(payment: Payment, amount: Decimal, actor_id: int | None, note
         return None
     number = sum(1 for e in payment.entries if e.kind == EntryKind.REFUND.value) + 1
     entry = LedgerEntry(
-        kind=EntryKind.REFUND.value, status=EntryStatus.PENDING.value, amount=amount, actor_id=actor_id,
+        kind=EntryKind.REFUND.value, status=EntryStatus.PENDING.value, amount=amount, currency=payment.currency, actor_id=actor_id,
         idempotency_key=f"order-{payment.order_id}-refund-{number}", note=note, created_at=now, updated_at=now,
     )
     payment.entries.append(entry)
@@ -207,7 +214,7 @@ def record_refund_reference(entry: LedgerEntry, member: Member, reference: str, 
     if refused is not None:
         raise DomainError(refused)
     entry.provider_reference = _clean_reference(reference, required=True)
-    _settle(entry.payment, entry, now or utcnow())
+    ledger.settle_refund(entry.payment, entry, now or utcnow())
     entry.actor_id = member.id
     db.session.flush()
     return entry
@@ -218,7 +225,7 @@ def refund_for_order(order_id: int, amount: Decimal | None, actor_id: int | None
     None when nothing was paid."""
     order = db.session.get(Order, order_id)
     payment = order.payment if order is not None else None
-    if payment is None or not payment.is_paid:
+    if payment is None or payment.amount_paid <= ZERO:
         return None
     return request_refund(payment, payment.refundable if amount is None else amount, actor_id, note)
 
@@ -261,18 +268,9 @@ def _lock(order: Order) -> None:
 
 
 def _payment_for(order: Order, provider_name: str) -> Payment:
-    """The order's payment, created or switched to ``provider_name`` while nothing was paid."""
-    payment = order.payment
-    if payment is None:
-        payment = Payment(
-            order=order, provider=provider_name, currency=current_app.config["CURRENCY"], amount=order.total,
-            amount_paid=ZERO, amount_refunded=ZERO, attempts=0, buyer_reference="", method="",
-            status=PaymentStatus.PENDING.value,
-        )
-        db.session.add(payment)
-    elif payment.provider != provider_name and not payment.is_paid:
-        payment.provider = provider_name
-    return payment
+    """The order's payment (the caller holds the order's row lock), created or switched to
+    ``provider_name`` while no money has arrived."""
+    return ledger.locked_payment(order, provider_name)
 
 
 def _event_order(event: PaymentEvent) -> Order | None:
@@ -285,74 +283,18 @@ def _event_order(event: PaymentEvent) -> Order | None:
     return None
 
 
-def _observe_paid(payment: Payment, amount: Decimal, reference: str, actor_id: int | None, now: datetime | None) -> LedgerEntry | None:
-    now = now or utcnow()
-    delta = Decimal(amount) - payment.amount_paid
-    if delta <= ZERO:
-        return None
-    entry = LedgerEntry(kind=EntryKind.CHARGE.value, status=EntryStatus.SUCCEEDED.value, amount=delta,
-                        provider_reference=reference or "", actor_id=actor_id, created_at=now, updated_at=now)
-    payment.entries.append(entry)
-    payment.amount_paid = Decimal(amount)
-    _update_status(payment)
-    order = payment.order
-    if actor_id is None:
-        orders.record_provider_payment(order, _("Payment received by %(provider)s.", provider=payment.provider), now)
-    if order.status == OrderStatus.CANCELLED.value:
-        db.session.flush()
-        request_refund(payment, payment.refundable, None, _("Paid after the order was cancelled."), now)
-    return entry
-
-
-def _observe_refunded(payment: Payment, cumulative: Decimal, reference: str, now: datetime) -> None:
-    delta = Decimal(cumulative) - payment.amount_refunded
-    if delta <= ZERO:
-        return
-    # Our own refunds still marked pending (the call timed out but went through) are settled first.
-    for entry in payment.entries:
-        if entry.kind == EntryKind.REFUND.value and entry.status == EntryStatus.PENDING.value and entry.amount <= delta:
-            delta -= entry.amount
-            _settle(payment, entry, now)
-    if delta > ZERO:
-        payment.entries.append(LedgerEntry(
-            kind=EntryKind.REFUND.value, status=EntryStatus.SUCCEEDED.value, amount=delta,
-            provider_reference=reference or "", note=_("Refunded at the payment service."), created_at=now, updated_at=now,
-        ))
-        payment.amount_refunded += delta
-    _update_status(payment)
-
-
 def _send_refund(payment: Payment, entry: LedgerEntry, now: datetime) -> bool:
     provider = get_provider(payment.provider, current_app.config)
     if provider is None or provider.manual:
         return False
     try:
-        entry.provider_reference = provider.refund(payment, entry.amount, entry.idempotency_key)
+        refund_id = provider.refund(payment, entry.amount, entry.idempotency_key)
     except ProviderError as error:
         log.warning("refund %s for order %s left pending: %s", entry.idempotency_key, payment.order_id, error)
         return False
-    _settle(payment, entry, now)
+    entry.provider_reference = refund_id
+    ledger.settle_refund(payment, entry, now, refund_id=refund_id)
     return True
-
-
-def _settle(payment: Payment, entry: LedgerEntry, now: datetime) -> None:
-    entry.status = EntryStatus.SUCCEEDED.value
-    entry.updated_at = now
-    payment.amount_refunded += entry.amount
-    _update_status(payment)
-
-
-def _update_status(payment: Payment) -> None:
-    if payment.amount_paid > ZERO and payment.amount_refunded >= payment.amount_paid:
-        payment.status = PaymentStatus.REFUNDED.value
-    elif payment.amount_refunded > ZERO:
-        payment.status = PaymentStatus.PARTIALLY_REFUNDED.value
-    elif payment.amount_paid > ZERO:
-        payment.status = PaymentStatus.PAID.value
-    elif payment.buyer_reference:
-        payment.status = PaymentStatus.CLAIMED.value
-    else:
-        payment.status = PaymentStatus.PENDING.value
 
 
 def _clean_reference(text: str | None, required: bool) -> str:

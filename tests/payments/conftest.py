@@ -81,24 +81,47 @@ def stripe_event(event_id: str, kind: str, obj: dict) -> str:
     return json.dumps({"id": event_id, "object": "event", "type": kind, "data": {"object": obj}})
 
 
-def checkout_completed(order, event_id="evt_checkout", fen=3500):
+def checkout_completed(order, event_id="evt_checkout", fen=3500, currency="cny", intent="pi_test_1"):
     return stripe_event(event_id, "checkout.session.completed", {
         "id": "cs_test_1", "object": "checkout.session", "payment_status": "paid", "amount_total": fen,
-        "payment_intent": "pi_test_1", "client_reference_id": str(order.id), "metadata": {"order_id": str(order.id)},
+        "currency": currency, "payment_intent": intent, "client_reference_id": str(order.id),
+        "metadata": {"order_id": str(order.id)},
     })
 
 
-def intent_succeeded(order, event_id="evt_intent", fen=3500):
+def intent_succeeded(order, event_id="evt_intent", fen=3500, currency="cny", intent="pi_test_1"):
     return stripe_event(event_id, "payment_intent.succeeded", {
-        "id": "pi_test_1", "object": "payment_intent", "amount_received": fen, "metadata": {"order_id": str(order.id)},
+        "id": intent, "object": "payment_intent", "amount_received": fen, "currency": currency,
+        "metadata": {"order_id": str(order.id)},
     })
 
 
-def charge_refunded(order, refunded_fen, event_id, captured_fen=3500):
-    return stripe_event(event_id, "charge.refunded", {
+def charge_refunded(order, refunded_fen, event_id, captured_fen=3500, refunds=None, intent="pi_test_1"):
+    """charge.refunded with the cumulative ``amount_refunded``; ``refunds`` [(re_id, fen), …] are
+    embedded as older API versions do (newer ones leave them out)."""
+    obj = {
         "id": "ch_test_1", "object": "charge", "amount_captured": captured_fen, "amount_refunded": refunded_fen,
-        "payment_intent": "pi_test_1", "metadata": {"order_id": str(order.id)},
+        "currency": "cny", "payment_intent": intent, "metadata": {"order_id": str(order.id)},
+    }
+    if refunds is not None:
+        obj["refunds"] = {"object": "list", "data": [
+            {"id": refund_id, "object": "refund", "amount": fen, "status": "succeeded", "payment_intent": intent}
+            for refund_id, fen in refunds
+        ]}
+    return stripe_event(event_id, "charge.refunded", obj)
+
+
+def refund_updated(refund_id, fen, event_id, status="succeeded", intent="pi_test_1", kind="refund.updated"):
+    """A refund event: the Refund object only names its PaymentIntent, not the order."""
+    return stripe_event(event_id, kind, {
+        "id": refund_id, "object": "refund", "amount": fen, "currency": "cny", "status": status, "payment_intent": intent,
     })
+
+
+def hook_call(race_client, payload: str):
+    """A webhook request for tests.trade.concurrency.race: its raw body signed as Stripe signs it."""
+    headers = {"Content-Type": "application/json", "Stripe-Signature": sign(payload)}
+    return (race_client, "/hooks/payments/stripe", {"data": payload, "headers": headers})
 
 
 def post_hook(client, payload: str, signature: str | None = "sign", provider="stripe"):

@@ -13,10 +13,12 @@ from typing import Mapping
 
 CENT = Decimal("0.01")
 
-# Event types a provider reports. Amounts are cumulative, so replays and out-of-order delivery
-# can only move the local record forward (see services.apply_event).
-PAYMENT_SUCCEEDED = "payment_succeeded"  # amount = total received so far
-REFUND_UPDATED = "refund_updated"  # amount = total refunded so far; paid_amount = total received
+# Event types a provider reports (see docs/payments.md, "The ledger rules"). A provider's event is
+# about one payment object (Stripe: a PaymentIntent; WeChat Pay: a transaction_id; Alipay: a
+# trade_no) and reports totals, so replays and out-of-order delivery only move the record forward.
+PAYMENT_SUCCEEDED = "payment_succeeded"  # amount = received on the payment object so far, in currency
+REFUND_UPDATED = "refund_updated"  # amount = refunded on the payment object so far (None: unknown);
+# refunds = the single refunds the event names; paid_amount = received on the payment object
 IGNORED = "ignored"
 
 
@@ -30,13 +32,30 @@ class ProviderError(Exception):
 
 
 @dataclass(frozen=True)
+class RefundReport:
+    """One refund as the provider names it (Stripe ``re_…``, WeChat ``refund_id``, Alipay
+    ``out_request_no``): its amount, and whether the money went back (only those count)."""
+
+    id: str
+    amount: Decimal
+    succeeded: bool = True
+
+
+@dataclass(frozen=True)
 class PaymentEvent:
+    """A verified provider event in the provider-neutral form app.payments.ledger records.
+
+    ``provider_reference`` is the payment object's id; ``currency`` its ISO code (any case; empty
+    means the shop's own currency, for providers that only ever pay in it)."""
+
     id: str
     type: str
     order_id: int | None
-    amount: Decimal
+    amount: Decimal | None
     provider_reference: str = ""
     paid_amount: Decimal | None = None
+    currency: str = ""
+    refunds: tuple[RefundReport, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,14 @@
 """Stripe Checkout: a Checkout Session per attempt (idempotency key order-<id>-attempt-<n>), the
 payment recorded from signed webhooks only, refunds through stripe.Refund.
 
-Events understood (all carry the order id in metadata, copied onto the PaymentIntent and charges):
-checkout.session.completed (when paid), payment_intent.succeeded and charge.refunded.
+Events understood, each turned into a PaymentEvent about one PaymentIntent (the payment object the
+ledger keys charges by, docs/payments.md): checkout.session.completed and
+checkout.session.async_payment_succeeded (when paid) and payment_intent.succeeded — Stripe sends a
+session event and the intent event for every Checkout payment, both naming the same PaymentIntent —;
+charge.refunded (the charge's cumulative ``amount_refunded``, and its refunds when the API version
+still embeds them); refund.created, refund.updated and charge.refund.updated (one refund by its
+``re_…`` id). Session, intent and charge carry the order id in metadata; refunds are matched to the
+order through their PaymentIntent.
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from app.payments.providers.base import (
     PaymentProvider,
     PaymentStart,
     ProviderError,
+    RefundReport,
     from_minor_units,
     register,
     to_minor_units,
@@ -119,17 +126,31 @@ def _order_id(obj: dict) -> int | None:
     return int(raw) if raw and str(raw).isdigit() and len(str(raw)) < 10 else None
 
 
+SESSION_PAID = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
+REFUND_EVENTS = ("refund.created", "refund.updated", "charge.refund.updated")
+
+
+def _refund_report(refund: dict) -> RefundReport:
+    return RefundReport(str(refund["id"]), from_minor_units(refund.get("amount")), refund.get("status") == "succeeded")
+
+
 def _to_payment_event(event: dict) -> PaymentEvent:
     kind = event["type"]
     obj = event["data"]["object"]
     event_id = str(event["id"])
-    if kind == "checkout.session.completed" and obj.get("payment_status") == "paid":
+    currency = str(obj.get("currency") or "")
+    if kind in SESSION_PAID and obj.get("payment_status") == "paid":
         return PaymentEvent(event_id, PAYMENT_SUCCEEDED, _order_id(obj), from_minor_units(obj.get("amount_total")),
-                            str(obj.get("payment_intent") or ""))
+                            str(obj.get("payment_intent") or ""), currency=currency)
     if kind == "payment_intent.succeeded":
         return PaymentEvent(event_id, PAYMENT_SUCCEEDED, _order_id(obj), from_minor_units(obj.get("amount_received")),
-                            str(obj["id"]))
+                            str(obj["id"]), currency=currency)
     if kind == "charge.refunded":
+        embedded = (obj.get("refunds") or {}).get("data") or []
         return PaymentEvent(event_id, REFUND_UPDATED, _order_id(obj), from_minor_units(obj.get("amount_refunded")),
-                            str(obj.get("payment_intent") or ""), paid_amount=from_minor_units(obj.get("amount_captured")))
+                            str(obj.get("payment_intent") or ""), paid_amount=from_minor_units(obj.get("amount_captured")),
+                            currency=currency, refunds=tuple(_refund_report(refund) for refund in embedded))
+    if kind in REFUND_EVENTS and obj.get("payment_intent"):
+        return PaymentEvent(event_id, REFUND_UPDATED, None, None, str(obj["payment_intent"]), currency=currency,
+                            refunds=(_refund_report(obj),))
     return PaymentEvent(event_id, IGNORED, None, Decimal("0.00"))
