@@ -83,9 +83,8 @@ def receive(phone: str, body: str, message_sid: str | None = None) -> Received:
     SMS_INBOUND_PER_HOUR messages in the last hour the first extra message gets a short "too many"
     reply and later ones silence; they are logged (they count) but not run. A command that fails
     half-way, or that a database constraint refuses, is rolled back to a savepoint, so only the log
-    row stays. Raises IntegrityError when a
-    concurrent request logged the same MessageSid first (the caller rolls back and answers with
-    ``already_received``). Does not commit."""
+    row stays. Raises IntegrityError when a concurrent request logged the same MessageSid first (the
+    caller rolls back and answers with ``already_received``). Does not commit."""
     existing = already_received(message_sid)
     if existing is not None:
         return Received(existing)
