@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
@@ -27,6 +28,8 @@ from app.postings.models import Posting, PostingStatus
 from app.postings.services import PostingData, PostingInvalid
 from app.trade import negotiations
 from app.trade.errors import TradeInvalid
+from app.trade.models import OfferStatus
+from app.trade.transitions import TransitionLost
 from app.web.errors import DomainError
 from sms import commands as sms
 from sms.catalogue import Unit, fold
@@ -191,11 +194,15 @@ def _posting_link(posting: Posting) -> str:
 
 
 def _own_draft(number: int, member: Member, command: str) -> Posting:
-    posting = db.session.get(Posting, number)
+    """The member's draft ``number``; raises Refused with what a text about it gets otherwise. Read
+    from the database, not this session's memory: a text that lost a race asks again afterwards."""
+    posting = db.session.get(Posting, number, populate_existing=True)
     # Someone else's posting answers exactly like a missing one: numbers are easy to guess.
     if posting is None or posting.owner_id != member.id:
         raise Refused(command, replies.no_such_draft_reply(number))
     if posting.status != PostingStatus.DRAFT.value:
+        if command == "confirm" and posting.status in (PostingStatus.ACTIVE.value, PostingStatus.PAUSED.value):
+            raise Refused(command, replies.already_published_reply(posting, _posting_link(posting)))
         raise Refused(command, replies.not_a_draft_reply(number))
     return posting
 
@@ -204,7 +211,12 @@ def _confirm(command: sms.Confirm, sender: Sender) -> str:
     member = sender.member
     ensure_can_write(member)
     posting = _own_draft(command.number, member, "confirm")
-    postings.change_status(posting, "publish")
+    try:
+        postings.change_status(posting, "publish")
+    except TransitionLost:
+        # A simultaneous YES (or NO) for this draft came first: answer as a text arriving after it.
+        _own_draft(command.number, member, "confirm")
+        raise
     # Answering our SMS from this number proves the member holds it (info-station farmers included).
     if member.phone_verified_at is None:
         member.phone_verified_at = utcnow()
@@ -215,7 +227,11 @@ def _discard(command: sms.Discard, sender: Sender) -> str:
     member = sender.member
     ensure_can_write(member)
     posting = _own_draft(command.number, member, "discard")
-    sender.files_to_delete.extend(postings.discard_draft(posting))
+    try:
+        sender.files_to_delete.extend(postings.discard_draft(posting))
+    except TransitionLost:
+        _own_draft(command.number, member, "discard")
+        raise
     return replies.discarded_reply(command.number)
 
 
@@ -236,22 +252,55 @@ def _one_offer(code: str, sender: Sender, command: str) -> offer_codes.Answerabl
     ensure_can_write(sender.member)
     matches = offer_codes.resolve(sender.member, code)
     if not matches:
-        raise Refused(command, replies.no_such_offer_reply(code))
+        raise Refused(command, _no_open_offer_reply(code, sender))
     if len(matches) > 1:
         raise Refused(command, replies.ambiguous_offer_reply())
     return matches[0]
 
 
+def _no_open_offer_reply(code: str, sender: Sender) -> str:
+    """What a text about an offer that is not open gets: what was done with it (a repeated ACCEPT
+    says which order it placed), else "no open offer"."""
+    answered = offer_codes.answered_offer(sender.member, code)
+    if answered is None:
+        return replies.no_such_offer_reply(code)
+    status = answered.offer.status
+    if status == OfferStatus.ACCEPTED.value and answered.order is not None:
+        order = answered.order
+        return replies.already_accepted_reply(code, order.number, public_url("notify.short_order", order_id=order.id))
+    if status == OfferStatus.COUNTERED.value:
+        link = public_url("notify.short_negotiation", negotiation_id=answered.offer.negotiation_id)
+        return replies.already_countered_reply(code, link)
+    return replies.already_declined_reply(code)
+
+
+def _answer_once(code: str, sender: Sender, command: str, decide: Callable[[], str]) -> str:
+    """Run ``decide`` (a decision by the trade services, a compare-and-set on the offer). When a
+    simultaneous text decided the offer first, this one is answered as a text arriving after it."""
+    try:
+        return decide()
+    except TransitionLost:
+        raise Refused(command, _no_open_offer_reply(code, sender)) from None
+
+
 def _accept(command: sms.Accept, sender: Sender) -> str:
     item = _one_offer(command.code, sender, "accept")
-    order = negotiations.accept_offer(item.negotiation, item.offer.id, sender.member)
-    return replies.accepted_reply(order.number, public_url("notify.short_order", order_id=order.id))
+
+    def decide() -> str:
+        order = negotiations.accept_offer(item.negotiation, item.offer.id, sender.member)
+        return replies.accepted_reply(order.number, public_url("notify.short_order", order_id=order.id))
+
+    return _answer_once(command.code, sender, "accept", decide)
 
 
 def _decline(command: sms.Decline, sender: Sender) -> str:
     item = _one_offer(command.code, sender, "decline")
-    negotiations.decline_offer(item.negotiation, item.offer.id, sender.member)
-    return replies.declined_reply(command.code)
+
+    def decide() -> str:
+        negotiations.decline_offer(item.negotiation, item.offer.id, sender.member)
+        return replies.declined_reply(command.code)
+
+    return _answer_once(command.code, sender, "decline", decide)
 
 
 def _counter(command: sms.Counter, sender: Sender) -> str:
@@ -260,9 +309,13 @@ def _counter(command: sms.Counter, sender: Sender) -> str:
     unit = posting.unit
     price = _convert_price(command.price, command.price_unit, unit.code, unit.kg_per_unit, "counter")
     terms = negotiations.OfferTerms(quantity=item.offer.quantity, unit_price=price, delivery=item.offer.delivery)
-    negotiations.counter_offer(item.negotiation, sender.member, terms)
-    link = public_url("notify.short_negotiation", negotiation_id=item.negotiation.id)
-    return replies.countered_reply(price, unit, link)
+
+    def decide() -> str:
+        negotiations.counter_offer(item.negotiation, sender.member, terms)
+        link = public_url("notify.short_negotiation", negotiation_id=item.negotiation.id)
+        return replies.countered_reply(price, unit, link)
+
+    return _answer_once(command.code, sender, "counter", decide)
 
 
 # Parsed command type → (name in the log, handler, registered members only).

@@ -17,10 +17,14 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.members.models import Member
 from app.models_common import utcnow
-from app.trade.models import Negotiation, NegotiationStatus, Offer, OfferStatus
+from app.trade.models import Negotiation, NegotiationStatus, Offer, OfferStatus, Order
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 4
+# How many of a member's most recently answered offers a code is looked up among, to tell a repeated
+# ACCEPT / DECLINE / COUNTER what was done (an answer older than that gets "no open offer").
+ANSWERED_LOOKBACK = 50
+_ANSWERED = (OfferStatus.ACCEPTED.value, OfferStatus.DECLINED.value, OfferStatus.COUNTERED.value)
 
 
 @dataclass(frozen=True)
@@ -69,3 +73,35 @@ def resolve(member: Member, code: str) -> list[AnswerableOffer]:
     """The answerable offers of ``member`` whose code is ``code`` (normally one, or none)."""
     code = code.upper().lstrip("#")
     return [item for item in answerable_offers(member) if item.code == code]
+
+
+@dataclass(frozen=True)
+class AnsweredOffer:
+    code: str
+    offer: Offer
+    order: Order | None  # the order an accepted offer placed
+
+
+def answered_offer(member: Member, code: str) -> AnsweredOffer | None:
+    """The offer made to ``member`` with this code that was already accepted, declined or countered
+    (by this member, since only the recipient decides those), among their ANSWERED_LOOKBACK most
+    recent answers; None when there is none. Reads what is committed now, not what this session
+    loaded before: a text that lost a race to a simultaneous one learns what the winner did."""
+    code = code.upper().lstrip("#")
+    offers = db.session.scalars(
+        select(Offer)
+        .join(Negotiation)
+        .where(
+            or_(Negotiation.buyer_id == member.id, Negotiation.seller_id == member.id),
+            Offer.author_id != member.id,
+            Offer.status.in_(_ANSWERED),
+        )
+        .order_by(Offer.decided_at.desc(), Offer.id.desc())
+        .limit(ANSWERED_LOOKBACK)
+        .execution_options(populate_existing=True)
+    ).all()
+    for offer in offers:
+        if offer_code(member.id, offer.id) == code:
+            order = db.session.scalar(select(Order).where(Order.offer_id == offer.id))
+            return AnsweredOffer(code, offer, order)
+    return None

@@ -94,6 +94,10 @@ def no_such_draft_reply(number: int) -> str:
     return _("You have no draft %(number)s. Reply HELP for commands.", number=number)
 
 
+def already_published_reply(posting: Posting, link: str) -> str:
+    return _("Posting %(number)s is already published: %(link)s", number=posting.id, link=link)
+
+
 def not_a_draft_reply(number: int) -> str:
     return _("Posting %(number)s is not a draft any more.", number=number)
 
@@ -119,6 +123,19 @@ def offer_line(code: str, offer, posting: Posting) -> str:
 
 def no_such_offer_reply(code: str) -> str:
     return _("No open offer %(code)s for you. Reply OFFERS to list them.", code=code)
+
+
+def already_accepted_reply(code: str, order_number: str, link: str) -> str:
+    return _("Offer %(code)s is already accepted. Order %(number)s: %(link)s", code=code, number=order_number,
+             link=link)
+
+
+def already_declined_reply(code: str) -> str:
+    return _("Offer %(code)s is already declined.", code=code)
+
+
+def already_countered_reply(code: str, link: str) -> str:
+    return _("Offer %(code)s is already answered with a counter-offer: %(link)s", code=code, link=link)
 
 
 def ambiguous_offer_reply() -> str:

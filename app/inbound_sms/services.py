@@ -14,14 +14,16 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.inbound_sms import commands
 from app.inbound_sms.models import InboundSms
-from app.inbound_sms.replies import too_many_reply
+from app.inbound_sms.replies import refused_reply, too_many_reply
 from app.members.models import Member
 from app.members.services import member_by_phone
 from app.models_common import utcnow
+from app.web.errors import MESSAGES
 from app.web.i18n import normalise_locale
 from sms.segments import truncate_to_segments
 
@@ -80,9 +82,9 @@ def receive(phone: str, body: str, message_sid: str | None = None) -> Received:
     A MessageSid seen before returns the first row untouched (nothing runs twice). Over
     SMS_INBOUND_PER_HOUR messages in the last hour the first extra message gets a short "too many"
     reply and later ones silence; they are logged (they count) but not run. A command that fails
-    half-way is rolled back to a savepoint, so only the log row stays. Raises IntegrityError when a
-    concurrent request logged the same MessageSid first (the caller rolls back and answers with
-    ``already_received``). Does not commit."""
+    half-way, or that a database constraint refuses, is rolled back to a savepoint, so only the log
+    row stays. Raises IntegrityError when a concurrent request logged the same MessageSid first (the
+    caller rolls back and answers with ``already_received``). Does not commit."""
     existing = already_received(message_sid)
     if existing is not None:
         return Received(existing)
@@ -108,6 +110,11 @@ def receive(phone: str, body: str, message_sid: str | None = None) -> Received:
                 outcome = commands.execute(phone, body, member, locale)
         except commands.Refused as refusal:
             outcome = refusal.outcome
+        except IntegrityError as error:
+            # A UNIQUE or CHECK constraint (one order per offer, stock within the stated quantity) is
+            # the last guard behind the services' compare-and-set: a refused step, never a 500.
+            current_app.logger.warning("SMS command refused by a database constraint: %s", getattr(error, "orig", error))
+            outcome = commands.Outcome("conflict", refused_reply(str(MESSAGES[409])))
         record.command = outcome.command
         record.reply = fit_reply(outcome.reply)
     return Received(record, outcome.files_to_delete)

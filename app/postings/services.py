@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
 from app.catalogue.models import Commodity, Region, Unit
 from app.extensions import db
@@ -285,42 +285,66 @@ def change_status(posting: Posting, action: str, today: date | None = None) -> P
     """Apply a lifecycle action (publish, pause, resume, close, renew). Returns the posting.
 
     Renew moves the until-date POSTING_DEFAULT_DAYS past the later of today and the current
-    until-date, and reactivates an expired or closed posting. Raises DomainError (409) when the
-    action is not allowed from the current status. Does not commit.
+    until-date, and reactivates an expired or closed posting. The change is a compare-and-set of the
+    status (and until-date) this request read (app/trade/transitions.py): of simultaneous requests
+    (two "YES 12" texts, a double-clicked Publish) one changes the posting and sends its signal.
+    Raises DomainError (409) when the action is not allowed from the current status, TransitionLost
+    (409) when another request changed the posting first. Does not commit.
     """
+    # Imported here: app.trade imports the members package, which imports this module.
+    from app.trade import transitions
+
     today = today or local_today()
     allowed = TRANSITIONS.get(action)
     if allowed is None:
         raise DomainError(_("Unknown action."), status=400)
     target = allowed.get(posting.status)
     if target is None:
-        raise DomainError(
-            _("A posting that is %(status)s cannot be changed that way.", status=status_label(posting.status))
-        )
+        raise DomainError(_cannot_change(posting.status))
+    values: dict = {"status": target}
     if action == "publish":
-        _publish(posting, today)
+        values.update(_published_values(posting, today))
     elif action == "renew":
         start = max(posting.available_until or today, today)
-        posting.available_until = start + timedelta(days=current_app.config["POSTING_DEFAULT_DAYS"])
-        posting.status = target
-        posting.published_at = posting.published_at or utcnow()
-    else:
-        posting.status = target
-    db.session.flush()
+        values["available_until"] = start + timedelta(days=current_app.config["POSTING_DEFAULT_DAYS"])
+        values["published_at"] = posting.published_at or utcnow()
+    db.session.flush()  # an edit saved with the action goes first
+    if not transitions.compare_and_set(posting, values, expected=("status", "available_until")):
+        raise transitions.TransitionLost(_why_not_now(posting))
+    if action == "publish":
+        _announce_published(posting)
     return posting
+
+
+def _cannot_change(status: str) -> str:
+    return _("A posting that is %(status)s cannot be changed that way.", status=status_label(status))
+
+
+def _why_not_now(posting: Posting) -> str:
+    """The reason a request that lost a compare-and-set on ``posting`` reads: its status now."""
+    try:
+        db.session.refresh(posting)
+    except InvalidRequestError:  # discarded meanwhile (a draft's "NO 12")
+        return _("This posting no longer exists.")
+    return _cannot_change(posting.status)
 
 
 def discard_draft(posting: Posting) -> list[str]:
     """Delete a draft that was never published (SMS "NO 12", a farmer refusing a station's posting).
 
     Returns the file names of its photos, to be deleted with ``delete_photo_files`` after the commit.
+    The row is locked first, so of simultaneous discards and publishes of one draft one happens.
     Raises DomainError (409) for a posting that is not a draft: published ones are closed instead,
-    because orders and negotiations may refer to them. Does not commit.
+    because orders and negotiations may refer to them; TransitionLost (409) when another request
+    published or discarded it first. Does not commit.
     """
+    from app.trade import transitions  # see change_status
+
     if posting.status != DRAFT:
-        raise DomainError(
-            _("A posting that is %(status)s cannot be changed that way.", status=status_label(posting.status))
-        )
+        raise DomainError(_cannot_change(posting.status))
+    status_now = db.session.scalar(select(Posting.status).where(Posting.id == posting.id).with_for_update())
+    if status_now != DRAFT:
+        raise transitions.TransitionLost(_why_not_now(posting))
     filenames = [photo.filename for photo in posting.photos]
     db.session.delete(posting)
     db.session.flush()
@@ -367,10 +391,20 @@ def can_view(posting: Posting, member) -> bool:
 
 
 def _publish(posting: Posting, today: date) -> None:
+    """Publish a posting being created (not yet in the database, so no other request can race it)."""
+    for name, value in _published_values(posting, today).items():
+        setattr(posting, name, value)
+    _announce_published(posting)
+
+
+def _published_values(posting: Posting, today: date) -> dict:
+    values = {"status": ACTIVE, "published_at": utcnow()}
     if posting.available_until is None or posting.available_until < today:
-        posting.available_until = default_until(today)
-    posting.status = ACTIVE
-    posting.published_at = utcnow()
+        values["available_until"] = default_until(today)
+    return values
+
+
+def _announce_published(posting: Posting) -> None:
     # Subscribers read the posting by id, so it must have one and be visible to their queries.
     db.session.flush()
     signals.posting_published.send(signals.SENDER, posting_id=posting.id, owner_id=posting.owner_id, kind=posting.kind)

@@ -112,7 +112,9 @@ class Negotiation(db.Model):
     messages: Mapped[list["NegotiationMessage"]] = relationship(
         back_populates="negotiation", order_by="NegotiationMessage.id", cascade="all, delete-orphan"
     )
-    order: Mapped["Order | None"] = relationship(back_populates="negotiation", uselist=False)
+    # Read-only: with a writable one-to-one backref, giving a second order this thread made the ORM
+    # quietly set the first order's negotiation_id to NULL (issue 23), which dodged the UNIQUE index.
+    order: Mapped["Order | None"] = relationship(viewonly=True, uselist=False)
 
     def is_party(self, member) -> bool:
         return member is not None and getattr(member, "id", None) in (self.buyer_id, self.seller_id)
@@ -188,6 +190,11 @@ class Order(db.Model):
         CheckConstraint("unit_price > 0", name="unit_price_positive"),
         CheckConstraint("total >= 0", name="total_nonnegative"),
         CheckConstraint("buyer_id <> seller_id", name="parties_differ"),
+        # An order comes from exactly one accepted offer of its thread, or was bought now (migration
+        # 0015): a NULL negotiation_id can no longer let a second order for one offer through.
+        CheckConstraint("(negotiation_id IS NULL) = (offer_id IS NULL)", name="offer_with_its_negotiation"),
+        CheckConstraint("bought_now = (offer_id IS NULL)", name="bought_now_or_from_an_offer"),
+        Index("ix_trade_order_offer_id", "offer_id", unique=True),
         Index("ix_trade_order_buyer_status", "buyer_id", "status"),
         Index("ix_trade_order_seller_status", "seller_id", "status"),
     )
@@ -231,7 +238,7 @@ class Order(db.Model):
     commodity = relationship("Commodity")
     unit = relationship("Unit")
     origin_province = relationship("Region")
-    negotiation: Mapped[Negotiation | None] = relationship(back_populates="order")
+    negotiation: Mapped[Negotiation | None] = relationship()
     events: Mapped[list["OrderEvent"]] = relationship(
         back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
     )

@@ -100,7 +100,10 @@ def test_accept_by_code_places_the_order(text_in, db, seller, buyer, thread):
     assert order is not None and (order.buyer_id, order.seller_id) == (buyer.id, seller.id)
     assert order.quantity == Decimal("10") and order.unit_price == Decimal("3.20")
     assert reply == f"Accepted. Order {order.number}: http://jishi.test/o/{order.id}"
-    assert text_in(seller.phone, f"ACCEPT {code}").startswith(f"No open offer {code}")
+    # Sent again (or retried by the member's phone with a new MessageSid): it says what was done.
+    again = f"Offer {code} is already accepted. Order {order.number}: http://jishi.test/o/{order.id}"
+    assert text_in(seller.phone, f"ACCEPT {code}") == again
+    assert text_in(seller.phone, f"DECLINE {code}") == again
     assert _count(db, Order) == 1
 
 

@@ -90,7 +90,8 @@ def test_no_discards_the_draft(text_in, db, seller, discard):
 
 
 def test_yes_on_a_published_posting_says_so(text_in, db, seller, sell_offer):
-    assert text_in(seller.phone, f"YES {sell_offer.id}") == f"Posting {sell_offer.id} is not a draft any more."
+    published = f"Posting {sell_offer.id} is already published: http://jishi.test/p/{sell_offer.id}"
+    assert text_in(seller.phone, f"YES {sell_offer.id}") == published
     assert text_in(seller.phone, f"NO {sell_offer.id}") == f"Posting {sell_offer.id} is not a draft any more."
     assert _postings(db)[0].status == "active"
 

@@ -31,7 +31,7 @@ def make_order(seller, buyer, commodity: str, total: str, placed: datetime, *, p
     order = Order(
         lot_code=f"TEST{next(_lot_numbers):08d}", buyer_id=buyer.id, seller_id=seller.id, posting_id=posting.id,
         sell_posting_id=posting.id, title=f"{found.name_en} lot", commodity_id=found.id, unit_code="kg",
-        origin_province_code=province, quantity=Decimal("1"), unit_price=amount, total=amount, delivery="collect",
+        origin_province_code=province, quantity=Decimal("1"), unit_price=amount, total=amount, delivery="collect", bought_now=True,
         status=status, created_at=placed, updated_at=placed, completed_at=completed,
     )
     db.session.add(order)
