@@ -33,7 +33,7 @@ import phonenumbers
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -54,6 +54,8 @@ register_event(ALERT_EVENT, "account")  # an admin cannot switch this warning of
 # Budget names, in the order they are counted (always the same order, so that two requests never
 # wait for each other's counter rows in opposite orders).
 ADDRESS, STATION_BUDGET, NUMBER, PREFIX, SITE = "address", "station", "number", "prefix", "site"
+# Not a budget: one-use counters of answered human-check questions (use_once).
+HUMAN_CHECK = "check"
 HOUR, DAY = "hour", "day"
 
 BUDGET_LABELS = {
@@ -283,7 +285,7 @@ def busiest_counters(now: datetime | None = None, limit: int = 30) -> list[SmsBu
     now = now or utcnow()
     return list(db.session.scalars(
         select(SmsBudgetCounter)
-        .where(SmsBudgetCounter.window_start >= local_day_start(now) - timedelta(days=1))
+        .where(SmsBudgetCounter.budget != HUMAN_CHECK)
         .where(
             ((SmsBudgetCounter.period == HOUR) & (SmsBudgetCounter.window_start == hour_start(now)))
             | ((SmsBudgetCounter.period == DAY) & (SmsBudgetCounter.window_start == local_day_start(now)))
@@ -299,9 +301,8 @@ def limit_of(name: str, period: str) -> int:
 
 
 def prune(now: datetime | None = None, keep_days: int = 2) -> int:
-    """Delete counters whose window ended more than ``keep_days`` ago. Returns how many. The caller commits."""
-    from sqlalchemy import delete
-
+    """Delete counters whose window began more than ``keep_days`` ago (``flask notify
+    prune-sms-budget``). Returns how many. The caller commits."""
     cutoff = (now or utcnow()) - timedelta(days=keep_days)
     return db.session.execute(delete(SmsBudgetCounter).where(SmsBudgetCounter.window_start < cutoff)).rowcount
 
@@ -311,4 +312,4 @@ def use_once(key: str, issued: datetime) -> bool:
     size one, so that a replayed session cookie cannot pass the human check twice."""
     if not key:
         return False
-    return _take_one(Budget("check", key, HOUR, issued.replace(microsecond=0), 1))
+    return _take_one(Budget(HUMAN_CHECK, key, HOUR, issued.replace(microsecond=0), 1))

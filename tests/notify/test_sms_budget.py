@@ -68,6 +68,7 @@ def test_a_station_that_signs_up_waits_for_an_admin_and_cannot_post_for_farmers(
     assert _sms(db, "station_posting_confirm") == []
     assert db.session.scalar(select(func.count(Posting.id))) == 0
     assert "Post for a farmer" not in client.get("/").get_data(as_text=True)
+    assert "waits for an admin's approval" in client.get("/account").get_data(as_text=True)
 
 
 def test_admin_approves_a_station_in_the_queue_with_an_audit_row(client, db, login):
@@ -342,3 +343,20 @@ def test_concurrent_code_requests_at_a_budget_of_k_send_exactly_k(app, db, datab
     assert db.session.scalar(select(SmsBudgetCounter.count).where(SmsBudgetCounter.budget == "site",
                                                                    SmsBudgetCounter.period == "hour")) == budget
     assert len(_alerts(db)) == 1
+
+
+def test_old_counters_are_pruned_by_the_cli(app, db):
+    from datetime import timedelta
+
+    from app.models_common import utcnow
+
+    sms_budget.spend(sms_budget.CODE, "+8613800138000", address="10.0.0.1", now=utcnow() - timedelta(days=5))
+    sms_budget.spend(sms_budget.CODE, "+8613800138000", address="10.0.0.1")
+    db.session.commit()
+    # address, number, prefix and site, each per hour and per day
+    assert db.session.scalar(select(func.count(SmsBudgetCounter.id))) == 16
+    result = app.test_cli_runner().invoke(args=["notify", "prune-sms-budget"])
+    assert result.exit_code == 0 and "removed 8 SMS-budget counters" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(SmsBudgetCounter.id))) == 8
+    assert sms_budget.used("site", "*", "hour") == 1
