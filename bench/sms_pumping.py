@@ -28,6 +28,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from sqlalchemy import create_engine, text
 
+QUESTION = re.compile(r"what is (\d+) plus (\d+)\?")
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 FOREIGN = ["+447700900{:03d}", "+37120{:06d}", "+234803{:07d}"]  # UK, Latvia, Nigeria mobiles
 _serial = itertools.count(random.randrange(10_000_000, 80_000_000))
@@ -56,8 +57,13 @@ def csrf(session: requests.Session, url: str) -> str:
     return (match.group(1) or match.group(2)) if match else ""
 
 
+CHINA_RANGES = ("130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152", "158", "159", "186",
+                "187", "188")
+
+
 def china_number() -> str:
-    return f"+86139{next(_serial) % 100_000_000:08d}"
+    # Spread over many number ranges, as a pumping attacker would once a range has a budget.
+    return f"+86{random.choice(CHINA_RANGES)}{next(_serial) % 100_000_000:08d}"
 
 
 def foreign_number() -> str:
@@ -69,11 +75,21 @@ def fresh_number(turn: int) -> str:
     return foreign_number() if turn % 4 == 3 else china_number()
 
 
+def post_solving_human_check(session: requests.Session, url: str, data: dict) -> requests.Response:
+    """Post ``data``; when the answer is the human-check question, answer it like a bot would."""
+    response = session.post(url, data=data, allow_redirects=False, timeout=10)
+    question = QUESTION.search(response.text) if response.status_code == 422 else None
+    if question:
+        answer = str(int(question.group(1)) + int(question.group(2)))
+        response = session.post(url, data={**data, "human_answer": answer}, allow_redirects=False, timeout=10)
+    return response
+
+
 def signup(session: requests.Session, base: str, phone: str, kinds: str = "seller") -> requests.Response:
-    return session.post(f"{base}/signup", data={
+    return post_solving_human_check(session, f"{base}/signup", {
         "csrf_token": csrf(session, f"{base}/signup"), "phone": phone, "password": "pump-the-sms-2026",
         "confirm": "pump-the-sms-2026", "display_name": "Pump", "email": "", "kinds": kinds, "locale": "en",
-    }, allow_redirects=False, timeout=10)
+    })
 
 
 def posting_form(token: str, farmer: str) -> dict:
@@ -95,10 +111,15 @@ def count_sms(engine, since: datetime) -> int:
         ).scalar()
 
 
-def attack_station(base: str, seconds: float) -> tuple[int, dict]:
+def attack_station(base: str, seconds: float, engine, approve: bool) -> tuple[int, dict]:
     session = client("127.0.0.50")
     station_phone = china_number()
     signup(session, base, station_phone, kinds="station")
+    if approve:
+        # The worst case after issue 23: an admin approved a station that then turns to pumping.
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE member SET station_review = 'approved' WHERE phone = :phone"),
+                               {"phone": station_phone})
     session.post(f"{base}/login", data={"csrf_token": csrf(session, f"{base}/login"), "phone": station_phone,
                                         "password": "pump-the-sms-2026"}, allow_redirects=False, timeout=10)
     token = csrf(session, f"{base}/station/postings/new")
@@ -133,9 +154,9 @@ def attack_codes(base: str, seconds: float, addresses: int, kind: str, registere
             if not registered:
                 break
             phone = registered[turn % len(registered)]
-            response = session.post(f"{base}/password/forgot", data={
+            response = post_solving_human_check(session, f"{base}/password/forgot", {
                 "csrf_token": csrf(session, f"{base}/password/forgot"), "identifier": phone,
-            }, allow_redirects=False, timeout=10)
+            })
         outcomes[response.status_code] = outcomes.get(response.status_code, 0) + 1
         sent += 1
     return sent, outcomes
@@ -147,13 +168,15 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--addresses", type=int, default=10)
+    parser.add_argument("--approve-station", action="store_true",
+                        help="approve the attacker's station in the database (a station an admin trusted turns bad)")
     args = parser.parse_args()
     if not re.match(r"^http://(127\.\d+\.\d+\.\d+|localhost)(:\d+)?$", args.base):
         raise SystemExit("only a server on the loopback range may be attacked")
     engine = create_engine(args.database_url)
     registered: list[str] = []
     for name, attack in (
-        ("station", lambda: attack_station(args.base, args.seconds)),
+        ("station", lambda: attack_station(args.base, args.seconds, engine, args.approve_station)),
         ("signup", lambda: attack_codes(args.base, args.seconds, args.addresses, "signup", registered)),
         ("reset", lambda: attack_codes(args.base, args.seconds, args.addresses, "reset", registered)),
     ):
