@@ -119,6 +119,31 @@ class Config:
     RESET_LINK_TTL_MINUTES = _env_int("RESET_LINK_TTL_MINUTES", 60)
     CODE_RATE_LIMIT = _env("CODE_RATE_LIMIT", "10 per minute")
 
+    # --- SMS budget (issue 23, app/notify/sms_budget.py) ---------------------------------------------
+    # Every SMS a stranger or a new station can cause (codes, password resets, station confirmations)
+    # is counted in the database per window — clock hour (UTC) and local day — against each budget:
+    # per number, per number range (the first SMS_BUDGET_PREFIX_DIGITS digits), per client address
+    # (codes), per station (confirmations) and site-wide. Over a budget the request is refused (429)
+    # and the admins are alerted once per window. SMS go only to SMS_ALLOWED_COUNTRY_CODES
+    # (comma-separated calling codes). After SMS_HUMAN_CHECK_AFTER_PER_ADDRESS codes from one address
+    # or SMS_HUMAN_CHECK_AFTER_PER_PREFIX SMS to one range in an hour, each further code needs a
+    # human check (a question in the form).
+    SMS_ALLOWED_COUNTRY_CODES = _env("SMS_ALLOWED_COUNTRY_CODES", "86")
+    SMS_BUDGET_PREFIX_DIGITS = _env_int("SMS_BUDGET_PREFIX_DIGITS", 7)
+    SMS_BUDGET_NUMBER_PER_HOUR = _env_int("SMS_BUDGET_NUMBER_PER_HOUR", 5)
+    SMS_BUDGET_NUMBER_PER_DAY = _env_int("SMS_BUDGET_NUMBER_PER_DAY", 10)
+    SMS_BUDGET_PREFIX_PER_HOUR = _env_int("SMS_BUDGET_PREFIX_PER_HOUR", 20)
+    SMS_BUDGET_PREFIX_PER_DAY = _env_int("SMS_BUDGET_PREFIX_PER_DAY", 60)
+    SMS_BUDGET_ADDRESS_PER_HOUR = _env_int("SMS_BUDGET_ADDRESS_PER_HOUR", 10)
+    SMS_BUDGET_ADDRESS_PER_DAY = _env_int("SMS_BUDGET_ADDRESS_PER_DAY", 30)
+    SMS_BUDGET_STATION_PER_HOUR = _env_int("SMS_BUDGET_STATION_PER_HOUR", 30)
+    SMS_BUDGET_STATION_PER_DAY = _env_int("SMS_BUDGET_STATION_PER_DAY", 150)
+    SMS_BUDGET_SITE_PER_HOUR = _env_int("SMS_BUDGET_SITE_PER_HOUR", 200)
+    SMS_BUDGET_SITE_PER_DAY = _env_int("SMS_BUDGET_SITE_PER_DAY", 1000)
+    SMS_HUMAN_CHECK_AFTER_PER_ADDRESS = _env_int("SMS_HUMAN_CHECK_AFTER_PER_ADDRESS", 3)
+    SMS_HUMAN_CHECK_AFTER_PER_PREFIX = _env_int("SMS_HUMAN_CHECK_AFTER_PER_PREFIX", 5)
+    # --- end SMS budget --------------------------------------------------------------------------------
+
     # werkzeug's default method and cost; tests set a cheaper scrypt cost.
     PASSWORD_HASH_METHOD = "scrypt"
 
@@ -245,6 +270,14 @@ class TestingConfig(Config):
     NOTIFY_QUIET_START = 0
     NOTIFY_QUIET_END = 0
     NOTIFY_SMS_DAILY_CAP = 100_000
+    # SMS budget (issue 23): tests send many codes and station SMS from one address; the budget
+    # tests (tests/notify/test_sms_budget.py) set the sizes they test.
+    SMS_BUDGET_NUMBER_PER_HOUR = SMS_BUDGET_NUMBER_PER_DAY = 1000
+    SMS_BUDGET_PREFIX_PER_HOUR = SMS_BUDGET_PREFIX_PER_DAY = 1000
+    SMS_BUDGET_ADDRESS_PER_HOUR = SMS_BUDGET_ADDRESS_PER_DAY = 1000
+    SMS_BUDGET_STATION_PER_HOUR = SMS_BUDGET_STATION_PER_DAY = 1000
+    SMS_BUDGET_SITE_PER_HOUR = SMS_BUDGET_SITE_PER_DAY = 10_000
+    SMS_HUMAN_CHECK_AFTER_PER_ADDRESS = SMS_HUMAN_CHECK_AFTER_PER_PREFIX = 1000
     # Every view is written at once, so tests read counts right after a page; tests/postings/
     # test_view_buffer.py switches the buffer on.
     POSTING_VIEW_FLUSH_SECONDS = 0

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.catalogue.services import find_commodity
 from app.extensions import db
-from app.members.models import Member, Storefront
+from app.members.models import STATION_APPROVED, STATION_PENDING, Member, Storefront
 from app.models_common import utcnow
 from app.postings.models import Posting
 from app.postings.services import PostingData, create_posting
@@ -150,6 +150,10 @@ def _ensure_members(created: dict[str, int]) -> dict[str, Member]:
                 member.phone_verified_at = utcnow()
             db.session.add(member)
             created["members"] += 1
+        if member.is_station_operator and member.station_review in (None, STATION_PENDING):
+            # The demo station is one an admin knows: approved, so it can post for the demo farmer.
+            member.station_review = STATION_APPROVED
+            member.station_reviewed_at = member.station_reviewed_at or utcnow()
         members[spec.phone] = member
     db.session.flush()
     placeholder = members[PLACEHOLDER_FARMER_PHONE]

@@ -17,8 +17,12 @@ def next_phone() -> str:
 
 def make_member(**overrides) -> Member:
     """A member who can log in with DEFAULT_PASSWORD and whose phone is verified (gets SMS);
-    overrides set any column (``phone_verified_at=None`` for an unverified number)."""
+    overrides set any column (``phone_verified_at=None`` for an unverified number). An information
+    station is one an admin approved unless ``station_review`` says otherwise ("pending", "refused")."""
     password = overrides.pop("password", DEFAULT_PASSWORD)
+    if overrides.get("is_station_operator"):
+        overrides.setdefault("station_review", "approved")
+        overrides.setdefault("station_reviewed_at", utcnow())
     values = {
         "phone": next_phone(), "display_name": "Test Member", "is_seller": True, "is_buyer": True,
         "phone_verified_at": utcnow(),

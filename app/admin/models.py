@@ -82,6 +82,8 @@ class AuditAction(str, enum.Enum):
     RESOLVE_REPORT = "resolve_report"
     DISMISS_REPORT = "dismiss_report"
     EDIT_HELP = "edit_help"
+    APPROVE_STATION = "approve_station"  # an information station may now post for farmers
+    REFUSE_STATION = "refuse_station"
 
 
 class AuditLog(db.Model):

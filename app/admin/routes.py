@@ -10,11 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from app.admin import bp, queries, reports, services
+from app.admin import bp, queries, reports, services, stations
 from app.admin.forms import DecideReportForm, ReasonForm, SuspendForm
 from app.admin.models import AuditAction, Report, ReportStatus
 from app.extensions import db
 from app.members import verification
+from app.notify import sms_budget
 from app.members.models import Member
 from app.models_common import utcnow
 from app.postings.models import Posting
@@ -50,6 +51,7 @@ def dashboard():
     return render_template(
         "admin/dashboard.html", open_reports=reports.open_count(), suspended=suspended,
         pending_verifications=len(verification.pending_requests()), other_pages=other_pages,
+        pending_stations=len(stations.pending_stations()), sms_alerts=len(sms_budget.recent_alerts(days=1)),
     )
 
 
@@ -248,6 +250,8 @@ def action_label(action: str) -> str:
         AuditAction.RESOLVE_REPORT.value: _("Upheld a report"),
         AuditAction.DISMISS_REPORT.value: _("Dismissed a report"),
         AuditAction.EDIT_HELP.value: _("Edited a help page"),
+        AuditAction.APPROVE_STATION.value: _("Approved an information station"),
+        AuditAction.REFUSE_STATION.value: _("Refused an information station"),
     }
     return labels.get(action, action)
 

@@ -9,7 +9,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
 from app.members.codes import CODE_DIGITS
-from app.members.forms import MobileNumber, PlainText, _confirm_field, _new_password_field, _phone_field
+from app.members.forms import MobileNumber, PlainText, TextableNumber, _confirm_field, _new_password_field, _phone_field
 from app.members.passwords import WeakPassword, check_password
 
 
@@ -77,6 +77,7 @@ class ForgotPasswordForm(FlaskForm):
             field.data = field.data.lower()
         else:
             MobileNumber()(self, field)
+            TextableNumber()(self, field)
 
 
 class ResetByCodeForm(NewPasswordMixin, FlaskForm):

@@ -18,6 +18,10 @@ from app.members.phones import normalise_phone
 RESET_LINK_SESSION_KEY = "password_reset_link"
 
 
+class HumanCheckRequired(Exception):
+    """The form must show the human-check question before a code is sent."""
+
+
 def _code_limit() -> str:
     return current_app.config["CODE_RATE_LIMIT"]
 
@@ -39,7 +43,30 @@ def _printable(value: str, limit: int) -> str:
     return "".join(char for char in value[:limit] if char.isprintable())
 
 
-def _verify_page(form: PhoneCodeForm, status: int, limit_message: str | None = None):
+def human_check_blocks(phone: str) -> bool:
+    """True when this request must first answer a human check (many codes from this address or to
+    this number range this hour) and did not: a new question is then in the session for the form."""
+    from app.notify import human_check, sms_budget  # app.notify imports the domains that import this one
+
+    address = get_remote_address()
+    if not sms_budget.human_check_needed(phone, address):
+        return False
+    if human_check.passes(request.form.get("human_answer")):
+        return False
+    human_check.new_question()
+    return True
+
+
+def human_check_context(answered: bool) -> dict:
+    """Template values for members/_partials/_human_check.html."""
+    from app.notify import human_check
+
+    question = human_check.question_text()
+    error = _("That answer is not right. Please try the new question.") if answered and question else None
+    return {"human_question": question, "human_error": error}
+
+
+def _verify_page(form: PhoneCodeForm, status: int, limit_message: str | None = None, human: dict | None = None):
     member = current_user._get_current_object()
     latest = codes.latest_code(OneTimeCode.VERIFY_PHONE, member.phone)
     return render_template(
@@ -49,6 +76,7 @@ def _verify_page(form: PhoneCodeForm, status: int, limit_message: str | None = N
         pending=latest if codes.usable(latest) else None,
         limit_message=limit_message,
         minutes=codes.code_minutes(),
+        **(human or {}),
     ), status
 
 
@@ -79,9 +107,14 @@ def verify_phone():
 @limiter.limit(_code_limit, key_func=_member_key)
 def send_phone_code():
     member = current_user._get_current_object()
+    if not member.phone_is_verified and human_check_blocks(member.phone):
+        db.session.commit()
+        return _verify_page(PhoneCodeForm(formdata=None), 422,
+                            human=human_check_context("human_answer" in request.form))
     try:
         codes.send_phone_verification(member, get_remote_address())
     except codes.CodeLimitReached as error:
+        db.session.commit()  # a full SMS budget's alert for the admins
         return _verify_page(PhoneCodeForm(formdata=None), 429, limit_message=error.message)
     db.session.commit()
     flash(_("We sent a 6-digit code to %(phone)s. It works for %(minutes)s minutes.",
@@ -96,13 +129,20 @@ def forgot_password():
     if request.method == "GET":
         form.identifier.data = _printable(request.args.get("phone", ""), 40)
     status = 422 if request.method == "POST" else 200
+    human = {}
     if form.validate_on_submit():
         try:
             if form.is_email:
                 codes.request_password_reset_by_email(form.identifier.data, get_remote_address())
+            elif human_check_blocks(form.identifier.data):
+                human = human_check_context("human_answer" in request.form)
+                raise HumanCheckRequired()
             else:
                 codes.request_password_reset_by_sms(form.identifier.data, get_remote_address())
+        except HumanCheckRequired:
+            db.session.commit()  # the used-up question
         except codes.CodeLimitReached as error:
+            db.session.commit()  # a full SMS budget's alert for the admins
             form.form_errors.append(error.message)
             status = 429
         else:
@@ -115,7 +155,7 @@ def forgot_password():
             flash(_("If this number is registered, we sent it a 6-digit code by SMS. "
                     "It works for %(minutes)s minutes.", minutes=codes.code_minutes()), "success")
             return redirect(url_for("members.reset_password", phone=form.identifier.data))
-    return render_template("members/forgot_password.html", form=form), status
+    return render_template("members/forgot_password.html", form=form, **human), status
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])

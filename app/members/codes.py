@@ -10,6 +10,7 @@ limits are counted the same way for a stranger's number, only the message is not
 Limits are counted in the database, so every worker and host shares them without Redis: one new
 code per number (or address) per CODE_RESEND_SECONDS, CODES_PER_NUMBER_PER_HOUR per number or
 address, CODES_PER_IP_PER_HOUR per requesting IP address, CODE_MAX_ATTEMPTS wrong tries per code.
+Every SMS code also spends the SMS budgets of app/notify/sms_budget.py (issue 23).
 """
 from __future__ import annotations
 
@@ -119,6 +120,17 @@ def _check_limits(*, phone: str | None, email: str | None, ip: str | None, now: 
             raise CodeLimitReached(_("Too many codes were asked for from your network. Please try again in an hour."))
 
 
+def _spend_sms_budget(phone: str, ip: str | None, now: datetime) -> None:
+    """Count the code against the SMS budgets (app/notify/sms_budget.py); a full budget is a
+    CodeLimitReached like the limits above (its alert for the admins is in the session: commit)."""
+    from app.notify import sms_budget
+
+    try:
+        sms_budget.spend(sms_budget.CODE, phone, address=ip, now=now)
+    except sms_budget.BudgetExceeded as error:
+        raise CodeLimitReached(error.message) from error
+
+
 def _add_sms_code(
     purpose: str, phone: str, member: Member | None, ip: str | None, now: datetime
 ) -> tuple[OneTimeCode, str]:
@@ -152,12 +164,14 @@ def _render_unsent(channel: str, template: str, context: dict) -> None:
 def send_phone_verification(member: Member, ip: str | None) -> OneTimeCode:
     """Write a new phone-verification code for ``member`` and its SMS to the outbox. Returns the row.
 
-    Raises DomainError (409) when the number is already verified and CodeLimitReached (429) when a
-    limit is reached. Does not commit."""
+    Raises DomainError (409) when the number is already verified, CodeLimitReached (429) when a
+    limit or an SMS budget is reached (commit then: the admins' alert is in the session) and
+    sms_budget.DestinationRefused (422) for a country we do not text. Does not commit."""
     if member.phone_is_verified:
         raise DomainError(_("Your mobile number is already verified."))
     now = utcnow()
     _check_limits(phone=member.phone, email=None, ip=ip, now=now)
+    _spend_sms_budget(member.phone, ip, now)
     row, code = _add_sms_code(OneTimeCode.VERIFY_PHONE, member.phone, member, ip, now)
     _send_sms_code(member, "phone_code", code)
     return row
@@ -223,9 +237,13 @@ def request_password_reset_by_sms(phone: str, ip: str | None) -> None:
     """Write a reset code for the E.164 ``phone`` and, when a member has this number (a placeholder
     made by an info-station included), its SMS to the outbox. Returns nothing either way.
 
-    Raises CodeLimitReached (429) — alike for registered and unknown numbers. Does not commit."""
+    Raises CodeLimitReached (429) — alike for registered and unknown numbers; commit then, the
+    admins' alert of a full SMS budget is in the session — and sms_budget.DestinationRefused (422).
+    Does not commit."""
     now = utcnow()
     _check_limits(phone=phone, email=None, ip=ip, now=now)
+    # Counted for a stranger's number too, so that a full budget does not tell which numbers exist.
+    _spend_sms_budget(phone, ip, now)
     member = member_by_phone(phone)
     _row, code = _add_sms_code(OneTimeCode.RESET_PASSWORD, phone, member, ip, now)
     if member is not None:

@@ -56,6 +56,21 @@ class MobileNumber:
             raise ValidationError(_l("Enter a valid mobile number, for example 138 0013 8000."))
 
 
+class TextableNumber:
+    """After MobileNumber: refuses a number in a country Jishi does not send SMS to
+    (SMS_ALLOWED_COUNTRY_CODES), for forms whose answer is an SMS (sign-up, reset, station)."""
+
+    def __call__(self, form, field):
+        from app.notify.sms_budget import DestinationRefused, check_destination
+
+        if field.errors:
+            return
+        try:
+            check_destination(field.data)
+        except DestinationRefused as error:
+            raise ValidationError(error.message)
+
+
 class KindsField(SelectMultipleField):
     """Checkboxes for what a member does; only the listed kinds can be chosen (never admin)."""
 
@@ -135,6 +150,10 @@ class KindsMixin:
 
 class SignupForm(KindsMixin, FlaskForm):
     phone = _phone_field()
+
+    def validate_phone(self, field):
+        # The field's own validators ran first: its data is E.164 here unless they failed.
+        TextableNumber()(self, field)
     password = _new_password_field(_l("Password"))
     confirm = _confirm_field("password")
     display_name = _display_name_field()

@@ -14,6 +14,9 @@ from app.extensions import db
 from app.models_common import created_at_column, updated_at_column
 
 
+STATION_PENDING, STATION_APPROVED, STATION_REFUSED = "pending", "approved", "refused"
+
+
 def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -45,6 +48,10 @@ class Member(UserMixin, db.Model):
     suspended_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     suspended_permanently: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_by_station_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    # An information station acts for farmers (and makes us text them) only once an admin approved
+    # it (issue 23): "pending" from sign-up or from ticking the kind, then "approved" or "refused".
+    station_review: Mapped[str | None] = mapped_column(String(8))
+    station_reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -53,6 +60,11 @@ class Member(UserMixin, db.Model):
     # Flask-Login identifies the session by the rotating token, not the primary key.
     def get_id(self) -> str:
         return self.session_token
+
+    @property
+    def is_approved_station(self) -> bool:
+        """True for an information-station operator an admin approved."""
+        return bool(self.is_station_operator and self.station_review == STATION_APPROVED)
 
     @property
     def is_active(self) -> bool:

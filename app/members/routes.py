@@ -86,7 +86,15 @@ def signup():
     form = SignupForm()
     if request.method == "GET":
         form.locale.data = _current_locale()
+    human = {}
     if form.validate_on_submit():
+        refusal = _signup_sms_refusal(form.phone.data)
+        if refusal is not None:
+            db.session.commit()  # the used-up question, or a full SMS budget's alert for the admins
+            human, status = refusal
+            if status == 429:
+                form.form_errors.append(human.pop("message"))
+            return render_template("members/signup.html", form=form, **human), status
         # The answer is the same whether or not the number was free: an account is created only for a
         # new number, nothing changes for a registered one, and either way the visitor is sent to log in.
         member = services.register_member(
@@ -109,7 +117,23 @@ def signup():
         session["verify_phone_after_login"] = True
         flash(_("If this number was not registered yet, your account is ready: log in."), "success")
         return redirect(url_for("members.login", phone=form.phone.data))
-    return render_template("members/signup.html", form=form), _form_status()
+    return render_template("members/signup.html", form=form, **human), _form_status()
+
+
+def _signup_sms_refusal(phone: str) -> tuple[dict, int] | None:
+    """Why no account may be made now, decided alike for free and registered numbers before either
+    is known: ({"human_question": …}, 422) when a human check must be answered first, or
+    ({"message": …}, 429) when an SMS budget is full. None when the sign-up may go on."""
+    from app.members.code_routes import human_check_blocks, human_check_context
+    from app.notify import sms_budget
+
+    if human_check_blocks(phone):
+        return human_check_context("human_answer" in request.form), 422
+    try:
+        sms_budget.check(sms_budget.CODE, phone, address=get_remote_address())
+    except sms_budget.BudgetExceeded as error:
+        return {"message": error.message}, 429
+    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])

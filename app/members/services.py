@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.members.models import Member
+from app.members.models import STATION_PENDING, Member
 from app.members.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from app.members.passwords import check_password as check_password_rules
 from app.members.passwords import hash_password
@@ -67,6 +67,7 @@ def register_member(
         is_seller=kinds.is_seller,
         is_buyer=kinds.is_buyer,
         is_station_operator=kinds.is_station_operator,
+        station_review=STATION_PENDING if kinds.is_station_operator else None,
         locale=locale,
     )
     try:
@@ -116,6 +117,8 @@ def update_profile(member: Member, display_name: str, email: str | None, kinds: 
     member.is_seller = kinds.is_seller
     member.is_buyer = kinds.is_buyer
     member.is_station_operator = kinds.is_station_operator
+    if member.is_station_operator and member.station_review is None:
+        member.station_review = STATION_PENDING  # an admin approves a station before it acts for farmers
     member.locale = locale
     if member.is_seller:
         ensure_storefront(member)

@@ -1,4 +1,5 @@
-"""`flask notify worker` — sends the outbox (long-running, or `--once` for cron and tests)."""
+"""`flask notify worker` — sends the outbox (long-running, or `--once` for cron and tests); `flask notify
+prune-sms-budget` — drops old SMS-budget counters."""
 from __future__ import annotations
 
 import click
@@ -27,3 +28,15 @@ def worker_command(once: bool, batch_size: int | None, sleep_seconds: int | None
         return
     click.echo("notify worker running (Ctrl+C to stop)")
     worker.run_forever(senders, sleep_seconds=sleep_seconds, batch_size=batch_size)
+
+
+@bp.cli.command("prune-sms-budget")
+@click.option("--keep-days", type=click.IntRange(1, 365), default=2, help="Keep windows younger than this.")
+def prune_sms_budget_command(keep_days: int) -> None:
+    """Delete SMS-budget counters of windows that ended long ago (a daily cron job)."""
+    from app.extensions import db
+    from app.notify import sms_budget
+
+    removed = sms_budget.prune(keep_days=keep_days)
+    db.session.commit()
+    click.echo(f"removed {removed} SMS-budget counters")

@@ -272,3 +272,9 @@ class StationPostingForm(PostingForm):
             self.farmer_e164 = normalise_phone(field.data, current_app.config["DEFAULT_PHONE_REGION"])
         except ValueError:
             raise ValidationError(_l("Enter a valid mobile number, e.g. 138 0013 8000."))
+        from app.notify.sms_budget import DestinationRefused, check_destination
+
+        try:
+            check_destination(self.farmer_e164)
+        except DestinationRefused as error:
+            raise ValidationError(error.message)

@@ -58,8 +58,18 @@ def station_new_posting():
     if form.validate_on_submit():
         # Imported here: app.inbound_sms imports the postings services, which import this package.
         from app.inbound_sms.station import request_farmer_confirmation
+        from app.notify import sms_budget
 
         station = current_user._get_current_object()
+        try:
+            # Counted before anything is written: a refusal commits only the admins' alert, and a
+            # posting that fails below rolls the count back with it.
+            sms_budget.spend(sms_budget.STATION, form.farmer_e164, station_id=station.id)
+        except sms_budget.BudgetExceeded as error:
+            db.session.commit()
+            form.farmer_phone.errors = [*form.farmer_phone.errors, error.message]
+            return _form_page(form, heading=_("Post for a farmer"), action=url_for("postings.station_new_posting"),
+                              station=True, status=429)
         farmer = services.find_or_create_farmer(form.farmer_e164, station, form.farmer_name.data or "")
         # Always a draft: the farmer publishes it by replying YES <number> to the SMS sent here, which
         # also proves the number is theirs (issue 5). The SMS commits with the posting.
@@ -218,8 +228,9 @@ def _after_save(posting: Posting):
     return redirect(url_for("postings.show_posting", posting_id=posting.id))
 
 
-def _form_page(form: PostingForm, heading: str, action: str, posting: Posting | None = None, station: bool = False):
-    status = 422 if form.is_submitted() else 200
+def _form_page(form: PostingForm, heading: str, action: str, posting: Posting | None = None, station: bool = False,
+               status: int | None = None):
+    status = status or (422 if form.is_submitted() else 200)
     return (
         render_template(FORM_PAGE, form=form, heading=heading, action=action, posting=posting, station=station),
         status,

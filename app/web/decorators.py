@@ -21,12 +21,13 @@ def admin_required(view):
 
 
 def station_required(view):
-    """Only info-station operators (and admins) may post for farmers."""
+    """Only info-station operators an admin approved (and admins) may post for farmers: acting for a
+    farmer texts the farmer's number, so a self-made station must not (issue 23)."""
 
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
-        if not (current_user.is_station_operator or current_user.is_admin):
+        if not (current_user.is_approved_station or current_user.is_admin):
             abort(403)
         return view(*args, **kwargs)
 

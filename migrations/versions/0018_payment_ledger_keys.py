@@ -1,7 +1,7 @@
 """payment ledger keyed by the provider's objects: charges by payment id, refunds by refund id
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-07 12:45:00
 
 Issue 23: Stripe sends checkout.session.completed and payment_intent.succeeded for one payment, and
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -82,8 +82,9 @@ def test_suspended_member_can_log_in_and_read_their_orders(client, login, admin,
 
 
 def test_posting_write_paths_refuse_a_suspended_member(client, login, admin, seller, sell_offer):
-    station = seller  # also an operator for the station form
+    station = seller  # also an approved operator for the station form
     station.is_station_operator = True
+    station.station_review = "approved"
     db.session.commit()
     suspend(client, login, admin, seller)
     login(seller)

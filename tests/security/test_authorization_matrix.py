@@ -97,6 +97,8 @@ ACCESS: dict[str, tuple[str, str]] = {
     "admin.suspend": (ADMIN, ""),
     "admin.restore": (ADMIN, ""),
     "admin.revoke_verification": (ADMIN, ""),
+    "admin.approve_station": (ADMIN, ""),
+    "admin.refuse_station": (ADMIN, ""),
     "admin.hide_posting": (ADMIN, ""),
     "admin.unhide_posting": (ADMIN, ""),
     "admin.report": (ADMIN, ""),
