@@ -164,8 +164,8 @@ def test_a_stop_request_finishes_the_message_in_hand_and_gives_back_the_rest_at_
 
 @pytest.mark.slow
 def test_the_lease_is_renewed_while_a_slow_batch_is_sent_so_no_other_worker_takes_its_rows(app, db):
-    app.config.update(NOTIFY_LEASE_SECONDS=2)
-    ids = queue(8)
+    app.config.update(NOTIFY_LEASE_SECONDS=4)
+    ids = queue(12)
     slow, fast = FakeSender(), FakeSender()
     slow_send, claimed = slow.send, threading.Event()
 
@@ -189,7 +189,7 @@ def test_the_lease_is_renewed_while_a_slow_batch_is_sent_so_no_other_worker_take
     thread = threading.Thread(target=drain_slowly)
     thread.start()
     assert claimed.wait(30)
-    while thread.is_alive():  # a second worker keeps looking for due rows, 3.2 s against a 2 s lease
+    while thread.is_alive():  # a second worker keeps looking for due rows, 4.8 s against a 4 s lease
         worker.run_once({"sms": fast, "email": fast})
         time.sleep(0.1)
     thread.join()
