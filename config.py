@@ -184,13 +184,11 @@ class Config:
     LOGISTICS_DRIVER_LINK_DAYS = _env_int("LOGISTICS_DRIVER_LINK_DAYS", 14)
 
     # Notifications outbox (app/notify): a failed send is retried after BASE × 2^(attempts-1)
-    # seconds (at most MAX), and given up ("dead") after MAX_ATTEMPTS; a row claimed by a worker that
-    # died is taken again after SENDING_TIMEOUT seconds. The worker takes BATCH_SIZE rows at a time
-    # and sleeps WORKER_SLEEP seconds when nothing is due.
+    # seconds (at most MAX), and given up ("dead") after MAX_ATTEMPTS. The worker takes BATCH_SIZE
+    # rows at a time and sleeps WORKER_SLEEP seconds when nothing is due.
     NOTIFY_MAX_ATTEMPTS = _env_int("NOTIFY_MAX_ATTEMPTS", 6)
     NOTIFY_RETRY_BASE_SECONDS = _env_int("NOTIFY_RETRY_BASE_SECONDS", 30)
     NOTIFY_RETRY_MAX_SECONDS = _env_int("NOTIFY_RETRY_MAX_SECONDS", 6 * 60 * 60)
-    NOTIFY_SENDING_TIMEOUT_SECONDS = _env_int("NOTIFY_SENDING_TIMEOUT_SECONDS", 300)
     NOTIFY_BATCH_SIZE = _env_int("NOTIFY_BATCH_SIZE", 100)
     NOTIFY_WORKER_SLEEP_SECONDS = _env_int("NOTIFY_WORKER_SLEEP_SECONDS", 5)
     NOTIFY_PER_PAGE = _env_int("NOTIFY_PER_PAGE", 50)
@@ -205,6 +203,18 @@ class Config:
     # every web process agrees; the first message over it gets a "try later" reply, the rest silence.
     SMS_INBOUND_PER_HOUR = _env_int("SMS_INBOUND_PER_HOUR", 30)
     MAIL_TIMEOUT_SECONDS = _env_int("MAIL_TIMEOUT_SECONDS", 20)
+
+    # Outbox leases (issue 23): a worker holds the rows it claimed for NOTIFY_LEASE_SECONDS and renews
+    # the lease when less than half is left, before each message; a row whose lease ran out (its
+    # worker was killed) is taken by any worker. Keep it above twice the longest single send
+    # (MAIL_TIMEOUT_SECONDS, Twilio's 15 s) and the clock skew between worker hosts; shorter means a
+    # killed worker's rows wait less. NOTIFY_SENDING_TIMEOUT_SECONDS is its old name.
+    NOTIFY_LEASE_SECONDS = _env_int("NOTIFY_LEASE_SECONDS", _env_int("NOTIFY_SENDING_TIMEOUT_SECONDS", 120))
+    # PostgreSQL: the worker commits each outcome with synchronous_commit off (that transaction
+    # only), so it does not wait for a disk flush per message. A worker killed at any moment loses
+    # nothing; a crash of PostgreSQL itself may forget the outcomes of its last fraction of a
+    # second, and those messages go out again when their lease ends (never lost). 0: wait.
+    NOTIFY_ASYNC_COMMIT = _env_bool("NOTIFY_ASYNC_COMMIT", True)
 
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
     # "json": one JSON object per line with the request id (production default); "text" for a terminal.

@@ -22,12 +22,15 @@ def worker_command(once: bool, batch_size: int | None, sleep_seconds: int | None
         senders = senders_from_config(current_app.config)
     except RuntimeError as error:
         raise click.ClickException(str(error)) from error
-    if once:
-        totals = worker.run_once(senders, batch_size=batch_size)
-        click.echo(f"sent {totals['sent']}, failed {totals['failed']}, dead {totals['dead']}")
-        return
-    click.echo("notify worker running (Ctrl+C to stop)")
-    worker.run_forever(senders, sleep_seconds=sleep_seconds, batch_size=batch_size)
+    # SIGTERM (systemd stop/restart) and Ctrl+C: finish the message in hand, give back the rest, exit.
+    with worker.stop_on_signals() as stop:
+        if once:
+            totals = worker.run_once(senders, batch_size=batch_size, should_stop=stop)
+            click.echo(f"sent {totals['sent']}, failed {totals['failed']}, dead {totals['dead']}"
+                       + (" (stopped early)" if stop() else ""))
+            return
+        click.echo("notify worker running (Ctrl+C to stop)")
+        worker.run_forever(senders, sleep_seconds=sleep_seconds, batch_size=batch_size, should_stop=stop)
 
 
 @bp.cli.command("prune-sms-budget")

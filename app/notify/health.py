@@ -18,9 +18,9 @@ _OLDEST_DUE = select(func.min(Notification.next_attempt_at)).where(
 
 
 def outbox_lag_seconds(now: datetime | None = None) -> int:
-    """Seconds since the oldest message that is due (pending, failed and due for retry, or claimed
-    by a worker past its deadline) became due; 0 when nothing is waiting. A growing lag means no
-    worker is running or the gateway keeps failing."""
+    """Seconds since the oldest message that is due and not yet sent (pending, failed and due for
+    retry, or being sent: a claimed row keeps the time it became due) became due; 0 when nothing is
+    waiting. A growing lag means no worker is running or the gateway keeps failing."""
     now = now or utcnow()
     oldest = db.session.scalar(_OLDEST_DUE, {"now": now})
     if oldest is None:

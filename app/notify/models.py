@@ -20,7 +20,7 @@ class Channel(str, enum.Enum):
 
 class NotificationStatus(str, enum.Enum):
     PENDING = "pending"  # waiting for its first attempt
-    SENDING = "sending"  # claimed by a worker; reclaimed when next_attempt_at (the claim's deadline) passes
+    SENDING = "sending"  # claimed by the worker named in claimed_by; taken again when claimed_until passes
     SENT = "sent"
     FAILED = "failed"  # an attempt failed; retried at next_attempt_at
     DEAD = "dead"  # gave up: too many attempts or a permanent refusal
@@ -42,7 +42,8 @@ class DeliveryStatus(str, enum.Enum):
 DELIVERY_RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3}
 
 
-# Rows a worker may take when next_attempt_at has come: new ones, retries, and claims whose worker died.
+# Rows a worker may take when next_attempt_at has come: new ones, retries, and claims whose lease
+# (claimed_until) ran out because their worker died.
 CLAIMABLE = (NotificationStatus.PENDING.value, NotificationStatus.FAILED.value, NotificationStatus.SENDING.value)
 RETRYABLE_BY_ADMIN = (NotificationStatus.FAILED.value, NotificationStatus.DEAD.value)
 
@@ -92,6 +93,11 @@ class Notification(db.Model):
     delivery_status: Mapped[str | None] = mapped_column(String(12))
     delivery_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     delivery_error_code: Mapped[str | None] = mapped_column(String(12))
+    # The lease of a row in "sending": which worker holds it ("host:pid:token") and until when. The
+    # worker renews it while it works through its batch; once it has passed, any worker takes the
+    # row again (app/notify/worker.py). next_attempt_at keeps the time the row became due.
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     member = relationship("Member")
 

@@ -3,6 +3,8 @@ delivery status backwards; bad signatures write nothing; unknown SIDs are acknow
 a 400. The admin outbox shows the result."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 from twilio.request_validator import RequestValidator
 
@@ -129,3 +131,38 @@ def test_admin_outbox_shows_the_delivery_status(client, login, admin, db, sent_s
     login(admin)
     page = client.get("/admin/notifications").get_data(as_text=True)
     assert "Not delivered" in page and "error 30003" in page
+
+
+def test_reports_that_arrive_while_the_worker_is_still_sending_its_batch_are_kept_and_never_go_back(app, db):
+    """Each message is marked sent as soon as Twilio accepts it, so a report on the first message that
+    arrives while the second is being sent finds its row; a late "queued" after it changes nothing."""
+    from app.notify import worker
+    from tests.notify.conftest import FakeSender
+
+    for _ in range(2):
+        enqueue(make_member(), "order_shipped", CONTEXT, channels=("sms",))
+    db.session.commit()
+    answers = []
+
+    def post_from_twilio(status, sid):
+        # Another thread is another app context, so the report runs in its own session like a web
+        # process would, not inside the worker's.
+        thread = threading.Thread(target=lambda: answers.append(report(app.test_client(), status, sid).get_json()))
+        thread.start()
+        thread.join()
+
+    class ReportingTwilio(FakeSender):
+        def send(self, message):
+            if self.sent:
+                first_sid = f"SM{self.sent[0][0]:032x}"
+                post_from_twilio("delivered", first_sid)
+                post_from_twilio("queued", first_sid)
+            super().send(message)
+            return f"SM{message.id:032x}"
+
+    sender = ReportingTwilio()
+    assert worker.run_once({"sms": sender, "email": sender}) == {"sent": 2, "failed": 0, "dead": 0}
+    assert answers == [{"status": "recorded"}, {"status": "ignored"}]
+    first, second = notifications()
+    assert (first.status, first.delivery_status) == ("sent", "delivered")
+    assert (second.status, second.delivery_status) == ("sent", None)

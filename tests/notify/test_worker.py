@@ -2,8 +2,10 @@
 NOTIFY_MAX_ATTEMPTS, reclaims rows left in 'sending', and never sends a message twice."""
 from __future__ import annotations
 
+import os
 import random
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -97,20 +99,103 @@ def test_a_crashing_sender_is_recorded_as_a_failure_without_losing_the_batch(db)
     assert "ValueError: bug in the gateway" in notifications(status="failed")[0].last_error
 
 
-def test_rows_left_sending_by_a_dead_worker_are_taken_again_after_the_timeout(app, db, fake_senders):
+def test_rows_left_sending_by_a_dead_worker_are_taken_again_when_the_lease_runs_out(app, db, fake_senders):
     sender, senders = fake_senders
     ids = queue(2)
-    claimed = worker.claim_batch(utcnow(), 1)  # a worker claimed one row and died
-    assert [m.id for m in claimed] == ids[:1]
-    assert worker.run_once(senders)["sent"] == 1  # the other row only
-    assert notifications(id=ids[0])[0].status == "sending"
-    later = utcnow() + timedelta(seconds=app.config["NOTIFY_SENDING_TIMEOUT_SECONDS"] + 1)
-    assert worker.run_once(senders, now=later)["sent"] == 1
+    claim = worker.claim_batch(utcnow(), 1)  # a worker claimed one row and died
+    assert [m.id for m in claim.messages] == ids[:1]
     row = notifications(id=ids[0])[0]
-    assert (row.status, row.attempts) == ("sent", 2)
-    # The dead worker's late result cannot overwrite the newer claim's outcome.
-    worker.send_batch(claimed, {"sms": FakeSender(fail=True), "email": FakeSender(fail=True)})
+    assert (row.status, row.attempts, row.claimed_by) == ("sending", 1, claim.token)
+    assert claim.token.split(":")[1] == str(os.getpid())  # names the worker: host:pid:random
+    assert worker.run_once(senders)["sent"] == 1  # the other row only: the lease still holds
+    assert notifications(id=ids[0])[0].status == "sending"
+    assert worker.run_once(senders, now=claim.until + timedelta(seconds=1))["sent"] == 1
+    row = notifications(id=ids[0])[0]
+    assert (row.status, row.attempts, row.claimed_by, row.claimed_until) == ("sent", 2, None, None)
+    # The dead worker's late result cannot overwrite the newer claim's outcome, and a claim whose
+    # rows were taken over sends nothing when it renews its lease.
+    late = FakeSender(fail=True)
+    worker.send_claim(claim, {"sms": late, "email": late}, now=claim.until)
+    assert late.calls == 0
     assert notifications(id=ids[0])[0].status == "sent"
+
+
+def test_each_outcome_is_committed_as_soon_as_the_sender_answers(app, db):
+    ids = queue(5)
+    seen = []
+
+    class Watching(FakeSender):
+        def send(self, message):
+            # What another connection sees while this message is being sent.
+            with _db.engine.connect() as other:
+                seen.append(other.scalar(select(func.count()).where(Notification.status == "sent")))
+            return super().send(message)
+
+    sender = Watching(fail=lambda message: message.id == ids[2])
+    assert worker.run_once({"sms": sender, "email": sender}) == {"sent": 4, "failed": 1, "dead": 0}
+    assert seen == [0, 1, 2, 2, 3]
+
+
+def test_a_stop_request_finishes_the_message_in_hand_and_gives_back_the_rest_at_once(app, db):
+    ids = queue(6)
+    failed_before = notifications(id=ids[4])[0]
+    failed_before.status, failed_before.attempts, failed_before.last_error = "failed", 2, "earlier failure"
+    db.session.commit()
+    stop = worker.StopRequest()
+
+    class StoppedDuringThirdSend(FakeSender):
+        def send(self, message):
+            if len(self.sent) == 2:
+                stop.requested = True  # SIGTERM arrives while the third message is with the provider
+            return super().send(message)
+
+    sender = StoppedDuringThirdSend()
+    assert worker.run_once({"sms": sender, "email": sender}, should_stop=stop) == {"sent": 3, "failed": 0, "dead": 0}
+    rows = {row.id: row for row in notifications()}
+    assert [rows[id_].status for id_ in ids[:3]] == ["sent"] * 3
+    given_back = [(rows[id_].status, rows[id_].attempts, rows[id_].claimed_by, rows[id_].claimed_until) for id_ in ids[3:]]
+    assert given_back == [("pending", 0, None, None), ("failed", 2, None, None), ("pending", 0, None, None)]
+    assert rows[ids[4]].last_error == "earlier failure"
+    # Another worker takes them straight away, without waiting for a lease to run out.
+    assert worker.run_once({"sms": sender, "email": sender}) == {"sent": 3, "failed": 0, "dead": 0}
+    sent = [message_id for message_id, _address, _body in sender.sent]
+    assert sorted(sent) == ids
+
+
+@pytest.mark.slow
+def test_the_lease_is_renewed_while_a_slow_batch_is_sent_so_no_other_worker_takes_its_rows(app, db):
+    app.config.update(NOTIFY_LEASE_SECONDS=4)
+    ids = queue(12)
+    slow, fast = FakeSender(), FakeSender()
+    slow_send, claimed = slow.send, threading.Event()
+
+    def send_slowly(message):
+        claimed.set()
+        time.sleep(0.4)
+        return slow_send(message)
+
+    slow.send = send_slowly
+    errors = []
+
+    def drain_slowly():
+        try:
+            with app.app_context():
+                worker.run_once({"sms": slow, "email": slow})
+                _db.session.remove()
+        except Exception as error:  # surfaced below
+            errors.append(error)
+
+    _db.session.commit()  # end the read transaction queue() left open: this thread is a worker too
+    thread = threading.Thread(target=drain_slowly)
+    thread.start()
+    assert claimed.wait(30)
+    while thread.is_alive():  # a second worker keeps looking for due rows, 4.8 s against a 4 s lease
+        worker.run_once({"sms": fast, "email": fast})
+        time.sleep(0.1)
+    thread.join()
+    assert errors == []
+    assert fast.sent == [] and sorted(message_id for message_id, _a, _b in slow.sent) == ids
+    assert {(row.status, row.attempts) for row in notifications()} == {("sent", 1)}
 
 
 def test_thousand_messages_while_the_gateway_fails_half_the_time_are_each_delivered_once(app, db):
