@@ -360,6 +360,11 @@ def _latest_open_offer(negotiation: Negotiation, now: datetime) -> Offer:
     _require_open(negotiation, now)
     latest = negotiation.latest_offer
     if latest is None or latest.status != OfferStatus.OPEN.value:
+        # The offers were read after the thread: a decision committed in between closed both, and
+        # this request must refuse as a request arriving after it would ("closed"), not by what it
+        # happened to read first.
+        db.session.refresh(negotiation)
+        _require_open(negotiation, now)
         raise DomainError(_("There is no open offer in this negotiation."))
     return latest
 

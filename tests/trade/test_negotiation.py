@@ -5,9 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from app.trade import negotiations
 from app.trade.models import Negotiation, NegotiationMessage, Offer, Order
+from app.web.errors import DomainError
 from tests.factories import make_posting
 from tests.trade.helpers import offer_data, start_thread
 
@@ -225,3 +227,18 @@ def test_accepting_a_quote_fills_the_buy_request_and_takes_the_named_lot(client,
     assert sell_offer.quantity_available == Decimal("50")
     order = db.session.scalars(select(Order)).one()
     assert (order.buy_posting_id, order.sell_posting_id, order.seller_lot_reference) == (buy_request.id, sell_offer.id, "WR-2026-1")
+
+
+def test_a_decision_committed_between_reading_the_thread_and_its_offers_is_refused_as_closed(client, db, login, buyer, seller, sell_offer):
+    """A request that read the thread open, then its offers after another request withdrew the offer
+    (the interleaving concurrent requests produce), refuses as a later request would."""
+    negotiation = start_thread(client, login, sell_offer, buyer, quantity="10")
+    offer_id = negotiation.latest_offer.id
+    db.session.expire(negotiation, ["offers"])
+    assert negotiation.status == "open"
+    # The other request's decision, written behind this request's back.
+    db.session.execute(update(Offer).where(Offer.id == offer_id).values(status="withdrawn").execution_options(synchronize_session=False))
+    db.session.execute(update(Negotiation).where(Negotiation.id == negotiation.id).values(status="withdrawn").execution_options(synchronize_session=False))
+
+    with pytest.raises(DomainError, match="This negotiation is closed."):
+        negotiations.decline_offer(negotiation, offer_id, seller)
