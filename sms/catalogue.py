@@ -2,28 +2,15 @@
 province name → region code. app/notify builds one from the database; tests build one from the CSVs."""
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-# Spellings farmers text that the catalogue's two names per unit do not cover.
-EXTRA_UNIT_WORDS = {
-    "kg": ("kgs", "kilo", "kilos", "千克"),
-    "t": ("ton", "tons", "tonnes", "mt", "公吨"),
-    "g": ("grams",),
-    "jin": ("catty", "市斤"),
-    "dan": ("picul",),
-    "lb": ("lbs",),
-}
+from sms.vocabulary import EXTRA_UNIT_WORDS, commodity_names, fold
+
+__all__ = ["Catalogue", "EXTRA_UNIT_WORDS", "Unit", "fold"]
+
 _PROVINCE_SUFFIXES = ("特别行政区", "自治区", "省", "市")
-
-
-def fold(text: str) -> str:
-    """NFKC (full-width letters, digits and the ideographic space become ASCII) and lower case,
-    without changing the length of the NFKC text, so positions in the folded text match it."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
 
 
 @dataclass(frozen=True)
@@ -51,9 +38,10 @@ class Catalogue:
     ) -> Catalogue:
         """Build from ``(slug, names)``, ``(code, kg_per_unit, names)`` and ``(code, names)`` rows.
 
-        Names are folded; unit codes count as names; provinces also answer to their short form
+        Names are folded (Traditional → Simplified too) and commodities also answer to their pinyin
+        (sms.vocabulary); unit codes count as names; provinces also answer to their short form
         (河南省 → 河南, 广西壮族自治区 → 广西). Empty names are ignored."""
-        commodity_map = {fold(n).strip(): slug for slug, names in commodities for n in names if n.strip()}
+        commodity_map = commodity_names(commodities)
         unit_map: dict[str, Unit] = {}
         for code, kg, names in units:
             unit = Unit(code, Decimal(str(kg)) if kg not in (None, "") else None)

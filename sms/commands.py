@@ -1,33 +1,38 @@
-"""Parse an inbound SMS into a typed command (issue 5, point 6), in English or Chinese.
+"""Read an inbound SMS into a typed command (issue 5, point 6; issue 22), in English or Chinese.
 
-Text is NFKC-normalised and lower-cased first, so full-width letters, digits and spaces (including the
-ideographic space U+3000) behave like ASCII. Chinese keywords need no space after them ("价格玉米"),
-and numbers may touch their units and each other's neighbours ("卖玉米5吨2100").
-
-Deliberate overlaps, in the order they are resolved:
-- Opt-out words (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, 退订, TD) win even with text after
-  them: a number that wants to stop must never be kept on by a parser being clever. The one exception
-  is CANCEL / 取消 followed by a draft number ("取消 12", "CANCEL 12"), which discards that draft.
-  A bare 取消 is treated like CANCEL (opt-out).
-- 取消订阅 (also "取消 订阅") is UNSUB, not opt-out: it names price alerts, not SMS as a whole.
-- Bare YES (or YES followed by words) is opt-in, as carriers expect; YES followed by a number confirms
-  that draft. 确认 always needs a number.
-- A bare UNSUB / 取消订阅 ends every price-alert subscription (commodity None), not all SMS.
-- Words after a complete PRICE / SUB / YES / NO / ACCEPT command are ignored; after SELL / BUY they
-  are the note. Latin keywords must stand alone ("YES12" is Unknown); Chinese ones need no space.
+The reader is tolerant in what it reads and strict in what it acts on:
+- Any punctuation separates words (，。、：；！？ and ASCII); full-width forms fold (NFKC); Traditional
+  folds to Simplified; commodities answer to their aliases, dialect names and pinyin (sms.vocabulary).
+- Command words may stand first or last ("价格 玉米", "玉米价格", "河南玉米价格", "玉米多少钱一斤");
+  filler words (我要, 请, 的 …) are skipped. Chinese numerals and money forms are read exactly
+  (sms.numbers).
+- Opt-out only when the whole message, without spaces and punctuation, is an opt-out word (STOP,
+  STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, TD, 退订, N, 取消). A message that merely starts with one
+  is read as the command it is ("取消 12" discards draft 12, "end of season, sell maize 5t 2100"
+  drafts a listing, "UNSUBSCRIBE maize" / "退订 玉米" end that price alert); if nothing else is in it
+  ("Cancel my order", "取消订单") the answer is OptOutHint: asked to send the keyword alone.
+- Opt-in only when the whole message is START, UNSTOP or YES (the executor honours it only for a
+  number that is opted out); "YES 12" confirms draft 12.
+- A SELL/BUY reads commodity, quantity with its unit, then price (with its own unit, "1.05元/斤",
+  "每斤1.15元", "1.2元一斤"); words before the quantity that are not understood are returned in
+  ``Listing.unread`` for the reply to name, words after the price are the note. Any gap where a
+  number belongs raises ParseError: a number is never dropped, truncated or guessed.
+- 取消订阅 (also "取消 订阅") is UNSUB: price alerts, not SMS as a whole; a bare UNSUB ends all alerts.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from sms.catalogue import Catalogue, Unit, fold
+from sms.catalogue import Catalogue, Unit
+from sms.numbers import Number
+from sms.tokens import Message, Token, normalise, tokenize
+from sms.vocabulary import OPT_IN_WORDS, OPT_OUT_WORDS, WEAK_KEYWORDS
 
 __all__ = [
     "Accept", "Catalogue", "Command", "Confirm", "Counter", "Decline", "Discard", "Help", "Listing",
-    "Offers", "OptIn", "OptOut", "ParseError", "PriceQuery", "Subscribe", "Unit", "Unknown",
+    "Offers", "OptIn", "OptOut", "OptOutHint", "ParseError", "PriceQuery", "Subscribe", "Unit", "Unknown",
     "Unsubscribe", "parse",
 ]
 
@@ -55,6 +60,11 @@ class Command:
 @dataclass(frozen=True)
 class OptOut(Command):
     """Stop every SMS to this number."""
+
+
+@dataclass(frozen=True)
+class OptOutHint(Command):
+    """Reads like a wish to stop but is not the keyword alone: ask for the keyword, change nothing."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +97,9 @@ class PriceQuery(Command):
 
 @dataclass(frozen=True)
 class Listing(Command):
-    """A draft sell offer (``side`` "sell") or buy request ("buy"). ``price`` is per ``price_unit``."""
+    """A draft sell offer (``side`` "sell") or buy request ("buy"). ``price`` is per ``price_unit``.
+    ``province`` when named before the quantity; ``unread`` the words before the quantity that were
+    not understood (the reply names them)."""
 
     side: str
     commodity: str
@@ -96,6 +108,8 @@ class Listing(Command):
     price: Decimal
     price_unit: Unit
     note: str = ""
+    province: str | None = None
+    unread: str = ""
 
     @property
     def quantity_kg(self) -> Decimal | None:
@@ -153,82 +167,17 @@ class Unsubscribe(Command):
     province: str | None = None
 
 
-# Latin keywords are whole first words; Chinese ones are prefixes (longest first, see _CJK_KEYWORDS).
-_LATIN_KEYWORDS = {
-    **dict.fromkeys(("stop", "stopall", "unsubscribe", "end", "quit", "td"), "optout"),
-    "cancel": "cancel", "yes": "yes", "start": "optin", "unstop": "optin",
-    "help": "help", "info": "help", "price": "price", "sell": "sell", "buy": "buy", "no": "discard",
-    "offers": "offers", "accept": "accept", "decline": "decline", "counter": "counter",
-    "sub": "sub", "unsub": "unsub",
-}
-_CJK_KEYWORDS = [
-    (re.compile(r"取消\s*订阅"), "unsub"), (re.compile("退订"), "optout"), (re.compile("帮助"), "help"),
-    (re.compile("价格"), "price"), (re.compile("确认"), "confirm"), (re.compile("取消"), "cancel"),
-    (re.compile("报价"), "offers"), (re.compile("接受"), "accept"), (re.compile("拒绝"), "decline"),
-    (re.compile("还价"), "counter"), (re.compile("订阅"), "sub"), (re.compile("卖"), "sell"),
-    (re.compile("买"), "buy"),
-]
-_NUMBER = re.compile(r"(?P<sign>[-+−])?\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?|\.\d+)")
 _DRAFT = re.compile(r"#?(\d{1,9})(?!\S)")
 _CODE = re.compile(r"#?([a-z0-9]{2,12})(?!\S)")
-_CURRENCY_BEFORE = re.compile(r"(?:¥|rmb|cny)\s*")
-_CURRENCY_AFTER = re.compile(r"\s*(?:元|块钱|块|yuan|rmb|cny)(?![a-z])")
-_PER = re.compile(r"\s*(?:/|每|per\s+)\s*")
-_TRAILING_PUNCTUATION = "。！!？?，,、；;"
+_EDGE_PUNCTUATION = " 。！!？?，,、；;：:.…~"
+_STOP_FAMILIES = ("optout", "cancel")
+# Commands whose arguments are a draft number or an offer code, read right after the keyword.
+_ACTION_FAMILIES = ("yes", "confirm", "discard", "accept", "decline", "counter")
 
 
-class _Cursor:
-    """Walks the folded text while keeping the original (NFKC, case preserved) for free-text notes."""
-
-    def __init__(self, folded: str, original: str, pos: int = 0):
-        self.s, self.o, self.pos = folded, original, pos
-
-    def skip_space(self) -> None:
-        while self.pos < len(self.s) and self.s[self.pos].isspace():
-            self.pos += 1
-
-    def at_end(self) -> bool:
-        self.skip_space()
-        return self.pos >= len(self.s)
-
-    def match(self, regex: re.Pattern) -> re.Match | None:
-        found = regex.match(self.s, self.pos)
-        if found:
-            self.pos = found.end()
-        return found
-
-    def take(self, mapping) -> object | None:
-        """Consume the longest key of ``mapping`` at the cursor that ends on a word boundary."""
-        self.skip_space()
-        rest = self.s[self.pos:]
-        for length in range(min(len(rest), 40), 0, -1):
-            key = rest[:length]
-            if key in mapping and not (key[-1].isascii() and key[-1].isalpha() and length < len(rest)
-                                       and rest[length].isascii() and rest[length].isalpha()):
-                self.pos += length
-                return mapping[key]
-        return None
-
-    def remainder(self) -> str:
-        return self.o[self.pos:].strip()
-
-
-def _normalise(text: str) -> tuple[str, str]:
-    """Return (folded, original) of equal length: NFKC, whitespace collapsed, end punctuation dropped."""
-    original = " ".join(unicodedata.normalize("NFKC", text).split()).rstrip(_TRAILING_PUNCTUATION).strip()
-    return fold(original), original
-
-
-def _decimal(found: re.Match, command: str, field: str, places: int, maximum: Decimal) -> Decimal:
-    if found.group("sign") in ("-", "−"):
-        raise ParseError("not_positive", command, field)
-    try:
-        value = Decimal(found.group("num").replace(",", ""))
-    except InvalidOperation:
-        raise ParseError("bad_number", command, field) from None
-    if not value.is_finite():
-        raise ParseError("bad_number", command, field)
-    if value <= 0:
+def _check(number: Number, command: str, field: str, places: int, maximum: Decimal) -> Decimal:
+    value = number.value
+    if number.negative or value <= 0:
         raise ParseError("not_positive", command, field)
     if value > maximum:
         raise ParseError("too_large", command, field)
@@ -237,60 +186,78 @@ def _decimal(found: re.Match, command: str, field: str, places: int, maximum: De
     return value
 
 
-def _commodity(cur: _Cursor, catalogue: Catalogue, command: str) -> str:
-    if cur.at_end():
-        raise ParseError("missing_commodity", command, "commodity")
-    slug = cur.take(catalogue.commodities)
-    if slug is None:
-        raise ParseError("unknown_commodity", command, "commodity")
-    return slug
+def _is_spelled_one(message: Message, token: Token) -> bool:
+    return token.kind == "number" and message.folded[token.start:token.end] == "一"
 
 
-def _province(cur: _Cursor, catalogue: Catalogue, command: str) -> str | None:
-    if cur.at_end():
-        return None
-    code = cur.take(catalogue.provinces)
-    if code is None:
-        raise ParseError("unknown_province", command, "province")
-    return code
-
-
-def _price(cur: _Cursor, catalogue: Catalogue, command: str) -> tuple[Decimal, Unit | None]:
-    """Parse "2100", "2,100", "¥2100/吨", "1.05元/斤", "2100 per t"; the unit is None when absent."""
-    if cur.at_end():
+def _price(message: Message, args: list[Token], i: int, command: str) -> tuple[Decimal, Unit | None, int]:
+    """Read a price at ``args[i]``: "2100", "¥2100/吨", "1.05元/斤", "2100 per ton", "1.2元一斤",
+    "每斤1.15元", "每吨2100". Returns (price, its unit or None, index after it)."""
+    unit: Unit | None = None
+    if i < len(args) and args[i].kind == "per" and i + 1 < len(args) and args[i + 1].kind == "unit":
+        unit, i = args[i + 1].value, i + 2
+    while i < len(args) and args[i].kind == "currency":
+        i += 1
+    if i >= len(args):
         raise ParseError("missing_price", command, "price")
-    cur.match(_CURRENCY_BEFORE)
-    found = cur.match(_NUMBER)
-    if not found:
+    if args[i].kind != "number":
         raise ParseError("bad_number", command, "price")
-    price = _decimal(found, command, "price", PRICE_PLACES, MAX_PRICE)
-    cur.match(_CURRENCY_AFTER)
-    if not cur.match(_PER):
-        return price, None
-    unit = cur.take(catalogue.units)
-    if unit is None:
-        raise ParseError("unknown_unit", command, "price")
-    return price, unit
+    price = _check(args[i].value, command, "price", PRICE_PLACES, MAX_PRICE)
+    i += 1
+    while i < len(args) and args[i].kind == "currency":
+        i += 1
+    if unit is None and i < len(args) and args[i].kind == "per":
+        if i + 1 >= len(args) or args[i + 1].kind != "unit":
+            raise ParseError("unknown_unit", command, "price")
+        unit, i = args[i + 1].value, i + 2
+    elif (unit is None and i + 1 < len(args) and _is_spelled_one(message, args[i])
+          and args[i + 1].kind == "unit"):
+        unit, i = args[i + 1].value, i + 2
+    return price, unit, i
 
 
-def _listing(side: str, cur: _Cursor, catalogue: Catalogue) -> Listing:
-    commodity = _commodity(cur, catalogue, side)
-    if cur.at_end():
+def _text_of(message: Message, tokens: list[Token]) -> str:
+    return " ".join(message.original[t.start:t.end] for t in tokens)
+
+
+def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> Listing:
+    commodity = province = None
+    unread: list[Token] = []
+    i = 0
+    while i < len(args) and args[i].kind != "number":
+        token = args[i]
+        if token.kind == "commodity" and commodity is None:
+            commodity = token.value
+        elif token.kind == "province" and province is None:
+            province = token.value
+        elif commodity is not None:
+            # Something other than a number where the quantity belongs ("卖 玉米 吨 2100").
+            raise ParseError("bad_number", side, "quantity")
+        else:
+            unread.append(token)
+        i += 1
+    if commodity is None:
+        reason = "unknown_commodity" if any(t.kind == "word" for t in unread) else "missing_commodity"
+        raise ParseError(reason, side, "commodity")
+    if i >= len(args):
         raise ParseError("missing_quantity", side, "quantity")
-    found = cur.match(_NUMBER)
-    if not found:
-        raise ParseError("bad_number", side, "quantity")
-    quantity = _decimal(found, side, "quantity", QUANTITY_PLACES, MAX_QUANTITY)
-    if cur.at_end():
+    quantity = _check(args[i].value, side, "quantity", QUANTITY_PLACES, MAX_QUANTITY)
+    if i + 1 >= len(args) or args[i + 1].kind != "unit":
         raise ParseError("missing_unit", side, "quantity")
-    unit = cur.take(catalogue.units)
-    if unit is None:
-        raise ParseError("missing_unit", side, "quantity")
-    price, price_unit = _price(cur, catalogue, side)
+    unit = args[i + 1].value
+    price, price_unit, i = _price(message, args, i + 2, side)
     price_unit = price_unit or unit
     if price_unit != unit and (unit.kg_per_unit is None or price_unit.kg_per_unit is None):
         raise ParseError("unit_mismatch", side, "price")
-    listing = Listing(side, commodity, quantity, unit, price, price_unit, cur.remainder())
+    note = ""
+    if i < len(args):
+        note_start = args[i].start
+        note = message.original[note_start:]
+        if keyword.start >= note_start:
+            cut_from, cut_to = keyword.start - note_start, keyword.end - note_start
+            note = note[:cut_from] + note[cut_to:]
+        note = " ".join(note.split()).strip(_EDGE_PUNCTUATION)
+    listing = Listing(side, commodity, quantity, unit, price, price_unit, note, province, _text_of(message, unread))
     if listing.quantity_kg is not None and listing.quantity_kg > MAX_QUANTITY_KG:
         raise ParseError("too_large", side, "quantity")
     if listing.price_per_kg is not None and listing.price_per_kg > MAX_PRICE_PER_KG:
@@ -298,74 +265,155 @@ def _listing(side: str, cur: _Cursor, catalogue: Catalogue) -> Listing:
     return listing
 
 
-def _draft_number(cur: _Cursor, command: str) -> int:
-    if cur.at_end():
+def _commodity_and_province(args: list[Token], command: str, required: bool = True) -> tuple[str | None, str | None]:
+    """The commodity and optional province among ``args``, in either order. Anything else refuses
+    the command: a price alert for a place the reader did not understand is not set up on a guess."""
+    commodity = province = None
+    stray = False
+    for token in args:
+        if token.kind == "commodity" and commodity is None:
+            commodity = token.value
+        elif token.kind == "province" and province is None:
+            province = token.value
+        elif token.kind == "keyword" and token.value[0] == "price":
+            continue  # "订阅玉米价格": the alert is for prices anyway
+        else:
+            stray = True
+    if commodity is None:
+        if stray:
+            raise ParseError("unknown_commodity", command, "commodity")
+        if required or province is not None:
+            raise ParseError("missing_commodity", command, "commodity")
+    elif stray:
+        raise ParseError("unknown_province", command, "province")
+    return commodity, province
+
+
+def _rest(message: Message, keyword: Token) -> str:
+    """The folded text after ``keyword`` with punctuation only trimmed from its ends."""
+    return message.base[keyword.end:].strip(_EDGE_PUNCTUATION)
+
+
+def _draft_number(rest: str, command: str) -> int:
+    if not rest:
         raise ParseError("missing_number", command, "number")
-    found = cur.match(_DRAFT)
-    if not found or int(found.group(1)) == 0:
+    found = _DRAFT.match(rest)
+    if not found or int(found.group(1)) == 0 or rest[found.end():].strip(_EDGE_PUNCTUATION):
         raise ParseError("bad_number", command, "number")
     return int(found.group(1))
 
 
-def _code(cur: _Cursor, command: str) -> str:
-    if cur.at_end():
+def _code(rest: str, command: str) -> tuple[str, int]:
+    if not rest:
         raise ParseError("missing_code", command, "code")
-    found = cur.match(_CODE)
+    found = _CODE.match(rest)
     if not found:
         raise ParseError("bad_code", command, "code")
-    return found.group(1).upper()
+    return found.group(1).upper(), found.end()
 
 
-def _keyword(folded: str) -> tuple[str | None, int]:
-    """Return (command family, end of keyword) for the start of the folded text."""
-    first = folded.split(" ", 1)[0]
-    if first in _LATIN_KEYWORDS:
-        return _LATIN_KEYWORDS[first], len(first)
-    for regex, family in _CJK_KEYWORDS:
-        found = regex.match(folded)
-        if found:
-            return family, found.end()
-    return None, 0
+def _choose_keyword(tokens: list[Token]) -> Token | None:
+    """The command word: the first one that is not a stop word or PRICE, else PRICE, else a stop
+    word. Weak words (好, 是, 收) count only as the first token."""
+    keywords = [t for i, t in enumerate(tokens)
+                if t.kind == "keyword" and (i == 0 or t.value[1] not in WEAK_KEYWORDS)]
+    for wanted in (lambda f: f not in _STOP_FAMILIES and f != "price", lambda f: f == "price", lambda f: True):
+        for token in keywords:
+            if wanted(token.value[0]):
+                return token
+    return None
+
+
+def _stop_word_command(message: Message, keyword: Token, args: list[Token], catalogue: Catalogue) -> Command:
+    """A message that starts with (or contains) a stop word but is not one: "取消 12" discards a
+    draft, "退订 玉米" ends that price alert, anything else is asked for the keyword alone."""
+    rest = _rest(message, keyword)
+    if keyword.value[0] == "cancel" and _DRAFT.match(rest):
+        return Discard(_draft_number(rest, "discard"))
+    if args and all(t.kind in ("commodity", "province") for t in args):
+        try:
+            commodity, province = _commodity_and_province(args, "unsub")
+        except ParseError:
+            return OptOutHint()
+        return Unsubscribe(commodity, province)
+    return OptOutHint()
 
 
 def parse(text: str, catalogue: Catalogue) -> Command:
-    """Parse one inbound SMS. Returns a Command (``Unknown`` when no keyword matches).
+    """Read one inbound SMS. Returns a Command (``Unknown`` when no command word is in it).
 
-    Raises ParseError when the keyword is known but its arguments are missing or invalid."""
-    folded, original = _normalise(text)
-    family, end = _keyword(folded)
-    cur = _Cursor(folded, original, end)
-    starts_with_digit = not cur.at_end() and (folded[cur.pos].isdigit() or folded[cur.pos] == "#")
-    if family == "optout" or (family == "cancel" and not starts_with_digit):
+    Raises ParseError when the command is known but its arguments are missing, invalid or only
+    partly understood."""
+    message = normalise(text)
+    bare = re.sub(r"[\W_]+", "", message.folded)
+    if bare in OPT_OUT_WORDS:
         return OptOut()
-    if family == "yes":
-        return Confirm(_draft_number(cur, "confirm")) if starts_with_digit else OptIn()
-    if family in ("cancel", "discard"):
-        return Discard(_draft_number(cur, "discard"))
-    if family == "confirm":
-        return Confirm(_draft_number(cur, "confirm"))
+    if bare in OPT_IN_WORDS:
+        return OptIn()
+    tokens = tokenize(message, catalogue)
+    tokens = _join_cancel_subscribe(tokens)
+    keyword = _choose_keyword(tokens)
+    if keyword is None:
+        return Unknown(message.base.strip(_EDGE_PUNCTUATION))
+    family = keyword.value[0]
+    args = [t for t in tokens if t is not keyword and t.kind != "filler"]
+    if family in _STOP_FAMILIES:
+        return _stop_word_command(message, keyword, args, catalogue)
+    if family in _ACTION_FAMILIES:
+        return _action(family, message, keyword, tokens, catalogue)
     if family == "optin":
         return OptIn()
     if family == "help":
         return Help()
     if family == "offers":
         return Offers()
-    if family == "price":
-        return PriceQuery(_commodity(cur, catalogue, "price"), _province(cur, catalogue, "price"))
     if family in ("sell", "buy"):
-        return _listing(family, cur, catalogue)
-    if family == "accept":
-        return Accept(_code(cur, "accept"))
-    if family == "decline":
-        return Decline(_code(cur, "decline"))
-    if family == "counter":
-        code = _code(cur, "counter")
-        price, unit = _price(cur, catalogue, "counter")
-        return Counter(code, price, unit)
+        return _listing(family, message, args, keyword)
+    if family == "price":
+        return PriceQuery(*_commodity_and_province(args, "price"))
     if family == "sub":
-        return Subscribe(_commodity(cur, catalogue, "sub"), _province(cur, catalogue, "sub"))
-    if family == "unsub":
-        if cur.at_end():
-            return Unsubscribe()
-        return Unsubscribe(_commodity(cur, catalogue, "unsub"), _province(cur, catalogue, "unsub"))
-    return Unknown(folded)
+        return Subscribe(*_commodity_and_province(args, "sub"))
+    commodity, province = _commodity_and_province(args, "unsub", required=False)
+    return Unsubscribe(commodity, province)
+
+
+def _join_cancel_subscribe(tokens: list[Token]) -> list[Token]:
+    """"取消 订阅" (with a space or punctuation between) is UNSUB, as "取消订阅" is."""
+    for i in range(len(tokens) - 1):
+        first, second = tokens[i], tokens[i + 1]
+        if (first.kind == second.kind == "keyword" and first.value[0] == "cancel"
+                and second.value[0] == "sub"):
+            joined = Token("keyword", ("unsub", "取消订阅"), first.start, second.end)
+            return [*tokens[:i], joined, *tokens[i + 2:]]
+    return tokens
+
+
+def _action(family: str, message: Message, keyword: Token, tokens: list[Token], catalogue: Catalogue) -> Command:
+    """YES/NO/ACCEPT/DECLINE/COUNTER: the keyword first (after fillers), then a number or code."""
+    before = [t for t in tokens if t.end <= keyword.start and t.kind != "filler"]
+    command = {"yes": "confirm"}.get(family, family)
+    if before:
+        raise ParseError("not_understood", command)
+    rest = _rest(message, keyword)
+    if family in ("yes", "confirm"):
+        return Confirm(_draft_number(rest, "confirm"))
+    if family == "discard":
+        return Discard(_draft_number(rest, "discard"))
+    code, code_end = _code(rest, family)
+    after = [t for t in tokenize(message, catalogue, _rest_start(message, keyword) + code_end) if t.kind != "filler"]
+    if family == "accept":
+        return Accept(code)
+    if family == "decline":
+        return Decline(code)
+    price, unit, end = _price(message, after, 0, "counter")
+    if end < len(after):
+        raise ParseError("not_understood", "counter")
+    return Counter(code, price, unit)
+
+
+def _rest_start(message: Message, keyword: Token) -> int:
+    text = message.base
+    pos = keyword.end
+    while pos < len(text) and text[pos] in _EDGE_PUNCTUATION:
+        pos += 1
+    return pos

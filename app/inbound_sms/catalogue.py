@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.catalogue.models import Commodity, CommodityAlias, Region, Unit
 from app.extensions import db
 from sms.catalogue import Catalogue
+from sms.vocabulary import csv_commodity_names
 
 _lock = threading.Lock()
 _cache: dict[tuple, Catalogue] = {}
@@ -32,8 +33,11 @@ def _fingerprint() -> tuple:
 
 def _build() -> Catalogue:
     commodities = db.session.scalars(select(Commodity).options(selectinload(Commodity.aliases))).all()
+    known = {c.slug for c in commodities}
+    # The reference aliases (dialect names added since the database was seeded) join the database's own.
+    reference = [(slug, names) for slug, names in csv_commodity_names() if slug in known]
     return Catalogue.build(
-        commodities=[(c.slug, [n for n in c.all_names() if n]) for c in commodities],
+        commodities=[*reference, *((c.slug, [n for n in c.all_names() if n]) for c in commodities)],
         units=[(u.code, u.kg_per_unit, [u.name_en, u.name_zh]) for u in db.session.scalars(select(Unit))],
         provinces=[(r.code, [r.name_en, r.name_zh]) for r in db.session.scalars(select(Region))],
     )

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 
 from app.catalogue.models import Commodity, Region
+from app.catalogue.models import Unit as CatalogueUnit
 from app.extensions import db
 from app.inbound_sms import offer_codes, replies
 from app.inbound_sms.catalogue import sms_catalogue
@@ -90,18 +91,27 @@ def _help(_command, _sender: Sender) -> str:
 
 
 def _opt_out(_command, sender: Sender) -> str:
-    optout.opt_out(sender.phone, _first_word(sender.body))
+    optout.opt_out(sender.phone, _keyword(sender.body))
     return replies.opted_out_reply()
 
 
+def _opt_out_hint(_command, _sender: Sender) -> str:
+    return replies.opt_out_hint_reply()
+
+
 def _opt_in(_command, sender: Sender) -> str:
+    """START / UNSTOP / YES resume SMS only for a number that stopped them; otherwise a bare YES is
+    most likely a draft confirmation without its number, and the reply says how to send one."""
+    if not optout.is_opted_out(sender.phone):
+        return replies.already_opted_in_reply()
     optout.opt_in(sender.phone)
     return replies.opted_in_reply()
 
 
-def _first_word(text: str) -> str:
-    words = unicodedata.normalize("NFKC", text).split()
-    return words[0].upper()[:20] if words else "STOP"
+def _keyword(text: str) -> str:
+    """The opt-out word as sent, without the punctuation around it ("stop." → "STOP")."""
+    word = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
+    return word.upper()[:20] or "STOP"
 
 
 def _commodity(slug: str) -> Commodity:
@@ -170,6 +180,8 @@ def _listing(command: sms.Listing, sender: Sender) -> str:
     ensure_can_write(member)
     commodity = _commodity(command.commodity)
     province_code, note = _province_in_note(command.note)
+    if command.province is not None:
+        province_code = command.province
     if province_code is None and member.storefront is not None:
         province_code = member.storefront.province_code
     if province_code is None:
@@ -186,7 +198,10 @@ def _listing(command: sms.Listing, sender: Sender) -> str:
         price=_convert_price(command.price, command.price_unit, unit.code, unit.kg_per_unit, command.side),
     )
     posting = postings.create_posting(member, data, publish=False)
-    return replies.draft_reply(posting, _posting_link(posting))
+    as_written = ""
+    if command.price_unit.code != unit.code or posting.price != command.price:
+        as_written = replies.price_as_written(command.price, db.session.get(CatalogueUnit, command.price_unit.code))
+    return replies.draft_reply(posting, _posting_link(posting), as_written, command.unread)
 
 
 def _posting_link(posting: Posting) -> str:
@@ -323,6 +338,7 @@ _HANDLERS = {
     sms.Help: ("help", _help, False),
     sms.Unknown: ("help", _help, False),
     sms.OptOut: ("optout", _opt_out, False),
+    sms.OptOutHint: ("optout_hint", _opt_out_hint, False),
     sms.OptIn: ("optin", _opt_in, False),
     sms.PriceQuery: ("price", _price, False),
     sms.Subscribe: ("sub", _subscribe, False),

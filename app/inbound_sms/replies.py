@@ -34,7 +34,8 @@ def name(obj: Commodity | Region | None) -> str:
 
 
 def sms_money(value: Decimal) -> str:
-    """¥2,100 for whole amounts, ¥1.05 otherwise: every character counts in an SMS."""
+    """¥2,100 for whole amounts, ¥1.05 otherwise: every character counts in an SMS. Prices have at
+    most two decimals (the reader refuses more), so nothing is rounded away."""
     value = Decimal(value)
     places = 0 if value == value.to_integral_value() else 2
     amount = f"{value:,.{places}f}"
@@ -76,9 +77,29 @@ def opted_in_reply() -> str:
     return _("Jishi: SMS resumed. Reply HELP for commands.")
 
 
-def draft_reply(posting: Posting, link: str) -> str:
+def opt_out_hint_reply() -> str:
+    return _("Jishi: to stop all SMS from us, reply STOP on its own. Reply HELP for commands.")
+
+
+def already_opted_in_reply() -> str:
+    return _("Jishi: you already get our SMS. To publish a draft, reply YES and its number, e.g. YES 12.")
+
+
+def price_as_written(price: Decimal, unit: Unit) -> str:
+    """" (¥1.05/jin)": the price in the unit the farmer wrote, when the draft stores another unit."""
+    return f" ({sms_money(price)}/{unit_name(unit)})"
+
+
+def draft_reply(posting: Posting, link: str, as_written: str = "", unread: str = "") -> str:
+    """The draft as read — quantity, unit and price, the price also as written when converted — and
+    any words before the quantity that were not understood."""
+    summary = posting_summary(posting) + as_written
+    if unread:
+        return _("Draft %(number)s: %(summary)s. Not understood: %(unread)s. Reply YES %(number)s to publish, "
+                 "NO %(number)s to discard. %(link)s",
+                 number=posting.id, summary=summary, unread=unread[:30], link=link)
     return _("Draft %(number)s: %(summary)s. Reply YES %(number)s to publish, NO %(number)s to discard. %(link)s",
-             number=posting.id, summary=posting_summary(posting), link=link)
+             number=posting.id, summary=summary, link=link)
 
 
 def published_reply(posting: Posting, link: str) -> str:
@@ -220,6 +241,7 @@ def error_reply(error) -> str:
         "missing_number": _("Which draft number?"),
         "missing_code": _("Which offer code? Reply OFFERS."),
         "bad_code": _("Could not read the code. Reply OFFERS."),
+        "not_understood": _("Could not read all of that."),
     }
     examples = {
         "price": _("e.g. PRICE maize Henan"),

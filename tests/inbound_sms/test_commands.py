@@ -96,13 +96,16 @@ def test_yes_on_a_published_posting_says_so(text_in, db, seller, sell_offer):
     assert _postings(db)[0].status == "active"
 
 
-def test_bare_yes_is_opt_in_not_a_confirmation(text_in, db, seller):
+def test_bare_yes_from_a_number_that_never_stopped_asks_for_the_draft_number(text_in, db, seller):
+    # Issue 22: YES opts in only a number that is opted out; otherwise it neither publishes nor resumes.
     text_in(seller.phone, "SELL maize 5t 2100")
-    assert text_in(seller.phone, "YES").startswith("Jishi: SMS resumed")
+    assert text_in(seller.phone, "YES") == ("Jishi: you already get our SMS. To publish a draft, reply YES and "
+                                            "its number, e.g. YES 12.")
     assert _postings(db)[0].status == "draft"
+    assert db.session.scalar(select(SmsOptOut).where(SmsOptOut.phone == seller.phone)) is None
 
 
-@pytest.mark.parametrize("stop", ["STOP", "stop please", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "退订", "TD"])
+@pytest.mark.parametrize("stop", ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "退订", "TD"])
 def test_stop_words_opt_the_number_out_and_start_resumes(text_in, db, stop):
     phone = "+8613912340011"
     reply = text_in(phone, stop)

@@ -9,7 +9,7 @@ import pytest
 
 from sms.catalogue import Catalogue
 from sms.commands import (
-    Accept, Confirm, Counter, Decline, Discard, Help, Listing, Offers, OptIn, OptOut, ParseError,
+    Accept, Confirm, Counter, Decline, Discard, Help, Listing, Offers, OptIn, OptOut, OptOutHint, ParseError,
     PriceQuery, Subscribe, Unit, Unknown, Unsubscribe, parse,
 )
 
@@ -106,11 +106,12 @@ CASES = [
     # --- opt-out / opt-in / help ---
     *[(f"optout-{word}", word, OptOut()) for word in
       ("STOP", "stopall", "UNSUBSCRIBE", "CANCEL", "End", "QUIT", "TD", "td", "退订", "取消")],
-    ("optout-stop-with-words", "stop sending me these", OptOut()),
+    # Issue 22: only the keyword alone opts out; a longer message is read for what it says.
+    ("optout-stop-with-words-asks-for-the-keyword", "stop sending me these", OptOutHint()),
     ("optout-fullwidth-stop", "ＳＴＯＰ", OptOut()),
-    ("optout-unsubscribe-with-commodity", "UNSUBSCRIBE maize", OptOut()),
+    ("unsubscribe-with-commodity-ends-that-alert", "UNSUBSCRIBE maize", Unsubscribe("maize")),
     ("optin-yes-bare", "yes", OptIn()),
-    ("optin-yes-with-words", "YES please", OptIn()),
+    ("yes-with-words-is-a-confirmation-without-number", "YES please", error("bad_number", "confirm")),
     ("optin-start", "START", OptIn()),
     ("optin-unstop", "unstop", OptIn()),
     ("help-en", "HELP", Help()),

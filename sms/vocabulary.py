@@ -1,0 +1,139 @@
+"""The one vocabulary of commodity names, unit words and command words, shared by the SMS reader and
+(coming) search: Traditional characters fold to Simplified (opencc), commodity names also answer to
+their pinyin ("yumi", "yu mi") and to the dialect aliases kept in app/catalogue/data/commodities.csv.
+Flask-free: the caller hands in the catalogue rows (from the database or the CSVs)."""
+from __future__ import annotations
+
+import csv
+import functools
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+import opencc
+from pypinyin import lazy_pinyin
+
+CATALOGUE_DATA = Path(__file__).resolve().parents[1] / "app" / "catalogue" / "data"
+
+# Spellings farmers text that the catalogue's two names per unit do not cover. Counted units get
+# their measure words (只 for animals and birds, 枚 for eggs…); 袋 alone is left out on purpose: the
+# catalogue has 25 kg and 50 kg bags, and the reader never picks one for the farmer.
+EXTRA_UNIT_WORDS = {
+    "kg": ("kgs", "kilo", "kilos", "千克"),
+    "t": ("ton", "tons", "tonne", "tonnes", "mt", "公吨"),
+    "g": ("grams",),
+    "jin": ("catty", "市斤"),
+    "dan": ("picul",),
+    "lb": ("lbs",),
+    "head": ("heads", "只", "口"),
+    "crate": ("crates",),
+    "box": ("boxes", "盒"),
+    "piece": ("pieces", "pcs", "枚"),
+    "bunch": ("bunches", "捆"),
+}
+
+_CONVERTER = opencc.OpenCC("t2s")
+
+
+@functools.lru_cache(maxsize=4096)
+def _simplified_char(ch: str) -> str:
+    converted = _CONVERTER.convert(ch)
+    return converted if len(converted) == 1 else ch
+
+
+def fold(text: str) -> str:
+    """NFKC (full-width letters, digits and the ideographic space become ASCII), lower case and
+    Traditional → Simplified, one character for one, so positions in the folded text match the NFKC
+    text (the reader keeps the farmer's own spelling for notes)."""
+    text = unicodedata.normalize("NFKC", text)
+    out = []
+    for ch in text:
+        lower = ch.lower()
+        ch = lower if len(lower) == 1 else ch
+        out.append(_simplified_char(ch) if ord(ch) > 0x2E7F else ch)
+    return "".join(out)
+
+
+def _is_han(text: str) -> bool:
+    return bool(text) and all("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def pinyin_names(name: str) -> tuple[str, ...]:
+    """"玉米" → ("yumi", "yu mi"); names of one character, or not all Chinese, get none (a
+    one-syllable pinyin word such as "mi" is too easily something else)."""
+    if not _is_han(name) or len(name) < 2:
+        return ()
+    syllables = lazy_pinyin(name)
+    return ("".join(syllables), " ".join(syllables))
+
+
+def commodity_names(rows: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
+    """Folded name → slug for ``(slug, names)`` rows, plus each Chinese name's pinyin. A pinyin
+    spelling two commodities share is left out (the reader must not choose), and a pinyin never
+    shadows a real name."""
+    names: dict[str, str] = {}
+    pinyin: dict[str, set[str]] = {}
+    for slug, row_names in rows:
+        for name in row_names:
+            key = fold(name).strip()
+            if not key:
+                continue
+            names[key] = slug
+            for spelling in pinyin_names(key):
+                pinyin.setdefault(spelling, set()).add(slug)
+    for spelling, slugs in pinyin.items():
+        if len(slugs) == 1 and spelling not in names:
+            names[spelling] = next(iter(slugs))
+    return names
+
+
+def csv_rows(name: str) -> list[dict[str, str]]:
+    """The rows of one of the catalogue's reference CSVs."""
+    with open(CATALOGUE_DATA / name, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def csv_commodity_names() -> list[tuple[str, list[str]]]:
+    """``(slug, names)`` of every commodity in commodities.csv: both names and all aliases, so a
+    database seeded before an alias was added still understands it."""
+    return [
+        (row["slug"], [row["name_en"], row["name_zh"], *filter(None, row["aliases_en"].split("|")),
+                       *filter(None, row["aliases_zh"].split("|"))])
+        for row in csv_rows("commodities.csv")
+    ]
+
+
+# Command words. Latin ones are whole words; Chinese ones are found anywhere by longest match.
+# "Weak" words (好, 是, 收) count only as the first word of a message: inside a note they are prose.
+KEYWORDS: dict[str, str] = {
+    **dict.fromkeys(("stop", "stopall", "unsubscribe", "end", "quit", "td", "退订"), "optout"),
+    **dict.fromkeys(("cancel", "取消"), "cancel"),
+    **dict.fromkeys(("start", "unstop"), "optin"),
+    "yes": "yes",
+    **dict.fromkeys(("help", "info", "帮助"), "help"),
+    **dict.fromkeys(("price", "prices", "价格", "行情", "价钱", "多少钱", "多少钱一斤", "啥价"), "price"),
+    **dict.fromkeys(("sell", "卖", "出售", "供应", "卖出"), "sell"),
+    **dict.fromkeys(("buy", "买", "求购", "收购", "采购", "收"), "buy"),
+    **dict.fromkeys(("confirm", "确认", "确定", "发布", "好", "是"), "confirm"),
+    **dict.fromkeys(("no", "不要", "删除"), "discard"),
+    **dict.fromkeys(("offers", "报价"), "offers"),
+    **dict.fromkeys(("accept", "接受", "同意"), "accept"),
+    **dict.fromkeys(("decline", "拒绝"), "decline"),
+    **dict.fromkeys(("counter", "还价"), "counter"),
+    **dict.fromkeys(("sub", "subscribe", "订阅"), "sub"),
+    **dict.fromkeys(("unsub", "取消订阅"), "unsub"),
+}
+WEAK_KEYWORDS = frozenset({"好", "是", "收"})
+# Whole-message opt-out and opt-in words (CTIA / Twilio defaults, plus the Chinese carriers' TD/退订).
+OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "td", "退订", "n", "取消"})
+OPT_IN_WORDS = frozenset({"start", "unstop", "yes"})
+# Words that carry no argument; skipped wherever they stand. "收到"/"你好" are here so that their
+# 收/好 are not read as commands.
+FILLERS = frozenset({
+    "的", "了", "吗", "呢", "啊", "吧", "请", "请问", "我", "我要", "我想", "想", "要", "今天", "现在", "一下",
+    "查", "查询", "问", "什么", "是多少", "你好", "收到", "谢谢", "有",
+    "please", "pls", "the", "today", "now", "i", "want", "to", "of", "for", "in", "is", "what", "my",
+})
+CURRENCY_BEFORE = ("¥", "rmb", "cny")
+CURRENCY_AFTER = ("元", "块钱", "块", "yuan", "rmb", "cny")
+PER_WORDS = ("/", "每", "per", "a", "an")
