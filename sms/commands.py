@@ -169,6 +169,7 @@ class Unsubscribe(Command):
 
 _DRAFT = re.compile(r"#?(\d{1,9})(?!\S)")
 _CODE = re.compile(r"#?([a-z0-9]{2,12})(?!\S)")
+_LIST_PUNCTUATION = re.compile(r"[,;:，、：；。]")
 _EDGE_PUNCTUATION = " 。！!？?，,、；;：:.…~"
 _STOP_FAMILIES = ("optout", "cancel")
 # Commands whose arguments are a draft number or an offer code, read right after the keyword.
@@ -216,8 +217,15 @@ def _price(message: Message, args: list[Token], i: int, command: str) -> tuple[D
     return price, unit, i
 
 
-def _text_of(message: Message, tokens: list[Token]) -> str:
-    return " ".join(message.original[t.start:t.end] for t in tokens)
+def _text_of(message: Message, tokens: list[Token], keyword: Token) -> str:
+    """The farmer's own words from the first to the last of ``tokens``, without the command word."""
+    if not tokens:
+        return ""
+    start, end = tokens[0].start, tokens[-1].end
+    text = message.original[start:end]
+    if start <= keyword.start < end:
+        text = text[:keyword.start - start] + " " + text[keyword.end - start:]
+    return " ".join(text.split()).strip(_EDGE_PUNCTUATION)
 
 
 def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> Listing:
@@ -249,6 +257,9 @@ def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> 
     price_unit = price_unit or unit
     if price_unit != unit and (unit.kg_per_unit is None or price_unit.kg_per_unit is None):
         raise ParseError("unit_mismatch", side, "price")
+    if i < len(args) and args[i].kind == "number":
+        # "1元2", "2100 3000": a second number where the note starts is not read as prose.
+        raise ParseError("not_understood", side, "price")
     note = ""
     if i < len(args):
         note_start = args[i].start
@@ -257,7 +268,7 @@ def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> 
             cut_from, cut_to = keyword.start - note_start, keyword.end - note_start
             note = note[:cut_from] + note[cut_to:]
         note = " ".join(note.split()).strip(_EDGE_PUNCTUATION)
-    listing = Listing(side, commodity, quantity, unit, price, price_unit, note, province, _text_of(message, unread))
+    listing = Listing(side, commodity, quantity, unit, price, price_unit, note, province, _text_of(message, unread, keyword))
     if listing.quantity_kg is not None and listing.quantity_kg > MAX_QUANTITY_KG:
         raise ParseError("too_large", side, "quantity")
     if listing.price_per_kg is not None and listing.price_per_kg > MAX_PRICE_PER_KG:
@@ -290,8 +301,9 @@ def _commodity_and_province(args: list[Token], command: str, required: bool = Tr
 
 
 def _rest(message: Message, keyword: Token) -> str:
-    """The folded text after ``keyword`` with punctuation only trimmed from its ends."""
-    return message.base[keyword.end:].strip(_EDGE_PUNCTUATION)
+    """The folded text after ``keyword``: list punctuation (，、：；, ; :) separates, other punctuation
+    is only trimmed from the ends (a code such as "k7-q2" must fail, not lose its tail)."""
+    return _LIST_PUNCTUATION.sub(" ", message.base[keyword.end:]).strip(_EDGE_PUNCTUATION)
 
 
 def _draft_number(rest: str, command: str) -> int:
@@ -414,6 +426,6 @@ def _action(family: str, message: Message, keyword: Token, tokens: list[Token], 
 def _rest_start(message: Message, keyword: Token) -> int:
     text = message.base
     pos = keyword.end
-    while pos < len(text) and text[pos] in _EDGE_PUNCTUATION:
+    while pos < len(text) and (text[pos] in _EDGE_PUNCTUATION or _LIST_PUNCTUATION.match(text[pos])):
         pos += 1
     return pos

@@ -187,7 +187,9 @@ def _single_digit(text: str, pos: int) -> tuple[Decimal, int] | None:
     if value is None:
         return None
     following = text[pos + 1: pos + 2]
-    if following and (following.isdigit() or following in CHINESE_NUMERALS or following == "."):
+    # "一块二一斤": a 一 after the digit is "per", not a further digit, when no numeral follows it.
+    per_one = following == "一" and text[pos + 2: pos + 3] not in CHINESE_NUMERALS and not text[pos + 2: pos + 3].isdigit()
+    if following and not per_one and (following.isdigit() or following in CHINESE_NUMERALS or following == "."):
         return None
     return Decimal(value), pos + 1
 
