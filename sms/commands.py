@@ -232,7 +232,8 @@ def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> 
     commodity = province = None
     unread: list[Token] = []
     i = 0
-    while i < len(args) and args[i].kind != "number":
+    # Until the commodity, anything (numbers too: "一般" holds a 一) is either a place or unread words.
+    while i < len(args) and not (args[i].kind == "number" and commodity is not None):
         token = args[i]
         if token.kind == "commodity" and commodity is None:
             commodity = token.value

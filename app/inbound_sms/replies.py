@@ -90,6 +90,11 @@ def price_as_written(price: Decimal, unit: Unit) -> str:
     return f" ({sms_money(price)}/{unit_name(unit)})"
 
 
+def _clip(text: str, length: int) -> str:
+    """``text`` cut to ``length`` characters, an ellipsis marking the cut: the link must still fit."""
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
 def draft_reply(posting: Posting, link: str, as_written: str = "", unread: str = "") -> str:
     """The draft as read — quantity, unit and price, the price also as written when converted — and
     any words before the quantity that were not understood."""
@@ -97,7 +102,7 @@ def draft_reply(posting: Posting, link: str, as_written: str = "", unread: str =
     if unread:
         return _("Draft %(number)s: %(summary)s. Not understood: %(unread)s. Reply YES %(number)s to publish, "
                  "NO %(number)s to discard. %(link)s",
-                 number=posting.id, summary=summary, unread=unread[:30], link=link)
+                 number=posting.id, summary=summary, unread=_clip(unread, 30), link=link)
     return _("Draft %(number)s: %(summary)s. Reply YES %(number)s to publish, NO %(number)s to discard. %(link)s",
              number=posting.id, summary=summary, link=link)
 

@@ -153,3 +153,11 @@ def test_subscribe_in_keyword_last_order_and_stop_word_with_commodity_ends_that_
     assert "玉米" in text_in(phone, "订阅河南玉米价格")
     assert text_in(phone, "退订 玉米") == "价格提醒已停止。"
     assert _opt_out_row(db, phone) is None
+
+
+def test_a_long_unread_part_is_cut_so_the_reply_keeps_its_link(text_in, db, seller):
+    reply = text_in(seller.phone, "今年雨水多收成一般家里还有很多存货，去年的也没卖完，价格合适就出 卖 玉米 5吨 2100")
+    [posting] = _postings(db)
+    assert "未识别：" in reply and "…" in reply
+    assert reply.endswith(f"http://jishi.test/p/{posting.id}")
+    assert count_segments(reply).segments <= 2
