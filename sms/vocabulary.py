@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import opencc
-from pypinyin import lazy_pinyin
 
 CATALOGUE_DATA = Path(__file__).resolve().parents[1] / "app" / "catalogue" / "data"
 
@@ -63,6 +62,9 @@ def pinyin_names(name: str) -> tuple[str, ...]:
     one-syllable pinyin word such as "mi" is too easily something else)."""
     if not _is_han(name) or len(name) < 2:
         return ()
+    # Imported here: its phrase tables take ~0.2 s and ~40 MB, needed only when a catalogue is built.
+    from pypinyin import lazy_pinyin
+
     syllables = lazy_pinyin(name)
     return ("".join(syllables), " ".join(syllables))
 
