@@ -22,10 +22,14 @@ The reader is tolerant in what it reads and strict in what it acts on:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 
 from sms.catalogue import Catalogue, Unit
+from sms.command_types import (
+    MAX_PRICE, MAX_PRICE_PER_KG, MAX_QUANTITY, MAX_QUANTITY_KG, PRICE_PLACES, QUANTITY_PLACES, Accept, Command,
+    Confirm, Counter, Decline, Discard, Help, Listing, Offers, OptIn, OptOut, OptOutHint, ParseError, PriceQuery,
+    Subscribe, Unknown, Unsubscribe,
+)
 from sms.numbers import Number
 from sms.tokens import Message, Token, normalise, tokenize
 from sms.vocabulary import OPT_IN_WORDS, OPT_OUT_WORDS, WEAK_KEYWORDS
@@ -35,137 +39,6 @@ __all__ = [
     "Offers", "OptIn", "OptOut", "OptOutHint", "ParseError", "PriceQuery", "Subscribe", "Unit", "Unknown",
     "Unsubscribe", "parse",
 ]
-
-MAX_QUANTITY = Decimal("1000000")        # in the unit the sender used
-MAX_QUANTITY_KG = Decimal("10000000")    # 10,000 t: more than any single farm lot
-MAX_PRICE = Decimal("10000000")          # per unit
-MAX_PRICE_PER_KG = Decimal("100000")
-QUANTITY_PLACES, PRICE_PLACES = 3, 2     # the Quantity / Money column scales
-
-
-class ParseError(ValueError):
-    """A known command with unusable arguments. ``reason`` is a short code (``unknown_commodity``,
-    ``missing_unit``, ``not_positive`` …), ``command`` the command family (``sell``, ``price`` …) so
-    the caller can reply with that command's usage, ``field`` the argument concerned, if any."""
-
-    def __init__(self, reason: str, command: str, field: str | None = None):
-        super().__init__(f"{command}: {reason}" + (f" ({field})" if field else ""))
-        self.reason, self.command, self.field = reason, command, field
-
-
-class Command:
-    """Base of every parse result."""
-
-
-@dataclass(frozen=True)
-class OptOut(Command):
-    """Stop every SMS to this number."""
-
-
-@dataclass(frozen=True)
-class OptOutHint(Command):
-    """Reads like a wish to stop but is not the keyword alone: ask for the keyword, change nothing."""
-
-
-@dataclass(frozen=True)
-class OptIn(Command):
-    """Resume SMS to this number."""
-
-
-@dataclass(frozen=True)
-class Help(Command):
-    """Reply with usage."""
-
-
-@dataclass(frozen=True)
-class Offers(Command):
-    """List open offers on the sender's postings."""
-
-
-@dataclass(frozen=True)
-class Unknown(Command):
-    """Not a command; the caller replies with HELP. ``text`` is the normalised message."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class PriceQuery(Command):
-    commodity: str
-    province: str | None = None
-
-
-@dataclass(frozen=True)
-class Listing(Command):
-    """A draft sell offer (``side`` "sell") or buy request ("buy"). ``price`` is per ``price_unit``.
-    ``province`` when named before the quantity; ``unread`` the words before the quantity that were
-    not understood (the reply names them)."""
-
-    side: str
-    commodity: str
-    quantity: Decimal
-    unit: Unit
-    price: Decimal
-    price_unit: Unit
-    note: str = ""
-    province: str | None = None
-    unread: str = ""
-
-    @property
-    def quantity_kg(self) -> Decimal | None:
-        """The quantity in kg, or None for count units (head, crate)."""
-        kg = self.unit.kg_per_unit
-        return None if kg is None else self.quantity * kg
-
-    @property
-    def price_per_kg(self) -> Decimal | None:
-        """The price per kg, or None for count units."""
-        kg = self.price_unit.kg_per_unit
-        return None if kg is None else self.price / kg
-
-
-@dataclass(frozen=True)
-class Confirm(Command):
-    number: int
-
-
-@dataclass(frozen=True)
-class Discard(Command):
-    number: int
-
-
-@dataclass(frozen=True)
-class Accept(Command):
-    code: str
-
-
-@dataclass(frozen=True)
-class Decline(Command):
-    code: str
-
-
-@dataclass(frozen=True)
-class Counter(Command):
-    """A counter-offer; ``price_unit`` is None when the sender gave a bare number (the offer's unit)."""
-
-    code: str
-    price: Decimal
-    price_unit: Unit | None = None
-
-
-@dataclass(frozen=True)
-class Subscribe(Command):
-    commodity: str
-    province: str | None = None
-
-
-@dataclass(frozen=True)
-class Unsubscribe(Command):
-    """End price alerts for ``commodity`` (and ``province``), or all of them when commodity is None."""
-
-    commodity: str | None = None
-    province: str | None = None
-
 
 _DRAFT = re.compile(r"#?(\d{1,9})(?!\S)")
 _CODE = re.compile(r"#?([a-z0-9]{2,12})(?!\S)")
