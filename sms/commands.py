@@ -281,6 +281,8 @@ def _action(family: str, message: Message, keyword: Token, tokens: list[Token], 
     if before:
         raise ParseError("not_understood", command)
     rest = _rest(message, keyword)
+    if all(t.kind == "filler" for t in tokens if t.start >= keyword.end):
+        rest = ""  # "好的", "是的": the draft number is missing, not unreadable
     if family in ("yes", "confirm"):
         return Confirm(_draft_number(rest, "confirm"))
     if family == "discard":

@@ -111,7 +111,7 @@ CASES = [
     ("optout-fullwidth-stop", "ＳＴＯＰ", OptOut()),
     ("unsubscribe-with-commodity-ends-that-alert", "UNSUBSCRIBE maize", Unsubscribe("maize")),
     ("optin-yes-bare", "yes", OptIn()),
-    ("yes-with-words-is-a-confirmation-without-number", "YES please", error("bad_number", "confirm")),
+    ("yes-with-words-is-a-confirmation-without-number", "YES please", error("missing_number", "confirm")),
     ("optin-start", "START", OptIn()),
     ("optin-unstop", "unstop", OptIn()),
     ("help-en", "HELP", Help()),

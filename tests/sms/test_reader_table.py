@@ -148,11 +148,13 @@ for i, word in enumerate(["NO", "no", "不要", "删除", "刪除", "取消", "c
 case("confirm-missing-number", "确认", error("missing_number", "confirm"))
 case("confirm-bad-number", "YES 12abc", error("bad_number", "confirm"))
 case("confirm-words-after-number", "YES 12 13", error("bad_number", "confirm"))
-case("confirm-with-please", "YES please", error("bad_number", "confirm"))
+case("confirm-with-please", "YES please", error("missing_number", "confirm"))
 case("discard-missing-number", "NO", error("missing_number", "discard"))
 case("discard-zero", "不要 0", error("bad_number", "discard"))
 case("confirm-after-unknown-words", "maybe YES 12", error("not_understood", "confirm"))
 case("confirm-after-filler", "请 确认 12", Confirm(12))
+case("confirm-ok-without-number", "好的", error("missing_number", "confirm"))
+case("confirm-yes-without-number", "是的。", error("missing_number", "confirm"))
 
 # --- offers: ACCEPT / DECLINE / COUNTER -----------------------------------------------------------
 for i, word in enumerate(["ACCEPT", "accept", "接受", "同意"]):
@@ -196,17 +198,13 @@ for i, text in enumerate([
     case(f"optout-{i}", text, OptOut())
 
 # --- opt-out look-alikes: never acted on, read as what they are or asked for the keyword alone ----
-for i, text in enumerate([
-    "取消 K7M2", "取消订单", "Cancel my order", "cancel the order please", "stop sending me these", "stop please",
-    "quit it", "退订什么", "TD 12?", "end", "END OF SEASON", "the end", "不要了", "no thanks",
+_HINT = OptOutHint()
+for i, (text, expected) in enumerate([
+    ("取消 K7M2", _HINT), ("取消订单", _HINT), ("Cancel my order", _HINT), ("cancel the order please", _HINT),
+    ("stop sending me these", _HINT), ("stop please", _HINT), ("quit it", _HINT), ("退订什么", _HINT),
+    ("TD 12?", _HINT), ("END OF SEASON", _HINT), ("the end", _HINT), ("退订谢谢", _HINT),
+    ("end", OptOut()), ("不要了", error("missing_number", "discard")), ("no thanks", error("bad_number", "discard")),
 ]):
-    expected = OptOutHint()
-    if text == "end":
-        expected = OptOut()
-    elif text in ("不要了", "no thanks"):
-        expected = error("bad_number", "discard")
-    elif text == "the end":
-        expected = OptOutHint()
     case(f"optout-lookalike-{i}", text, expected)
 
 # --- opt-in: the keyword alone ---------------------------------------------------------------------
