@@ -16,11 +16,12 @@ QUANTITY_PLACES, PRICE_PLACES = 3, 2     # the Quantity / Money column scales
 class ParseError(ValueError):
     """A known command with unusable arguments. ``reason`` is a short code (``unknown_commodity``,
     ``missing_unit``, ``not_positive`` …), ``command`` the command family (``sell``, ``price`` …) so
-    the caller can reply with that command's usage, ``field`` the argument concerned, if any."""
+    the caller can reply with that command's usage, ``field`` the argument concerned, if any, and
+    ``text`` the farmer's words that were not understood (for ``not_understood``), to name in the reply."""
 
-    def __init__(self, reason: str, command: str, field: str | None = None):
-        super().__init__(f"{command}: {reason}" + (f" ({field})" if field else ""))
-        self.reason, self.command, self.field = reason, command, field
+    def __init__(self, reason: str, command: str, field: str | None = None, text: str = ""):
+        super().__init__(f"{command}: {reason}" + (f" ({field})" if field else "") + (f": {text}" if text else ""))
+        self.reason, self.command, self.field, self.text = reason, command, field, text
 
 
 class Command:

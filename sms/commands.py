@@ -133,7 +133,7 @@ def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> 
         raise ParseError("unit_mismatch", side, "price")
     if i < len(args) and args[i].kind == "number":
         # "1元2", "2100 3000": a second number where the note starts is not read as prose.
-        raise ParseError("not_understood", side, "price")
+        raise ParseError("not_understood", side, "price", message.original[args[i].start:args[i].end])
     note = ""
     if i < len(args):
         note_start = args[i].start
@@ -150,11 +150,22 @@ def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> 
     return listing
 
 
-def _commodity_and_province(args: list[Token], command: str, required: bool = True) -> tuple[str | None, str | None]:
+def _words(message: Message, tokens: list[Token]) -> str:
+    """The farmer's text of ``tokens``: touching tokens stay together ("5吨"), others get a space."""
+    text = ""
+    for previous, token in zip([None, *tokens], tokens):
+        gap = "" if previous is None or previous.end == token.start else " "
+        text += gap + message.original[token.start:token.end]
+    return text
+
+
+def _commodity_and_province(message: Message, args: list[Token], command: str,
+                            required: bool = True) -> tuple[str | None, str | None]:
     """The commodity and optional province among ``args``, in either order. Anything else refuses
-    the command: a price alert for a place the reader did not understand is not set up on a guess."""
+    the command, naming it: a price alert for a place the reader did not understand is not set up
+    on a guess. A word after the commodity is taken for an unknown province ("价格 玉米 火星")."""
     commodity = province = None
-    stray = False
+    stray: list[Token] = []
     for token in args:
         if token.kind == "commodity" and commodity is None:
             commodity = token.value
@@ -163,14 +174,17 @@ def _commodity_and_province(args: list[Token], command: str, required: bool = Tr
         elif token.kind == "keyword" and token.value[0] == "price":
             continue  # "订阅玉米价格": the alert is for prices anyway
         else:
-            stray = True
+            stray.append(token)
     if commodity is None:
         if stray:
             raise ParseError("unknown_commodity", command, "commodity")
         if required or province is not None:
             raise ParseError("missing_commodity", command, "commodity")
     elif stray:
-        raise ParseError("unknown_province", command, "province")
+        commodity_at = next(t.start for t in args if t.kind == "commodity")
+        if all(t.kind == "word" and t.start > commodity_at for t in stray):
+            raise ParseError("unknown_province", command, "province")
+        raise ParseError("not_understood", command, None, _words(message, stray))
     return commodity, province
 
 
@@ -218,7 +232,7 @@ def _stop_word_command(message: Message, keyword: Token, args: list[Token], cata
         return Discard(_draft_number(rest, "discard"))
     if args and all(t.kind in ("commodity", "province") for t in args):
         try:
-            commodity, province = _commodity_and_province(args, "unsub")
+            commodity, province = _commodity_and_province(message, args, "unsub")
         except ParseError:
             return OptOutHint()
         return Unsubscribe(commodity, province)
@@ -256,10 +270,10 @@ def parse(text: str, catalogue: Catalogue) -> Command:
     if family in ("sell", "buy"):
         return _listing(family, message, args, keyword)
     if family == "price":
-        return PriceQuery(*_commodity_and_province(args, "price"))
+        return PriceQuery(*_commodity_and_province(message, args, "price"))
     if family == "sub":
-        return Subscribe(*_commodity_and_province(args, "sub"))
-    commodity, province = _commodity_and_province(args, "unsub", required=False)
+        return Subscribe(*_commodity_and_province(message, args, "sub"))
+    commodity, province = _commodity_and_province(message, args, "unsub", required=False)
     return Unsubscribe(commodity, province)
 
 
@@ -279,7 +293,7 @@ def _action(family: str, message: Message, keyword: Token, tokens: list[Token], 
     before = [t for t in tokens if t.end <= keyword.start and t.kind != "filler"]
     command = {"yes": "confirm"}.get(family, family)
     if before:
-        raise ParseError("not_understood", command)
+        raise ParseError("not_understood", command, None, _words(message, before))
     rest = _rest(message, keyword)
     if all(t.kind == "filler" for t in tokens if t.start >= keyword.end):
         rest = ""  # "好的", "是的": the draft number is missing, not unreadable
@@ -295,7 +309,7 @@ def _action(family: str, message: Message, keyword: Token, tokens: list[Token], 
         return Decline(code)
     price, unit, end = _price(message, after, 0, "counter")
     if end < len(after):
-        raise ParseError("not_understood", "counter")
+        raise ParseError("not_understood", "counter", "price", message.original[after[end].start:after[-1].end])
     return Counter(code, price, unit)
 
 

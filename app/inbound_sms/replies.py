@@ -261,5 +261,7 @@ def error_reply(error) -> str:
         "unsub": _("e.g. UNSUB maize"),
     }
     problem = problems.get(error.reason, _("Could not read that."))
+    if error.reason == "not_understood" and getattr(error, "text", ""):
+        problem = _("Not understood: %(text)s.", text=_clip(error.text, 30))
     example = examples.get(error.command, "")
     return f"{problem} {example}".strip()

@@ -91,8 +91,8 @@ def test_price_per_jin_is_echoed_as_written_beside_the_stored_price(text_in, db,
 
 
 def test_a_second_number_after_the_price_is_refused_not_dropped(text_in, db, seller):
-    assert text_in(seller.phone, "卖 玉米 5吨 1元2") == "有部分内容无法识别。 例：卖 玉米 5吨 2100"
-    assert text_in(seller.phone, "SELL maize 5t 2100 3000") == "Could not read all of that. e.g. SELL maize 5t 2100"
+    assert text_in(seller.phone, "卖 玉米 5吨 1元2") == "未识别：2。 例：卖 玉米 5吨 2100"
+    assert text_in(seller.phone, "SELL maize 5t 2100 3000") == "Not understood: 3000. e.g. SELL maize 5t 2100"
     assert _postings(db) == []
 
 
@@ -142,6 +142,8 @@ def test_pinyin_sell_and_synonym_confirm(text_in, db, seller):
     ("SELL maize 5t inf", "Could not read a number. e.g. SELL maize 5t 2100"),
     ("YES please", "Which draft number? e.g. YES 12"),
     ("订阅", "哪种农产品？ 例：订阅 玉米 河南"),
+    ("hello 玉米价格", "未识别：hello。 例：价格 玉米 河南"),
+    ("maybe YES 12", "Not understood: maybe. e.g. YES 12"),
 ])
 def test_refusals_give_the_usage(text_in, db, seller, body, reply):
     assert text_in(seller.phone, body) == reply

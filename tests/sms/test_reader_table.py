@@ -66,6 +66,9 @@ case("price-unknown-commodity", "价格 石头", error("unknown_commodity", "pri
 case("price-unknown-commodity-en", "PRICE cornflakes", error("unknown_commodity", "price"))
 case("price-unknown-province", "价格 玉米 火星", error("unknown_province", "price"))
 case("price-unknown-province-en", "PRICE maize Mars", error("unknown_province", "price"))
+case("price-stray-words-before-commodity", "hello 玉米价格", error("not_understood", "price"))
+case("price-stray-quantity", "价格 玉米 5吨", error("not_understood", "price"))
+case("sub-stray-number", "订阅 玉米 12", error("not_understood", "sub"))
 
 # --- SELL / BUY: synonyms, scripts, numerals, units and money forms ------------------------------
 for i, word in enumerate(["卖", "出售", "供应", "卖出", "賣", "sell", "SELL", "Sell"]):
@@ -244,3 +247,13 @@ def test_a_message_that_only_starts_with_an_opt_out_word_never_opts_out(catalogu
 def test_parsed_money_is_a_decimal_never_a_float(catalogue: Catalogue):
     result = parse("卖 玉米 5吨 1块2", catalogue)
     assert isinstance(result.price, D) and result.price == D("1.2") and result.price_unit == T
+
+
+@pytest.mark.parametrize("text, unread", [
+    ("卖 玉米 5吨 1元2", "2"), ("SELL maize 5t 2100 3000", "3000"), ("hello 玉米价格", "hello"),
+    ("价格 玉米 5吨", "5吨"), ("maybe YES 12", "maybe"), ("还价 K7Q2 2000 3000", "3000"),
+])
+def test_a_refusal_names_the_words_it_did_not_understand(catalogue: Catalogue, text, unread):
+    with pytest.raises(ParseError) as raised:
+        parse(text, catalogue)
+    assert (raised.value.reason, raised.value.text) == ("not_understood", unread)
