@@ -224,7 +224,7 @@ def _choose_keyword(tokens: list[Token]) -> Token | None:
     return None
 
 
-def _stop_word_command(message: Message, keyword: Token, args: list[Token], catalogue: Catalogue) -> Command:
+def _stop_word_command(message: Message, keyword: Token, args: list[Token]) -> Command:
     """A message that starts with (or contains) a stop word but is not one: "取消 12" discards a
     draft, "退订 玉米" ends that price alert, anything else is asked for the keyword alone."""
     rest = _rest(message, keyword)
@@ -258,7 +258,7 @@ def parse(text: str, catalogue: Catalogue) -> Command:
     family = keyword.value[0]
     args = [t for t in tokens if t is not keyword and t.kind != "filler"]
     if family in _STOP_FAMILIES:
-        return _stop_word_command(message, keyword, args, catalogue)
+        return _stop_word_command(message, keyword, args)
     if family in _ACTION_FAMILIES:
         return _action(family, message, keyword, tokens, catalogue)
     if family == "optin":

@@ -3,10 +3,11 @@ NFKC), Chinese numerals (两, 三千, 一万二, mixes such as 3万5 and 1万2�
 一块五, 8毛, 1块2毛5, 1元2角). Every value is a Decimal built from the digits written; nothing is
 rounded, and a form this module cannot read whole is not read at all (the caller names it).
 
-Chosen over cn2an / jionlp's money parser: cn2an returns floats for decimals and reads "3万5" as
-30005 in its "smart" mode only after its own normalisation, and jionlp pulls in a large dictionary
-download and a regex engine for a dozen forms; a small exact reader is easier to prove (see
-tests/sms/test_numbers.py, which round-trips every generated value)."""
+Written here rather than taken from cn2an or jionlp's money parser: the reader needs exact
+Decimals, mixed Arabic/Chinese forms, the spoken money forms, and a clear "not read" for anything
+else, so that a number is never half-read; a small reader whose every form is in the test table
+(tests/sms/test_numbers.py round-trips every Chinese numeral to 100,000) is easier to keep exact than
+a general converter with its own normalisation rules, and adds no dependency."""
 from __future__ import annotations
 
 import re
