@@ -92,9 +92,10 @@ def upgrade():
 def downgrade():
     # The append-only audit log keeps its station decisions: a database that has any cannot go back.
     _replace_actions_check(OLD_ACTIONS)
-    with op.batch_alter_table('member', schema=None) as batch_op:
-        batch_op.drop_column('station_reviewed_at')
-        batch_op.drop_column('station_review')
+    # A plain DROP COLUMN (SQLite 3.35+, PostgreSQL): batch mode would rebuild `member`, and dropping
+    # the old table, which nearly every table references, fails with foreign keys on once it has rows.
+    for column in ('station_reviewed_at', 'station_review'):
+        op.execute(f'ALTER TABLE member DROP COLUMN {column}')
     op.drop_table('sms_budget_alert')
     with op.batch_alter_table('sms_budget_counter', schema=None) as batch_op:
         batch_op.drop_index('ix_sms_budget_counter_window_start')
