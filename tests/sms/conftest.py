@@ -6,8 +6,14 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from sms.catalogue import Catalogue
+
+# Property tests: the same examples on every run (a CI failure can be re-run as it was), no time limit
+# per example (CI shares two cores with PostgreSQL and browsers), and no example database on disk.
+settings.register_profile("jishi", derandomize=True, deadline=None, database=None)
+settings.load_profile("jishi")
 
 DATA = Path(__file__).resolve().parents[2] / "app" / "catalogue" / "data"
 
