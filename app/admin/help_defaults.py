@@ -79,20 +79,24 @@ Send these to the Jishi number. English and Chinese keywords both work; Chinese 
 
 | Command | Example | What it does |
 | --- | --- | --- |
-| SELL / 卖 | `SELL maize 5t 2100` · `卖 玉米 5吨 1.05元/斤` | Draft a sell offer (we reply with its number) |
-| BUY / 买 | `BUY wheat 20t 2500` · `买 小麦 20吨` | Draft a buy request |
-| YES / 确认 + number | `YES 12` · `确认 12` | Publish draft 12 |
-| NO / 取消 + number | `NO 12` · `取消 12` | Discard draft 12 |
-| PRICE / 价格 | `PRICE maize Henan` · `价格 玉米 河南` | Latest prices |
+| SELL / 卖 (出售, 供应, 卖出) | `SELL maize 5t 2100` · `卖，玉米，5吨，1块2一斤` | Draft a sell offer (we reply with its number and what we read) |
+| BUY / 买 (求购, 收购, 采购, 收) | `BUY wheat 20t 2500` · `求购 小麦 20吨` | Draft a buy request |
+| YES / CONFIRM / 确认 (确定, 发布, 好, 是) + number | `YES 12` · `确认 12` | Publish draft 12 |
+| NO / CANCEL / 取消 (不要, 删除) + number | `NO 12` · `取消 12` | Discard draft 12 |
+| PRICE / PRICES / 价格 (行情, 价钱, 多少钱, 多少钱一斤, 啥价) | `PRICE maize Henan` · `河南玉米价格` · `玉米多少钱一斤` | Latest prices |
 | OFFERS / 报价 | `OFFERS` · `报价` | Open offers on your postings, each with a code |
-| ACCEPT / 接受 + code | `ACCEPT K7Q2` · `接受 K7Q2` | Accept that offer |
+| ACCEPT / 接受 (同意) + code | `ACCEPT K7Q2` · `同意 K7Q2` | Accept that offer |
 | DECLINE / 拒绝 + code | `DECLINE K7Q2` · `拒绝 K7Q2` | Decline it |
 | COUNTER / 还价 + code + price | `COUNTER K7Q2 2000` · `还价 K7Q2 1.1元/斤` | Counter-offer a new price |
-| SUB / 订阅 | `SUB maize Henan` · `订阅 玉米 河南` | Price alerts for a commodity |
+| SUB / SUBSCRIBE / 订阅 | `SUB maize Henan` · `订阅玉米价格` | Price alerts for a commodity |
 | UNSUB / 取消订阅 | `UNSUB maize` · `取消订阅` | Stop price alerts (all of them when bare) |
-| HELP / 帮助 | `HELP` · `帮助` | This list, short |
-| STOP / 退订 | `STOP` · `退订` | No more SMS from Jishi |
-| START | `START` | SMS again |
+| HELP / INFO / 帮助 | `HELP` · `帮助` | This list, short |
+| STOP / STOPALL / UNSUBSCRIBE / CANCEL / END / QUIT / N / TD / 退订 / 取消 — the word alone | `STOP` · `退订` | No more SMS from Jishi |
+| START / UNSTOP / YES — the word alone | `START` | SMS again, after STOP |
+
+Write as you would say it: any punctuation, Traditional characters, pinyin (`yumi`), local names
+(`棒子`, `地瓜`), Chinese numbers (`两吨`, `3万5斤`) and money (`1块2`, `一块五`, `8毛`) all work. The reply
+always repeats the quantity, unit and price we read, and names any part we could not read.
 
 Prices are per the unit you name (`/jin`, `元/斤`); without one they are per the quantity's unit.
 """),
@@ -158,20 +162,23 @@ Prices are per the unit you name (`/jin`, `元/斤`); without one they are per t
 
 | 指令 | 例子 | 作用 |
 | --- | --- | --- |
-| 卖 / SELL | `卖 玉米 5吨 1.05元/斤` · `SELL maize 5t 2100` | 起草供应（回复草稿编号） |
-| 买 / BUY | `买 小麦 20吨` · `BUY wheat 20t 2500` | 起草求购 |
-| 确认 / YES + 编号 | `确认 12` · `YES 12` | 发布 12 号草稿 |
-| 取消 / NO + 编号 | `取消 12` · `NO 12` | 删除 12 号草稿 |
-| 价格 / PRICE | `价格 玉米 河南` · `PRICE maize Henan` | 查最新价格 |
+| 卖 / SELL（出售、供应、卖出） | `卖，玉米，5吨，1块2一斤` · `SELL maize 5t 2100` | 起草供应（回复草稿编号和读到的内容） |
+| 买 / BUY（求购、收购、采购、收） | `求购 小麦 20吨` · `BUY wheat 20t 2500` | 起草求购 |
+| 确认 / YES / CONFIRM（确定、发布、好、是）+ 编号 | `确认 12` · `YES 12` | 发布 12 号草稿 |
+| 取消 / NO / CANCEL（不要、删除）+ 编号 | `取消 12` · `NO 12` | 删除 12 号草稿 |
+| 价格 / PRICE / PRICES（行情、价钱、多少钱、多少钱一斤、啥价） | `河南玉米价格` · `玉米多少钱一斤` · `PRICE maize Henan` | 查最新价格 |
 | 报价 / OFFERS | `报价` · `OFFERS` | 查看您收到的出价，每个有代码 |
-| 接受 / ACCEPT + 代码 | `接受 K7Q2` · `ACCEPT K7Q2` | 接受这个出价 |
+| 接受 / ACCEPT（同意）+ 代码 | `同意 K7Q2` · `ACCEPT K7Q2` | 接受这个出价 |
 | 拒绝 / DECLINE + 代码 | `拒绝 K7Q2` · `DECLINE K7Q2` | 拒绝 |
 | 还价 / COUNTER + 代码 + 价格 | `还价 K7Q2 1.1元/斤` · `COUNTER K7Q2 2000` | 还一个新价格 |
-| 订阅 / SUB | `订阅 玉米 河南` · `SUB maize Henan` | 订阅价格提醒 |
+| 订阅 / SUB / SUBSCRIBE | `订阅玉米价格` · `SUB maize Henan` | 订阅价格提醒 |
 | 取消订阅 / UNSUB | `取消订阅 玉米` · `取消订阅` | 停止价格提醒（不带品种则全部停止） |
-| 帮助 / HELP | `帮助` · `HELP` | 简短指令列表 |
-| 退订 / STOP | `退订` · `STOP` | 不再接收集市短信 |
-| START | `START` | 重新接收短信 |
+| 帮助 / HELP / INFO | `帮助` · `HELP` | 简短指令列表 |
+| 退订 / TD / 取消 / STOP / STOPALL / UNSUBSCRIBE / CANCEL / END / QUIT / N —— 只发这一个词 | `退订` · `STOP` | 不再接收集市短信 |
+| START / UNSTOP / YES —— 只发这一个词 | `START` | 退订后重新接收短信 |
+
+怎么说就怎么写：标点、繁体字、拼音（`yumi`）、方言叫法（`棒子`、`地瓜`）、中文数字（`两吨`、`3万5斤`）和钱数
+（`1块2`、`一块五`、`8毛`）都能看懂。回复总会写出我们读到的数量、单位和价格，没看懂的部分也会指出来。
 
 价格按您写的单位计算（`元/斤`、`/jin`）；不写单位就按数量的单位。
 """),
