@@ -26,27 +26,35 @@ from decimal import Decimal
 
 from sms.catalogue import Catalogue, Unit
 from sms.command_types import (
-    MAX_PRICE, MAX_PRICE_PER_KG, MAX_QUANTITY, MAX_QUANTITY_KG, PRICE_PLACES, QUANTITY_PLACES, Accept, Command,
-    Confirm, Counter, Decline, Discard, Help, Listing, Offers, OptIn, OptOut, OptOutHint, ParseError, PriceQuery,
-    Subscribe, Unknown, Unsubscribe,
+    MAX_PRICE, MAX_PRICE_PER_KG, MAX_QUANTITY, MAX_QUANTITY_KG, MAX_UNIT_WEIGHT_KG, PRICE_PLACES, QUANTITY_PLACES,
+    Accept, Command, Confirm, Counter, Decline, Discard, Help, Listing, Offers, OptIn, OptOut, OptOutHint, Orders,
+    OrderStep, ParseError, PriceQuery, Subscribe, Unknown, Unsubscribe,
 )
 from sms.numbers import Number
 from sms.tokens import Message, Token, normalise, tokenize
-from sms.vocabulary import OPT_IN_WORDS, OPT_OUT_WORDS, WEAK_KEYWORDS
+from sms.vocabulary import CARRIERS, FIRST_WORD_FAMILIES, OPT_IN_WORDS, OPT_OUT_WORDS, WEAK_KEYWORDS
 
 __all__ = [
     "Accept", "Catalogue", "Command", "Confirm", "Counter", "Decline", "Discard", "Help", "Listing",
-    "Offers", "OptIn", "OptOut", "OptOutHint", "ParseError", "PriceQuery", "Subscribe", "Unit", "Unknown",
-    "Unsubscribe", "parse",
+    "Offers", "OptIn", "OptOut", "OptOutHint", "Orders", "OrderStep", "ParseError", "PriceQuery", "Subscribe",
+    "Unit", "Unknown", "Unsubscribe", "parse",
 ]
 
 _DRAFT = re.compile(r"#?(\d{1,9})(?!\S)")
+# An order number: J0000003, J3, j3, "J 3", "#J3" (the J is what tells it from a draft number).
+_ORDER = re.compile(r"#?j ?(\d{1,9})(?![0-9a-z])")
+_BARE_NUMBER = re.compile(r"#?\d{1,12}(?![0-9a-z])")
+# An offer code that is also an order number (J and three digits): DECLINE keeps reading it as an
+# offer code, and the executor falls back to the order when no open offer has that code.
+_OFFER_SHAPED_ORDER = re.compile(r"j[2-9]{3}(?![0-9a-z])")
+_CARRIER_WAYBILL = re.compile(r"(?P<carrier>\S+?) ?[:：]? ?(?P<tracking>[a-z0-9]{6,30})")
 _CODE = re.compile(r"#?([a-z0-9]{2,12})(?!\S)")
 _LIST_PUNCTUATION = re.compile(r"[,;:，、：；。]")
 _EDGE_PUNCTUATION = " 。！!？?，,、；;：:.…~"
 _STOP_FAMILIES = ("optout", "cancel")
-# Commands whose arguments are a draft number or an offer code, read right after the keyword.
+# Commands whose arguments are a draft number, an offer code or an order number, read right after the keyword.
 _ACTION_FAMILIES = ("yes", "confirm", "discard", "accept", "decline", "counter")
+_ORDER_FAMILIES = ("ship", "paid", "received")
 
 
 def _check(number: Number, command: str, field: str, places: int, maximum: Decimal) -> Decimal:
@@ -127,9 +135,11 @@ def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> 
     if i + 1 >= len(args) or args[i + 1].kind != "unit":
         raise ParseError("missing_unit", side, "quantity")
     unit = args[i + 1].value
-    price, price_unit, i = _price(message, args, i + 2, side)
+    unit_weight_kg, i = _unit_weight(message, args, i + 2, unit, side)
+    price, price_unit, i = _price(message, args, i, side)
     price_unit = price_unit or unit
-    if price_unit != unit and (unit.kg_per_unit is None or price_unit.kg_per_unit is None):
+    weight_of = {unit: unit_weight_kg} if unit_weight_kg is not None else {}
+    if price_unit != unit and (weight_of.get(unit, unit.kg_per_unit) is None or price_unit.kg_per_unit is None):
         raise ParseError("unit_mismatch", side, "price")
     if i < len(args) and args[i].kind == "number":
         # "1元2", "2100 3000": a second number where the note starts is not read as prose.
@@ -142,12 +152,45 @@ def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> 
             cut_from, cut_to = keyword.start - note_start, keyword.end - note_start
             note = note[:cut_from] + note[cut_to:]
         note = " ".join(note.split()).strip(_EDGE_PUNCTUATION)
-    listing = Listing(side, commodity, quantity, unit, price, price_unit, note, province, _text_of(message, unread, keyword))
+    listing = Listing(side, commodity, quantity, unit, price, price_unit, note, province,
+                      _text_of(message, unread, keyword), unit_weight_kg)
     if listing.quantity_kg is not None and listing.quantity_kg > MAX_QUANTITY_KG:
         raise ParseError("too_large", side, "quantity")
     if listing.price_per_kg is not None and listing.price_per_kg > MAX_PRICE_PER_KG:
         raise ParseError("too_large", side, "price")
     return listing
+
+
+def _unit_weight(message: Message, args: list[Token], i: int, unit: Unit, command: str) -> tuple[Decimal | None, int]:
+    """The kg one counted ``unit`` weighs, when stated right after the quantity: "每筐30斤",
+    "一筐30斤", "30斤/筐", "15 kg per crate". Returns (kg or None, index after it). A weighed unit
+    there is what tells a weight from a price ("每筐30斤 120" against "每筐120")."""
+    if unit.kg_per_unit is not None:
+        return None, i
+
+    def kind(at: int, wanted: str) -> bool:
+        return at < len(args) and args[at].kind == wanted
+
+    def weighed(at: int) -> bool:
+        return kind(at, "unit") and args[at].value.kg_per_unit is not None
+
+    def this_unit(at: int) -> bool:
+        return kind(at, "unit") and args[at].value == unit
+
+    if ((kind(i, "per") or _is_spelled_one(message, args[i]) if i < len(args) else False)
+            and this_unit(i + 1) and kind(i + 2, "number") and weighed(i + 3)):
+        number, weight_unit, end = args[i + 2].value, args[i + 3].value, i + 4
+    elif kind(i, "number") and weighed(i + 1) and kind(i + 2, "per") and this_unit(i + 3):
+        number, weight_unit, end = args[i].value, args[i + 1].value, i + 4
+    else:
+        return None, i
+    amount = _check(number, command, "unit_weight", QUANTITY_PLACES, MAX_UNIT_WEIGHT_KG)
+    kg = amount * weight_unit.kg_per_unit
+    if kg > MAX_UNIT_WEIGHT_KG:
+        raise ParseError("too_large", command, "unit_weight")
+    if -kg.normalize().as_tuple().exponent > QUANTITY_PLACES:
+        raise ParseError("too_precise", command, "unit_weight")
+    return (kg.quantize(Decimal(1)) if kg == kg.to_integral_value() else kg.normalize()), end
 
 
 def _words(message: Message, tokens: list[Token]) -> str:
@@ -215,8 +258,10 @@ def _code(rest: str, command: str) -> tuple[str, int]:
 def _choose_keyword(tokens: list[Token]) -> Token | None:
     """The command word: the first one that is not a stop word or PRICE, else PRICE, else a stop
     word. Weak words (好, 是, 收) count only as the first token."""
+    first_word = next((i for i, t in enumerate(tokens) if t.kind != "filler"), None)
     keywords = [t for i, t in enumerate(tokens)
-                if t.kind == "keyword" and (i == 0 or t.value[1] not in WEAK_KEYWORDS)]
+                if t.kind == "keyword" and (i == 0 or t.value[1] not in WEAK_KEYWORDS)
+                and (i == first_word or t.value[0] not in FIRST_WORD_FAMILIES)]
     for wanted in (lambda f: f not in _STOP_FAMILIES and f != "price", lambda f: f == "price", lambda f: True):
         for token in keywords:
             if wanted(token.value[0]):
@@ -267,6 +312,12 @@ def parse(text: str, catalogue: Catalogue) -> Command:
         return Help()
     if family == "offers":
         return Offers()
+    if family == "orders":
+        if args:
+            raise ParseError("not_understood", "orders", None, _words(message, args))
+        return Orders()
+    if family in _ORDER_FAMILIES:
+        return _order_step(family, message, keyword, tokens)
     if family in ("sell", "buy"):
         return _listing(family, message, args, keyword)
     if family == "price":
@@ -297,10 +348,16 @@ def _action(family: str, message: Message, keyword: Token, tokens: list[Token], 
     rest = _rest(message, keyword)
     if all(t.kind == "filler" for t in tokens if t.start >= keyword.end):
         rest = ""  # "好的", "是的": the draft number is missing, not unreadable
+    if family == "confirm" and re.match(r"#?j", rest):
+        return _order_step("confirm", message, keyword, tokens)
+    if family == "decline" and _ORDER.match(rest) and not _OFFER_SHAPED_ORDER.fullmatch(rest):
+        return _order_step("decline", message, keyword, tokens)
     if family in ("yes", "confirm"):
         return Confirm(_draft_number(rest, "confirm"))
     if family == "discard":
         return Discard(_draft_number(rest, "discard"))
+    if family == "decline" and _BARE_NUMBER.match(rest) and not _could_be_offer_code(rest):
+        raise ParseError("bare_order_number", "decline", "number")
     code, code_end = _code(rest, family)
     after = [t for t in tokenize(message, catalogue, _rest_start(message, keyword) + code_end) if t.kind != "filler"]
     if family == "accept":
@@ -319,3 +376,40 @@ def _rest_start(message: Message, keyword: Token) -> int:
     while pos < len(text) and (text[pos] in _EDGE_PUNCTUATION or _LIST_PUNCTUATION.match(text[pos])):
         pos += 1
     return pos
+
+
+def _could_be_offer_code(rest: str) -> bool:
+    """Digits that an offer code could be: four of 2-9 (app/inbound_sms/offer_codes.ALPHABET)."""
+    return re.fullmatch(r"#?[2-9]{4}", rest.split(" ", 1)[0]) is not None
+
+
+def _order_step(action: str, message: Message, keyword: Token, tokens: list[Token]) -> OrderStep:
+    """CONFIRM/DECLINE/SHIP/PAID/RECEIVED + an order number (J0000003, J3). A bare number is refused
+    with usage: it could be a draft's. SHIP keeps the words after the number (a waybill with its
+    carrier, a plate); the other steps take nothing more."""
+    before = [t for t in tokens if t.end <= keyword.start and t.kind != "filler"]
+    if before:
+        raise ParseError("not_understood", action, None, _words(message, before))
+    rest = _rest(message, keyword)
+    start = _rest_start(message, keyword)
+    if all(t.kind == "filler" for t in tokens if t.start >= keyword.end):
+        raise ParseError("missing_order_number", action, "number")
+    found = _ORDER.match(rest)
+    if found is None:
+        reason = "bare_order_number" if _BARE_NUMBER.match(rest) else "bad_order_number"
+        raise ParseError(reason, action, "number")
+    number = int(found.group(1))
+    if number == 0:
+        raise ParseError("bad_order_number", action, "number")
+    tail_start = start + found.end()
+    after = [t for t in tokens if t.start >= tail_start and t.kind != "filler"]
+    if not after:
+        return OrderStep(action, number)
+    if action != "ship":
+        raise ParseError("not_understood", action, None, _words(message, after))
+    note = " ".join(message.original[tail_start:].split()).strip(_EDGE_PUNCTUATION)
+    waybill = _CARRIER_WAYBILL.fullmatch(" ".join(message.base[tail_start:].split()).strip(_EDGE_PUNCTUATION))
+    if waybill is not None and waybill.group("carrier") in CARRIERS:
+        tracking = note[waybill.start("tracking"):waybill.end("tracking")].upper()
+        return OrderStep(action, number, note, CARRIERS[waybill.group("carrier")], tracking)
+    return OrderStep(action, number, note)
