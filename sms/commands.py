@@ -18,6 +18,10 @@ The reader is tolerant in what it reads and strict in what it acts on:
   ``Listing.unread`` for the reply to name, words after the price are the note. Any gap where a
   number belongs raises ParseError: a number is never dropped, truncated or guessed.
 - 取消订阅 (also "取消 订阅") is UNSUB: price alerts, not SMS as a whole; a bare UNSUB ends all alerts.
+- A counted unit (head, crate, bag …) may be followed by its weight ("20筐 每筐30斤"): Listing.unit_weight_kg.
+- Order steps carry the order number with its J ("确认 J0000003", "发货 J3 顺丰 SF1234567890"; read by
+  sms.order_commands); a bare number after YES/NO/确认 stays a draft number, and after 发货/收款/收货/拒绝
+  it is refused with usage. 订单 / ORDERS lists open orders. The order words count only as the first word.
 """
 from __future__ import annotations
 
@@ -31,8 +35,9 @@ from sms.command_types import (
     OrderStep, ParseError, PriceQuery, Subscribe, Unknown, Unsubscribe,
 )
 from sms.numbers import Number
-from sms.tokens import Message, Token, normalise, tokenize
-from sms.vocabulary import CARRIERS, FIRST_WORD_FAMILIES, OPT_IN_WORDS, OPT_OUT_WORDS, WEAK_KEYWORDS
+from sms.order_commands import BARE_NUMBER, ORDER_NUMBER, OFFER_SHAPED_ORDER, could_be_offer_code, order_step
+from sms.tokens import EDGE_PUNCTUATION, Message, Token, normalise, text_after, text_after_start, tokenize, words_of
+from sms.vocabulary import FIRST_WORD_FAMILIES, OPT_IN_WORDS, OPT_OUT_WORDS, WEAK_KEYWORDS
 
 __all__ = [
     "Accept", "Catalogue", "Command", "Confirm", "Counter", "Decline", "Discard", "Help", "Listing",
@@ -41,16 +46,7 @@ __all__ = [
 ]
 
 _DRAFT = re.compile(r"#?(\d{1,9})(?!\S)")
-# An order number: J0000003, J3, j3, "J 3", "#J3" (the J is what tells it from a draft number).
-_ORDER = re.compile(r"#?j ?(\d{1,9})(?![0-9a-z])")
-_BARE_NUMBER = re.compile(r"#?\d{1,12}(?![0-9a-z])")
-# An offer code that is also an order number (J and three digits): DECLINE keeps reading it as an
-# offer code, and the executor falls back to the order when no open offer has that code.
-_OFFER_SHAPED_ORDER = re.compile(r"j[2-9]{3}(?![0-9a-z])")
-_CARRIER_WAYBILL = re.compile(r"(?P<carrier>\S+?) ?[:：]? ?(?P<tracking>[a-z0-9]{6,30})")
 _CODE = re.compile(r"#?([a-z0-9]{2,12})(?!\S)")
-_LIST_PUNCTUATION = re.compile(r"[,;:，、：；。]")
-_EDGE_PUNCTUATION = " 。！!？?，,、；;：:.…~"
 _STOP_FAMILIES = ("optout", "cancel")
 # Commands whose arguments are a draft number, an offer code or an order number, read right after the keyword.
 _ACTION_FAMILIES = ("yes", "confirm", "discard", "accept", "decline", "counter")
@@ -106,7 +102,7 @@ def _text_of(message: Message, tokens: list[Token], keyword: Token) -> str:
     text = message.original[start:end]
     if start <= keyword.start < end:
         text = text[:keyword.start - start] + " " + text[keyword.end - start:]
-    return " ".join(text.split()).strip(_EDGE_PUNCTUATION)
+    return " ".join(text.split()).strip(EDGE_PUNCTUATION)
 
 
 def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> Listing:
@@ -151,7 +147,7 @@ def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> 
         if keyword.start >= note_start:
             cut_from, cut_to = keyword.start - note_start, keyword.end - note_start
             note = note[:cut_from] + note[cut_to:]
-        note = " ".join(note.split()).strip(_EDGE_PUNCTUATION)
+        note = " ".join(note.split()).strip(EDGE_PUNCTUATION)
     listing = Listing(side, commodity, quantity, unit, price, price_unit, note, province,
                       _text_of(message, unread, keyword), unit_weight_kg)
     if listing.quantity_kg is not None and listing.quantity_kg > MAX_QUANTITY_KG:
@@ -193,15 +189,6 @@ def _unit_weight(message: Message, args: list[Token], i: int, unit: Unit, comman
     return (kg.quantize(Decimal(1)) if kg == kg.to_integral_value() else kg.normalize()), end
 
 
-def _words(message: Message, tokens: list[Token]) -> str:
-    """The farmer's text of ``tokens``: touching tokens stay together ("5吨"), others get a space."""
-    text = ""
-    for previous, token in zip([None, *tokens], tokens):
-        gap = "" if previous is None or previous.end == token.start else " "
-        text += gap + message.original[token.start:token.end]
-    return text
-
-
 def _commodity_and_province(message: Message, args: list[Token], command: str,
                             required: bool = True) -> tuple[str | None, str | None]:
     """The commodity and optional province among ``args``, in either order. Anything else refuses
@@ -227,21 +214,15 @@ def _commodity_and_province(message: Message, args: list[Token], command: str,
         commodity_at = next(t.start for t in args if t.kind == "commodity")
         if all(t.kind == "word" and t.start > commodity_at for t in stray):
             raise ParseError("unknown_province", command, "province")
-        raise ParseError("not_understood", command, None, _words(message, stray))
+        raise ParseError("not_understood", command, None, words_of(message, stray))
     return commodity, province
-
-
-def _rest(message: Message, keyword: Token) -> str:
-    """The folded text after ``keyword``: list punctuation (，、：；, ; :) separates, other punctuation
-    is only trimmed from the ends (a code such as "k7-q2" must fail, not lose its tail)."""
-    return _LIST_PUNCTUATION.sub(" ", message.base[keyword.end:]).strip(_EDGE_PUNCTUATION)
 
 
 def _draft_number(rest: str, command: str) -> int:
     if not rest:
         raise ParseError("missing_number", command, "number")
     found = _DRAFT.match(rest)
-    if not found or int(found.group(1)) == 0 or rest[found.end():].strip(_EDGE_PUNCTUATION):
+    if not found or int(found.group(1)) == 0 or rest[found.end():].strip(EDGE_PUNCTUATION):
         raise ParseError("bad_number", command, "number")
     return int(found.group(1))
 
@@ -272,7 +253,7 @@ def _choose_keyword(tokens: list[Token]) -> Token | None:
 def _stop_word_command(message: Message, keyword: Token, args: list[Token]) -> Command:
     """A message that starts with (or contains) a stop word but is not one: "取消 12" discards a
     draft, "退订 玉米" ends that price alert, anything else is asked for the keyword alone."""
-    rest = _rest(message, keyword)
+    rest = text_after(message, keyword)
     if keyword.value[0] == "cancel" and _DRAFT.match(rest):
         return Discard(_draft_number(rest, "discard"))
     if args and all(t.kind in ("commodity", "province") for t in args):
@@ -299,7 +280,7 @@ def parse(text: str, catalogue: Catalogue) -> Command:
     tokens = _join_cancel_subscribe(tokens)
     keyword = _choose_keyword(tokens)
     if keyword is None:
-        return Unknown(message.base.strip(_EDGE_PUNCTUATION))
+        return Unknown(message.base.strip(EDGE_PUNCTUATION))
     family = keyword.value[0]
     args = [t for t in tokens if t is not keyword and t.kind != "filler"]
     if family in _STOP_FAMILIES:
@@ -314,10 +295,10 @@ def parse(text: str, catalogue: Catalogue) -> Command:
         return Offers()
     if family == "orders":
         if args:
-            raise ParseError("not_understood", "orders", None, _words(message, args))
+            raise ParseError("not_understood", "orders", None, words_of(message, args))
         return Orders()
     if family in _ORDER_FAMILIES:
-        return _order_step(family, message, keyword, tokens)
+        return order_step(family, message, keyword, tokens)
     if family in ("sell", "buy"):
         return _listing(family, message, args, keyword)
     if family == "price":
@@ -344,22 +325,22 @@ def _action(family: str, message: Message, keyword: Token, tokens: list[Token], 
     before = [t for t in tokens if t.end <= keyword.start and t.kind != "filler"]
     command = {"yes": "confirm"}.get(family, family)
     if before:
-        raise ParseError("not_understood", command, None, _words(message, before))
-    rest = _rest(message, keyword)
+        raise ParseError("not_understood", command, None, words_of(message, before))
+    rest = text_after(message, keyword)
     if all(t.kind == "filler" for t in tokens if t.start >= keyword.end):
         rest = ""  # "好的", "是的": the draft number is missing, not unreadable
     if family == "confirm" and re.match(r"#?j", rest):
-        return _order_step("confirm", message, keyword, tokens)
-    if family == "decline" and _ORDER.match(rest) and not _OFFER_SHAPED_ORDER.fullmatch(rest):
-        return _order_step("decline", message, keyword, tokens)
+        return order_step("confirm", message, keyword, tokens)
+    if family == "decline" and ORDER_NUMBER.match(rest) and not OFFER_SHAPED_ORDER.fullmatch(rest):
+        return order_step("decline", message, keyword, tokens)
     if family in ("yes", "confirm"):
         return Confirm(_draft_number(rest, "confirm"))
     if family == "discard":
         return Discard(_draft_number(rest, "discard"))
-    if family == "decline" and _BARE_NUMBER.match(rest) and not _could_be_offer_code(rest):
+    if family == "decline" and BARE_NUMBER.match(rest) and not could_be_offer_code(rest):
         raise ParseError("bare_order_number", "decline", "number")
     code, code_end = _code(rest, family)
-    after = [t for t in tokenize(message, catalogue, _rest_start(message, keyword) + code_end) if t.kind != "filler"]
+    after = [t for t in tokenize(message, catalogue, text_after_start(message, keyword) + code_end) if t.kind != "filler"]
     if family == "accept":
         return Accept(code)
     if family == "decline":
@@ -368,48 +349,3 @@ def _action(family: str, message: Message, keyword: Token, tokens: list[Token], 
     if end < len(after):
         raise ParseError("not_understood", "counter", "price", message.original[after[end].start:after[-1].end])
     return Counter(code, price, unit)
-
-
-def _rest_start(message: Message, keyword: Token) -> int:
-    text = message.base
-    pos = keyword.end
-    while pos < len(text) and (text[pos] in _EDGE_PUNCTUATION or _LIST_PUNCTUATION.match(text[pos])):
-        pos += 1
-    return pos
-
-
-def _could_be_offer_code(rest: str) -> bool:
-    """Digits that an offer code could be: four of 2-9 (app/inbound_sms/offer_codes.ALPHABET)."""
-    return re.fullmatch(r"#?[2-9]{4}", rest.split(" ", 1)[0]) is not None
-
-
-def _order_step(action: str, message: Message, keyword: Token, tokens: list[Token]) -> OrderStep:
-    """CONFIRM/DECLINE/SHIP/PAID/RECEIVED + an order number (J0000003, J3). A bare number is refused
-    with usage: it could be a draft's. SHIP keeps the words after the number (a waybill with its
-    carrier, a plate); the other steps take nothing more."""
-    before = [t for t in tokens if t.end <= keyword.start and t.kind != "filler"]
-    if before:
-        raise ParseError("not_understood", action, None, _words(message, before))
-    rest = _rest(message, keyword)
-    start = _rest_start(message, keyword)
-    if all(t.kind == "filler" for t in tokens if t.start >= keyword.end):
-        raise ParseError("missing_order_number", action, "number")
-    found = _ORDER.match(rest)
-    if found is None:
-        reason = "bare_order_number" if _BARE_NUMBER.match(rest) else "bad_order_number"
-        raise ParseError(reason, action, "number")
-    number = int(found.group(1))
-    if number == 0:
-        raise ParseError("bad_order_number", action, "number")
-    tail_start = start + found.end()
-    after = [t for t in tokens if t.start >= tail_start and t.kind != "filler"]
-    if not after:
-        return OrderStep(action, number)
-    if action != "ship":
-        raise ParseError("not_understood", action, None, _words(message, after))
-    note = " ".join(message.original[tail_start:].split()).strip(_EDGE_PUNCTUATION)
-    waybill = _CARRIER_WAYBILL.fullmatch(" ".join(message.base[tail_start:].split()).strip(_EDGE_PUNCTUATION))
-    if waybill is not None and waybill.group("carrier") in CARRIERS:
-        tracking = note[waybill.start("tracking"):waybill.end("tracking")].upper()
-        return OrderStep(action, number, note, CARRIERS[waybill.group("carrier")], tracking)
-    return OrderStep(action, number, note)

@@ -313,8 +313,9 @@ def _accept(command: sms.Accept, sender: Sender) -> str:
 
 
 def _decline(command: sms.Decline, sender: Sender) -> str:
-    if re.fullmatch(r"J\d+", command.code) and not offer_codes.resolve(sender.member, command.code):
-        # "DECLINE J234" is an offer code and an order number: with no open offer so coded, the order.
+    if (re.fullmatch(r"J\d+", command.code) and not offer_codes.resolve(sender.member, command.code)
+            and offer_codes.answered_offer(sender.member, command.code) is None):
+        # "DECLINE J234" is an offer code and an order number: with no offer so coded, the order.
         return _order_step(sms.OrderStep("decline", int(command.code[1:])), sender)
     item = _one_offer(command.code, sender, "decline")
 
