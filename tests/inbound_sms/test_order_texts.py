@@ -6,14 +6,16 @@ the state a text moved the order to."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text, update
 
 from app.inbound_sms.models import InboundSms
 from app.logistics.models import Shipment
 from app.models_common import utcnow
 from app.payments.models import LedgerEntry
+from app.trade import orders
 from app.trade.models import Order, OrderEvent
 from sms.segments import count_segments
 from tests.factories import make_member
@@ -234,3 +236,20 @@ def test_help_lists_the_order_commands_in_both_languages(text_in):
     chinese = text_in(make_member(locale="zh_Hans").phone, "帮助")
     assert not chinese.endswith("...")
     assert "订单" in chinese and "确认/拒绝/发货/收款 J3" in chinese and "收货 J3" in chinese
+
+
+def test_decline_of_an_order_number_that_is_also_an_offer_code_declines_the_order(text_in, db, seller, buyer, sell_offer):
+    """J234 is shaped like an offer code (J and three digits 2-9): with no offer so coded, DECLINE J234
+    declines order J0000234."""
+    first = orders.buy_now(sell_offer, buyer, Decimal("1"), "collect")
+    db.session.flush()
+    db.session.execute(delete(OrderEvent).where(OrderEvent.order_id == first.id))
+    db.session.execute(update(Order).where(Order.id == first.id).values(id=233))
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SELECT setval(pg_get_serial_sequence('trade_order', 'id'), 233)"))
+    db.session.commit()
+    order = orders.buy_now(sell_offer, buyer, Decimal("1"), "collect")
+    db.session.commit()
+    assert order.number == "J0000234"
+    assert text_in(seller.phone, "DECLINE J234") == f"Order J0000234 declined and cancelled. {_link(order)}"
+    assert _fresh(db, order).status == "cancelled"
