@@ -91,7 +91,7 @@ def test_the_web_form_offers_every_counted_unit_with_the_kg_per_unit_field(clien
     page = client.get("/postings/new").get_data(as_text=True)
     for code in ("head", "bag", "box", "crate", "piece", "bunch", "bag25", "bag50"):
         assert f'value="{code}"' in page, code
-    assert 'name="unit_weight_kg"' in page
+    assert 'name="unit_weight_kg"' in page and "如头、袋、箱、筐、个" in page and ">袋<" in page
     assert db.session.get(Unit, "bag").kg_per_unit is None
 
 
