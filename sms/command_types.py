@@ -148,14 +148,10 @@ class Unsubscribe(Command):
     province: str | None = None
 
 
-# What each order step is called in the log and the reply; the trade service's action it runs is
-# app.inbound_sms.order_texts.SERVICE_ACTIONS.
-ORDER_ACTIONS = ("confirm", "decline", "ship", "paid", "received")
-
-
 @dataclass(frozen=True)
 class OrderStep(Command):
-    """A party's step on order ``number`` (the id in J0000003): ``action`` is one of ORDER_ACTIONS.
+    """A party's step on order ``number`` (the id in J0000003): ``action`` is confirm, decline, ship,
+    paid or received (the order service's action each runs: app.inbound_sms.order_texts.SERVICE_ACTIONS).
     For "ship", ``carrier`` and ``tracking`` when the sender named a known carrier and a waybill
     number, and ``note`` the sender's own words after the order number (a plate, a waybill)."""
 
