@@ -10,6 +10,7 @@ MAX_QUANTITY = Decimal("1000000")        # in the unit the sender used
 MAX_QUANTITY_KG = Decimal("10000000")    # 10,000 t: more than any single farm lot
 MAX_PRICE = Decimal("10000000")          # per unit
 MAX_PRICE_PER_KG = Decimal("100000")
+MAX_UNIT_WEIGHT_KG = Decimal("100000")   # one counted unit (a head, a crate), as on the web form
 QUANTITY_PLACES, PRICE_PLACES = 3, 2     # the Quantity / Money column scales
 
 
@@ -70,7 +71,8 @@ class PriceQuery(Command):
 class Listing(Command):
     """A draft sell offer (``side`` "sell") or buy request ("buy"). ``price`` is per ``price_unit``.
     ``province`` when named before the quantity; ``unread`` the words before the quantity that were
-    not understood (the reply names them)."""
+    not understood (the reply names them); ``unit_weight_kg`` the kg one counted unit weighs when the
+    sender said so ("20筐 每筐30斤"), None otherwise and always for weighed units."""
 
     side: str
     commodity: str
@@ -81,17 +83,25 @@ class Listing(Command):
     note: str = ""
     province: str | None = None
     unread: str = ""
+    unit_weight_kg: Decimal | None = None
+
+    def kg_of(self, unit: Unit) -> Decimal | None:
+        """The kg in one ``unit``: fixed for weighed units, the stated weight for the counted unit
+        of this listing, None when unknown."""
+        if unit.kg_per_unit is not None:
+            return unit.kg_per_unit
+        return self.unit_weight_kg if unit == self.unit else None
 
     @property
     def quantity_kg(self) -> Decimal | None:
-        """The quantity in kg, or None for count units (head, crate)."""
-        kg = self.unit.kg_per_unit
+        """The quantity in kg, or None for a count unit (head, crate) of unknown weight."""
+        kg = self.kg_of(self.unit)
         return None if kg is None else self.quantity * kg
 
     @property
     def price_per_kg(self) -> Decimal | None:
-        """The price per kg, or None for count units."""
-        kg = self.price_unit.kg_per_unit
+        """The price per kg, or None for a count unit of unknown weight."""
+        kg = self.kg_of(self.price_unit)
         return None if kg is None else self.price / kg
 
 
@@ -136,3 +146,22 @@ class Unsubscribe(Command):
 
     commodity: str | None = None
     province: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderStep(Command):
+    """A party's step on order ``number`` (the id in J0000003): ``action`` is confirm, decline, ship,
+    paid or received (the order service's action each runs: app.inbound_sms.order_texts.SERVICE_ACTIONS).
+    For "ship", ``carrier`` and ``tracking`` when the sender named a known carrier and a waybill
+    number, and ``note`` the sender's own words after the order number (a plate, a waybill)."""
+
+    action: str
+    number: int
+    note: str = ""
+    carrier: str | None = None
+    tracking: str = ""
+
+
+@dataclass(frozen=True)
+class Orders(Command):
+    """List the sender's open orders with the next step each waits for."""

@@ -18,6 +18,10 @@ The reader is tolerant in what it reads and strict in what it acts on:
   ``Listing.unread`` for the reply to name, words after the price are the note. Any gap where a
   number belongs raises ParseError: a number is never dropped, truncated or guessed.
 - 取消订阅 (also "取消 订阅") is UNSUB: price alerts, not SMS as a whole; a bare UNSUB ends all alerts.
+- A counted unit (head, crate, bag …) may be followed by its weight ("20筐 每筐30斤"): Listing.unit_weight_kg.
+- Order steps carry the order number with its J ("确认 J0000003", "发货 J3 顺丰 SF1234567890"; read by
+  sms.order_commands); a bare number after YES/NO/确认 stays a draft number, and after 发货/收款/收货/拒绝
+  it is refused with usage. 订单 / ORDERS lists open orders. The order words count only as the first word.
 """
 from __future__ import annotations
 
@@ -26,27 +30,27 @@ from decimal import Decimal
 
 from sms.catalogue import Catalogue, Unit
 from sms.command_types import (
-    MAX_PRICE, MAX_PRICE_PER_KG, MAX_QUANTITY, MAX_QUANTITY_KG, PRICE_PLACES, QUANTITY_PLACES, Accept, Command,
-    Confirm, Counter, Decline, Discard, Help, Listing, Offers, OptIn, OptOut, OptOutHint, ParseError, PriceQuery,
-    Subscribe, Unknown, Unsubscribe,
+    MAX_PRICE, MAX_PRICE_PER_KG, MAX_QUANTITY, MAX_QUANTITY_KG, MAX_UNIT_WEIGHT_KG, PRICE_PLACES, QUANTITY_PLACES,
+    Accept, Command, Confirm, Counter, Decline, Discard, Help, Listing, Offers, OptIn, OptOut, OptOutHint, Orders,
+    OrderStep, ParseError, PriceQuery, Subscribe, Unknown, Unsubscribe,
 )
 from sms.numbers import Number
-from sms.tokens import Message, Token, normalise, tokenize
-from sms.vocabulary import OPT_IN_WORDS, OPT_OUT_WORDS, WEAK_KEYWORDS
+from sms.order_commands import BARE_NUMBER, ORDER_NUMBER, OFFER_SHAPED_ORDER, could_be_offer_code, order_step
+from sms.tokens import EDGE_PUNCTUATION, Message, Token, normalise, text_after, text_after_start, tokenize, words_of
+from sms.vocabulary import FIRST_WORD_FAMILIES, OPT_IN_WORDS, OPT_OUT_WORDS, WEAK_KEYWORDS
 
 __all__ = [
     "Accept", "Catalogue", "Command", "Confirm", "Counter", "Decline", "Discard", "Help", "Listing",
-    "Offers", "OptIn", "OptOut", "OptOutHint", "ParseError", "PriceQuery", "Subscribe", "Unit", "Unknown",
-    "Unsubscribe", "parse",
+    "Offers", "OptIn", "OptOut", "OptOutHint", "Orders", "OrderStep", "ParseError", "PriceQuery", "Subscribe",
+    "Unit", "Unknown", "Unsubscribe", "parse",
 ]
 
 _DRAFT = re.compile(r"#?(\d{1,9})(?!\S)")
 _CODE = re.compile(r"#?([a-z0-9]{2,12})(?!\S)")
-_LIST_PUNCTUATION = re.compile(r"[,;:，、：；。]")
-_EDGE_PUNCTUATION = " 。！!？?，,、；;：:.…~"
 _STOP_FAMILIES = ("optout", "cancel")
-# Commands whose arguments are a draft number or an offer code, read right after the keyword.
+# Commands whose arguments are a draft number, an offer code or an order number, read right after the keyword.
 _ACTION_FAMILIES = ("yes", "confirm", "discard", "accept", "decline", "counter")
+_ORDER_FAMILIES = ("ship", "paid", "received")
 
 
 def _check(number: Number, command: str, field: str, places: int, maximum: Decimal) -> Decimal:
@@ -98,7 +102,7 @@ def _text_of(message: Message, tokens: list[Token], keyword: Token) -> str:
     text = message.original[start:end]
     if start <= keyword.start < end:
         text = text[:keyword.start - start] + " " + text[keyword.end - start:]
-    return " ".join(text.split()).strip(_EDGE_PUNCTUATION)
+    return " ".join(text.split()).strip(EDGE_PUNCTUATION)
 
 
 def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> Listing:
@@ -127,9 +131,11 @@ def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> 
     if i + 1 >= len(args) or args[i + 1].kind != "unit":
         raise ParseError("missing_unit", side, "quantity")
     unit = args[i + 1].value
-    price, price_unit, i = _price(message, args, i + 2, side)
+    unit_weight_kg, i = _unit_weight(message, args, i + 2, unit, side)
+    price, price_unit, i = _price(message, args, i, side)
     price_unit = price_unit or unit
-    if price_unit != unit and (unit.kg_per_unit is None or price_unit.kg_per_unit is None):
+    weight_of = {unit: unit_weight_kg} if unit_weight_kg is not None else {}
+    if price_unit != unit and (weight_of.get(unit, unit.kg_per_unit) is None or price_unit.kg_per_unit is None):
         raise ParseError("unit_mismatch", side, "price")
     if i < len(args) and args[i].kind == "number":
         # "1元2", "2100 3000": a second number where the note starts is not read as prose.
@@ -141,8 +147,9 @@ def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> 
         if keyword.start >= note_start:
             cut_from, cut_to = keyword.start - note_start, keyword.end - note_start
             note = note[:cut_from] + note[cut_to:]
-        note = " ".join(note.split()).strip(_EDGE_PUNCTUATION)
-    listing = Listing(side, commodity, quantity, unit, price, price_unit, note, province, _text_of(message, unread, keyword))
+        note = " ".join(note.split()).strip(EDGE_PUNCTUATION)
+    listing = Listing(side, commodity, quantity, unit, price, price_unit, note, province,
+                      _text_of(message, unread, keyword), unit_weight_kg)
     if listing.quantity_kg is not None and listing.quantity_kg > MAX_QUANTITY_KG:
         raise ParseError("too_large", side, "quantity")
     if listing.price_per_kg is not None and listing.price_per_kg > MAX_PRICE_PER_KG:
@@ -150,13 +157,36 @@ def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> 
     return listing
 
 
-def _words(message: Message, tokens: list[Token]) -> str:
-    """The farmer's text of ``tokens``: touching tokens stay together ("5吨"), others get a space."""
-    text = ""
-    for previous, token in zip([None, *tokens], tokens):
-        gap = "" if previous is None or previous.end == token.start else " "
-        text += gap + message.original[token.start:token.end]
-    return text
+def _unit_weight(message: Message, args: list[Token], i: int, unit: Unit, command: str) -> tuple[Decimal | None, int]:
+    """The kg one counted ``unit`` weighs, when stated right after the quantity: "每筐30斤",
+    "一筐30斤", "30斤/筐", "15 kg per crate". Returns (kg or None, index after it). A weighed unit
+    there is what tells a weight from a price ("每筐30斤 120" against "每筐120")."""
+    if unit.kg_per_unit is not None:
+        return None, i
+
+    def kind(at: int, wanted: str) -> bool:
+        return at < len(args) and args[at].kind == wanted
+
+    def weighed(at: int) -> bool:
+        return kind(at, "unit") and args[at].value.kg_per_unit is not None
+
+    def this_unit(at: int) -> bool:
+        return kind(at, "unit") and args[at].value == unit
+
+    if ((kind(i, "per") or _is_spelled_one(message, args[i]) if i < len(args) else False)
+            and this_unit(i + 1) and kind(i + 2, "number") and weighed(i + 3)):
+        number, weight_unit, end = args[i + 2].value, args[i + 3].value, i + 4
+    elif kind(i, "number") and weighed(i + 1) and kind(i + 2, "per") and this_unit(i + 3):
+        number, weight_unit, end = args[i].value, args[i + 1].value, i + 4
+    else:
+        return None, i
+    amount = _check(number, command, "unit_weight", QUANTITY_PLACES, MAX_UNIT_WEIGHT_KG)
+    kg = amount * weight_unit.kg_per_unit
+    if kg > MAX_UNIT_WEIGHT_KG:
+        raise ParseError("too_large", command, "unit_weight")
+    if -kg.normalize().as_tuple().exponent > QUANTITY_PLACES:
+        raise ParseError("too_precise", command, "unit_weight")
+    return (kg.quantize(Decimal(1)) if kg == kg.to_integral_value() else kg.normalize()), end
 
 
 def _commodity_and_province(message: Message, args: list[Token], command: str,
@@ -184,21 +214,15 @@ def _commodity_and_province(message: Message, args: list[Token], command: str,
         commodity_at = next(t.start for t in args if t.kind == "commodity")
         if all(t.kind == "word" and t.start > commodity_at for t in stray):
             raise ParseError("unknown_province", command, "province")
-        raise ParseError("not_understood", command, None, _words(message, stray))
+        raise ParseError("not_understood", command, None, words_of(message, stray))
     return commodity, province
-
-
-def _rest(message: Message, keyword: Token) -> str:
-    """The folded text after ``keyword``: list punctuation (，、：；, ; :) separates, other punctuation
-    is only trimmed from the ends (a code such as "k7-q2" must fail, not lose its tail)."""
-    return _LIST_PUNCTUATION.sub(" ", message.base[keyword.end:]).strip(_EDGE_PUNCTUATION)
 
 
 def _draft_number(rest: str, command: str) -> int:
     if not rest:
         raise ParseError("missing_number", command, "number")
     found = _DRAFT.match(rest)
-    if not found or int(found.group(1)) == 0 or rest[found.end():].strip(_EDGE_PUNCTUATION):
+    if not found or int(found.group(1)) == 0 or rest[found.end():].strip(EDGE_PUNCTUATION):
         raise ParseError("bad_number", command, "number")
     return int(found.group(1))
 
@@ -215,8 +239,10 @@ def _code(rest: str, command: str) -> tuple[str, int]:
 def _choose_keyword(tokens: list[Token]) -> Token | None:
     """The command word: the first one that is not a stop word or PRICE, else PRICE, else a stop
     word. Weak words (好, 是, 收) count only as the first token."""
+    first_word = next((i for i, t in enumerate(tokens) if t.kind != "filler"), None)
     keywords = [t for i, t in enumerate(tokens)
-                if t.kind == "keyword" and (i == 0 or t.value[1] not in WEAK_KEYWORDS)]
+                if t.kind == "keyword" and (i == 0 or t.value[1] not in WEAK_KEYWORDS)
+                and (i == first_word or t.value[0] not in FIRST_WORD_FAMILIES)]
     for wanted in (lambda f: f not in _STOP_FAMILIES and f != "price", lambda f: f == "price", lambda f: True):
         for token in keywords:
             if wanted(token.value[0]):
@@ -227,7 +253,7 @@ def _choose_keyword(tokens: list[Token]) -> Token | None:
 def _stop_word_command(message: Message, keyword: Token, args: list[Token]) -> Command:
     """A message that starts with (or contains) a stop word but is not one: "取消 12" discards a
     draft, "退订 玉米" ends that price alert, anything else is asked for the keyword alone."""
-    rest = _rest(message, keyword)
+    rest = text_after(message, keyword)
     if keyword.value[0] == "cancel" and _DRAFT.match(rest):
         return Discard(_draft_number(rest, "discard"))
     if args and all(t.kind in ("commodity", "province") for t in args):
@@ -254,7 +280,7 @@ def parse(text: str, catalogue: Catalogue) -> Command:
     tokens = _join_cancel_subscribe(tokens)
     keyword = _choose_keyword(tokens)
     if keyword is None:
-        return Unknown(message.base.strip(_EDGE_PUNCTUATION))
+        return Unknown(message.base.strip(EDGE_PUNCTUATION))
     family = keyword.value[0]
     args = [t for t in tokens if t is not keyword and t.kind != "filler"]
     if family in _STOP_FAMILIES:
@@ -267,6 +293,12 @@ def parse(text: str, catalogue: Catalogue) -> Command:
         return Help()
     if family == "offers":
         return Offers()
+    if family == "orders":
+        if args:
+            raise ParseError("not_understood", "orders", None, words_of(message, args))
+        return Orders()
+    if family in _ORDER_FAMILIES:
+        return order_step(family, message, keyword, tokens)
     if family in ("sell", "buy"):
         return _listing(family, message, args, keyword)
     if family == "price":
@@ -293,16 +325,22 @@ def _action(family: str, message: Message, keyword: Token, tokens: list[Token], 
     before = [t for t in tokens if t.end <= keyword.start and t.kind != "filler"]
     command = {"yes": "confirm"}.get(family, family)
     if before:
-        raise ParseError("not_understood", command, None, _words(message, before))
-    rest = _rest(message, keyword)
+        raise ParseError("not_understood", command, None, words_of(message, before))
+    rest = text_after(message, keyword)
     if all(t.kind == "filler" for t in tokens if t.start >= keyword.end):
         rest = ""  # "好的", "是的": the draft number is missing, not unreadable
+    if family == "confirm" and re.match(r"#?j", rest):
+        return order_step("confirm", message, keyword, tokens)
+    if family == "decline" and ORDER_NUMBER.match(rest) and not OFFER_SHAPED_ORDER.fullmatch(rest):
+        return order_step("decline", message, keyword, tokens)
     if family in ("yes", "confirm"):
         return Confirm(_draft_number(rest, "confirm"))
     if family == "discard":
         return Discard(_draft_number(rest, "discard"))
+    if family == "decline" and BARE_NUMBER.match(rest) and not could_be_offer_code(rest):
+        raise ParseError("bare_order_number", "decline", "number")
     code, code_end = _code(rest, family)
-    after = [t for t in tokenize(message, catalogue, _rest_start(message, keyword) + code_end) if t.kind != "filler"]
+    after = [t for t in tokenize(message, catalogue, text_after_start(message, keyword) + code_end) if t.kind != "filler"]
     if family == "accept":
         return Accept(code)
     if family == "decline":
@@ -311,11 +349,3 @@ def _action(family: str, message: Message, keyword: Token, tokens: list[Token], 
     if end < len(after):
         raise ParseError("not_understood", "counter", "price", message.original[after[end].start:after[-1].end])
     return Counter(code, price, unit)
-
-
-def _rest_start(message: Message, keyword: Token) -> int:
-    text = message.base
-    pos = keyword.end
-    while pos < len(text) and (text[pos] in _EDGE_PUNCTUATION or _LIST_PUNCTUATION.match(text[pos])):
-        pos += 1
-    return pos

@@ -7,6 +7,7 @@ between digits, a thousands comma ("2,100"), "/" (per), "#" and a minus sign bef
 kept because they change what the message says."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -166,3 +167,32 @@ def tokenize(message: Message, catalogue: Catalogue, start: int = 0) -> list[Tok
             tokens.append(Token("word", None, pos, end))
         pos = end
     return tokens
+
+
+# List punctuation separates the arguments after a command word; edge punctuation is only trimmed.
+LIST_PUNCTUATION = re.compile(r"[,;:，、：；。]")
+EDGE_PUNCTUATION = " 。！!？?，,、；;：:.…~"
+
+
+def words_of(message: Message, tokens: list[Token]) -> str:
+    """The farmer's text of ``tokens``: touching tokens stay together ("5吨"), others get a space."""
+    text = ""
+    for previous, token in zip([None, *tokens], tokens):
+        gap = "" if previous is None or previous.end == token.start else " "
+        text += gap + message.original[token.start:token.end]
+    return text
+
+
+def text_after(message: Message, keyword: Token) -> str:
+    """The folded text after ``keyword``: list punctuation (，、：；, ; :) separates, other punctuation
+    is only trimmed from the ends (a code such as "k7-q2" must fail, not lose its tail)."""
+    return LIST_PUNCTUATION.sub(" ", message.base[keyword.end:]).strip(EDGE_PUNCTUATION)
+
+
+def text_after_start(message: Message, keyword: Token) -> int:
+    """Where the text of :func:`text_after` starts in the message."""
+    text = message.base
+    pos = keyword.end
+    while pos < len(text) and (text[pos] in EDGE_PUNCTUATION or LIST_PUNCTUATION.match(text[pos])):
+        pos += 1
+    return pos

@@ -15,8 +15,9 @@ import opencc
 CATALOGUE_DATA = Path(__file__).resolve().parents[1] / "app" / "catalogue" / "data"
 
 # Spellings farmers text that the catalogue's two names per unit do not cover. Counted units get
-# their measure words (只 for animals and birds, 枚 for eggs…); 袋 alone is left out on purpose: the
-# catalogue has 25 kg and 50 kg bags, and the reader never picks one for the farmer.
+# their measure words (只 for animals and birds, 枚 for eggs, 件 for a packed piece…). 袋 alone is the
+# counted bag of no fixed weight (its kg per bag may follow: "100袋 每袋50斤"); the weighed sacks
+# bag25/bag50 answer only to their full names, so the reader never picks a weight for the farmer.
 EXTRA_UNIT_WORDS = {
     "kg": ("kgs", "kilo", "kilos", "千克"),
     "t": ("ton", "tons", "tonne", "tonnes", "mt", "公吨"),
@@ -27,7 +28,8 @@ EXTRA_UNIT_WORDS = {
     "head": ("heads", "只", "口"),
     "crate": ("crates",),
     "box": ("boxes", "盒"),
-    "piece": ("pieces", "pcs", "枚"),
+    "piece": ("pieces", "pcs", "枚", "件"),
+    "bag": ("bags", "sack", "sacks"),
     "bunch": ("bunches", "捆"),
 }
 
@@ -124,8 +126,24 @@ KEYWORDS: dict[str, str] = {
     **dict.fromkeys(("counter", "还价"), "counter"),
     **dict.fromkeys(("sub", "subscribe", "订阅"), "sub"),
     **dict.fromkeys(("unsub", "取消订阅"), "unsub"),
+    # Order steps: the order number (J0000003) follows. "确认收货" is one word, so it is not 确认.
+    **dict.fromkeys(("ship", "shipped", "dispatch", "dispatched", "发货", "已发货", "确认发货", "发车"), "ship"),
+    **dict.fromkeys(("paid", "收款", "已收款", "确认收款", "收到款", "收到钱", "款已收", "已收到款"), "paid"),
+    **dict.fromkeys(("received", "delivered", "收货", "已收货", "确认收货", "收到货", "到货", "货已收到"), "received"),
+    **dict.fromkeys(("orders", "order", "订单", "我的订单"), "orders"),
 }
 WEAK_KEYWORDS = frozenset({"好", "是", "收"})
+# Families that count only as the first word (after fillers): "当天发货" or "my order" inside a
+# listing's note or an opt-out look-alike is prose, not an order command.
+FIRST_WORD_FAMILIES = frozenset({"ship", "paid", "received", "orders"})
+# Carriers a seller may name before a waybill number ("发货 J3 顺丰 SF1234567890") → the carrier code
+# a shipment stores (app/logistics, the code carriers' webhooks are configured under).
+CARRIERS = {
+    "顺丰": "sf-express", "sf": "sf-express", "sf-express": "sf-express", "中通": "zto", "zto": "zto",
+    "圆通": "yto", "yto": "yto", "韵达": "yunda", "yunda": "yunda", "申通": "sto", "sto": "sto",
+    "京东": "jd", "jd": "jd", "邮政": "ems", "ems": "ems", "德邦": "deppon", "deppon": "deppon",
+    "极兔": "jtexpress", "j&t": "jtexpress",
+}
 # Whole-message opt-out and opt-in words (CTIA / Twilio defaults, plus the Chinese carriers' TD/退订).
 OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "td", "退订", "n", "取消"})
 OPT_IN_WORDS = frozenset({"start", "unstop", "yes"})

@@ -88,6 +88,12 @@ Send these to the Jishi number. English and Chinese keywords both work; Chinese 
 | ACCEPT / 接受 (同意) + code | `ACCEPT K7Q2` · `同意 K7Q2` | Accept that offer |
 | DECLINE / 拒绝 + code | `DECLINE K7Q2` · `拒绝 K7Q2` | Decline it |
 | COUNTER / 还价 + code + price | `COUNTER K7Q2 2000` · `还价 K7Q2 1.1元/斤` | Counter-offer a new price |
+| ORDERS / ORDER / 订单 (我的订单) | `ORDERS` · `订单` | Your open orders, each with the command it waits for from you |
+| CONFIRM / 确认 + order number | `CONFIRM J0000003` · `确认 J3` | Seller: confirm the order |
+| DECLINE / 拒绝 + order number | `DECLINE J0000003` · `拒绝 J3` | Seller: decline (cancel) the order |
+| SHIP / SHIPPED / DISPATCH / DISPATCHED / 发货 (已发货, 确认发货, 发车) + order number [+ carrier and waybill, or plate] | `SHIP J3 SF SF1234567890` · `发货 J3 豫A12345` | Seller: mark the order shipped |
+| PAID / 收款 (已收款, 确认收款, 收到款, 收到钱, 款已收, 已收到款) + order number | `PAID J3` · `收款 J3` | Seller: cash or transfer received |
+| RECEIVED / DELIVERED / 收货 (已收货, 确认收货, 收到货, 到货, 货已收到) + order number | `RECEIVED J3` · `确认收货 J3` | Buyer: goods received |
 | SUB / SUBSCRIBE / 订阅 | `SUB maize Henan` · `订阅玉米价格` | Price alerts for a commodity |
 | UNSUB / 取消订阅 | `UNSUB maize` · `取消订阅` | Stop price alerts (all of them when bare) |
 | HELP / INFO / 帮助 | `HELP` · `帮助` | This list, short |
@@ -99,6 +105,14 @@ Write as you would say it: any punctuation, Traditional characters, pinyin (`yum
 always repeats the quantity, unit and price we read, and names any part we could not read.
 
 Prices are per the unit you name (`/jin`, `元/斤`); without one they are per the quantity's unit.
+
+**Counted units**: head (`头`, `只`), bag (`袋`), box (`箱`), crate (`筐`), piece (`个`, `件`), bunch (`把`) are priced per
+unit. Add how heavy one is so buyers can compare per kg: `卖 苹果 20筐 每筐30斤 120` (15 kg per crate at ¥120 a
+crate) or `SELL apple 20 crates 15 kg per crate 120`. Without it the reply says per-kg comparison is unavailable.
+
+**Order numbers** start with J (`J0000003`, or short `J3`); a number without J is a draft number. Only the
+seller confirms, declines, ships and records payment; only the buyer confirms receipt. Sending a step
+twice does it once: the second reply says it is already done.
 """),
     },
     "zh_Hans": {
@@ -171,6 +185,12 @@ Prices are per the unit you name (`/jin`, `元/斤`); without one they are per t
 | 接受 / ACCEPT（同意）+ 代码 | `同意 K7Q2` · `ACCEPT K7Q2` | 接受这个出价 |
 | 拒绝 / DECLINE + 代码 | `拒绝 K7Q2` · `DECLINE K7Q2` | 拒绝 |
 | 还价 / COUNTER + 代码 + 价格 | `还价 K7Q2 1.1元/斤` · `COUNTER K7Q2 2000` | 还一个新价格 |
+| 订单 / ORDERS / ORDER（我的订单） | `订单` · `ORDERS` | 查看进行中的订单，以及每个订单等您发的指令 |
+| 确认 / CONFIRM + 订单号 | `确认 J0000003` · `CONFIRM J3` | 卖家：确认订单 |
+| 拒绝 / DECLINE + 订单号 | `拒绝 J3` · `DECLINE J3` | 卖家：拒绝（取消）订单 |
+| 发货 / SHIP / SHIPPED / DISPATCH / DISPATCHED（已发货、确认发货、发车）+ 订单号 [+ 快递和单号，或车牌] | `发货 J3 顺丰 SF1234567890` · `发货 J3 豫A12345` | 卖家：标记已发货 |
+| 收款 / PAID（已收款、确认收款、收到款、收到钱、款已收、已收到款）+ 订单号 | `收款 J3` · `PAID J3` | 卖家：已收到现金或转账 |
+| 收货 / RECEIVED / DELIVERED（已收货、确认收货、收到货、到货、货已收到）+ 订单号 | `确认收货 J3` · `RECEIVED J3` | 买家：已收到货 |
 | 订阅 / SUB / SUBSCRIBE | `订阅玉米价格` · `SUB maize Henan` | 订阅价格提醒 |
 | 取消订阅 / UNSUB | `取消订阅 玉米` · `取消订阅` | 停止价格提醒（不带品种则全部停止） |
 | 帮助 / HELP / INFO | `帮助` · `HELP` | 简短指令列表 |
@@ -181,6 +201,12 @@ Prices are per the unit you name (`/jin`, `元/斤`); without one they are per t
 （`1块2`、`一块五`、`8毛`）都能看懂。回复总会写出我们读到的数量、单位和价格，没看懂的部分也会指出来。
 
 价格按您写的单位计算（`元/斤`、`/jin`）；不写单位就按数量的单位。
+
+**按个数卖**：头（`只`）、袋、箱、筐、个（`件`）、把都按每个计价。写上每个多重，买家才能按公斤比价：
+`卖 苹果 20筐 每筐30斤 120`（每筐15公斤，每筐¥120）。不写的话，回复会提醒无法按公斤比价。
+
+**订单号**以J开头（`J0000003`，也可简写`J3`）；不带J的数字是草稿编号。只有卖家能确认、拒绝、发货和确认收款，
+只有买家能确认收货。同一步发两次只会做一次，第二次回复会说明已经做过。
 """),
     },
 }

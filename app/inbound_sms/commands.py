@@ -5,6 +5,7 @@ A refusal (suspended member, a draft that is not theirs, a trade rule) raises Re
 rolls back whatever the command had started; the reply still goes out and the message is logged."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from app.catalogue.models import Commodity, Region
 from app.catalogue.models import Unit as CatalogueUnit
 from app.extensions import db
-from app.inbound_sms import offer_codes, replies
+from app.inbound_sms import offer_codes, order_texts, replies
 from app.inbound_sms.catalogue import sms_catalogue
 from app.market.prices import latest_reference
 from app.market.subscriptions import subscribe_phone, unsubscribe_phone
@@ -75,6 +76,8 @@ def execute(phone: str, body: str, member: Member | None, locale: str) -> Outcom
     name, handler, members_only = _HANDLERS.get(type(command), ("help", _help, False))
     if isinstance(command, sms.Listing):
         name = command.side
+    elif isinstance(command, sms.OrderStep):
+        name = f"order_{command.action}"
     if members_only and member is None:
         return Outcome(name, replies.signup_reply(public_url("members.signup")))
     try:
@@ -193,9 +196,10 @@ def _listing(command: sms.Listing, sender: Sender) -> str:
         title=replies.name(commodity),
         quantity=command.quantity,
         unit_code=unit.code,
+        unit_weight_kg=command.unit_weight_kg,
         province_code=province_code,
         description=note,
-        price=_convert_price(command.price, command.price_unit, unit.code, unit.kg_per_unit, command.side),
+        price=_convert_price(command.price, command.price_unit, unit.code, command.kg_of(unit), command.side),
     )
     posting = postings.create_posting(member, data, publish=False)
     as_written = ""
@@ -309,6 +313,10 @@ def _accept(command: sms.Accept, sender: Sender) -> str:
 
 
 def _decline(command: sms.Decline, sender: Sender) -> str:
+    if (re.fullmatch(r"J\d+", command.code) and not offer_codes.resolve(sender.member, command.code)
+            and offer_codes.answered_offer(sender.member, command.code) is None):
+        # "DECLINE J234" is an offer code and an order number: with no offer so coded, the order.
+        return _order_step(sms.OrderStep("decline", int(command.code[1:])), sender)
     item = _one_offer(command.code, sender, "decline")
 
     def decide() -> str:
@@ -333,6 +341,17 @@ def _counter(command: sms.Counter, sender: Sender) -> str:
     return _answer_once(command.code, sender, "counter", decide)
 
 
+def _order_step(command: sms.OrderStep, sender: Sender) -> str:
+    try:
+        return order_texts.take_step(command, sender.member)
+    except order_texts.NotTaken as refusal:
+        raise Refused(f"order_{command.action}", refusal.reply) from None
+
+
+def _orders(_command, sender: Sender) -> str:
+    return order_texts.list_open_orders(sender.member)
+
+
 # Parsed command type → (name in the log, handler, registered members only).
 _HANDLERS = {
     sms.Help: ("help", _help, False),
@@ -350,4 +369,6 @@ _HANDLERS = {
     sms.Accept: ("accept", _accept, True),
     sms.Decline: ("decline", _decline, True),
     sms.Counter: ("counter", _counter, True),
+    sms.OrderStep: ("order", _order_step, True),
+    sms.Orders: ("orders", _orders, True),
 }

@@ -12,6 +12,7 @@ from app.catalogue.models import Commodity, Region, Unit
 from app.market.prices import ReferenceQuote
 from app.postings.models import Posting
 from app.web.templating import quantity as format_quantity
+from sms.segments import fits
 
 # Weight units whose code every English-speaking farmer reads ("5 t", "500 kg"); others by name.
 _SHORT_UNIT_CODES = frozenset({"kg", "g", "t", "lb", "jin"})
@@ -53,8 +54,9 @@ def posting_summary(posting: Posting) -> str:
 
 
 def help_reply() -> str:
-    return _("Jishi SMS: PRICE maize [province] | SELL maize 5t 2100 | BUY wheat 20t 2500 | YES 12 / NO 12 | "
-             "OFFERS | ACCEPT code | DECLINE code | COUNTER code 2000 | SUB maize | UNSUB maize | STOP")
+    return _("Jishi SMS: PRICE maize | SELL maize 5t 2100 | BUY wheat 20t 2500 | YES 12 / NO 12 | OFFERS | "
+             "ACCEPT/DECLINE/COUNTER code | ORDERS | CONFIRM/DECLINE/SHIP/PAID J3 | RECEIVED J3 | SUB maize | "
+             "UNSUB | STOP")
 
 
 def too_many_reply() -> str:
@@ -95,10 +97,41 @@ def _clip(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
+def unit_weight_text(posting: Posting) -> str:
+    """" (15 kg/crate)" for a counted unit whose weight is known, else ""."""
+    if posting.unit.kg_per_unit is not None or posting.unit_weight_kg is None:
+        return ""
+    kg = format_quantity(posting.unit_weight_kg)
+    if _chinese():
+        return f"（每{unit_name(posting.unit)}{kg}公斤）"
+    return f" ({kg} kg/{unit_name(posting.unit)})"
+
+
+def counted_draft_reply(posting: Posting, link: str, as_written: str = "") -> str:
+    """A draft in a counted unit (head, crate, bag): quantity, unit, price and the kg per unit, or
+    that without it buyers cannot compare its price per kg. One segment: the link only if it fits."""
+    summary = posting_summary(posting) + as_written + unit_weight_text(posting)
+    if posting.unit_weight_kg is None:
+        text = _("Draft %(number)s: %(summary)s. No kg per %(unit)s, so no per-kg price comparison. "
+                 "YES %(number)s publishes.", number=posting.id, summary=summary, unit=unit_name(posting.unit))
+    else:
+        text = _("Draft %(number)s: %(summary)s. YES %(number)s publishes, NO %(number)s discards.",
+                 number=posting.id, summary=summary)
+    return with_link(text, link)
+
+
+def with_link(text: str, link: str) -> str:
+    """``text`` and the link when both fit in one SMS segment, else ``text`` alone."""
+    linked = f"{text} {link}"
+    return linked if fits(linked, 1) else text
+
+
 def draft_reply(posting: Posting, link: str, as_written: str = "", unread: str = "") -> str:
     """The draft as read — quantity, unit and price, the price also as written when converted — and
     any words before the quantity that were not understood."""
-    summary = posting_summary(posting) + as_written
+    if posting.unit.kg_per_unit is None and not unread:
+        return counted_draft_reply(posting, link, as_written)
+    summary = posting_summary(posting) + as_written + unit_weight_text(posting)
     if unread:
         return _("Draft %(number)s: %(summary)s. Not understood: %(unread)s. Reply YES %(number)s to publish, "
                  "NO %(number)s to discard. %(link)s",
@@ -181,6 +214,51 @@ def countered_reply(price: Decimal, unit: Unit, link: str) -> str:
              link=link)
 
 
+def no_such_order_reply(number: str) -> str:
+    return _("You have no order %(number)s. Reply ORDERS to list yours.", number=number)
+
+
+def order_already_reply(number: str, status: str) -> str:
+    return _("Order %(number)s is already %(status)s.", number=number, status=status)
+
+
+def order_step_reply(action: str, number: str, detail: str, link: str) -> str:
+    """What was done, and the next command the order waits for; the link when it fits one segment."""
+    if action == "confirm":
+        text = _("Order %(number)s confirmed. When the goods leave, reply SHIP %(number)s.", number=number)
+    elif action == "decline":
+        text = _("Order %(number)s declined and cancelled.", number=number)
+    elif action == "ship" and detail:
+        text = _("Order %(number)s shipped (%(detail)s).", number=number, detail=_clip(detail, 24))
+    elif action == "ship":
+        text = _("Order %(number)s shipped. The buyer replies RECEIVED %(number)s on arrival.", number=number)
+    elif action == "paid":
+        text = _("Payment for order %(number)s recorded.", number=number)
+    else:
+        text = _("Order %(number)s received. Thank you.", number=number)
+    return with_link(text, link)
+
+
+def no_orders_reply() -> str:
+    return _("Jishi: you have no open orders.")
+
+
+def order_entry(number: str, steps: list[str], web_only: bool) -> str:
+    """"J0000003 CONFIRM/DECLINE", or that the order waits for the other party (or the website)."""
+    words = {"confirm": _("CONFIRM"), "decline": _("DECLINE"), "ship": _("SHIP"), "paid": _("PAID"),
+             "received": _("RECEIVED")}
+    if steps:
+        return f"{number} " + "/".join(words[step] for step in steps)
+    return f"{number} " + (_("on the website") if web_only else _("waiting"))
+
+
+def orders_reply(entries: list[str], more: int) -> str:
+    listed = ("；" if _chinese() else "; ").join(entries)
+    if more:
+        return _("Orders: %(list)s; %(more)s more on the website.", list=listed, more=more)
+    return _("Orders: %(list)s.", list=listed)
+
+
 def refused_reply(message: str) -> str:
     return _("Not done: %(reason)s", reason=message)
 
@@ -244,6 +322,9 @@ def error_reply(error) -> str:
         "too_precise": _("Too many decimals."),
         "bad_number": _("Could not read a number."),
         "missing_number": _("Which draft number?"),
+        "missing_order_number": _("Which order? Reply ORDERS."),
+        "bad_order_number": _("Could not read the order number."),
+        "bare_order_number": _("Order numbers start with J."),
         "missing_code": _("Which offer code? Reply OFFERS."),
         "bad_code": _("Could not read the code. Reply OFFERS."),
         "not_understood": _("Could not read all of that."),
@@ -259,7 +340,13 @@ def error_reply(error) -> str:
         "counter": _("e.g. COUNTER K7M2 2000"),
         "sub": _("e.g. SUB maize Henan"),
         "unsub": _("e.g. UNSUB maize"),
+        "ship": _("e.g. SHIP J0000003 SF SF1234567890"),
+        "paid": _("e.g. PAID J0000003"),
+        "received": _("e.g. RECEIVED J0000003"),
+        "orders": _("e.g. ORDERS"),
     }
+    if error.reason in ("missing_order_number", "bad_order_number", "bare_order_number"):
+        examples["confirm"], examples["decline"] = _("e.g. CONFIRM J0000003"), _("e.g. DECLINE J0000003")
     problem = problems.get(error.reason, _("Could not read that."))
     if error.reason == "not_understood" and getattr(error, "text", ""):
         problem = _("Not understood: %(text)s.", text=_clip(error.text, 30))

@@ -24,8 +24,9 @@ from twilio.request_validator import RequestValidator
 from app.inbound_sms.models import InboundSms
 from app.notify.models import Notification
 from app.postings.models import Posting
-from app.trade import negotiations
-from app.trade.models import Negotiation, Offer, Order
+from app.payments.models import LedgerEntry
+from app.trade import negotiations, orders
+from app.trade.models import Negotiation, Offer, Order, OrderEvent
 from tests.factories import make_member, make_posting
 from tests.live_gunicorn import gunicorn
 from tests.trade.concurrency import assert_stock_adds_up
@@ -187,3 +188,30 @@ def test_simultaneous_no_texts_discard_the_draft_once(server, db):
     assert sorted(replies) == sorted([f"Draft {draft.id} discarded."] + [again] * (SAME_TEXTS - 1))
     assert _count(db, Posting) == 0
     assert _count(db, InboundSms, InboundSms.command == "discard") == SAME_TEXTS + 1
+
+
+def test_simultaneous_order_step_texts_take_each_step_once(server, db):
+    """Issue 22: eight copies of each order step (CONFIRM, SHIP, RECEIVED, PAID) at once move the
+    order once per step, record one event and one ledger charge, tell the other party once, and
+    every loser reads what the same text sent afterwards reads."""
+    seller = make_member(display_name="Farmer Wang")
+    buyer = make_member(display_name="Buyer Li")
+    posting = make_posting(owner=seller, commodity="maize", quantity=Decimal("50"), unit_code="t", price=Decimal("2100"))
+    order = orders.buy_now(posting, buyer, Decimal("5"), "collect")
+    db.session.commit()
+    number = order.number
+    link = f"{PUBLIC_BASE_URL}/o/{order.id}"
+    for phone, body, done, status in [
+        (seller.phone, f"CONFIRM {number}", f"Order {number} confirmed. When the goods leave, reply SHIP {number}. {link}", "confirmed"),
+        (seller.phone, f"SHIP {number}", f"Order {number} shipped. The buyer replies RECEIVED {number} on arrival. {link}", "shipped"),
+        (buyer.phone, f"RECEIVED {number}", f"Order {number} received. Thank you. {link}", "delivered"),
+        (seller.phone, f"PAID {number}", f"Payment for order {number} recorded. {link}", "paid"),
+    ]:
+        replies = _all_at_once(server, [(phone, body)] * SAME_TEXTS)
+        assert replies.count(done) == 1, replies
+        status_code, again = _text(server, phone, body)
+        assert again == f"Order {number} is already {status}.", again
+        assert sorted(replies) == sorted([done] + [again] * (SAME_TEXTS - 1)), replies
+        assert _count(db, OrderEvent, OrderEvent.order_id == order.id, OrderEvent.to_status == status) == 1
+        _assert_told_once(db, f"order_{status}", expected_members=1)
+    assert _count(db, LedgerEntry, LedgerEntry.kind == "charge") == 1

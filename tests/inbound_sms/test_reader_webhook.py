@@ -137,7 +137,7 @@ def test_pinyin_sell_and_synonym_confirm(text_in, db, seller):
 
 
 @pytest.mark.parametrize("body, reply", [
-    ("卖 玉米 100袋 120", "缺少单位（吨、公斤、斤…）。 例：卖 玉米 5吨 2100"),
+    ("卖 玉米 100 120", "缺少单位（吨、公斤、斤…）。 例：卖 玉米 5吨 2100"),
     ("卖 石头 5吨 2100", "未知品种。 例：卖 玉米 5吨 2100"),
     ("SELL maize 5t inf", "Could not read a number. e.g. SELL maize 5t 2100"),
     ("YES please", "Which draft number? e.g. YES 12"),

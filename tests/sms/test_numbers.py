@@ -91,3 +91,16 @@ def test_format_number_reads_back(value):
     text = format_number(D(value))
     number = read_number(text, 0)
     assert number.value == D(value) and number.end == len(text)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=200, deadline=None)
+@given(kg=st.decimals(min_value=D("0.001"), max_value=D("99999.999"), places=3, allow_nan=False, allow_infinity=False),
+       locale=st.sampled_from(["en", "zh_Hans"]))
+def test_a_parsed_kg_per_unit_printed_back_reparses_to_the_same_decimal(app, catalogue: Catalogue, kg, locale):
+    """Issue 22, point 3: "每筐<kg>公斤" as the farmer writes it, and as the draft reply prints it back."""
+    first = parse(f"卖 苹果 20筐 每筐{format_number(kg)}公斤 1元", catalogue)
+    assert first.unit_weight_kg == kg
+    with app.test_request_context(), force_locale(locale):
+        echoed = f"sell apple 20 crates {format_quantity(first.unit_weight_kg)} kg per crate 1"
+    again = parse(echoed, catalogue)
+    assert again.unit_weight_kg == kg, echoed
