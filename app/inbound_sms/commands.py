@@ -227,7 +227,7 @@ def _confirm(command: sms.Confirm, sender: Sender) -> str:
     ensure_can_write(member)
     posting = _own_draft(command.number, member, "confirm")
     try:
-        postings.change_status(posting, "publish")
+        postings.change_status(posting, "publish", member)
     except TransitionLost:
         # A simultaneous YES (or NO) for this draft came first: answer as a text arriving after it.
         _own_draft(command.number, member, "confirm")
@@ -243,7 +243,7 @@ def _discard(command: sms.Discard, sender: Sender) -> str:
     ensure_can_write(member)
     posting = _own_draft(command.number, member, "discard")
     try:
-        sender.files_to_delete.extend(postings.discard_draft(posting))
+        sender.files_to_delete.extend(postings.discard_draft(posting, member))
     except TransitionLost:
         _own_draft(command.number, member, "discard")
         raise
