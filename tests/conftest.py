@@ -19,6 +19,9 @@ from config import TestingConfig
 from tests.local_services import redis_up
 from tests.database_guard import NotATestDatabase, check_test_database_url
 
+# Fixture modules shared by every folder (a folder's own conftest may replace a fixture by name).
+pytest_plugins = ["tests.fixtures.trade"]
+
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
 
