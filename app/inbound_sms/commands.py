@@ -34,6 +34,7 @@ from app.trade.transitions import TransitionLost
 from app.web.errors import DomainError
 from sms import commands as sms
 from sms.catalogue import Unit, fold
+from sms.limits import REPLY_SEGMENTS
 from sms.segments import fits
 
 CENT = Decimal("0.01")
@@ -257,7 +258,7 @@ def _offers(_command, sender: Sender) -> str:
     lines: list[str] = []
     for item in found:
         line = replies.offer_line(item.code, item.offer, item.negotiation.posting)
-        if lines and not fits(replies.offers_reply([*lines, line]), 2):
+        if lines and not fits(replies.offers_reply([*lines, line]), REPLY_SEGMENTS):
             break
         lines.append(line)
     return replies.offers_reply(lines)
