@@ -30,7 +30,6 @@ from app.postings import policy, signals
 from app.postings.policy import PUBLIC_STATUSES, TRANSITIONS, can_edit, can_view, status_label  # noqa: F401
 from app.postings.models import DeliveryOption, Posting, PostingKind, PostingPhoto, PostingStatus
 from app.search.text import index_text
-from app.web.errors import DomainError
 
 MAX_QUANTITY = Decimal("1000000000")
 MAX_PRICE = Decimal("10000000")
