@@ -2,6 +2,7 @@
 TEST_DATABASE_URL is set), emptied and re-seeded with the catalogue before every test."""
 from __future__ import annotations
 
+import logging
 import re
 import socket
 
@@ -18,6 +19,9 @@ from app.extensions import db as _db
 from config import TestingConfig
 from tests.local_services import redis_up
 from tests.database_guard import NotATestDatabase, check_test_database_url
+
+# Fixture modules shared by every folder (a folder's own conftest may replace a fixture by name).
+pytest_plugins = ["tests.fixtures.trade"]
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
@@ -58,6 +62,31 @@ def _no_network(monkeypatch):
         return real_connect(sock, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+class _Collected(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def sms_over_limit(request):
+    """The SMS that came out over their length limit during the test (sms.limits logs each; in
+    production it is sent shortened). Any such SMS fails the test unless it is marked
+    ``sms_over_limit``, so every test that renders a message also holds it to its limit."""
+    collected = _Collected()
+    logger = logging.getLogger("sms.limits")
+    logger.addHandler(collected)
+    try:
+        yield collected.records
+    finally:
+        logger.removeHandler(collected)
+    if collected.records and request.node.get_closest_marker("sms_over_limit") is None:
+        pytest.fail("SMS over its length limit: " + "; ".join(r.getMessage() for r in collected.records))
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from app.models_common import utcnow
 
 DEFAULT_PASSWORD = "green-fields-2026"
 _phone_numbers = itertools.count(13800000001)
+_tracking_numbers = itertools.count(100001)
 
 
 def next_phone() -> str:
@@ -65,3 +66,65 @@ def make_posting(owner=None, commodity="maize", kind="sell", **overrides):
     posting = create_posting(owner, PostingData(**values), **options)
     db.session.commit()
     return posting
+
+
+def make_negotiation(posting, member, quantity="10", unit_price="3.20", delivery="collect", message="",
+                     lot_posting_id=None):
+    """``member`` opens a negotiation on ``posting`` (an offer on a sell offer, a quote on a buy
+    request) through trade.negotiations.start_negotiation, committed. Returns the Negotiation."""
+    from decimal import Decimal
+
+    from app.trade.negotiations import OfferTerms, start_negotiation
+
+    terms = OfferTerms(quantity=Decimal(str(quantity)), unit_price=Decimal(str(unit_price)), delivery=delivery,
+                       message=message)
+    negotiation = start_negotiation(posting, member, terms, lot_posting_id=lot_posting_id)
+    db.session.commit()
+    return negotiation
+
+
+# The steps (actor, action) that bring a bought-now order to each status, in order.
+ORDER_PATH = {
+    "placed": (),
+    "confirmed": (("seller", "confirm"),),
+    "paid": (("seller", "confirm"), ("seller", "pay")),
+    "shipped": (("seller", "confirm"), ("seller", "pay"), ("seller", "ship")),
+    "delivered": (("seller", "confirm"), ("seller", "pay"), ("seller", "ship"), ("buyer", "deliver")),
+    "completed": (("seller", "confirm"), ("seller", "pay"), ("seller", "ship"), ("buyer", "deliver"),
+                  ("buyer", "complete")),
+    "cancelled": (("buyer", "cancel"),),
+}
+
+
+def make_order(posting=None, buyer=None, quantity="10", delivery="collect", status="placed"):
+    """An order bought now from ``posting`` (a fixed-price sell offer; a new one when None) by
+    ``buyer`` through trade.orders.buy_now, then moved to ``status`` (a key of ORDER_PATH) by the
+    parties' steps through orders.change_order_status, committed after each step. Returns the Order."""
+    from decimal import Decimal
+
+    from app.trade.orders import buy_now, change_order_status
+
+    posting = posting or make_posting(commodity="rice", unit_code="kg", quantity=Decimal("100"), price=Decimal("3.50"))
+    buyer = buyer or make_member(display_name="Test Buyer")
+    order = buy_now(posting, buyer, Decimal(str(quantity)), delivery)
+    db.session.commit()
+    parties = {"buyer": buyer, "seller": db.session.get(Member, order.seller_id)}
+    for role, action in ORDER_PATH[status]:
+        change_order_status(order, action, parties[role])
+        db.session.commit()
+    return order
+
+
+def make_shipment(order, method="carrier", **details):
+    """The seller arranges a shipment for ``order`` (confirmed or later) through
+    logistics.services.create_shipment, committed. ``details`` set any ShipmentDetails field; a
+    carrier shipment defaults to SF Express with a fresh tracking number. Returns the Shipment."""
+    from app.logistics.services import ShipmentDetails, create_shipment
+
+    values = {"method": method, "destination": "Canteen, 8 Market Rd"}
+    if method == "carrier":
+        values.update(carrier="sf-express", tracking_number=f"SF{next(_tracking_numbers)}")
+    values.update(details)
+    shipment = create_shipment(order, db.session.get(Member, order.seller_id), ShipmentDetails(**values))
+    db.session.commit()
+    return shipment

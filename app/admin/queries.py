@@ -58,7 +58,7 @@ def members_query(q: str = "", kind: str | None = None, verified: str | None = N
     if verified in YES_NO:
         query = query.where(Member.verified_at.is_not(None) if verified == "yes" else Member.verified_at.is_(None))
     if suspended in YES_NO:
-        running = or_(Member.suspended_permanently.is_(True), Member.suspended_until > now)
+        running = Member.is_suspended(now)
         query = query.where(running if suspended == "yes" else ~running)
     return query.order_by(Member.created_at.desc(), Member.id.desc())
 

@@ -8,7 +8,7 @@ from datetime import date
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from app.admin import bp, queries, reports, services, stations
 from app.admin.forms import DecideReportForm, ReasonForm, SuspendForm
@@ -40,8 +40,7 @@ def _attach(form, error: services.ActionInvalid) -> None:
 @admin_required
 def dashboard():
     now = utcnow()
-    suspended = db.session.scalar(select(func.count(Member.id)).where(
-        or_(Member.suspended_permanently.is_(True), Member.suspended_until > now)))
+    suspended = db.session.scalar(select(func.count(Member.id)).where(Member.is_suspended(now)))
     # Admin pages other domains own (catalogue, disputes, outbox …), so the overview reaches them all.
     other_pages = sorted(
         rule.rule for rule in current_app.url_map.iter_rules()

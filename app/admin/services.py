@@ -183,8 +183,7 @@ def end_lapsed_suspensions(now: datetime | None = None) -> int:
     audit log with no actor. Returns how many members. For `flask admin end-suspensions` (cron)."""
     now = now or utcnow()
     lapsed = list(db.session.scalars(
-        select(Member).where(Member.suspended_until.is_not(None), Member.suspended_until <= now,
-                             Member.suspended_permanently.is_(False)).with_for_update()
+        select(Member).where(Member.suspended_until.is_not(None), ~Member.is_suspended(now)).with_for_update()
     ))
     for member in lapsed:
         _end_suspension(member, now)

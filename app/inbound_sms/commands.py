@@ -35,6 +35,7 @@ from app.trade.transitions import TransitionLost
 from app.web.errors import DomainError
 from sms import commands as sms
 from sms.catalogue import Unit, fold
+from sms.limits import REPLY_SEGMENTS
 from sms.segments import fits
 
 CENT = Decimal("0.01")
@@ -231,7 +232,7 @@ def _confirm(command: sms.Confirm, sender: Sender) -> str:
     ensure_can_write(member)
     posting = _own_draft(command.number, member, "confirm")
     try:
-        postings.change_status(posting, "publish")
+        postings.change_status(posting, "publish", member)
     except TransitionLost:
         # A simultaneous YES (or NO) for this draft came first: answer as a text arriving after it.
         _own_draft(command.number, member, "confirm")
@@ -247,7 +248,7 @@ def _discard(command: sms.Discard, sender: Sender) -> str:
     ensure_can_write(member)
     posting = _own_draft(command.number, member, "discard")
     try:
-        sender.files_to_delete.extend(postings.discard_draft(posting))
+        sender.files_to_delete.extend(postings.discard_draft(posting, member))
     except TransitionLost:
         _own_draft(command.number, member, "discard")
         raise
@@ -261,7 +262,7 @@ def _offers(_command, sender: Sender) -> str:
     lines: list[str] = []
     for item in found:
         line = replies.offer_line(item.code, item.offer, item.negotiation.posting)
-        if lines and not fits(replies.offers_reply([*lines, line]), 2):
+        if lines and not fits(replies.offers_reply([*lines, line]), REPLY_SEGMENTS):
             break
         lines.append(line)
     return replies.offers_reply(lines)

@@ -25,9 +25,8 @@ from app.members.services import member_by_phone
 from app.models_common import utcnow
 from app.web.errors import MESSAGES
 from app.web.i18n import normalise_locale
-from sms.segments import truncate_to_segments
+from sms import limits
 
-MAX_REPLY_SEGMENTS = 2
 # Stored bodies are capped: a concatenated SMS is at most ~1,600 characters, anything longer is abuse.
 MAX_BODY_LENGTH = 1600
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -49,8 +48,9 @@ def reply_locale(member: Member | None, body: str) -> str:
 
 
 def fit_reply(text: str) -> str:
-    """``text`` cut to MAX_REPLY_SEGMENTS SMS parts (a GSM-7 "..." marks the cut)."""
-    return truncate_to_segments(text, MAX_REPLY_SEGMENTS, suffix="...")
+    """``text`` held to sms.limits.REPLY_SEGMENTS parts (sms.limits.within: logged and cut, a GSM-7
+    "..." marking the cut, a trailing link kept whole)."""
+    return limits.within(text, limits.REPLY_SEGMENTS, "reply")
 
 
 def already_received(message_sid: str | None) -> InboundSms | None:

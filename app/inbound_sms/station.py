@@ -15,7 +15,7 @@ def request_farmer_confirmation(posting: Posting) -> None:
         posting.owner,
         "station_posting_confirm",
         {
-            # Shortened so the SMS stays within two segments whatever the station calls itself.
+            # Shortened so the SMS stays within its limit (sms.limits) whatever the station calls itself.
             "station": (station.display_name[:24] if station is not None else ""),
             "number": posting.id,
             "commodity": posting.commodity,

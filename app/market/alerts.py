@@ -31,8 +31,9 @@ from app.models_common import utcnow
 from app.notify import preferences
 from app.notify.fanout import enqueue_sms_fanout
 from app.notify.handlers import public_url
-from app.notify.services import enqueue, render_message
+from app.notify.services import enqueue, render_sms_text
 from app.web.i18n import normalise_locale
+from sms import limits
 from sms.segments import count_segments
 
 EVENTS = {AlertKind.DIGEST.value: "price_digest", AlertKind.THRESHOLD.value: "price_alert",
@@ -62,7 +63,7 @@ def fit_to_one_segment(template: str, context: dict, locales=LOCALES) -> dict:
             candidate = {**context, "url": url, "commodity_names": names}
             over = [
                 locale for locale in locales
-                if count_segments(render_message("sms", template, locale, candidate)[1]).segments > 1
+                if count_segments(render_sms_text(template, locale, candidate)).segments > limits.segments_for(template)
             ]
             if not over:
                 return candidate

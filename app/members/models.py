@@ -5,8 +5,9 @@ import secrets
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ColumnElement, DateTime, ForeignKey, Integer, String, Text, and_, or_
 from sqlalchemy import false as sa_false
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash
 
@@ -74,8 +75,13 @@ class Member(UserMixin, db.Model):
     def phone_is_verified(self) -> bool:
         return self.phone_verified_at is not None
 
+    @hybrid_method
     def is_suspended(self, now: datetime | None = None) -> bool:
-        """True while a suspension runs (permanent, or until a time still in the future)."""
+        """True while a suspension runs (permanent, or until a time still in the future).
+
+        The one definition of "suspended now": on the class, ``Member.is_suspended(now)`` is the same
+        rule as a SQL condition (the admin member filter, the dashboard count, lapsed suspensions).
+        """
         if self.suspended_permanently:
             return True
         if self.suspended_until is None:
@@ -85,6 +91,16 @@ class Member(UserMixin, db.Model):
         if until.tzinfo is None:  # SQLite hands back naive datetimes (stored in UTC)
             until = until.replace(tzinfo=timezone.utc)
         return until > now
+
+    @is_suspended.expression
+    def is_suspended(cls, now: datetime | None = None) -> ColumnElement[bool]:
+        now = now or datetime.now(timezone.utc)
+        # NULL-safe on both sides, so that ``~Member.is_suspended(now)`` selects the members never
+        # suspended too (``NOT (false OR NULL)`` would be NULL and leave them out).
+        return or_(
+            cls.suspended_permanently.is_(True),
+            and_(cls.suspended_until.is_not(None), cls.suspended_until > now),
+        )
 
     @property
     def is_verified(self) -> bool:

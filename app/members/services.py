@@ -12,15 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
-from flask_babel import gettext as _
-
 from app.extensions import db
 from app.members.models import STATION_PENDING, Member
 from app.members.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from app.members.passwords import check_password as check_password_rules
 from app.members.passwords import hash_password
 from app.members.storefronts import ensure_storefront
-from app.web.errors import DomainError
+# Re-exported: callers have long imported the suspension check from here.
+from app.members.suspension import MemberSuspended, ensure_can_write  # noqa: F401
 
 
 @lru_cache(maxsize=1)
@@ -144,16 +143,3 @@ def create_admin(phone: str, display_name: str, password: str) -> tuple[Member, 
     return member, False
 
 
-class MemberSuspended(DomainError):
-    """The member is suspended and may not post, offer, order or message."""
-
-
-def ensure_can_write(member: Member) -> None:
-    """Raise MemberSuspended (403) when ``member`` is suspended. Every write path a member can take
-    (web forms, htmx fragments, SMS commands, the forum) calls this before changing anything."""
-    if member.is_suspended():
-        raise MemberSuspended(
-            _("Your account is suspended, so you cannot post, offer or send messages. "
-              "You can still read your orders."),
-            status=403,
-        )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.members.models import Member, Storefront
+from app.members.suspension import ensure_can_write
 from app.postings.models import Posting, PostingStatus
 
 SLUG_MAX_LENGTH = 60
@@ -79,8 +80,10 @@ def save_storefront(member: Member, data: StorefrontData, new_logo: str | None, 
     """Create or update the member's storefront. ``new_logo`` is a stored public image name.
 
     Returns the name of a logo image that is no longer used (delete it after committing), or None.
-    Raises SlugTaken when another storefront has ``data.slug``. Does not commit.
+    Raises MemberSuspended (403) when the member is suspended; SlugTaken when another storefront has
+    ``data.slug``. Does not commit.
     """
+    ensure_can_write(member)
     storefront = member.storefront
     if _slug_in_use(data.slug, storefront.id if storefront else None):
         raise SlugTaken(data.slug)

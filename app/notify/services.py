@@ -13,6 +13,7 @@ from app.notify import optout, policy, preferences
 from app.notify.models import DELIVERY_RANK, RETRYABLE_BY_ADMIN, Channel, DeliveryStatus, Notification, NotificationStatus
 from app.web.errors import DomainError
 from app.web.i18n import normalise_locale
+from sms import limits
 
 
 def member_locale(member: Member) -> str:
@@ -23,17 +24,25 @@ def member_locale(member: Member) -> str:
 def render_message(channel: str, template: str, locale: str, context: dict) -> tuple[str | None, str, str | None]:
     """Render (subject, text body, html body) of ``template`` in ``locale``.
 
-    SMS bodies come from templates/sms/<template>.txt; e-mail from templates/email/<template>.txt
-    and .html, whose ``subject`` block is the subject line."""
+    SMS bodies come from templates/sms/<template>.txt, held to the template's length limit
+    (sms.limits.within: an over-long body is logged as an error and sent shortened, its link kept);
+    e-mail from templates/email/<template>.txt and .html, whose ``subject`` block is the subject line."""
+    if channel == Channel.SMS.value:
+        return None, limits.within(render_sms_text(template, locale, context), limits.segments_for(template), template), None
     with force_locale(locale):
-        if channel == Channel.SMS.value:
-            return None, " ".join(render_template(f"sms/{template}.txt", **context).split()), None
         text_template = current_app.jinja_env.get_template(f"email/{template}.txt")
         subject = "".join(text_template.blocks["subject"](text_template.new_context(_template_context(context))))
         subject = " ".join(subject.split())
         text = render_template(f"email/{template}.txt", **context).strip() + "\n"
         html = render_template(f"email/{template}.html", subject=subject, **context)
     return subject, text, html
+
+
+def render_sms_text(template: str, locale: str, context: dict) -> str:
+    """The body of templates/sms/<template>.txt in ``locale`` on one line, before its length limit
+    is applied: for callers that shorten the content themselves until it fits (price alerts)."""
+    with force_locale(locale):
+        return " ".join(render_template(f"sms/{template}.txt", **context).split())
 
 
 def _template_context(context: dict) -> dict:

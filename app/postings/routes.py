@@ -11,13 +11,12 @@ from flask_login import current_user, login_required
 from app.db import read_without_transaction
 from app.extensions import db
 from app.members import services as member_services  # a module: app.members imports this package
-from app.postings import bp, page_cache, queries, services
+from app.postings import bp, page_cache, policy, queries, services
 from app.postings.forms import PostingForm, StationPostingForm
 from app.postings.models import DeliveryOption, Posting, PostingStatus
 from app.postings.services import PostingInvalid
 from app.postings.views import record_view
 from app.web.decorators import station_required
-from app.web.errors import DomainError
 from app.web.redirects import safe_next
 from app.web.request_limits import body_limit
 
@@ -31,8 +30,8 @@ def _posting_labels():
         "status_name": _status_name,
         "delivery_label": _delivery_label,
         "action_label": _action_label,
-        "available_actions": _available_actions,
-        "awaits_farmer": _awaits_farmer,
+        "available_actions": lambda posting: policy.available_actions(posting, current_user),
+        "awaits_farmer": lambda posting: policy.awaits_farmer(posting, current_user),
     }
 
 
@@ -40,6 +39,7 @@ def _posting_labels():
 @body_limit("photos")
 @login_required
 def new_posting():
+    # Asked before the form is shown and before any photo is stored; create_posting asks again.
     member_services.ensure_can_write(current_user)
     form = PostingForm()
     if form.validate_on_submit():
@@ -128,19 +128,24 @@ def _posting_page(posting: Posting) -> str:
 @login_required
 def edit_posting(posting_id: int):
     posting = _editable_posting_or_404(posting_id)
-    member_services.ensure_can_write(current_user)
+    editor = current_user._get_current_object()
+    # Asked before the form is shown and before any photo is stored; the services ask again.
+    member_services.ensure_can_write(editor)
     form = PostingForm(posting=posting)
     if form.validate_on_submit():
-        if posting.status == PostingStatus.DRAFT.value and form.wants_publish:
-            _refuse_station_publish(posting, "publish")  # before any photo is stored
+        publishing = posting.status == PostingStatus.DRAFT.value and form.wants_publish
+        refused = policy.status_refusal(posting, "publish", editor) if publishing else None
+        if refused is not None:
+            raise refused
         new_photos: list = []
         try:
             new_photos = services.store_uploads(form.uploads)
             removed = services.update_posting(
-                posting, form.to_data(), remove_photo_ids=form.remove_photos.data or [], new_photos=new_photos
+                posting, form.to_data(), editor=editor, remove_photo_ids=form.remove_photos.data or [],
+                new_photos=new_photos,
             )
-            if posting.status == PostingStatus.DRAFT.value and form.wants_publish:
-                services.change_status(posting, "publish")
+            if publishing:
+                services.change_status(posting, "publish", editor)
         except PostingInvalid as error:
             _undo(form, error, new_photos)
         else:
@@ -160,10 +165,8 @@ def edit_posting(posting_id: int):
 @login_required
 def change_status(posting_id: int):
     posting = _editable_posting_or_404(posting_id)
-    member_services.ensure_can_write(current_user)
     action = request.form.get("action", "")
-    _refuse_station_publish(posting, action)
-    services.change_status(posting, action)
+    services.change_status(posting, action, current_user._get_current_object())
     db.session.commit()
     flash(_("The posting is now %(status)s.", status=services.status_label(posting.status)), "success")
     target = request.form.get("next")
@@ -275,26 +278,3 @@ def _action_label(action: str) -> str:
         "renew": _("Renew for %(days)s days", days=current_app.config["POSTING_DEFAULT_DAYS"]),
     }
     return labels.get(action, action)
-
-
-def _available_actions(posting: Posting) -> list[str]:
-    return [
-        action for action, allowed in services.TRANSITIONS.items()
-        if posting.status in allowed and not (action == "publish" and _awaits_farmer(posting))
-    ]
-
-
-def _awaits_farmer(posting: Posting) -> bool:
-    """True when the signed-in info-station operator looks at a draft they posted for a farmer: only
-    the farmer publishes it (SMS YES <number>), which is how we know the farmer agrees."""
-    return (posting.status == PostingStatus.DRAFT.value and posting.via_station_id is not None
-            and current_user.is_authenticated and current_user.id == posting.via_station_id
-            and current_user.id != posting.owner_id)
-
-
-def _refuse_station_publish(posting: Posting, action: str) -> None:
-    if action == "publish" and _awaits_farmer(posting):
-        raise DomainError(
-            _("Only the farmer can publish this posting, by replying YES %(number)s to our SMS.", number=posting.id),
-            status=403,
-        )

@@ -25,10 +25,11 @@ from app.members.models import Member
 # is looked up at call time.
 from app.members import services as member_services
 from app.models_common import utcnow
-from app.postings import signals
+from app.postings import policy, signals
+# The rules live in app.postings.policy; these names stay importable here for the other domains.
+from app.postings.policy import PUBLIC_STATUSES, TRANSITIONS, can_edit, can_view, status_label  # noqa: F401
 from app.postings.models import DeliveryOption, Posting, PostingKind, PostingPhoto, PostingStatus
 from app.search.text import index_text
-from app.web.errors import DomainError
 
 MAX_QUANTITY = Decimal("1000000000")
 MAX_PRICE = Decimal("10000000")
@@ -44,15 +45,6 @@ DRAFT, ACTIVE, PAUSED, CLOSED, EXPIRED = (
     PostingStatus.DRAFT.value, PostingStatus.ACTIVE.value, PostingStatus.PAUSED.value,
     PostingStatus.CLOSED.value, PostingStatus.EXPIRED.value,
 )
-# Which actions each status allows and the status they lead to (renew also moves the until-date).
-TRANSITIONS: dict[str, dict[str, str]] = {
-    "publish": {DRAFT: ACTIVE},
-    "pause": {ACTIVE: PAUSED},
-    "resume": {PAUSED: ACTIVE},
-    "close": {ACTIVE: CLOSED, PAUSED: CLOSED, EXPIRED: CLOSED},
-    "renew": {ACTIVE: ACTIVE, PAUSED: PAUSED, EXPIRED: ACTIVE, CLOSED: ACTIVE},
-}
-PUBLIC_STATUSES = frozenset({ACTIVE, PAUSED, CLOSED, EXPIRED})
 
 
 class PostingInvalid(ValueError):
@@ -173,16 +165,23 @@ def update_posting(
     posting: Posting,
     data: PostingData,
     *,
+    editor: Member,
     remove_photo_ids: Iterable[int] = (),
     new_photos: Iterable[StoredImage] = (),
     today: date | None = None,
 ) -> list[str]:
-    """Apply an edit: new field values, photos removed and added. Status is left as it is.
+    """``editor`` applies an edit: new field values, photos removed and added. Status is left as it is.
 
     Returns the file names of removed photos, to be deleted with ``delete_photo_files`` only after
-    the commit succeeds (so a failed edit never loses a photo). Raises PostingInvalid (see
-    ``create_posting``) or when the photos would exceed MAX_PHOTOS_PER_POSTING. Does not commit.
+    the commit succeeds (so a failed edit never loses a photo). Raises MemberSuspended (403) when the
+    editor is suspended; DomainError (403) when they may not edit it (policy.edit_refusal);
+    PostingInvalid (see ``create_posting``) or when the photos would exceed MAX_PHOTOS_PER_POSTING.
+    Does not commit.
     """
+    member_services.ensure_can_write(editor)
+    refused = policy.edit_refusal(posting, editor)
+    if refused is not None:
+        raise refused
     today = today or local_today()
     _apply(posting, data, today)
     removing = set(remove_photo_ids)
@@ -281,26 +280,27 @@ def find_or_create_farmer(phone: str, station: Member, display_name: str = "") -
     return member
 
 
-def change_status(posting: Posting, action: str, today: date | None = None) -> Posting:
-    """Apply a lifecycle action (publish, pause, resume, close, renew). Returns the posting.
+def change_status(posting: Posting, action: str, actor: Member, today: date | None = None) -> Posting:
+    """``actor`` applies a lifecycle action (publish, pause, resume, close, renew). Returns the posting.
 
     Renew moves the until-date POSTING_DEFAULT_DAYS past the later of today and the current
     until-date, and reactivates an expired or closed posting. The change is a compare-and-set of the
     status (and until-date) this request read (app/trade/transitions.py): of simultaneous requests
     (two "YES 12" texts, a double-clicked Publish) one changes the posting and sends its signal.
-    Raises DomainError (409) when the action is not allowed from the current status, TransitionLost
-    (409) when another request changed the posting first. Does not commit.
+    Raises MemberSuspended (403) when the actor is suspended; what policy.status_refusal returns
+    (403 not an editor or a station publishing a farmer's draft, 400 unknown action, 409 not allowed
+    from the current status); TransitionLost (409) when another request changed the posting first.
+    Does not commit.
     """
     # Imported here: app.trade imports the members package, which imports this module.
     from app.trade import transitions
 
+    member_services.ensure_can_write(actor)
+    refused = policy.status_refusal(posting, action, actor)
+    if refused is not None:
+        raise refused
     today = today or local_today()
-    allowed = TRANSITIONS.get(action)
-    if allowed is None:
-        raise DomainError(_("Unknown action."), status=400)
-    target = allowed.get(posting.status)
-    if target is None:
-        raise DomainError(_cannot_change(posting.status))
+    target = TRANSITIONS[action][posting.status]
     values: dict = {"status": target}
     if action == "publish":
         values.update(_published_values(posting, today))
@@ -316,32 +316,31 @@ def change_status(posting: Posting, action: str, today: date | None = None) -> P
     return posting
 
 
-def _cannot_change(status: str) -> str:
-    return _("A posting that is %(status)s cannot be changed that way.", status=status_label(status))
-
-
 def _why_not_now(posting: Posting) -> str:
     """The reason a request that lost a compare-and-set on ``posting`` reads: its status now."""
     try:
         db.session.refresh(posting)
     except InvalidRequestError:  # discarded meanwhile (a draft's "NO 12")
         return _("This posting no longer exists.")
-    return _cannot_change(posting.status)
+    return policy.cannot_change(posting.status)
 
 
-def discard_draft(posting: Posting) -> list[str]:
-    """Delete a draft that was never published (SMS "NO 12", a farmer refusing a station's posting).
+def discard_draft(posting: Posting, actor: Member) -> list[str]:
+    """``actor`` deletes a draft that was never published (SMS "NO 12", a farmer refusing a
+    station's posting).
 
     Returns the file names of its photos, to be deleted with ``delete_photo_files`` after the commit.
     The row is locked first, so of simultaneous discards and publishes of one draft one happens.
-    Raises DomainError (409) for a posting that is not a draft: published ones are closed instead,
-    because orders and negotiations may refer to them; TransitionLost (409) when another request
-    published or discarded it first. Does not commit.
+    Raises MemberSuspended (403) when the actor is suspended; what policy.discard_refusal returns
+    (403 not an editor, 409 not a draft: published ones are closed instead); TransitionLost (409)
+    when another request published or discarded it first. Does not commit.
     """
     from app.trade import transitions  # see change_status
 
-    if posting.status != DRAFT:
-        raise DomainError(_cannot_change(posting.status))
+    member_services.ensure_can_write(actor)
+    refused = policy.discard_refusal(posting, actor)
+    if refused is not None:
+        raise refused
     status_now = db.session.scalar(select(Posting.status).where(Posting.id == posting.id).with_for_update())
     if status_now != DRAFT:
         raise transitions.TransitionLost(_why_not_now(posting))
@@ -368,26 +367,6 @@ def expire_due_postings(today: date | None = None) -> int:
     )
     db.session.expire_all()
     return result.rowcount or 0
-
-
-def status_label(status: str) -> str:
-    labels = {DRAFT: _("a draft"), ACTIVE: _("active"), PAUSED: _("paused"), CLOSED: _("closed"), EXPIRED: _("expired"),
-              PostingStatus.HIDDEN.value: _("hidden by an admin")}
-    return labels.get(status, status)
-
-
-def can_edit(posting: Posting, member) -> bool:
-    """The owner and the info-station operator who posted it for a farmer may edit and change status."""
-    if member is None or not getattr(member, "is_authenticated", False):
-        return False
-    return member.id == posting.owner_id or (posting.via_station_id is not None and member.id == posting.via_station_id)
-
-
-def can_view(posting: Posting, member) -> bool:
-    """Published postings are public; drafts only to their editors and admins."""
-    if posting.status in PUBLIC_STATUSES:
-        return True
-    return can_edit(posting, member) or bool(getattr(member, "is_admin", False))
 
 
 def _publish(posting: Posting, today: date) -> None:

@@ -56,6 +56,65 @@ def delivery_choices(posting: Posting) -> list[str]:
     return [posting.delivery]
 
 
+# What a party may do with the latest open offer: the thread page shows these buttons and the
+# services below refuse the rest (answer_refusal).
+ANSWERS = ("accept", "decline", "counter", "withdraw")
+
+
+def offer_refusal(posting: Posting, member: Member) -> str | None:
+    """Why ``member`` may not open a negotiation (offer or quote) on ``posting`` now, or None when
+    they may. Suspension is checked by the services (ensure_can_write), not here."""
+    if posting.owner_id == member.id:
+        return _("You cannot negotiate on your own posting.")
+    if posting.status != PostingStatus.ACTIVE.value:
+        return _("This posting is not taking offers at the moment.")
+    if open_negotiation_for(posting.id, member.id) is not None:
+        return _("You already have an open negotiation on this posting.")
+    return None
+
+
+def answer_refusal(negotiation: Negotiation, offer_id: int, action: str, member: Member, now: datetime | None = None) -> str | None:
+    """Why ``member`` may not ``action`` (accept, decline, counter, withdraw) offer ``offer_id`` of
+    ``negotiation`` now, or None when they may: only a party, only the latest open offer of an open
+    thread, the author withdraws and the other party answers. Accepting also needs the minimum
+    order, which accept_offer checks against the stock at that moment."""
+    now = now or utcnow()
+    if action not in ANSWERS:
+        return _("That is not a way to answer an offer.")
+    if not negotiation.is_party(member):
+        return _("Only the buyer and the seller can answer an offer.")
+    try:
+        offer = _decidable_offer(negotiation, offer_id, now)
+    except DomainError as error:
+        return error.message
+    own = offer.author_id == member.id
+    if action == "withdraw":
+        return None if own else _("Only the member who made an offer can withdraw it.")
+    if not own:
+        return None
+    return {
+        "accept": _("You cannot accept your own offer; the other party has to."),
+        "decline": _("You cannot decline your own offer; withdraw it instead."),
+        "counter": _("Wait for the other party to answer your offer, or withdraw it."),
+    }[action]
+
+
+def available_answers(negotiation: Negotiation, member: Member, now: datetime | None = None) -> list[str]:
+    """The answers ``member`` may give to the thread's latest offer now, in ANSWERS order."""
+    now = now or utcnow()
+    latest = negotiation.latest_offer
+    if latest is None or latest.status != OfferStatus.OPEN.value or not negotiation.is_open(now):
+        return []
+    return [action for action in ANSWERS if answer_refusal(negotiation, latest.id, action, member, now) is None]
+
+
+def _require_answer(negotiation: Negotiation, offer_id: int, action: str, member: Member, now: datetime) -> Offer:
+    refused = answer_refusal(negotiation, offer_id, action, member, now)
+    if refused is not None:
+        raise DomainError(refused)
+    return negotiation.latest_offer
+
+
 def open_negotiation_for(posting_id: int, member_id: int) -> Negotiation | None:
     """The member's open thread about this posting (as buyer or seller), if any. A thread whose
     latest offer ran out does not count, even before the expiry job has recorded it."""
@@ -86,12 +145,9 @@ def start_negotiation(
     """
     ensure_can_write(member)
     now = now or utcnow()
-    if posting.owner_id == member.id:
-        raise DomainError(_("You cannot negotiate on your own posting."))
-    if posting.status != PostingStatus.ACTIVE.value:
-        raise DomainError(_("This posting is not taking offers at the moment."))
-    if open_negotiation_for(posting.id, member.id) is not None:
-        raise DomainError(_("You already have an open negotiation on this posting."))
+    refused = offer_refusal(posting, member)
+    if refused is not None:
+        raise DomainError(refused)
     lot = _quoted_lot(posting, member, lot_posting_id)
     check_terms(posting, terms, lot)
     if posting.kind == PostingKind.SELL.value:
@@ -124,8 +180,7 @@ def counter_offer(negotiation: Negotiation, member: Member, terms: OfferTerms, n
     ensure_can_write(member)
     now = now or utcnow()
     latest = _latest_open_offer(negotiation, now)
-    if latest.author_id == member.id:
-        raise DomainError(_("Wait for the other party to answer your offer, or withdraw it."))
+    _require_answer(negotiation, latest.id, "counter", member, now)
     check_terms(negotiation.posting, terms, negotiation.lot_posting)
     _decide(negotiation, latest, OfferStatus.COUNTERED, None, now)
     offer = _new_offer(negotiation, member, terms, now)
@@ -152,9 +207,7 @@ def accept_offer(negotiation: Negotiation, offer_id: int, member: Member, now: d
     """
     ensure_can_write(member)
     now = now or utcnow()
-    offer = _decidable_offer(negotiation, offer_id, now)
-    if offer.author_id == member.id:
-        raise DomainError(_("You cannot accept your own offer; the other party has to."))
+    offer = _require_answer(negotiation, offer_id, "accept", member, now)
     posting = negotiation.posting
     minimum = posting.min_order
     if minimum is not None and offer.quantity < minimum and offer.quantity < available(posting):
@@ -192,12 +245,12 @@ def accept_offer(negotiation: Negotiation, offer_id: int, member: Member, now: d
 def decline_offer(negotiation: Negotiation, offer_id: int, member: Member, now: datetime | None = None) -> Offer:
     """The other party declines the latest open offer; the thread closes. Returns the offer.
 
-    Raises DomainError when the offer is not the latest open one or is the member's own.
+    Raises DomainError when answer_refusal refuses (not a party, not the latest open offer, the
+    member's own). Open to a suspended member, as withdrawing is: closing a thread makes no new
+    commitment and leaves the other party free to trade elsewhere.
     """
     now = now or utcnow()
-    offer = _decidable_offer(negotiation, offer_id, now)
-    if offer.author_id == member.id:
-        raise DomainError(_("You cannot decline your own offer; withdraw it instead."))
+    offer = _require_answer(negotiation, offer_id, "decline", member, now)
     _decide(negotiation, offer, OfferStatus.DECLINED, NegotiationStatus.DECLINED, now)
     db.session.flush()
     signals.send(
@@ -213,12 +266,11 @@ def decline_offer(negotiation: Negotiation, offer_id: int, member: Member, now: 
 def withdraw_offer(negotiation: Negotiation, offer_id: int, member: Member, now: datetime | None = None) -> Offer:
     """The author withdraws their latest open offer; the thread closes. Returns the offer.
 
-    Raises DomainError when the offer is not the latest open one or not the member's own.
+    Raises DomainError when answer_refusal refuses (not the latest open offer, not the member's
+    own). Open to a suspended member (see decline_offer).
     """
     now = now or utcnow()
-    offer = _decidable_offer(negotiation, offer_id, now)
-    if offer.author_id != member.id:
-        raise DomainError(_("Only the member who made an offer can withdraw it."))
+    offer = _require_answer(negotiation, offer_id, "withdraw", member, now)
     _decide(negotiation, offer, OfferStatus.WITHDRAWN, NegotiationStatus.WITHDRAWN, now)
     db.session.flush()
     signals.send(

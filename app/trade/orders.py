@@ -152,18 +152,28 @@ def place_order(
     return order
 
 
+def buy_now_refusal(posting: Posting, buyer: Member) -> str | None:
+    """Why ``buyer`` may not buy from ``posting`` at its listed price, or None when they may (the
+    quantity, delivery and stock are checked by buy_now with the order's terms). Suspension is
+    checked by buy_now itself (ensure_can_write), not here."""
+    if posting.kind != PostingKind.SELL.value or posting.price is None:
+        return _("This posting has no fixed price. Make an offer instead.")
+    if posting.owner_id == buyer.id:
+        return _("You cannot buy from your own offer.")
+    return None
+
+
 def buy_now(posting: Posting, buyer: Member, quantity: Decimal, delivery: str, now: datetime | None = None) -> Order:
     """Order from a fixed-price sell offer at its listed price. Returns the order.
 
-    Raises DomainError when the posting is not a fixed-price active sell offer or is the buyer's
-    own; TradeInvalid for a delivery option or quantity the posting does not allow; OutOfStock (409,
+    Raises DomainError when buy_now_refusal refuses (not a fixed-price sell offer, the buyer's
+    own); TradeInvalid for a delivery option or quantity the posting does not allow; OutOfStock (409,
     "only N left") when another buyer got there first; MemberSuspended (403).
     """
     ensure_can_write(buyer)
-    if posting.kind != PostingKind.SELL.value or posting.price is None:
-        raise DomainError(_("This posting has no fixed price. Make an offer instead."))
-    if posting.owner_id == buyer.id:
-        raise DomainError(_("You cannot buy from your own offer."))
+    refused = buy_now_refusal(posting, buyer)
+    if refused is not None:
+        raise DomainError(refused)
     allowed = [DeliveryOption.COLLECT.value, DeliveryOption.DELIVER.value]
     if posting.delivery != DeliveryOption.EITHER.value:
         allowed = [posting.delivery]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.members.services import ensure_can_write
-from app.postings.models import Posting, PostingKind, PostingStatus
+from app.postings.models import Posting, PostingKind
 from app.postings.services import can_view
 from app.trade import bp, negotiations, orders, queries
 from app.trade.errors import TradeInvalid
@@ -72,15 +72,15 @@ def _terms(form) -> OfferTerms:
 def start_negotiation(posting_id: int):
     """Make an offer on a sell offer, or send a quote on a buy request."""
     posting = _posting_or_404(posting_id)
+    # Asked before the form is shown; start_negotiation asks the same again when it is sent.
     ensure_can_write(current_user)
     existing = negotiations.open_negotiation_for(posting.id, current_user.id)
     if existing is not None:
         flash(_("You already have an open negotiation on this posting."))
         return redirect(url_for("trade.show_negotiation", negotiation_id=existing.id), 303)
-    if posting.owner_id == current_user.id:
-        raise DomainError(_("You cannot negotiate on your own posting."))
-    if posting.status != PostingStatus.ACTIVE.value:
-        raise DomainError(_("This posting is not taking offers at the moment."))
+    refused = negotiations.offer_refusal(posting, member())
+    if refused is not None:
+        raise DomainError(refused)
     is_quote = posting.kind == PostingKind.BUY.value
     form = QuoteForm() if is_quote else OfferForm()
     form.limit_delivery(negotiations.delivery_choices(posting))
@@ -122,7 +122,8 @@ def _thread_context(negotiation, message_form=None, counter_form=None, error=Non
     is_party = negotiation.is_party(viewer)
     is_open = negotiation.is_open()
     latest = negotiation.latest_offer
-    can_counter = bool(is_party and is_open and latest and latest.author_id != viewer.id)
+    answers = negotiations.available_answers(negotiation, viewer)
+    can_counter = "counter" in answers
     if not can_counter:
         counter_form = None
     elif counter_form is None:
@@ -142,6 +143,7 @@ def _thread_context(negotiation, message_form=None, counter_form=None, error=Non
         "is_open": is_open,
         "latest": latest,
         "can_counter": can_counter,
+        "answers": answers,
         "message_form": message_form or MessageForm(formdata=None),
         "counter_form": counter_form,
         "error": error,
@@ -269,9 +271,11 @@ def withdraw_offer(negotiation_id: int, offer_id: int):
 def buy_now(posting_id: int):
     """Order from a fixed-price sell offer at the listed price."""
     posting = _posting_or_404(posting_id)
+    # Asked before the form is shown; orders.buy_now asks the same again when it is sent.
     ensure_can_write(current_user)
-    if posting.kind != PostingKind.SELL.value or posting.price is None:
-        raise DomainError(_("This posting has no fixed price. Make an offer instead."))
+    refused = orders.buy_now_refusal(posting, member())
+    if refused is not None:
+        raise DomainError(refused)
     form = BuyNowForm()
     form.limit_delivery(negotiations.delivery_choices(posting))
     if form.validate_on_submit():

@@ -3,7 +3,7 @@
 (templates/trade/_storefront_reviews.html). Other code calls app.trade.queries directly."""
 from __future__ import annotations
 
-from app.trade import bp, negotiations, queries, stock
+from app.trade import bp, negotiations, orders, queries, stock
 
 
 @bp.app_template_global("trade_rating_summary")
@@ -29,3 +29,13 @@ def trade_open_negotiation(posting_id: int, member_id: int):
 @bp.app_template_global("trade_posting_negotiations")
 def trade_posting_negotiations(posting_id: int):
     return queries.posting_negotiations(posting_id)
+
+
+@bp.app_template_global("trade_offer_refusal")
+def trade_offer_refusal(posting, member):
+    return negotiations.offer_refusal(posting, member)
+
+
+@bp.app_template_global("trade_buy_now_refusal")
+def trade_buy_now_refusal(posting, member):
+    return orders.buy_now_refusal(posting, member)

@@ -10,7 +10,6 @@ from twilio.request_validator import RequestValidator
 
 from app.extensions import db as _db
 from config import TestingConfig
-from tests.trade.conftest import admin, buyer, sell_offer, seller, stranger  # noqa: F401
 
 INBOUND_URL = TestingConfig.PUBLIC_BASE_URL + "/sms/inbound"
 _sids = itertools.count(1)

@@ -126,4 +126,4 @@ def test_farmer_no_also_deletes_the_drafts_photo_files(app, client, station, tex
 
 def test_discarding_is_only_for_drafts(db, sell_offer):
     with pytest.raises(DomainError):
-        discard_draft(sell_offer)
+        discard_draft(sell_offer, sell_offer.owner)

@@ -1,4 +1,4 @@
-"""Logistics test data: the trade fixtures (seller, buyer, stranger, admin, a sell offer), a
+"""Logistics test data (the trade fixtures come from tests/fixtures/trade.py): a
 confirmed order of 10 kg rice at ¥3.50, and shipments arranged through the seller's form."""
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 
 from app.extensions import db
 from app.logistics.models import Shipment
-from tests.trade.conftest import admin, buyer, seller, sell_offer, stranger  # noqa: F401
 from tests.trade.helpers import place_order_by_buy_now, walk
 
 CARRIER_SECRETS = "sf-express=secret1,zto=secret2"

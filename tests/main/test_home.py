@@ -35,7 +35,7 @@ def test_newest_sell_offers_come_first_and_exclude_buy_requests_and_inactive_pos
         make_posting(title=f"Maize lot {number}")
     make_posting(kind="buy", title="Wanted: maize")
     paused = make_posting(title="Paused maize")
-    change_status(paused, "pause")
+    change_status(paused, "pause", paused.owner)
     make_posting(title="Draft maize", publish=False)
     db.session.commit()
     sell = [t for t in TITLE_RE.findall(_section(client.get("/").get_data(as_text=True), "Newest sell offers"))]

@@ -127,7 +127,7 @@ def test_rollup_drops_asks_that_are_no_longer_active(db):
     db.session.commit()
     assert _reference(db, "maize", "41").median_ask_per_kg == Decimal("3.0000")
 
-    change_status(posting, "close")
+    change_status(posting, "close", posting.owner)
     rollup_day()
     db.session.commit()
     assert _reference(db, "maize", "41") is None

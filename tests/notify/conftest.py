@@ -10,7 +10,6 @@ from sqlalchemy import select
 from app.extensions import db as _db
 from app.notify.models import Notification
 from app.notify.senders import SendFailed
-from tests.trade.conftest import admin, buy_request, buyer, sell_offer, seller, stranger  # noqa: F401
 
 
 class FakeSender:

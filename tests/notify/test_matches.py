@@ -82,7 +82,7 @@ def test_open_buy_requests_for_the_commodity_and_province_are_told(db, seller):
     make_posting(negotiable, "maize", kind="buy", price=None)
     make_posting(cheap, "maize", kind="buy", price=Decimal("2000"), unit_code="t")
     make_posting(far, "maize", kind="buy", province_code="23")
-    change_status(make_posting(closed, "maize", kind="buy"), "close")
+    change_status(make_posting(closed, "maize", kind="buy"), "close", closed)
     make_posting(other_crop, "apple", kind="buy", price=None)
 
     make_posting(seller, "maize", price=Decimal("2500"), unit_code="t")
@@ -138,13 +138,13 @@ def test_a_draft_is_told_when_it_is_published_not_before(db, seller, watcher):
     draft = make_posting(seller, "maize", publish=False)
     assert told(watcher) == []
 
-    change_status(draft, "publish")
+    change_status(draft, "publish", draft.owner)
     db.session.commit()
     assert told(watcher) == [("new_match", "sms"), ("new_match", "email")]
 
     # Pausing and resuming is not a new offer.
-    change_status(draft, "pause")
-    change_status(draft, "resume")
+    change_status(draft, "pause", draft.owner)
+    change_status(draft, "resume", draft.owner)
     db.session.commit()
     assert len(told(watcher)) == 2
 
@@ -152,7 +152,7 @@ def test_a_draft_is_told_when_it_is_published_not_before(db, seller, watcher):
 def test_a_publish_that_rolls_back_leaves_no_message(db, seller, watcher):
     save(watcher, commodity="maize")
     draft = make_posting(seller, "maize", publish=False)
-    change_status(draft, "publish")
+    change_status(draft, "publish", draft.owner)
     db.session.rollback()
     assert told(watcher) == []
 

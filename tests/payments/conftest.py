@@ -12,7 +12,6 @@ from urllib.parse import parse_qs
 import pytest
 import stripe
 
-from tests.trade.conftest import admin, buyer, sell_offer, seller, stranger  # noqa: F401
 from tests.trade.helpers import place_order_by_buy_now, walk
 
 WEBHOOK_SECRET = "whsec_test_secret"

@@ -27,7 +27,7 @@ def test_a_closed_posting_leaves_a_search_seen_a_moment_before(client, db):
     posting = make_posting(title="Maize to close")
     make_posting(title="Maize to keep")
     assert len(search(client, q="maize")) == 2
-    change_status(posting, "close")
+    change_status(posting, "close", posting.owner)
     db.session.commit()
     assert search(client, q="maize") == ["Maize to keep"]
 

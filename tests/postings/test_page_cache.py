@@ -70,7 +70,7 @@ def test_a_photo_added_or_removed_shows_at_once(client, db, login):
 def test_closing_shows_at_once(client, db):
     posting = make_posting(title="Maize to close")
     assert "not taking new orders" not in _page(client, posting)
-    change_status(posting, "close")
+    change_status(posting, "close", posting.owner)
     db.session.commit()
     assert "not taking new orders" in _page(client, posting)
 

@@ -97,7 +97,7 @@ def test_service_refuses_data_that_breaks_a_rule(db, changes, field):
 def test_illegal_transition_raises_domain_error_409(db):
     posting = make_posting(publish=False)
     with pytest.raises(DomainError) as refused:
-        change_status(posting, "pause")
+        change_status(posting, "pause", posting.owner)
     assert refused.value.status == 409
 
 

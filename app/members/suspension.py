@@ -1,0 +1,29 @@
+"""The one check every write service makes first: a suspended member may log in and read (their
+orders, threads, the market) but not post, offer, order, message, review or change their storefront.
+
+"Suspended now" itself is Member.is_suspended (a Python check and a SQL condition). This module has
+no other dependency than the model, so any domain's services can import it without a cycle;
+app.members.services re-exports both names.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from app.members.models import Member
+from app.web.errors import DomainError
+
+
+class MemberSuspended(DomainError):
+    """The member is suspended and may not post, offer, order or message."""
+
+
+def ensure_can_write(member: Member) -> None:
+    """Raise MemberSuspended (403) when ``member`` is suspended. Every write service a member can
+    reach (postings, negotiations, buy now, order confirmation, reviews, the forum, the storefront)
+    calls this before changing anything, whoever calls the service: a page, an SMS command, the CLI."""
+    if member.is_suspended():
+        raise MemberSuspended(
+            _("Your account is suspended, so you cannot post, offer or send messages. "
+              "You can still read your orders."),
+            status=403,
+        )
