@@ -139,3 +139,27 @@ FILLERS = frozenset({
 CURRENCY_BEFORE = ("¥", "rmb", "cny")
 CURRENCY_AFTER = ("元", "块钱", "块", "yuan", "rmb", "cny")
 PER_WORDS = ("/", "每", "per", "a", "an")
+
+# Search (app/search/understanding.py): words that name the kind of posting a buyer wants to see.
+# The SMS command words of the two sides, plus how people type them into a search box.
+KIND_WORDS: dict[str, str] = {
+    **{word: family for word, family in KEYWORDS.items() if family in ("sell", "buy")},
+    **dict.fromkeys(("selling", "sale", "for sale", "supply", "supplier", "offer", "offers", "出", "批发", "供货",
+                     "现货", "出货", "销售", "代卖"), "sell"),
+    **dict.fromkeys(("buying", "wanted", "wtb", "purchase", "purchasing", "求", "收货", "回收", "大量收购", "长期收购",
+                     "需求", "需要"), "buy"),
+}
+KIND_WORDS.pop("offers", None)  # OFFERS is an SMS command (the offers on my postings), not a kind
+
+# Grades and adjectives of quality: a posting that says them ranks first, none is a filter.
+# Word → the grade's Chinese word (what a chip shows and what the posting's text is searched for).
+GRADE_WORDS: dict[str, str] = {
+    **{word: word for word in (
+        "新鲜", "优质", "有机", "一级", "二级", "三级", "特级", "精品", "精选", "绿色", "无公害", "野生", "正宗",
+        "农家", "散装", "当季", "新货", "新季", "头茬", "大果", "特大", "统货", "原产地", "产地直供", "纯天然",
+        "生态", "土", "高产", "干", "鲜", "优级", "一等", "二等", "地标", "富硒",
+    )},
+    **{"fresh": "新鲜", "organic": "有机", "premium": "精品", "quality": "优质", "high quality": "优质",
+       "grade a": "一级", "first grade": "一级", "top grade": "特级", "wild": "野生", "green": "绿色",
+       "new crop": "新货", "bulk": "散装", "dried": "干", "dry": "干"},
+}
