@@ -69,24 +69,44 @@ def pinyin_names(name: str) -> tuple[str, ...]:
     return ("".join(syllables), " ".join(syllables))
 
 
+def english_plural(name: str) -> str | None:
+    """The plural of an English name's last word (apples, tomatoes, cherries, peaches); None for a
+    name that is not a plain English word or phrase, or already ends in s."""
+    if not name.isascii() or not name.replace(" ", "").isalpha() or name.endswith("s") or len(name) < 3:
+        return None
+    if name.endswith("y") and name[-2] not in "aeiou":
+        return name[:-1] + "ies"
+    if name.endswith(("o", "ch", "sh", "x")):
+        return name + "es"
+    return name + "s"
+
+
 def commodity_names(rows: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
-    """Folded name → slug for ``(slug, names)`` rows, plus each Chinese name's pinyin. A pinyin
-    spelling two commodities share is left out (the reader must not choose), and a pinyin never
-    shadows a real name."""
+    """Folded name → slug for ``(slug, names)`` rows, plus each Chinese name's pinyin and each
+    English name's plural. A pinyin spelling or plural two commodities share is left out (the reader
+    must not choose), and neither ever shadows a real name."""
     names: dict[str, str] = {}
-    pinyin: dict[str, set[str]] = {}
+    derived: dict[str, set[str]] = {}
     for slug, row_names in rows:
         for name in row_names:
             key = fold(name).strip()
             if not key:
                 continue
             names[key] = slug
-            for spelling in pinyin_names(key):
-                pinyin.setdefault(spelling, set()).add(slug)
-    for spelling, slugs in pinyin.items():
+            for spelling in (*pinyin_names(key), english_plural(key)):
+                if spelling:
+                    derived.setdefault(spelling, set()).add(slug)
+    for spelling, slugs in derived.items():
         if len(slugs) == 1 and spelling not in names:
             names[spelling] = next(iter(slugs))
     return names
+
+
+def place_names() -> list[tuple[str, list[str]]]:
+    """``(province code, names)`` of the cities, counties and producing regions in places-cn.csv:
+    the official name and, when it names one place only, the short one (烟台市, 烟台)."""
+    return [(row["province_code"], [row["name_zh"], *filter(None, [row["short_zh"]])])
+            for row in csv_rows("places-cn.csv")]
 
 
 def csv_rows(name: str) -> list[dict[str, str]]:

@@ -19,6 +19,7 @@ from app.members.models import Member
 from app.postings import bp
 from app.postings.market_cards import market_cards
 from app.postings.market_forms import KIND_CHOICES, SORT_CHOICES, MarketChoices, MarketFilters, parse_market_filters
+from app.postings.market_reading import query_chips, suggestions
 from app.postings.models import Posting, PostingStatus
 from app.search.cache import app_cache
 from app.search.engines import SearchIndex
@@ -47,6 +48,8 @@ def market():
     choices = market_choices()
     filters = parse_market_filters(request.args, choices)
     page = market_page(filters, choices, per_page=current_app.config["POSTINGS_PER_PAGE"])
+    understanding = understand(filters.q)
+    nothing_found = not page.pagination.total
     return render_page_or_fragment(
         "postings/market.html",
         "postings/_partials/_results.html",
@@ -58,6 +61,8 @@ def market():
         sort_choices=SORT_CHOICES,
         kind_choices=KIND_CHOICES,
         select_options=select_options,
+        chips=query_chips(understanding, is_chinese()),
+        suggestions=suggestions(filters, understanding, choices) if nothing_found else [],
     )
 
 

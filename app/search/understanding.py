@@ -220,6 +220,7 @@ class QueryVocabulary:
     latin_words: frozenset[str] = field(default=frozenset())
     # The same, of commodity names only: a typo or a prefix is read as a commodity first.
     commodity_latin_words: frozenset[str] = field(default=frozenset())
+    provinces: dict[str, Place] = field(default_factory=dict)
     max_phrase_words: int = 1
 
     @classmethod
@@ -254,18 +255,18 @@ class QueryVocabulary:
             add(word, Entry("kind", kind))
         for word, grade in GRADE_WORDS.items():
             add(word, Entry("grade", grade))
-        province_names: dict[str, tuple[str, str]] = {}
+        province_places: dict[str, Place] = {}
         for code, name_en, name_zh in provinces:
             short = _short_province(fold(name_zh))
             place = Place(name_zh=short or name_zh, name_en=name_en, province_code=code, level="province",
                           mention=short or name_zh)
-            province_names[code] = (name_en, short or name_zh)
+            province_places[code] = place
             for name in (name_zh, short, name_en, *pinyin_names(short or "")):
                 if name:
                     add(name, Entry("place", place))
         place_pinyin: dict[str, list[Place]] = {}
         for row in csv_rows("places-cn.csv") if places is None else places:
-            if row["province_code"] not in province_names:
+            if row["province_code"] not in province_places:
                 continue
             short = row["short_zh"]
             place = Place(name_zh=short or row["name_zh"], name_en=(row.get("pinyin") or "").capitalize(),
@@ -290,6 +291,7 @@ class QueryVocabulary:
             latin_words=latin_pieces(("commodity", "kind", "grade", "place", "filler")),
             # English names only: "maiz" is maize, not 麦子 (maizi).
             commodity_latin_words=latin_pieces(("commodity",)) - spelled_in_pinyin,
+            provinces=province_places,
             max_phrase_words=max((len(word.split()) for word in words if not _has_cjk(word)), default=1),
         )
 
