@@ -94,7 +94,8 @@ class Fts5Engine:
                 parts.append(alternatives[0])
             else:
                 parts.append("(" + " OR ".join(f"({alternative})" for alternative in alternatives) + ")")
-        return " ".join(parts)
+        # FTS5 ANDs neighbouring strings implicitly, but a parenthesised group needs the operator.
+        return (" AND " if any(part.startswith("(") for part in parts) else " ").join(parts)
 
     def match(self, index: SearchIndex, terms: Sequence[str | TermGroup]) -> Match:
         fts = table(index.fts_table, column("rowid"), column(index.fts_table))

@@ -216,7 +216,8 @@ class QueryVocabulary:
     words: dict[str, Entry]
     commodities: dict[str, CommodityRow]
     # Single Latin words known on their own or as part of a phrase ("sweet", "potato", "yu"): what a
-    # typo is corrected to.
+    # typo is corrected to. Not the pinyin of cities and counties: there are thousands, and English
+    # words are one letter from some of them (drying, daying 大英).
     latin_words: frozenset[str] = field(default=frozenset())
     # The same, of commodity names only: a typo or a prefix is read as a commodity first.
     commodity_latin_words: frozenset[str] = field(default=frozenset())
@@ -283,6 +284,7 @@ class QueryVocabulary:
             add(word, Entry("filler", None))
         def latin_pieces(roles: tuple[str, ...]) -> frozenset[str]:
             return frozenset(piece for word, entry in words.items() if not _has_cjk(word) and entry.role in roles
+                             and (entry.role != "place" or entry.value.level == "province")
                              for piece in word.split() if piece.isalpha())
 
         return cls(
@@ -568,12 +570,19 @@ def text_groups(understanding: Understanding, limit: int = 12) -> list[tuple[tup
     a Chinese word's bigrams, each required; a Latin word as itself or, when it reads as pinyin, as
     the pinyin pairs of the title ("hongfushi" finds 红富士). At most ``limit`` groups."""
     groups: list[tuple[tuple[str, ...], ...]] = []
-    for word in understanding.free_words:
-        if is_cjk(word):
-            groups.extend(((term,),) for term in search_terms([word]))
-            continue
-        pinyin = pinyin_alternative(word)
-        groups.append(((word,), pinyin) if pinyin and pinyin != (word,) else ((word,),))
+    for part in understanding.of_role("text"):
+        typed = fold(part.text).split()
+        for index, word in enumerate(str(part.value).split()):
+            if is_cjk(word):
+                groups.extend(((term,),) for term in search_terms([word]))
+                continue
+            alternatives = [(word,)]
+            if part.corrected and index < len(typed):  # "peper" may be pepper, or what was typed
+                alternatives.append((singular(typed[index]),))
+            pinyin = pinyin_alternative(word)
+            if pinyin and pinyin != (word,):
+                alternatives.append(pinyin)
+            groups.append(tuple(dict.fromkeys(alternatives)))
     return list(dict.fromkeys(groups))[:limit]
 
 
@@ -581,3 +590,36 @@ def mention_terms(word: str) -> tuple[str, ...]:
     """The index tokens that show a text mentions ``word`` (its bigrams, or the character itself)."""
     folded = fold(word)
     return tuple(search_terms([folded])) if is_cjk(folded) else (folded,)
+
+
+def expanded_groups(understanding: Understanding, vocabulary: QueryVocabulary,
+                    limit: int = 12) -> list[tuple[tuple[str, ...], ...]]:
+    """Full-text term groups for a table that has no commodity or province column (the forum):
+    a commodity matches any of its names and aliases (棒子 finds posts saying 玉米 or corn), a place
+    its short or full name, a grade or kind word itself or its Chinese word, free words as in
+    :func:`text_groups`. At most ``limit`` groups."""
+    groups: list[tuple[tuple[str, ...], ...]] = []
+    for part in understanding.parts:
+        if part.role == "text":
+            continue
+        if part.role == "commodity":
+            row = vocabulary.commodities.get(part.value)
+            # A one-character alias (米 of 大米) would find every post with that character (玉米).
+            names = [fold(part.text), *(name for name in ((row.name_zh, row.name_en, *row.names) if row else ())
+                                        if not (is_cjk(name) and len(name) == 1))]
+        elif part.role == "place":
+            names = [part.value.mention, part.value.name_zh, part.value.name_en]
+        elif part.role == "grade":
+            names = [fold(part.text), part.value]
+        else:
+            names = [fold(part.text)]
+        alternatives = []
+        for name in names:
+            folded = " ".join(fold(name or "").split())
+            if folded:
+                alternatives.append(tuple(search_terms([singular(word) for word in folded.split()])
+                                          if not is_cjk(folded) else search_terms([folded])))
+        if alternatives:
+            groups.append(tuple(dict.fromkeys(alternatives)))
+    groups.extend(text_groups(understanding, limit))
+    return list(dict.fromkeys(groups))[:limit]
