@@ -31,8 +31,10 @@ EXTRA_REGIONS = [
     ("冀中", "13"), ("陕北", "61"), ("关中", "61"), ("南疆", "65"), ("北疆", "65"), ("黔东南", "52"),
     ("湘西", "43"), ("粤西", "44"), ("桂南", "45"), ("闽南", "35"), ("川西", "51"), ("滇南", "53"),
 ]
-# Everyday words that are also the short name of a county: a buyer typing them means the word.
-COMMON_WORDS = {"江南", "东方", "平安", "吉利", "红旗", "富民", "和平", "新华", "长安", "大方", "永和", "绿园", "中原"}
+# Everyday words and produce names that are also the short name of a county: a buyer typing them
+# means the word (龙井 is the tea far more often than the city in Jilin).
+COMMON_WORDS = {"江南", "东方", "平安", "吉利", "红旗", "富民", "和平", "新华", "长安", "大方", "永和", "绿园", "中原",
+                "龙井"}
 _ETHNIC_AUTONOMY = re.compile(r"^(.{2,}?)(?:[^族]{1,4}族)+自治(?:州|县|旗)$")
 _SUFFIXES = ("特别行政区", "自治州", "自治县", "地区", "林区", "新区", "市", "县", "区", "盟", "旗")
 

@@ -279,14 +279,23 @@ def understood_commodity_ids(understanding: Understanding, choices: MarketChoice
     return ids
 
 
+# How much each kind of mention weighs: a place or grade the query names is what sets a posting
+# apart (the commodity is already a filter), then the commodity as the buyer wrote it in the title
+# (地瓜 before a posting titled "sweet potatoes"), then any of its names in the title.
+MENTION_WEIGHT = 4
+TYPED_TITLE_WEIGHT = 2
+NAME_TITLE_WEIGHT = 1
+
+
 def mention_boost(understanding: Understanding) -> ColumnElement[int] | None:
-    """How many of the query's cities, counties and grades a posting's text mentions, plus how many
-    of its commodities the title names: 烟台 of "烟台苹果" ranks the apples of Yantai above the rest
-    of Shandong's, 有机 ranks organic ones first, and a posting *about* 玉米 comes before one filed
-    under maize with another title. None when the query names none of them. Mentions are read from
-    the indexed tokens (space-delimited), titles in lower case."""
+    """A score for what a posting says of the query's understood parts: each city, county, grade
+    or kind word its text mentions (烟台 of "烟台苹果" ranks the apples of Yantai above the rest of
+    Shandong's, 有机 ranks organic ones first), each commodity its title names as typed or by one
+    of its names (a posting *about* 玉米 before one filed under maize with another title). None
+    when the query names none of them. Mentions are read from the indexed tokens (space-delimited),
+    titles in lower case."""
     padded = literal(" ").concat(Posting.search_text).concat(" ")
-    hits = []
+    scores = []
     for words in understanding.mentions:
         condition = None
         for word in words:
@@ -295,21 +304,19 @@ def mention_boost(understanding: Understanding) -> ColumnElement[int] | None:
             for term in terms[1:]:
                 mentioned = mentioned & padded.contains(f" {term} ", autoescape=True)
             condition = mentioned if condition is None else condition | mentioned
-        hits.append(case((condition, 1), else_=0))
+        scores.append(case((condition, MENTION_WEIGHT), else_=0))
     vocabulary = query_vocabulary() if understanding.commodity_slugs else None
     title = func.lower(Posting.title)
     for part in understanding.of_role("commodity"):
+        typed = fold_for_title(part.text)
+        scores.append(case((title.contains(typed, autoescape=True), TYPED_TITLE_WEIGHT), else_=0))
         row = vocabulary.commodities.get(part.value)
-        names = {fold_for_title(part.text), *((row.name_zh, row.name_en.lower()) if row else ())}
-        condition = None
-        for name in sorted(name for name in names if name):
-            contains = title.contains(name, autoescape=True)
-            condition = contains if condition is None else condition | contains
-        if condition is not None:
-            hits.append(case((condition, 1), else_=0))
-    if not hits:
+        if row is not None:
+            named = title.contains(row.name_zh, autoescape=True) | title.contains(row.name_en.lower(), autoescape=True)
+            scores.append(case((named, NAME_TITLE_WEIGHT), else_=0))
+    if not scores:
         return None
-    return sum(hits[1:], hits[0]).cast(Integer)
+    return sum(scores[1:], scores[0]).cast(Integer)
 
 
 def fold_for_title(text: str) -> str:
