@@ -104,9 +104,16 @@ def commodity_names(rows: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]
 
 def place_names() -> list[tuple[str, list[str]]]:
     """``(province code, names)`` of the cities, counties and producing regions in places-cn.csv:
-    the official name and, when it names one place only, the short one (烟台市, 烟台)."""
-    return [(row["province_code"], [row["name_zh"], *filter(None, [row["short_zh"]])])
-            for row in csv_rows("places-cn.csv")]
+    the official name and, when it names one place only, the short one and its pinyin (烟台市,
+    烟台, yantai); a pinyin two places share names neither."""
+    rows = csv_rows("places-cn.csv")
+    spellings: dict[str, int] = {}
+    for row in rows:
+        if row["pinyin"]:
+            spellings[row["pinyin"]] = spellings.get(row["pinyin"], 0) + 1
+    return [(row["province_code"], [row["name_zh"], *filter(None, [
+        row["short_zh"], row["pinyin"] if len(row["pinyin"]) >= 4 and spellings[row["pinyin"]] == 1 else ""])])
+        for row in rows]
 
 
 def csv_rows(name: str) -> list[dict[str, str]]:
