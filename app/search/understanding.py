@@ -223,6 +223,8 @@ class QueryVocabulary:
     commodity_latin_words: frozenset[str] = field(default=frozenset())
     provinces: dict[str, Place] = field(default_factory=dict)
     max_phrase_words: int = 1
+    # Words already corrected (the same few hundred words are typed all day); bounded below.
+    _corrections: dict[str, tuple[str, bool]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, commodities: Iterable[CommodityRow], provinces: Iterable[tuple[str, str, str]],
@@ -282,6 +284,7 @@ class QueryVocabulary:
                 add(spelling, Entry("place", owners[0]))
         for word in FILLERS:
             add(word, Entry("filler", None))
+        pinyin_syllables()  # built here, once, rather than by the first search with a Latin word
         def latin_pieces(roles: tuple[str, ...]) -> frozenset[str]:
             return frozenset(piece for word, entry in words.items() if not _has_cjk(word) and entry.role in roles
                              and (entry.role != "place" or entry.value.level == "province")
@@ -403,8 +406,16 @@ class QueryVocabulary:
 
     def _correct(self, word: str) -> tuple[str, bool]:
         """The known word ``word`` stands for and whether it was corrected; ``word`` itself when unknown."""
-        if word in self.latin_words or not word.isalpha():
+        if word in self.latin_words or word in self.words or not word.isalpha():
             return word, False
+        found = self._corrections.get(word)
+        if found is None:
+            if len(self._corrections) > 20_000:
+                self._corrections.clear()
+            found = self._corrections[word] = self._corrected(word)
+        return found
+
+    def _corrected(self, word: str) -> tuple[str, bool]:
         one = singular(word)
         if one in self.latin_words:
             return one, False
@@ -412,7 +423,8 @@ class QueryVocabulary:
             if len(word) >= TYPO_MIN_LENGTH:
                 for candidate in dict.fromkeys((word, one)):
                     close = sorted(known for known in known_words
-                                   if len(known) >= TYPO_MIN_LENGTH - 1 and within_one_edit(candidate, known))
+                                   if abs(len(known) - len(candidate)) <= 1 and len(known) >= TYPO_MIN_LENGTH - 1
+                                   and within_one_edit(candidate, known))
                     if len(close) == 1:
                         return close[0], True
             if len(word) >= PREFIX_MIN_LENGTH:
