@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, select
 
 from app.catalogue.services import all_regions, all_units, categories_with_commodities
 from app.db import read_without_transaction
@@ -19,11 +19,14 @@ from app.members.models import Member
 from app.postings import bp
 from app.postings.market_cards import market_cards
 from app.postings.market_forms import KIND_CHOICES, SORT_CHOICES, MarketChoices, MarketFilters, parse_market_filters
+from app.postings.market_reading import query_chips, suggestions
 from app.postings.models import Posting, PostingStatus
 from app.search.cache import app_cache
 from app.search.engines import SearchIndex
 from app.search.shared_cache import shared_cache
 from app.search.service import Search, SearchService
+from app.search.understanding import Understanding, fold, mention_terms, text_groups
+from app.search.vocabulary import query_vocabulary, understand
 from app.web.htmx import render_page_or_fragment
 from app.web.i18n import is_chinese
 
@@ -45,6 +48,8 @@ def market():
     choices = market_choices()
     filters = parse_market_filters(request.args, choices)
     page = market_page(filters, choices, per_page=current_app.config["POSTINGS_PER_PAGE"])
+    understanding = understand(filters.q)
+    nothing_found = not page.pagination.total
     return render_page_or_fragment(
         "postings/market.html",
         "postings/_partials/_results.html",
@@ -56,6 +61,8 @@ def market():
         sort_choices=SORT_CHOICES,
         kind_choices=KIND_CHOICES,
         select_options=select_options,
+        chips=query_chips(understanding, is_chinese()),
+        suggestions=suggestions(filters, understanding, choices) if nothing_found else [],
     )
 
 
@@ -189,13 +196,14 @@ def shared_result_ids(filters: MarketFilters, choices: MarketChoices, per_page: 
 
 def find_result_ids(filters: MarketFilters, choices: MarketChoices, per_page: int) -> ResultIds:
     """The ids of one page of results in order, and how many results there are (up to a cap)."""
-    search = POSTING_SEARCH.search(filters.q)
-    matching_ids = select(Posting.id).where(*market_conditions(filters, choices))
+    understanding = understand(filters.q)
+    search = POSTING_SEARCH.search_terms(text_groups(understanding))
+    matching_ids = select(Posting.id).where(*market_conditions(filters, choices, understanding))
     if search is not None:
         matching_ids = search.apply(matching_ids)
     # Ordering only ids keeps the sort small; sorting whole rows (search_text included) for
     # thousands of matches would cost more than everything else on the page.
-    ordered_ids = matching_ids.order_by(*market_order(filters, search, choices))
+    ordered_ids = matching_ids.order_by(*market_order(filters, search, choices, understanding))
     pagination = db.paginate(ordered_ids, page=filters.page, per_page=per_page, error_out=False, count=False)
     # Counting every match of a broad query costs more than the page itself, and nobody reads
     # "90,041 results": count at most a bit beyond the current page and say "more than" after that.
@@ -223,11 +231,20 @@ _DATA_VERSION = select(
 )
 
 
-def market_conditions(filters: MarketFilters, choices: MarketChoices) -> list[ColumnElement[bool]]:
-    """WHERE clauses for the filters (the query words are applied by the search service)."""
+def market_conditions(filters: MarketFilters, choices: MarketChoices,
+                      understanding: Understanding | None = None) -> list[ColumnElement[bool]]:
+    """WHERE clauses for the filters and for what the query was understood to ask for: its
+    commodities, provinces (of the places it names) and kind (the free words are applied by the
+    search service). The form's own kind wins over a kind word in the query."""
+    understanding = understanding if understanding is not None else understand(filters.q)
     conditions: list[ColumnElement[bool]] = [Posting.status == PostingStatus.ACTIVE.value]
-    if filters.kind:
-        conditions.append(Posting.kind == filters.kind)
+    kind = filters.kind or understanding.kind
+    if kind:
+        conditions.append(Posting.kind == kind)
+    if understanding.commodity_slugs:
+        conditions.append(Posting.commodity_id.in_(understood_commodity_ids(understanding, choices)))
+    if understanding.province_codes:
+        conditions.append(Posting.province_code.in_(understanding.province_codes))
     if filters.commodity:
         conditions.append(Posting.commodity_id == choices.commodity_ids[filters.commodity])
     if filters.category:
@@ -246,6 +263,67 @@ def market_conditions(filters: MarketFilters, choices: MarketChoices) -> list[Co
     return conditions
 
 
+def understood_commodity_ids(understanding: Understanding, choices: MarketChoices) -> list[int]:
+    """The ids of the commodities the query names (a commodity newer than the form's snapshot is
+    found in the vocabulary)."""
+    vocabulary = None
+    ids = []
+    for slug in understanding.commodity_slugs:
+        commodity_id = choices.commodity_ids.get(slug)
+        if commodity_id is None:
+            vocabulary = vocabulary or query_vocabulary()
+            row = vocabulary.commodities.get(slug)
+            commodity_id = row.id if row is not None else None
+        if commodity_id is not None:
+            ids.append(commodity_id)
+    return ids
+
+
+# How much each kind of mention weighs: a place or grade the query names is what sets a posting
+# apart (the commodity is already a filter), then the commodity as the buyer wrote it in the title
+# (地瓜 before a posting titled "sweet potatoes"), then any of its names in the title.
+MENTION_WEIGHT = 4
+TYPED_TITLE_WEIGHT = 2
+NAME_TITLE_WEIGHT = 1
+
+
+def mention_boost(understanding: Understanding) -> ColumnElement[int] | None:
+    """A score for what a posting says of the query's understood parts: each city, county, grade
+    or kind word its text mentions (烟台 of "烟台苹果" ranks the apples of Yantai above the rest of
+    Shandong's, 有机 ranks organic ones first), each commodity its title names as typed or by one
+    of its names (a posting *about* 玉米 before one filed under maize with another title). None
+    when the query names none of them. Mentions are read from the indexed tokens (space-delimited),
+    titles in lower case."""
+    padded = literal(" ").concat(Posting.search_text).concat(" ")
+    scores = []
+    for words in understanding.mentions:
+        condition = None
+        for word in words:
+            terms = mention_terms(word)
+            mentioned = padded.contains(f" {terms[0]} ", autoescape=True)
+            for term in terms[1:]:
+                mentioned = mentioned & padded.contains(f" {term} ", autoescape=True)
+            condition = mentioned if condition is None else condition | mentioned
+        scores.append(case((condition, MENTION_WEIGHT), else_=0))
+    vocabulary = query_vocabulary() if understanding.commodity_slugs else None
+    title = func.lower(Posting.title)
+    for part in understanding.of_role("commodity"):
+        typed = fold_for_title(part.text)
+        scores.append(case((title.contains(typed, autoescape=True), TYPED_TITLE_WEIGHT), else_=0))
+        row = vocabulary.commodities.get(part.value)
+        if row is not None:
+            named = title.contains(row.name_zh, autoescape=True) | title.contains(row.name_en.lower(), autoescape=True)
+            scores.append(case((named, NAME_TITLE_WEIGHT), else_=0))
+    if not scores:
+        return None
+    return sum(scores[1:], scores[0]).cast(Integer)
+
+
+def fold_for_title(text: str) -> str:
+    """A query word as a title would spell it (Simplified, lower case)."""
+    return fold(text).strip()
+
+
 def quantity_in_kg(choices: MarketChoices) -> ColumnElement:
     """A posting's quantity in kg: by its unit's weight, or the weight stated for a count unit
     (crate, head); NULL when neither is known. The unit weights are written into the query as a
@@ -256,12 +334,18 @@ def quantity_in_kg(choices: MarketChoices) -> ColumnElement:
     return Posting.quantity * case(weights, value=Posting.unit_code, else_=Posting.unit_weight_kg)
 
 
-def market_order(filters: MarketFilters, search: Search | None, choices: MarketChoices) -> list[ColumnElement]:
-    """ORDER BY clauses for the chosen sort; the newest first breaks ties, then the id."""
+def market_order(filters: MarketFilters, search: Search | None, choices: MarketChoices,
+                 understanding: Understanding | None = None) -> list[ColumnElement]:
+    """ORDER BY clauses for the chosen sort; the newest first breaks ties, then the id. Best match
+    ranks postings mentioning the query's places and grades first, then by the free words."""
     newest = [Posting.published_at.desc(), Posting.id.desc()]
     sort = filters.effective_sort
-    if sort == "relevance" and search is not None:
-        return [*search.ranking(), *newest]
+    if sort == "relevance":
+        boost = mention_boost(understanding) if understanding is not None else None
+        order = [boost.desc()] if boost is not None else []
+        if search is not None:
+            order.extend(search.ranking())
+        return [*order, *newest]
     if sort == "price_asc":
         return [Posting.price_per_kg.asc().nulls_last(), *newest]
     if sort == "price_desc":
