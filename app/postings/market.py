@@ -10,29 +10,21 @@ from dataclasses import dataclass, replace
 from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import func, select
 
 from app.catalogue.services import all_regions, all_units, categories_with_commodities
 from app.db import read_without_transaction
 from app.extensions import db
-from app.members.models import Member
 from app.postings import bp
 from app.postings.market_cards import market_cards
 from app.postings.market_forms import KIND_CHOICES, SORT_CHOICES, MarketChoices, MarketFilters, parse_market_filters
-from app.postings.models import Posting, PostingStatus
+from app.postings.models import Posting
 from app.search.cache import app_cache
-from app.search.engines import SearchIndex
+from app.search.postings import PostingQuery, ResultIds, search_postings
 from app.search.shared_cache import shared_cache
-from app.search.service import Search, SearchService
 from app.web.htmx import render_page_or_fragment
 from app.web.i18n import is_chinese
 
-# search_vector: the stored tsvector of migration 0013 (PostgreSQL only), so ranking 1,000,000
-# postings does not parse search_text again for every match.
-POSTING_SEARCH = SearchService(SearchIndex(Posting.__table__, fts_table="posting_fts", vector_column="search_vector"))
-# Results are counted exactly up to MIN_COUNT, or up to PAGES_AHEAD pages past the current one.
-MIN_COUNT = 1000
-PAGES_AHEAD = 10
 # How long other workers wait for the one computing a missing search (see shared_result_ids)
 # before they compute it themselves: well above the slowest search measured on 1,000,000
 # postings under load.
@@ -89,28 +81,6 @@ def _render_options(choices: MarketChoices, field: str, selected: str | None, zh
     return Markup("").join(option(choice) for choice in (choices.categories if field == "category" else choices.regions))
 
 
-@dataclass(frozen=True)
-class ResultIds:
-    """What the result cache keeps for one page: the posting ids in order and the capped count."""
-
-    page: int
-    ids: tuple[int, ...]
-    counted: int
-    cap: int
-
-    def as_list(self) -> list:
-        """The result as JSON-ready data (for the shared cache)."""
-        return [self.page, list(self.ids), self.counted, self.cap]
-
-    @classmethod
-    def from_list(cls, data: list) -> "ResultIds":
-        """The result :meth:`as_list` gave; raises ValueError or TypeError for anything else."""
-        page, ids, counted, cap = data
-        if not all(isinstance(value, int) for value in (page, counted, cap, *ids)):
-            raise ValueError("not a result")
-        return cls(page=page, ids=tuple(ids), counted=counted, cap=cap)
-
-
 class IdPagination(Pagination):
     """A page whose ids and count are already known (from the database or the result cache)."""
 
@@ -161,7 +131,7 @@ def market_page(filters: MarketFilters, choices: MarketChoices, per_page: int) -
     return MarketPage(
         pagination=IdPagination(result, per_page),
         cards=market_cards(result.ids, choices.fingerprint),
-        more=result.counted > result.cap,
+        more=result.more,
     )
 
 
@@ -188,28 +158,33 @@ def shared_result_ids(filters: MarketFilters, choices: MarketChoices, per_page: 
 
 
 def find_result_ids(filters: MarketFilters, choices: MarketChoices, per_page: int) -> ResultIds:
-    """The ids of one page of results in order, and how many results there are (up to a cap)."""
-    search = POSTING_SEARCH.search(filters.q)
-    matching_ids = select(Posting.id).where(*market_conditions(filters, choices))
-    if search is not None:
-        matching_ids = search.apply(matching_ids)
-    # Ordering only ids keeps the sort small; sorting whole rows (search_text included) for
-    # thousands of matches would cost more than everything else on the page.
-    ordered_ids = matching_ids.order_by(*market_order(filters, search, choices))
-    pagination = db.paginate(ordered_ids, page=filters.page, per_page=per_page, error_out=False, count=False)
-    # Counting every match of a broad query costs more than the page itself, and nobody reads
-    # "90,041 results": count at most a bit beyond the current page and say "more than" after that.
-    cap = max(MIN_COUNT, (pagination.page + PAGES_AHEAD) * per_page)
-    return ResultIds(
-        page=pagination.page,
-        ids=tuple(pagination.items),
-        counted=db.session.scalar(count_up_to(matching_ids, cap + 1)),
-        cap=cap,
+    """The ids of one page of results in order, and how many results there are (up to a cap),
+    from the posting search service."""
+    return search_postings(posting_query(filters, choices, per_page))
+
+
+def posting_query(filters: MarketFilters, choices: MarketChoices, per_page: int) -> PostingQuery:
+    """The market's form as a question to the posting search service."""
+    commodity_ids = None
+    if filters.commodity:
+        commodity_ids = frozenset({choices.commodity_ids[filters.commodity]})
+    if filters.category:
+        of_category = frozenset(choices.commodity_ids_of_category(filters.category))
+        commodity_ids = of_category if commodity_ids is None else commodity_ids & of_category
+    return PostingQuery(
+        text=filters.q,
+        kinds=frozenset({filters.kind}) if filters.kind else frozenset(),
+        commodity_ids=commodity_ids,
+        province_codes=frozenset({filters.province}) if filters.province else None,
+        min_price_per_kg=filters.min_price,
+        max_price_per_kg=filters.max_price,
+        min_quantity_kg=filters.min_quantity,
+        verified_only=filters.verified,
+        sort=filters.effective_sort,
+        page=filters.page,
+        per_page=per_page,
+        unit_weights=choices.unit_weights,
     )
-
-
-def count_up_to(matching_ids: Select, limit: int) -> Select:
-    return select(func.count()).select_from(matching_ids.limit(limit).subquery())
 
 
 def posting_data_version() -> tuple:
@@ -221,52 +196,3 @@ def posting_data_version() -> tuple:
 _DATA_VERSION = select(
     select(func.max(Posting.id)).scalar_subquery(), select(func.max(Posting.updated_at)).scalar_subquery()
 )
-
-
-def market_conditions(filters: MarketFilters, choices: MarketChoices) -> list[ColumnElement[bool]]:
-    """WHERE clauses for the filters (the query words are applied by the search service)."""
-    conditions: list[ColumnElement[bool]] = [Posting.status == PostingStatus.ACTIVE.value]
-    if filters.kind:
-        conditions.append(Posting.kind == filters.kind)
-    if filters.commodity:
-        conditions.append(Posting.commodity_id == choices.commodity_ids[filters.commodity])
-    if filters.category:
-        conditions.append(Posting.commodity_id.in_(choices.commodity_ids_of_category(filters.category)))
-    if filters.province:
-        conditions.append(Posting.province_code == filters.province)
-    if filters.min_price is not None:
-        conditions.append(Posting.price_per_kg >= filters.min_price)
-    if filters.max_price is not None:
-        conditions.append(Posting.price_per_kg <= filters.max_price)
-    if filters.min_quantity is not None:
-        conditions.append(quantity_in_kg(choices) >= filters.min_quantity)
-    if filters.verified:
-        # EXISTS lets the planner walk postings newest first and stop after one page.
-        conditions.append(Posting.owner.has(Member.verified_at.is_not(None)))
-    return conditions
-
-
-def quantity_in_kg(choices: MarketChoices) -> ColumnElement:
-    """A posting's quantity in kg: by its unit's weight, or the weight stated for a count unit
-    (crate, head); NULL when neither is known. The unit weights are written into the query as a
-    CASE so that no row needs a join."""
-    weights = dict(choices.unit_weights)
-    if not weights:
-        return Posting.quantity * Posting.unit_weight_kg
-    return Posting.quantity * case(weights, value=Posting.unit_code, else_=Posting.unit_weight_kg)
-
-
-def market_order(filters: MarketFilters, search: Search | None, choices: MarketChoices) -> list[ColumnElement]:
-    """ORDER BY clauses for the chosen sort; the newest first breaks ties, then the id."""
-    newest = [Posting.published_at.desc(), Posting.id.desc()]
-    sort = filters.effective_sort
-    if sort == "relevance" and search is not None:
-        return [*search.ranking(), *newest]
-    if sort == "price_asc":
-        return [Posting.price_per_kg.asc().nulls_last(), *newest]
-    if sort == "price_desc":
-        return [Posting.price_per_kg.desc().nulls_last(), *newest]
-    if sort == "quantity_desc":
-        return [quantity_in_kg(choices).desc().nulls_last(), *newest]
-    return newest
-
