@@ -121,8 +121,9 @@ def market_page(filters: MarketFilters, choices: MarketChoices, per_page: int) -
     for the cards (see market_cards).
     """
     size = current_app.config["MARKET_RESULT_CACHE_SIZE"]
-    # Verification changes members, not postings, so the version below would not notice them.
-    if size and not filters.verified:
+    # A member's verification is copied onto their postings (moving their updated_at), so the
+    # version below notices it too and "trusted sellers only" is cached like any other filter.
+    if size:
         cache = app_cache("market_results", max_entries=size, max_age=current_app.config["MARKET_RESULT_CACHE_SECONDS"])
         key, version = (filters, per_page, choices.fingerprint), posting_data_version()
         result = cache.get_or_compute(key, version, lambda: shared_result_ids(filters, choices, per_page, version))
@@ -183,7 +184,6 @@ def posting_query(filters: MarketFilters, choices: MarketChoices, per_page: int)
         sort=filters.effective_sort,
         page=filters.page,
         per_page=per_page,
-        unit_weights=choices.unit_weights,
     )
 
 
