@@ -101,19 +101,29 @@ def test_a_new_posting_copies_its_owner_s_trusted_badge(db):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.parametrize("query, index", [
-    (PostingQuery(commodity_ids=frozenset({1}), sort="newest"), "ix_posting_status_commodity_published"),
-    (PostingQuery(commodity_ids=frozenset({1}), sort="price_asc"), "ix_posting_status_commodity_price"),
-    (PostingQuery(province_codes=frozenset({"41"}), sort="newest"), "ix_posting_status_province_published"),
+@pytest.mark.parametrize("query, order, index", [
+    (PostingQuery(commodity_ids=frozenset({1})), Posting.published_at.desc(), "ix_posting_status_commodity_published"),
+    (PostingQuery(commodity_ids=frozenset({1})), Posting.price_per_kg.asc(), "ix_posting_status_commodity_price"),
+    (PostingQuery(province_codes=frozenset({"41"})), Posting.published_at.desc(), "ix_posting_status_province_published"),
+    (PostingQuery(), Posting.quantity_kg.desc(), "ix_posting_status_quantity_kg"),
 ])  # (verified_only: on an empty table the planner rates its index and the status one alike)
-def test_postgresql_filters_walk_their_index(db, query, index):
-    engine = posting_search.DatabasePostingSearch()
-    statement = engine.matching_ids(query, None).order_by(*engine.order(query)).limit(20)
+def test_postgresql_filters_walk_their_index(db, query, order, index):
+    statement = posting_search.DatabasePostingSearch().matching_ids(query, None).order_by(order).limit(20)
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
     db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
     plan = explain(db, statement, "EXPLAIN")
     db.session.rollback()
-    assert index in plan
+    assert index in plan and "Sort" not in plan
+
+
+def test_price_orders_list_postings_without_a_price_last_across_pages(db):
+    from decimal import Decimal
+
+    priced = [make_posting(title=f"Priced {n}", price=Decimal(1000 + 100 * n)).id for n in range(3)]
+    negotiable = [make_posting(title=f"Negotiable {n}", price=None).id for n in range(3)]
+    for sort, expected in (("price_asc", priced + negotiable[::-1]), ("price_desc", priced[::-1] + negotiable[::-1])):
+        for per_page in (1, 2, 4):
+            assert _all_pages(PostingQuery(sort=sort, per_page=per_page)) == expected, (sort, per_page)
 
 
 @pytest.mark.sqlite_only
