@@ -15,6 +15,9 @@ def register(app) -> None:
 
     app.cli.add_command(postings_cli)
     from app.ops.cli import backup_cli
+    from app.search.cli import search_cli
+
+    app.cli.add_command(search_cli)
 
     app.cli.add_command(backup_cli)
 

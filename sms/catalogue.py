@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sms.numbers import CHINESE_NUMERALS
 from sms.vocabulary import EXTRA_UNIT_WORDS, commodity_names, fold
 
 __all__ = ["Catalogue", "EXTRA_UNIT_WORDS", "Unit", "fold"]
@@ -35,12 +36,16 @@ class Catalogue:
         commodities: Iterable[tuple[str, Iterable[str]]],
         units: Iterable[tuple[str, Decimal | str | None, Iterable[str]]],
         provinces: Iterable[tuple[str, Iterable[str]]],
+        places: Iterable[tuple[str, Iterable[str]]] = (),
     ) -> Catalogue:
         """Build from ``(slug, names)``, ``(code, kg_per_unit, names)`` and ``(code, names)`` rows.
 
         Names are folded (Traditional → Simplified too) and commodities also answer to their pinyin
         (sms.vocabulary); unit codes count as names; provinces also answer to their short form
-        (河南省 → 河南, 广西壮族自治区 → 广西). Empty names are ignored."""
+        (河南省 → 河南, 广西壮族自治区 → 广西). ``places`` are ``(province code, names)`` of cities and
+        counties (烟台 → 37): a province's own name is never shadowed, nor a unit word or a name
+        that reads as a number and a unit (a numeral before a unit word or another numeral). Empty
+        names are ignored."""
         commodity_map = commodity_names(commodities)
         unit_map: dict[str, Unit] = {}
         for code, kg, names in units:
@@ -58,7 +63,17 @@ class Catalogue:
                 short = _short_province(name)
                 if short:
                     province_map.setdefault(short, code)
+        for code, names in places:
+            for name in names:
+                name = fold(name).strip()
+                if name and name not in unit_map and name not in commodity_map and not _reads_as_number(name, unit_map):
+                    province_map.setdefault(name, code)
         return cls(commodity_map, unit_map, province_map)
+
+
+def _reads_as_number(name: str, unit_map: Mapping[str, Unit]) -> bool:
+    return name[0] in CHINESE_NUMERALS and (name[1:2] in CHINESE_NUMERALS or any(
+        name[1:].startswith(word) for word in unit_map if word and not word.isascii()))
 
 
 def _short_province(name: str) -> str | None:

@@ -69,24 +69,51 @@ def pinyin_names(name: str) -> tuple[str, ...]:
     return ("".join(syllables), " ".join(syllables))
 
 
+def english_plural(name: str) -> str | None:
+    """The plural of an English name's last word (apples, tomatoes, cherries, peaches); None for a
+    name that is not a plain English word or phrase, or already ends in s."""
+    if not name.isascii() or not name.replace(" ", "").isalpha() or name.endswith("s") or len(name) < 3:
+        return None
+    if name.endswith("y") and name[-2] not in "aeiou":
+        return name[:-1] + "ies"
+    if name.endswith(("o", "ch", "sh", "x")):
+        return name + "es"
+    return name + "s"
+
+
 def commodity_names(rows: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
-    """Folded name → slug for ``(slug, names)`` rows, plus each Chinese name's pinyin. A pinyin
-    spelling two commodities share is left out (the reader must not choose), and a pinyin never
-    shadows a real name."""
+    """Folded name → slug for ``(slug, names)`` rows, plus each Chinese name's pinyin and each
+    English name's plural. A pinyin spelling or plural two commodities share is left out (the reader
+    must not choose), and neither ever shadows a real name."""
     names: dict[str, str] = {}
-    pinyin: dict[str, set[str]] = {}
+    derived: dict[str, set[str]] = {}
     for slug, row_names in rows:
         for name in row_names:
             key = fold(name).strip()
             if not key:
                 continue
             names[key] = slug
-            for spelling in pinyin_names(key):
-                pinyin.setdefault(spelling, set()).add(slug)
-    for spelling, slugs in pinyin.items():
+            for spelling in (*pinyin_names(key), english_plural(key)):
+                if spelling:
+                    derived.setdefault(spelling, set()).add(slug)
+    for spelling, slugs in derived.items():
         if len(slugs) == 1 and spelling not in names:
             names[spelling] = next(iter(slugs))
     return names
+
+
+def place_names() -> list[tuple[str, list[str]]]:
+    """``(province code, names)`` of the cities, counties and producing regions in places-cn.csv:
+    the official name and, when it names one place only, the short one and its pinyin (烟台市,
+    烟台, yantai); a pinyin two places share names neither."""
+    rows = csv_rows("places-cn.csv")
+    spellings: dict[str, int] = {}
+    for row in rows:
+        if row["pinyin"]:
+            spellings[row["pinyin"]] = spellings.get(row["pinyin"], 0) + 1
+    return [(row["province_code"], [row["name_zh"], *filter(None, [
+        row["short_zh"], row["pinyin"] if len(row["pinyin"]) >= 4 and spellings[row["pinyin"]] == 1 else ""])])
+        for row in rows]
 
 
 def csv_rows(name: str) -> list[dict[str, str]]:
@@ -139,3 +166,27 @@ FILLERS = frozenset({
 CURRENCY_BEFORE = ("¥", "rmb", "cny")
 CURRENCY_AFTER = ("元", "块钱", "块", "yuan", "rmb", "cny")
 PER_WORDS = ("/", "每", "per", "a", "an")
+
+# Search (app/search/understanding.py): words that name the kind of posting a buyer wants to see.
+# The SMS command words of the two sides, plus how people type them into a search box.
+KIND_WORDS: dict[str, str] = {
+    **{word: family for word, family in KEYWORDS.items() if family in ("sell", "buy")},
+    **dict.fromkeys(("selling", "sale", "for sale", "supply", "supplier", "offer", "offers", "出", "批发", "供货",
+                     "现货", "出货", "销售", "代卖"), "sell"),
+    **dict.fromkeys(("buying", "wanted", "wtb", "purchase", "purchasing", "求", "收货", "回收", "大量收购", "长期收购",
+                     "需求", "需要"), "buy"),
+}
+KIND_WORDS.pop("offers", None)  # OFFERS is an SMS command (the offers on my postings), not a kind
+
+# Grades and adjectives of quality: a posting that says them ranks first, none is a filter.
+# Word → the grade's Chinese word (what a chip shows and what the posting's text is searched for).
+GRADE_WORDS: dict[str, str] = {
+    **{word: word for word in (
+        "新鲜", "优质", "有机", "一级", "二级", "三级", "特级", "精品", "精选", "绿色", "无公害", "野生", "正宗",
+        "农家", "散装", "当季", "新货", "新季", "头茬", "大果", "特大", "统货", "原产地", "产地直供", "纯天然",
+        "生态", "土", "高产", "干", "鲜", "优级", "一等", "二等", "地标", "富硒",
+    )},
+    **{"fresh": "新鲜", "organic": "有机", "premium": "精品", "quality": "优质", "high quality": "优质",
+       "grade a": "一级", "first grade": "一级", "top grade": "特级", "wild": "野生", "green": "绿色",
+       "new crop": "新货", "bulk": "散装", "dried": "干", "dry": "干"},
+}

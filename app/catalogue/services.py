@@ -168,8 +168,10 @@ def _reindex_postings(commodity: Commodity) -> int:
     # Commodity names and aliases are part of every posting's search text, so those postings are
     # re-indexed in the same transaction as the change.
     from app.postings.services import reindex_commodity_postings
+    from app.search.vocabulary import forget_query_vocabulary
 
     db.session.flush()
+    forget_query_vocabulary()  # searches read the new name or alias at once (in this process)
     return reindex_commodity_postings(commodity.id)
 
 
@@ -220,6 +222,9 @@ def create_commodity(
     )
     db.session.add(commodity)
     _flush_or_refuse("slug", _l("This slug is already taken."))
+    from app.search.vocabulary import forget_query_vocabulary
+
+    forget_query_vocabulary()
     return commodity
 
 

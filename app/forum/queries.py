@@ -12,6 +12,8 @@ from app.forum.models import ForumCategory, ForumPost, ForumReadMark, ForumRepor
 from app.forum.services import is_moderator
 from app.search.engines import SearchIndex
 from app.search.service import Search, SearchService
+from app.search.understanding import expanded_groups
+from app.search.vocabulary import query_vocabulary
 
 FORUM_SEARCH = SearchService(SearchIndex(ForumPost.__table__, fts_table="forum_post_fts", title_column=None))
 
@@ -102,7 +104,10 @@ def unread_thread_ids(member, threads) -> set[int]:
 def search_posts(query: str, viewer) -> tuple[Select, Search] | None:
     """Visible posts of visible threads matching ``query`` (both languages: CJK bigrams and words),
     best first; None when the query holds no searchable word."""
-    search = FORUM_SEARCH.search(query)
+    # Read as the market reads it, but matched as words (posts have no commodity or province):
+    # a commodity answers to all its names, so 棒子, yumi and corn find a post about 玉米.
+    vocabulary = query_vocabulary()
+    search = FORUM_SEARCH.search_terms(expanded_groups(vocabulary.understand(query), vocabulary))
     if search is None:
         return None
     statement = select(ForumPost).join(ForumThread, ForumThread.id == ForumPost.thread_id)

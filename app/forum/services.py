@@ -13,6 +13,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.forum.markup import plain_text, render_markdown
@@ -143,8 +144,27 @@ def _clean_body(body: str) -> str:
 def _fill(post: ForumPost, body: str, title: str | None = None) -> None:
     post.body = body
     post.body_html = render_markdown(body)
-    # The opening post carries the thread title so that a search for words of the title finds it.
-    post.search_text = index_text(title or "", plain_text(post.body_html, length=BODY_MAX))
+    post.search_text = post_search_text(post, title)
+
+
+def post_search_text(post: ForumPost, title: str | None) -> str:
+    """The indexed words of a post; the opening post carries the thread title (and its pinyin) so
+    that a search for words of the title finds it."""
+    return index_text(title or "", plain_text(post.body_html, length=BODY_MAX), pinyin_of=(title or "",))
+
+
+def reindex_posts_after(after_id: int, batch_size: int) -> int | None:
+    """Recompute the search text of the next ``batch_size`` posts with ids above ``after_id``.
+    Returns the last id done, or None when there were none. Does not commit."""
+    posts = db.session.scalars(
+        select(ForumPost).where(ForumPost.id > after_id).order_by(ForumPost.id).limit(batch_size)
+        .options(joinedload(ForumPost.thread))
+    ).all()
+    for post in posts:
+        text = post_search_text(post, post.thread.title if post.is_opening else None)
+        if text != post.search_text:
+            post.search_text = text
+    return posts[-1].id if posts else None
 
 
 def create_thread(author: Member, category: ForumCategory, title: str, body: str) -> ForumThread:

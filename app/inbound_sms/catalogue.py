@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.catalogue.models import Commodity, CommodityAlias, Region, Unit
 from app.extensions import db
 from sms.catalogue import Catalogue
-from sms.vocabulary import csv_commodity_names
+from sms.vocabulary import csv_commodity_names, place_names
 
 _lock = threading.Lock()
 _cache: dict[tuple, Catalogue] = {}
@@ -40,6 +40,8 @@ def _build() -> Catalogue:
         commodities=[*reference, *((c.slug, [n for n in c.all_names() if n]) for c in commodities)],
         units=[(u.code, u.kg_per_unit, [u.name_en, u.name_zh]) for u in db.session.scalars(select(Unit))],
         provinces=[(r.code, [r.name_en, r.name_zh]) for r in db.session.scalars(select(Region))],
+        # Cities and counties as the market's search reads them (烟台苹果 is apples from Shandong).
+        places=place_names(),
     )
 
 

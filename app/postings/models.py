@@ -54,6 +54,7 @@ class Posting(db.Model):
         # One per market filter, ending with the market's order (app/search/postings.py; migration 0020).
         Index("ix_posting_status_commodity_published", "status", "commodity_id", "published_at"),
         Index("ix_posting_status_commodity_price", "status", "commodity_id", "price_per_kg"),
+        Index("ix_posting_status_commodity_province_published", "status", "commodity_id", "province_code", "published_at"),
         Index("ix_posting_status_province_published", "status", "province_code", "published_at"),
         Index("ix_posting_status_verified_published", "status", "owner_verified", "published_at"),
     )

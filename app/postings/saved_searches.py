@@ -19,7 +19,9 @@ from app.members.models import Member
 from app.postings.market_forms import MarketChoices, parse_market_filters
 from app.postings.models import Posting, PostingStatus, SavedSearch
 from app.search.engines import wants_prefix
-from app.search.text import query_terms
+from app.search.text import words_match
+from app.search.understanding import Understanding, text_groups
+from app.search.vocabulary import query_vocabulary, understand
 from app.web.errors import DomainError
 
 MAX_SAVED_SEARCHES = 20
@@ -48,7 +50,7 @@ def save_search(member: Member, name: str, args: Mapping[str, str], choices: Mar
     filters = parse_market_filters(args, choices)
     if filters.notices:
         raise DomainError(" ".join(filters.notices), status=400)
-    if not query_terms(filters.q) and not filters.narrowed:
+    if understand(filters.q).is_empty and not filters.narrowed:
         raise DomainError(_("Enter a search word or choose a filter before saving the search."), status=400)
 
     search = SavedSearch(
@@ -132,7 +134,9 @@ def matches(search: SavedSearch, posting: Posting, category_id: int, unit_weight
     database. Comparisons with a missing price or weight are false, as they are in SQL."""
     if posting.status != PostingStatus.ACTIVE.value:
         return False
-    if search.kind and search.kind != posting.kind:
+    understanding = understand(search.q)
+    kind = search.kind or understanding.kind
+    if kind and kind != posting.kind:
         return False
     if search.commodity_id is not None and search.commodity_id != posting.commodity_id:
         return False
@@ -150,19 +154,25 @@ def matches(search: SavedSearch, posting: Posting, category_id: int, unit_weight
             return False
     if search.verified and not owner_verified:
         return False
-    return all(_term_matches(term, posting_words) for term in query_terms(search.q))
+    return matches_understanding(understanding, posting, posting_words)
+
+
+def matches_understanding(understanding: Understanding, posting: Posting, posting_words: frozenset[str]) -> bool:
+    """True when ``posting`` is of a commodity and in a province the query names (when it names
+    any) and its indexed words hold the query's free words, as the market's search reads them."""
+    if understanding.commodity_slugs:
+        vocabulary = query_vocabulary()
+        ids = {vocabulary.commodities[slug].id for slug in understanding.commodity_slugs if slug in vocabulary.commodities}
+        if posting.commodity_id not in ids:
+            return False
+    if understanding.province_codes and posting.province_code not in understanding.province_codes:
+        return False
+    return words_match(text_groups(understanding), posting_words, wants_prefix)
 
 
 def posting_words(posting: Posting) -> frozenset[str]:
     """The indexed words of a posting (what the full-text engines match query terms against)."""
     return frozenset(posting.search_text.split())
-
-
-def _term_matches(term: str, words: frozenset[str]) -> bool:
-    # Same rule as the engines: Latin terms long enough match as prefixes, CJK terms and short ones whole.
-    if term in words:
-        return True
-    return wants_prefix(term) and any(word.startswith(term) for word in words)
 
 
 def filters_summary(search: SavedSearch, zh: bool) -> list[str]:

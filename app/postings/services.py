@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
+from sqlalchemy.orm import selectinload
 
 from app.catalogue.models import Commodity, Region, Unit
 from app.extensions import db
@@ -118,21 +119,39 @@ def compute_quantity_kg(quantity: Decimal, unit: Unit, unit_weight_kg: Decimal |
 
 
 def build_search_text(posting: Posting) -> str:
-    """The indexed words of a posting: its own text, every commodity name and alias, the province names."""
+    """The indexed words of a posting: its own text and place, every commodity name and alias, the
+    province names, and the title's pinyin (app/search/text.py folds Traditional and plurals)."""
     commodity, province = posting.commodity, posting.province
     return index_text(
         posting.title,
         posting.description or "",
         posting.variety or "",
         posting.grade or "",
+        posting.locality or "",
         *(commodity.all_names() if commodity else ()),
         *((province.name_en, province.name_zh) if province else ()),
+        pinyin_of=(posting.title, posting.variety or ""),
     )
 
 
 def refresh_search_text(posting: Posting) -> None:
     """Recompute ``posting.search_text`` (after a change to it or to its commodity's names). No commit."""
     posting.search_text = build_search_text(posting)
+
+
+def reindex_postings_after(after_id: int, batch_size: int) -> int | None:
+    """Recompute the search text of the next ``batch_size`` postings with ids above ``after_id``
+    (every status: a draft is published later with the text it has). Returns the last id done, or
+    None when there were none. Does not commit (the CLI commits each batch)."""
+    postings = db.session.scalars(
+        select(Posting).where(Posting.id > after_id).order_by(Posting.id).limit(batch_size)
+        .options(selectinload(Posting.commodity).selectinload(Commodity.aliases), selectinload(Posting.province))
+    ).all()
+    for posting in postings:
+        text = build_search_text(posting)
+        if text != posting.search_text:
+            posting.search_text = text
+    return postings[-1].id if postings else None
 
 
 def reindex_commodity_postings(commodity_id: int) -> int:

@@ -14,7 +14,7 @@ from typing import Protocol, Sequence
 from sqlalchemy import ColumnElement, Float, FromClause, Select, Table, column, func, literal_column, select, table
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
-from app.search.text import is_cjk
+from app.search.text import TermGroup, as_groups, is_cjk
 
 # Latin words of at least this length also match longer words ("cor" finds "corn"); shorter ones
 # would match far too much, and CJK bigrams are already whole words.
@@ -64,8 +64,9 @@ class Match:
 class SearchEngine(Protocol):
     dialect: str
 
-    def match(self, index: SearchIndex, terms: Sequence[str]) -> Match:
-        """The rows of ``index`` that hold every one of ``terms``."""
+    def match(self, index: SearchIndex, terms: Sequence[str | TermGroup]) -> Match:
+        """The rows of ``index`` that hold every one of ``terms`` (a group: any one of its
+        alternatives, each all of its terms)."""
 
 
 def wants_prefix(term: str) -> bool:
@@ -78,16 +79,25 @@ class Fts5Engine:
     dialect = "sqlite"
 
     @staticmethod
-    def match_expression(terms: Sequence[str]) -> str:
+    def match_expression(terms: Sequence[str | TermGroup]) -> str:
         """An FTS5 query in which every term is a quoted string, so the words AND, OR, NOT, NEAR,
-        column filters, ``^`` and ``*`` typed by a user are plain text; terms are implicitly ANDed."""
-        parts = []
-        for term in terms:
-            quoted = '"' + term.replace('"', '""') + '"'
-            parts.append(quoted + "*" if wants_prefix(term) else quoted)
-        return " ".join(parts)
+        column filters, ``^`` and ``*`` typed by a user are plain text; terms are implicitly ANDed,
+        the alternatives of a group ORed (parenthesised)."""
+        def quoted(term: str) -> str:
+            text = '"' + term.replace('"', '""') + '"'
+            return text + "*" if wants_prefix(term) else text
 
-    def match(self, index: SearchIndex, terms: Sequence[str]) -> Match:
+        parts = []
+        for group in as_groups(terms):
+            alternatives = [" AND ".join(quoted(term) for term in alternative) for alternative in group]
+            if len(alternatives) == 1 and len(group[0]) == 1:
+                parts.append(alternatives[0])
+            else:
+                parts.append("(" + " OR ".join(f"({alternative})" for alternative in alternatives) + ")")
+        # FTS5 ANDs neighbouring strings implicitly, but a parenthesised group needs the operator.
+        return (" AND " if any(part.startswith("(") for part in parts) else " ").join(parts)
+
+    def match(self, index: SearchIndex, terms: Sequence[str | TermGroup]) -> Match:
         fts = table(index.fts_table, column("rowid"), column(index.fts_table))
         # bm25() is negative, more negative for better matches; flip it so every engine agrees.
         score = -func.bm25(literal_column(index.fts_table), type_=Float)
@@ -106,15 +116,23 @@ class PostgresEngine:
     dialect = "postgresql"
 
     @staticmethod
-    def tsquery_text(terms: Sequence[str]) -> str:
-        """A to_tsquery() argument: each term a quoted lexeme, ``:*`` for prefixes, joined by AND."""
+    def tsquery_text(terms: Sequence[str | TermGroup]) -> str:
+        """A to_tsquery() argument: each term a quoted lexeme, ``:*`` for prefixes, joined by AND;
+        the alternatives of a group joined by OR (parenthesised)."""
+        def quoted(term: str) -> str:
+            text = "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+            return text + ":*" if wants_prefix(term) else text
+
         parts = []
-        for term in terms:
-            quoted = "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
-            parts.append(quoted + ":*" if wants_prefix(term) else quoted)
+        for group in as_groups(terms):
+            alternatives = [" & ".join(quoted(term) for term in alternative) for alternative in group]
+            if len(alternatives) == 1 and len(group[0]) == 1:
+                parts.append(alternatives[0])
+            else:
+                parts.append("(" + " | ".join(f"({alternative})" for alternative in alternatives) + ")")
         return " & ".join(parts)
 
-    def match(self, index: SearchIndex, terms: Sequence[str]) -> Match:
+    def match(self, index: SearchIndex, terms: Sequence[str | TermGroup]) -> Match:
         # The configuration is written as a constant (not a bound parameter) so the expression is
         # identical to the one of the GIN index and the planner can use that index. No join: a
         # self-join on id would let the planner scan the whole table instead.

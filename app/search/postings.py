@@ -32,12 +32,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, select, true
 
 from app.extensions import db
 from app.postings.models import Posting, PostingStatus
 from app.search.engines import SearchIndex
 from app.search.service import Search, SearchService
+from app.search.understanding import Understanding, fold, mention_terms, text_groups
+from app.search.vocabulary import query_vocabulary
 
 # search_vector: the stored tsvector of migration 0013 (PostgreSQL only), so ranking does not parse
 # search_text again for every candidate.
@@ -47,6 +49,9 @@ MIN_COUNT = 1000
 PAGES_AHEAD = 10
 # How many of the newest matches of a text query are scored and ordered by relevance.
 RANKED_CANDIDATES = MIN_COUNT + 1
+# The id windows (newest first) in which PostgreSQL looks for a text's candidates before it reads
+# every match (see DatabasePostingSearch._text_candidates).
+CANDIDATE_WINDOWS = (20_000, 200_000)
 SORTS = ("relevance", "newest", "price_asc", "price_desc", "quantity_desc")
 
 
@@ -55,12 +60,15 @@ class PostingQuery:
     """What to search for. Empty fields do not filter.
 
     ``commodity_ids`` and ``province_codes`` are None for "any"; an empty set means nothing can
-    match (e.g. a commodity filter outside the chosen category). ``text`` is what is left of the
-    query once commodities, places and kinds were recognised: it is matched (every word) and, with
-    the ``relevance`` order, ranked.
+    match (e.g. a commodity filter outside the chosen category). ``understanding`` is how the query
+    ``text`` was read (app/search/understanding.py): its commodities, places and kind are already
+    in the filters above (the caller decides how they combine with a form's), its free words are
+    matched (every word) and ranked, and the places and grades it mentions rank postings that name
+    them first. Without an understanding, ``text`` is matched word by word.
     """
 
     text: str = ""
+    understanding: Understanding | None = None
     kinds: frozenset[str] = frozenset()
     commodity_ids: frozenset[int] | None = None
     province_codes: frozenset[str] | None = None
@@ -75,7 +83,7 @@ class PostingQuery:
     def cache_key(self) -> str:
         """A stable text naming this query, for result caches."""
         return json.dumps([
-            self.text, sorted(self.kinds),
+            self.text, self.understanding is not None, sorted(self.kinds),
             None if self.commodity_ids is None else sorted(self.commodity_ids),
             None if self.province_codes is None else sorted(self.province_codes),
             *(None if value is None else str(value.normalize())
@@ -118,6 +126,9 @@ class PostingSearchEngine(Protocol):
         """The page ``query.page`` of active postings matching ``query`` in its order, counted up to
         :func:`count_cap`. Never raises for any query text."""
 
+    def has_any(self, query: PostingQuery) -> bool:
+        """True when at least one active posting matches ``query`` (its order and page ignored)."""
+
 
 def count_cap(page: int, per_page: int) -> int:
     """Results are counted exactly up to this many for a page; beyond it the page says "N+"."""
@@ -134,11 +145,12 @@ class DatabasePostingSearch:
             # Nothing can match (a commodity outside the chosen category): an empty IN would still
             # have the database read the table.
             return ResultIds(page=query.page, ids=(), counted=0, cap=cap)
-        text = POSTING_TEXT.search(query.text)
+        text = self.text_search(query)
         matching = self.matching_ids(query, text)
         offset = (query.page - 1) * query.per_page
-        if text is not None:
-            ids, counted = self._ranked_page(query, text, matching, offset, cap)
+        boost = mention_boost(query.understanding) if query.sort == "relevance" and query.understanding else None
+        if text is not None or boost is not None:
+            ids, counted = self._ranked_page(query, text, boost, matching, offset, cap)
         else:
             ids = self._ordered_page(query, matching, offset)
             counted = None
@@ -147,6 +159,18 @@ class DatabasePostingSearch:
         if counted is None:
             counted = db.session.scalar(count_up_to(matching, cap + 1))
         return ResultIds(page=query.page, ids=tuple(ids), counted=counted, cap=cap)
+
+    def has_any(self, query: PostingQuery) -> bool:
+        if query.commodity_ids == frozenset() or query.province_codes == frozenset():
+            return False
+        return db.session.scalar(self.matching_ids(query, self.text_search(query)).limit(1)) is not None
+
+    @staticmethod
+    def text_search(query: PostingQuery) -> Search | None:
+        """The full-text part of ``query``: its free words as understood, or every word of its text."""
+        if query.understanding is not None:
+            return POSTING_TEXT.search_terms(text_groups(query.understanding))
+        return POSTING_TEXT.search(query.text)
 
     def matching_ids(self, query: PostingQuery, text: Search | None) -> Select:
         """SELECT posting.id of the active postings matching the filters and the text."""
@@ -201,32 +225,74 @@ class DatabasePostingSearch:
         ids.extend(db.session.scalars(without.offset(offset + len(ids) - with_value).limit(query.per_page - len(ids))))
         return ids
 
-    def _ranked_page(self, query: PostingQuery, text: Search, matching: Select, offset: int,
-                     cap: int) -> tuple[list[int], int | None]:
-        """A page of a text search: the newest RANKED_CANDIDATES matches (by id: the most recently
-        created) in the chosen order — relevance (title hits, then the engine's score), newest,
-        price or quantity — then every other match newest first. Returns the ids and the count
-        when the candidates already tell it (None otherwise)."""
-        candidates = db.session.execute(
-            text.apply(select(Posting.id, text.title_hits(), text.match.score, Posting.published_at,
-                              Posting.price_per_kg, Posting.quantity_kg).where(*self.conditions(query)))
-            .order_by(text.newest_first())
-            .limit(RANKED_CANDIDATES)
-        ).all()
+    def _ranked_page(self, query: PostingQuery, text: Search | None, boost: ColumnElement[int] | None,
+                     matching: Select, offset: int, cap: int) -> tuple[list[int], int | None]:
+        """A page of a text search (or of a best-match order boosted by the places and grades the
+        query mentions): the newest RANKED_CANDIDATES matches (by id: the most recently created) in
+        the chosen order — relevance (mentions, title hits, the engine's score), newest, price or
+        quantity — then every other match newest first. Returns the ids and the count when the
+        candidates already tell it (None otherwise)."""
+        # Only what the order needs: reading (and converting) 1,001 dates costs more than ranking.
+        wanted: list[ColumnElement] = [Posting.id]
+        if query.sort == "relevance":
+            if boost is not None:
+                wanted.append(boost.label("boost"))
+            if text is not None:
+                wanted.extend((text.title_hits().label("title_hits"), text.match.score.label("score")))
+        else:
+            wanted.append(Posting.published_at)
+            if query.sort in ("price_asc", "price_desc"):
+                wanted.append(Posting.price_per_kg)
+            elif query.sort == "quantity_desc":
+                wanted.append(Posting.quantity_kg)
+        columns = select(*wanted)
+        statement = columns.where(*self.conditions(query))
+        if text is not None:
+            # Newest by id: FTS5 walks its doclists by rowid, PostgreSQL the primary key.
+            newest_first = [text.newest_first()]
+            candidates = self._text_candidates(text.apply(statement), newest_first)
+        else:
+            # Newest by date, which the filters' composite indexes end with.
+            newest_first = [Posting.published_at.desc(), Posting.id.desc()]
+            candidates = db.session.execute(statement.order_by(*newest_first).limit(RANKED_CANDIDATES)).all()
         ids = [row.id for row in sorted(candidates, key=_candidate_order(query.sort))][offset : offset + query.per_page]
         if len(candidates) < RANKED_CANDIDATES:
             return ids, len(candidates)  # every match was a candidate: nothing follows, all counted
         if len(ids) < query.per_page:  # the page reaches past the candidates: newest first after them
             start = max(offset, RANKED_CANDIDATES)
-            rest = matching.order_by(text.newest_first()).offset(start).limit(offset + query.per_page - start)
+            rest = matching.order_by(*newest_first).offset(start).limit(offset + query.per_page - start)
             ids.extend(db.session.scalars(rest))
         counted = RANKED_CANDIDATES if cap + 1 <= RANKED_CANDIDATES else None
         return ids, counted
 
 
+    @staticmethod
+    def _text_candidates(statement: Select, newest_first: list[ColumnElement]) -> list:
+        """The newest RANKED_CANDIDATES rows of ``statement`` (a text match).
+
+        PostgreSQL estimates a match of several bigrams as if they were independent (可开发票: 3,000
+        rows expected, 135,000 found), reads every match through the GIN index and sorts them: a
+        second and more. Asked for the newest ids first — within the newest CANDIDATE_WINDOWS ids,
+        then a wider window, then all — it reads a bounded number of rows for a common text, and
+        a rare one (fewer matches than candidates in a window) falls through to the full query,
+        where the GIN index is the right plan. SQLite's FTS5 walks rowids newest first anyway."""
+        limited = statement.order_by(*newest_first).limit(RANKED_CANDIDATES)
+        if db.session.get_bind().dialect.name != "postgresql":
+            return db.session.execute(limited).all()
+        newest_id = db.session.scalar(select(func.max(Posting.id))) or 0
+        for window in CANDIDATE_WINDOWS:
+            if newest_id <= window:
+                break
+            rows = db.session.execute(limited.where(Posting.id > newest_id - window)).all()
+            if len(rows) == RANKED_CANDIDATES:
+                return rows
+        return db.session.execute(limited).all()
+
+
 def _candidate_order(sort: str):
-    """A sort key for candidate rows (id, title_hits, score, published_at, price_per_kg,
-    quantity_kg) in ``sort``'s order; the newest first breaks ties, as in SQL."""
+    """A sort key for candidate rows (id and what the order reads: boost, title_hits, score, or
+    published_at with price_per_kg or quantity_kg) in ``sort``'s order; the newest first breaks
+    ties."""
     def newest(row) -> tuple:
         return (-(row.published_at.timestamp() if row.published_at else 0), -row.id)
 
@@ -235,13 +301,58 @@ def _candidate_order(sort: str):
             return (1, 0)  # NULLS LAST either way
         return (0, -value if descending else value)
 
+    def relevance(row) -> tuple:
+        values = row._mapping
+        # Ties: the most recently created first (the candidates' own order; no date is read).
+        return (-(values.get("boost") or 0), -(values.get("title_hits") or 0), -(values.get("score") or 0), -row.id)
+
     keys = {
-        "relevance": lambda row: (-(row[1] or 0), -(row[2] or 0), -row.id),
+        "relevance": relevance,
         "price_asc": lambda row: (*by_value(row.price_per_kg, False), *newest(row)),
         "price_desc": lambda row: (*by_value(row.price_per_kg, True), *newest(row)),
         "quantity_desc": lambda row: (*by_value(row.quantity_kg, True), *newest(row)),
     }
     return keys.get(sort, newest)
+
+
+# How much each kind of mention weighs: a place or grade the query names is what sets a posting
+# apart (the commodity is already a filter), then the commodity as the buyer wrote it in the title
+# (地瓜 before a posting titled "sweet potatoes"), then any of its names in the title.
+MENTION_WEIGHT = 4
+TYPED_TITLE_WEIGHT = 2
+NAME_TITLE_WEIGHT = 1
+
+
+def mention_boost(understanding: Understanding) -> ColumnElement[int] | None:
+    """A score for what a posting says of the query's understood parts: each city, county, grade
+    or kind word its text mentions (烟台 of "烟台苹果" ranks the apples of Yantai above the rest of
+    Shandong's, 有机 ranks organic ones first), each commodity its title names as typed or by one
+    of its names (a posting *about* 玉米 before one filed under maize with another title). None
+    when the query names none of them. Mentions are read from the indexed tokens (space-delimited),
+    titles in lower case. Computed for the ranked candidates only."""
+    padded = literal(" ").concat(Posting.search_text).concat(" ")
+    scores = []
+    for words in understanding.mentions:
+        condition = None
+        for word in words:
+            terms = mention_terms(word)
+            mentioned = padded.contains(f" {terms[0]} ", autoescape=True)
+            for term in terms[1:]:
+                mentioned = mentioned & padded.contains(f" {term} ", autoescape=True)
+            condition = mentioned if condition is None else condition | mentioned
+        scores.append(case((condition, MENTION_WEIGHT), else_=0))
+    vocabulary = query_vocabulary() if understanding.commodity_slugs else None
+    title = func.lower(Posting.title)
+    for part in understanding.of_role("commodity"):
+        typed = fold(part.text).strip()
+        scores.append(case((title.contains(typed, autoescape=True), TYPED_TITLE_WEIGHT), else_=0))
+        row = vocabulary.commodities.get(part.value)
+        if row is not None:
+            named = title.contains(row.name_zh, autoescape=True) | title.contains(row.name_en.lower(), autoescape=True)
+            scores.append(case((named, NAME_TITLE_WEIGHT), else_=0))
+    if not scores:
+        return None
+    return sum(scores[1:], scores[0]).cast(Integer)
 
 
 def _equal_or_in(column, values) -> ColumnElement[bool]:
@@ -267,3 +378,8 @@ def posting_search() -> PostingSearchEngine:
 def search_postings(query: PostingQuery) -> ResultIds:
     """One page of postings for ``query``; see :class:`PostingSearchEngine`."""
     return posting_search().search(query)
+
+
+def any_posting_matches(query: PostingQuery) -> bool:
+    """True when at least one active posting matches ``query``; see :class:`PostingSearchEngine`."""
+    return posting_search().has_any(query)

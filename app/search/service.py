@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.search.engines import Match, SearchIndex, engine_for
-from app.search.text import query_terms
+from app.search.text import TermGroup, as_groups, query_terms
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,13 @@ class Search:
     """One query prepared for the current database."""
 
     index: SearchIndex
-    terms: tuple[str, ...]
+    terms: tuple[TermGroup, ...]
     match: Match
+
+    @property
+    def title_terms(self) -> tuple[str, ...]:
+        """The terms of each group's first alternative (what a title is checked for)."""
+        return tuple(dict.fromkeys(term for group in self.terms for term in group[0]))
 
     def apply(self, statement: Select) -> Select:
         """``statement``, a SELECT over the index's table, limited to the rows matching every term."""
@@ -40,7 +45,7 @@ class Search:
     def title_hits(self) -> ColumnElement[int]:
         """How many query terms the title contains (case-insensitive for Latin letters)."""
         title = func.lower(self.index.table.c[self.index.title_column])
-        hits = [case((title.contains(term, autoescape=True), 1), else_=0) for term in self.terms]
+        hits = [case((title.contains(term, autoescape=True), 1), else_=0) for term in self.title_terms]
         return sum(hits[1:], hits[0]).cast(Integer)
 
     def ranking(self) -> list[ColumnElement]:
@@ -63,8 +68,13 @@ class SearchService:
         Returns None when ``q`` holds no searchable word (empty, punctuation only …), so callers can
         treat it like no query at all. Never raises for any text: every term is quoted.
         """
-        terms = tuple(query_terms(q or ""))
-        if not terms:
+        return self.search_terms(query_terms(q or ""), session)
+
+    def search_terms(self, terms, session: Session | None = None) -> Search | None:
+        """Like :meth:`search`, for terms already prepared (plain terms or TermGroups, as
+        app/search/understanding.py reads them); None when there are none."""
+        groups = as_groups(terms)
+        if not groups:
             return None
         dialect = (session or db.session).get_bind().dialect.name
-        return Search(index=self.index, terms=terms, match=engine_for(dialect).match(self.index, terms))
+        return Search(index=self.index, terms=groups, match=engine_for(dialect).match(self.index, groups))

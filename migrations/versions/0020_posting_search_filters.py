@@ -26,6 +26,8 @@ depends_on = None
 INDEXES = {
     "ix_posting_status_commodity_published": ["status", "commodity_id", "published_at"],
     "ix_posting_status_commodity_price": ["status", "commodity_id", "price_per_kg"],
+    # "河南玉米": the commonest understood query, a commodity in a province.
+    "ix_posting_status_commodity_province_published": ["status", "commodity_id", "province_code", "published_at"],
     "ix_posting_status_province_published": ["status", "province_code", "published_at"],
     "ix_posting_status_verified_published": ["status", "owner_verified", "published_at"],
     "ix_posting_status_quantity_kg": ["status", "quantity_kg"],

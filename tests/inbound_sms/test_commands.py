@@ -216,3 +216,22 @@ def test_reference_day_is_shown(text_in, db, seller):
 
     today: date = local_today()
     assert today.strftime("%m-%d") in text_in("+8613912340020", "PRICE maize")
+
+
+@pytest.mark.parametrize("body, slug, province", [
+    ("PRICE 河南玉米", "maize", "41"),
+    ("价格 烟台苹果", "apple", "37"),
+    ("PRICE apples", "apple", None),
+    ("price tomatoes shouguang", "tomato", "37"),
+    ("行情 五常大米", "rice", "23"),
+    ("PRICE yumi henan", "maize", "41"),
+])
+def test_price_reads_places_plurals_and_pinyin_as_the_market_does(text_in, db, seller, body, slug, province):
+    """Issue 16: cities and counties name their province, English plurals their commodity."""
+    from app.inbound_sms.catalogue import sms_catalogue
+    from sms.commands import parse
+
+    command = parse(body, sms_catalogue())
+    assert (command.commodity, command.province) == (slug, province)
+    reply = text_in("+8613912340030", body)
+    assert reply.endswith(f"http://jishi.test/prices/{slug}")

@@ -171,3 +171,24 @@ def test_a_web_form_that_fails_tells_nobody(client, db, login, seller, watcher):
     response = client.post("/postings/new", data=form_data(quantity="-5"))
     assert response.status_code in (200, 422)
     assert told(watcher) == []
+
+
+def test_a_saved_search_is_read_as_the_market_reads_it(db, seller, watcher):
+    """Issue 16: the words of a saved search name a commodity, a place and a kind, as in the market."""
+    save(watcher, "Henan maize", q="河南玉米")
+    save(watcher, "Dialect", q="棒子 出售")
+    save(watcher, "Pinyin", q="yumi")
+    other = make_member(display_name="Other Buyer", email="other@example.com", is_seller=False)
+    save(other, "Shandong", q="山东玉米")
+    save(other, "Buying", q="收购玉米")
+    make_posting(seller, "maize", title="Yellow grain", province_code="41")
+    assert told(watcher) == [("new_match", "sms"), ("new_match", "email")]
+    assert told(other) == []
+
+
+def test_a_city_in_a_saved_search_means_its_province(db, seller, watcher):
+    save(watcher, "Yantai apples", q="烟台苹果")
+    make_posting(seller, "apple", title="Red Fuji", province_code="41")
+    assert told(watcher) == []
+    make_posting(seller, "apple", title="Red Fuji", province_code="37", locality="栖霞")
+    assert told(watcher) == [("new_match", "sms"), ("new_match", "email")]

@@ -27,7 +27,12 @@ def produce(db):
 def test_chinese_word_finds_a_title_written_without_spaces(client, produce):
     # Both are maize (the other through its commodity's names); the title match comes first.
     assert search(client, q="玉米") == ["优质玉米出售", "Yellow grain, dry"]
-    assert search(client, q="出售") == ["优质玉米出售"]
+
+
+def test_a_kind_word_lists_that_kind_with_the_postings_saying_it_first(client, produce):
+    found = search(client, q="出售")
+    assert found[0] == "优质玉米出售"
+    assert sorted(found) == sorted(["优质玉米出售", "Yellow grain, dry", "Winter wheat", "Fresh apples for sale"])
 
 
 @pytest.mark.parametrize("word", ["苞米", "corn", "CORN", "ＣＯＲＮ", "Maize", "包谷", "玉蜀黍"])
@@ -43,13 +48,22 @@ def test_a_latin_word_of_three_letters_matches_as_a_prefix(client, produce):
 def test_every_word_must_match(client, produce):
     assert search(client, q="maize henan") == ["优质玉米出售"]
     assert search(client, q="玉米 山东") == ["Yellow grain, dry"]
-    assert search(client, q="wheat apples") == []
+    assert search(client, q="wheat flour") == ["Winter wheat"]
+    assert search(client, q="wheat sprays") == []
+
+
+def test_two_commodities_find_either(client, produce):
+    assert sorted(search(client, q="wheat apples")) == ["Fresh apples for sale", "Winter wheat"]
 
 
 def test_chinese_phrase_needs_its_neighbouring_characters(client, produce):
     # 出售 and 优质 are in the title; 售优 is not a pair of neighbours anywhere.
-    assert search(client, q="优质玉米") == ["优质玉米出售"]
     assert search(client, q="米优") == []
+    assert search(client, q="玉米出优") == []
+
+
+def test_a_grade_ranks_first_without_excluding(client, produce):
+    assert search(client, q="优质玉米") == ["优质玉米出售", "Yellow grain, dry"]
 
 
 def test_description_and_province_are_searched(client, produce):
