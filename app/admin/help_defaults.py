@@ -25,7 +25,10 @@ You can edit, pause, close or renew a posting from **My postings**. Postings end
 mobile number, or use the SMS commands.
 """),
         "buying": ("How to buy", """\
-1. Search the **Market**: type what you call it, then filter by province, price per kg or quantity.
+1. Search the **Market**: type what you call it, as you would say it — "河南玉米", "新鲜地瓜", "烟台苹果 收购",
+   "yumi", "apples" or Traditional characters all work. The page shows how it read your words (commodity,
+   province or city, quality, sell or buy); tap × on a part to search without it. Then filter by
+   province, price per kg or quantity.
 2. Check the seller: the ✔ **Trusted member** badge (licence checked by Jishi), *member since*,
    completed orders and rating are on every posting and storefront.
 3. A fixed price? Use **Buy now**. Otherwise **Make an offer**.
@@ -115,7 +118,9 @@ Prices are per the unit you name (`/jin`, `元/斤`); without one they are per t
 可以请信息站用您的手机号代发，或者用短信指令。
 """),
         "buying": ("如何购买", """\
-1. 在**市场**里搜索您叫的名字，再按省份、每公斤价格或数量筛选。
+1. 在**市场**里搜索您平时的叫法，怎么说就怎么输入："河南玉米"、"新鲜地瓜"、"烟台苹果 收购"、拼音"yumi"、
+   英文或繁体字都可以。页面会显示它是怎么理解的（品种、省份或城市、品质、出售还是求购），点某一项旁边的
+   × 就去掉这一项再搜。然后再按省份、每公斤价格或数量筛选。
 2. 看清卖家：每个发布和店铺都显示 ✔ **认证会员**（集市已核验执照）、注册时间、完成订单数和评分。
 3. 一口价的点**立即购买**，否则点**出价**。
 4. 卖家确认订单后付款（见"付款"），然后跟踪发货。
