@@ -27,7 +27,6 @@ Why it is fast on 1,000,000 postings (bench/README.md, "Search on 1,000,000 post
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -47,12 +46,11 @@ POSTING_TEXT = SearchService(SearchIndex(Posting.__table__, fts_table="posting_f
 # Results are counted exactly up to MIN_COUNT, or up to PAGES_AHEAD pages past the current one.
 MIN_COUNT = 1000
 PAGES_AHEAD = 10
-# How many of the newest matches of a text query are scored and ordered by relevance.
+# How many of the newest matches of a text (or best-match) search are ordered, by relevance or the chosen sort.
 RANKED_CANDIDATES = MIN_COUNT + 1
 # The id windows (newest first) in which PostgreSQL looks for a text's candidates before it reads
 # every match (see DatabasePostingSearch._text_candidates).
 CANDIDATE_WINDOWS = (20_000, 200_000)
-SORTS = ("relevance", "newest", "price_asc", "price_desc", "quantity_desc")
 
 
 @dataclass(frozen=True)
@@ -79,17 +77,6 @@ class PostingQuery:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
-
-    def cache_key(self) -> str:
-        """A stable text naming this query, for result caches."""
-        return json.dumps([
-            self.text, self.understanding is not None, sorted(self.kinds),
-            None if self.commodity_ids is None else sorted(self.commodity_ids),
-            None if self.province_codes is None else sorted(self.province_codes),
-            *(None if value is None else str(value.normalize())
-              for value in (self.min_price_per_kg, self.max_price_per_kg, self.min_quantity_kg)),
-            self.verified_only, self.sort, self.page, self.per_page,
-        ], ensure_ascii=False)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 indexed filters, and the trusted-seller copy on postings."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select, text
 
@@ -16,7 +18,7 @@ from tests.search.test_engines import explain
 def _all_pages(query: PostingQuery) -> list[int]:
     ids, page = [], 1
     while True:
-        result = search_postings(PostingQuery(**{**query.__dict__, "page": page}))
+        result = search_postings(replace(query, page=page))
         if not result.ids:
             return ids
         ids.extend(result.ids)
