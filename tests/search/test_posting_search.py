@@ -105,7 +105,9 @@ def test_a_new_posting_copies_its_owner_s_trusted_badge(db):
 @pytest.mark.postgres_only
 @pytest.mark.parametrize("query, order, index", [
     (PostingQuery(commodity_ids=frozenset({1})), Posting.published_at.desc(), "ix_posting_status_commodity_published"),
-    (PostingQuery(commodity_ids=frozenset({1})), Posting.price_per_kg.asc(), "ix_posting_status_commodity_price"),
+    # On an empty table the planner rates the two price indexes alike; either serves the order.
+    (PostingQuery(commodity_ids=frozenset({1})), Posting.price_per_kg.asc(),
+     ("ix_posting_status_commodity_price", "ix_posting_status_price_per_kg")),
     (PostingQuery(province_codes=frozenset({"41"})), Posting.published_at.desc(), "ix_posting_status_province_published"),
     (PostingQuery(), Posting.quantity_kg.desc(), "ix_posting_status_quantity_kg"),
 ])  # (verified_only: on an empty table the planner rates its index and the status one alike)
@@ -115,7 +117,8 @@ def test_postgresql_filters_walk_their_index(db, query, order, index):
     db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
     plan = explain(db, statement, "EXPLAIN")
     db.session.rollback()
-    assert index in plan and "Sort" not in plan
+    indexes = index if isinstance(index, tuple) else (index,)
+    assert any(name in plan for name in indexes) and "Sort" not in plan
 
 
 def test_price_orders_list_postings_without_a_price_last_across_pages(db):
