@@ -16,6 +16,8 @@ def utcnow() -> datetime:
 Money = Numeric(12, 2, asdecimal=True)
 Quantity = Numeric(14, 3, asdecimal=True)
 PricePerKg = Numeric(14, 4, asdecimal=True)
+# A quantity converted to kg: a Quantity times a unit weight needs more digits than either.
+QuantityKg = Numeric(20, 3, asdecimal=True)
 
 
 def created_at_column():
@@ -26,4 +28,4 @@ def updated_at_column():
     return mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False)
 
 
-__all__ = ["utcnow", "Money", "Quantity", "PricePerKg", "created_at_column", "updated_at_column", "Decimal"]
+__all__ = ["utcnow", "Money", "Quantity", "PricePerKg", "QuantityKg", "created_at_column", "updated_at_column", "Decimal"]

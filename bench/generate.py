@@ -33,7 +33,7 @@ from app.catalogue.services import load_catalogue  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.members.models import Member, new_session_token  # noqa: E402
 from app.postings.models import Posting, PostingPhoto  # noqa: E402
-from app.postings.services import build_search_text, compute_price_per_kg, local_today  # noqa: E402
+from app.postings.services import build_search_text, compute_price_per_kg, compute_quantity_kg, local_today  # noqa: E402
 
 BENCH_PHONE_PREFIX = "+86199"  # a range the demo data and tests never use
 PASSWORD = "bench-password-2026"
@@ -143,6 +143,8 @@ def create_postings(rng: random.Random, count: int, member_ids: list[int], batch
     prices_per_kg = {c.id: Decimal(rng.randint(80, 4000)) / 100 for c in commodities}
     today = local_today()
     now = datetime.now(timezone.utc)
+    # The copy of the owner's trusted badge the market filters on (postings.services keeps it).
+    verified = set(db.session.scalars(select(Member.id).where(Member.id.in_(member_ids), Member.verified_at.is_not(None))))
     written = 0
     with search_index_suspended():
         while written < count:
@@ -151,6 +153,9 @@ def create_postings(rng: random.Random, count: int, member_ids: list[int], batch
                 commodity = rng.choices(commodities, weights)[0]
                 region = rng.choice(regions)
                 rows.append(_posting_row(rng, commodity, units, region, member_ids, prices_per_kg, today, now))
+                row = rows[-1]
+                row["owner_verified"] = row["owner_id"] in verified
+                row["quantity_kg"] = compute_quantity_kg(row["quantity"], units[row["unit_code"]], row["unit_weight_kg"])
             with_photo = [row.pop("_photo") for row in rows]
             ids = db.session.scalars(insert(Posting).returning(Posting.id, sort_by_parameter_order=True), rows).all()
             photo_rows = [_photo_row(posting_id, now) for posting_id, photo in zip(ids, with_photo) if photo]

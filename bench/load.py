@@ -11,7 +11,11 @@ latency, errors (anything but 2xx, and failed connections) and, with --baseline,
 requests per second as a share of the baseline's. A URL containing ``{id}`` (e.g. /p/{id}) takes a
 random id from --ids FILE (one id a line) for every request, so a page is measured over many rows
 rather than one cached row. ``--cookie NAME:COOKIE`` sends that Cookie header with every request
-to NAME (a signed-in member's page). With --min-rps / --max-p99-ms / --min-ratio the
+to NAME (a signed-in member's page). A URL containing ``{path}`` (e.g. http://127.0.0.1:8101{path})
+takes the next path of --paths FILE (one ``/market?...`` a line) for every request, in the file's
+order, shared by all threads and starting again at the top when the file is used up, so a file of
+distinct searches is replayed as distinct requests (bench/search_workload.py writes such files).
+With --min-rps / --max-p99-ms / --min-ratio the
 exit status is 1 when a non-baseline URL misses a target.
 """
 from __future__ import annotations
@@ -57,8 +61,10 @@ class Worker(threading.Thread):
     """Sends GET requests over one kept-alive connection until told to stop."""
 
     def __init__(self, host: str, port: int, path: str, stop: threading.Event, budget: "Budget",
-                 ids: list[str] | None = None, seed: int = 0, cookie: str | None = None):
+                 ids: list[str] | None = None, seed: int = 0, cookie: str | None = None,
+                 paths: "PathFeed | None" = None):
         super().__init__(daemon=True)
+        self.paths = paths
         self.headers = {"Accept-Encoding": "identity", **({"Cookie": cookie} if cookie else {})}
         self.host, self.port, self.path = host, port, path
         self.ids, self.rng = ids, random.Random(seed)
@@ -84,6 +90,8 @@ class Worker(threading.Thread):
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
             path = self.path.replace("{id}", self.rng.choice(self.ids)) if self.ids else self.path
+            if self.paths is not None:
+                path = path.replace("{path}", self.paths.next())
             self.connection.request("GET", path, headers=self.headers)
             response = self.connection.getresponse()
             response.read()
@@ -96,6 +104,20 @@ class Worker(threading.Thread):
                 self.connection.close()
             self.connection = None
             return False
+
+
+class PathFeed:
+    """Paths handed out in order to every thread, from the top again when used up."""
+
+    def __init__(self, paths: list[str]):
+        self.paths, self.position = paths, 0
+        self.lock = threading.Lock()
+
+    def next(self) -> str:
+        with self.lock:
+            path = self.paths[self.position % len(self.paths)]
+            self.position += 1
+            return path
 
 
 class Budget:
@@ -114,18 +136,23 @@ class Budget:
 
 
 def measure(name: str, url: str, concurrency: int, requests: int, duration: float, warmup: float,
-            ids: list[str] | None = None, cookie: str | None = None) -> Result:
-    parts = urlsplit(url)
+            ids: list[str] | None = None, cookie: str | None = None, paths: list[str] | None = None) -> Result:
+    parts = urlsplit(url.replace("{path}", "/"))
     if parts.scheme != "http" or parts.hostname not in LOCAL_HOSTS:
         raise SystemExit(f"{url}: only http:// URLs on this machine are measured")
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
+    feed = None
+    if "{path}" in url:
+        if not paths:
+            raise SystemExit(f"{url}: a URL with {{path}} needs --paths FILE")
+        path, feed = "{path}", PathFeed(paths)
     stop, budget = threading.Event(), Budget(requests)
     if "{id}" in path and not ids:
         raise SystemExit(f"{url}: a URL with {{id}} needs --ids FILE")
     ids = ids if "{id}" in path else None
-    workers = [Worker(parts.hostname, parts.port or 80, path, stop, budget, ids, seed, cookie)
+    workers = [Worker(parts.hostname, parts.port or 80, path, stop, budget, ids, seed, cookie, feed)
                for seed in range(concurrency)]
     for worker in workers:
         worker.start()
@@ -170,6 +197,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--cookie", action="append", metavar="NAME:COOKIE", help="Cookie header for NAME's requests")
     parser.add_argument("--ids", help="file of ids (one a line) substituted for {id} in URLs")
+    parser.add_argument("--paths", help="file of paths (one a line, starting with /) substituted in turn for {path}")
     return parser.parse_args(argv)
 
 
@@ -200,6 +228,12 @@ def main(argv: list[str] | None = None) -> int:
             ids = [line.strip() for line in handle if line.strip()]
         if not ids or not all(value.isdigit() for value in ids):
             raise SystemExit(f"--ids {args.ids}: expected one numeric id a line")
+    paths = None
+    if args.paths:
+        with open(args.paths, encoding="utf-8") as handle:
+            paths = [line.strip() for line in handle if line.strip()]
+        if not paths or not all(value.startswith("/") for value in paths):
+            raise SystemExit(f"--paths {args.paths}: expected one path starting with / a line")
     cookies = {}
     for item in args.cookie or []:
         name, separator, cookie = item.partition(":")
@@ -209,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for name, url in targets:
         result = measure(name, url, args.concurrency, args.requests, args.duration, args.warmup, ids,
-                         cookies.get(name))
+                         cookies.get(name), paths)
         results.append(result)
         print(f"  measured {name}: {result.rps} req/s", file=sys.stderr)
     baseline = next((r for r in results if r.name == args.baseline), None)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.admin.models import AuditAction, AuditLog, HoldCause, PostingHold
 from app.extensions import db
 from app.members.models import Member
+from app.members.signals import announce_verification_changed
 from app.models_common import utcnow
 from app.postings.models import Posting, PostingStatus
 from app.web.errors import DomainError
@@ -199,5 +200,7 @@ def revoke_verification(member_id: int, admin: Member, reason: str) -> Member:
     if not member.is_verified:
         raise DomainError(_l("This member is not a trusted member."))
     member.verified_at = None
+    db.session.flush()
+    announce_verification_changed(member.id, False)
     record(AuditAction.REVOKE_VERIFICATION, admin, reason, member_id=member.id)
     return member

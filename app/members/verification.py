@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.members.models import Member, VerificationRequest
+from app.members.signals import announce_verification_changed
 from app.models_common import utcnow
 from app.web.errors import DomainError
 
@@ -105,5 +106,7 @@ def decide_verification(request_id: int, admin: Member, approve: bool, reason: s
     request.decision_reason = reason or None
     if approve and request.member.verified_at is None:
         request.member.verified_at = now
+        db.session.flush()
+        announce_verification_changed(request.member_id, True)
     db.session.flush()
     return request

@@ -10,32 +10,24 @@ from dataclasses import dataclass, replace
 from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, select
+from sqlalchemy import func, select
 
 from app.catalogue.services import all_regions, all_units, categories_with_commodities
 from app.db import read_without_transaction
 from app.extensions import db
-from app.members.models import Member
 from app.postings import bp
 from app.postings.market_cards import market_cards
 from app.postings.market_forms import KIND_CHOICES, SORT_CHOICES, MarketChoices, MarketFilters, parse_market_filters
 from app.postings.market_reading import query_chips, suggestions
-from app.postings.models import Posting, PostingStatus
+from app.postings.models import Posting
 from app.search.cache import app_cache
-from app.search.engines import SearchIndex
+from app.search.postings import PostingQuery, ResultIds, search_postings
 from app.search.shared_cache import shared_cache
-from app.search.service import Search, SearchService
-from app.search.understanding import Understanding, fold, mention_terms, text_groups
+from app.search.understanding import Understanding
 from app.search.vocabulary import query_vocabulary, understand
 from app.web.htmx import render_page_or_fragment
 from app.web.i18n import is_chinese
 
-# search_vector: the stored tsvector of migration 0013 (PostgreSQL only), so ranking 1,000,000
-# postings does not parse search_text again for every match.
-POSTING_SEARCH = SearchService(SearchIndex(Posting.__table__, fts_table="posting_fts", vector_column="search_vector"))
-# Results are counted exactly up to MIN_COUNT, or up to PAGES_AHEAD pages past the current one.
-MIN_COUNT = 1000
-PAGES_AHEAD = 10
 # How long other workers wait for the one computing a missing search (see shared_result_ids)
 # before they compute it themselves: well above the slowest search measured on 1,000,000
 # postings under load.
@@ -96,28 +88,6 @@ def _render_options(choices: MarketChoices, field: str, selected: str | None, zh
     return Markup("").join(option(choice) for choice in (choices.categories if field == "category" else choices.regions))
 
 
-@dataclass(frozen=True)
-class ResultIds:
-    """What the result cache keeps for one page: the posting ids in order and the capped count."""
-
-    page: int
-    ids: tuple[int, ...]
-    counted: int
-    cap: int
-
-    def as_list(self) -> list:
-        """The result as JSON-ready data (for the shared cache)."""
-        return [self.page, list(self.ids), self.counted, self.cap]
-
-    @classmethod
-    def from_list(cls, data: list) -> "ResultIds":
-        """The result :meth:`as_list` gave; raises ValueError or TypeError for anything else."""
-        page, ids, counted, cap = data
-        if not all(isinstance(value, int) for value in (page, counted, cap, *ids)):
-            raise ValueError("not a result")
-        return cls(page=page, ids=tuple(ids), counted=counted, cap=cap)
-
-
 class IdPagination(Pagination):
     """A page whose ids and count are already known (from the database or the result cache)."""
 
@@ -158,8 +128,9 @@ def market_page(filters: MarketFilters, choices: MarketChoices, per_page: int) -
     for the cards (see market_cards).
     """
     size = current_app.config["MARKET_RESULT_CACHE_SIZE"]
-    # Verification changes members, not postings, so the version below would not notice them.
-    if size and not filters.verified:
+    # A member's verification is copied onto their postings (moving their updated_at), so the
+    # version below notices it too and "trusted sellers only" is cached like any other filter.
+    if size:
         cache = app_cache("market_results", max_entries=size, max_age=current_app.config["MARKET_RESULT_CACHE_SECONDS"])
         key, version = (filters, per_page, choices.fingerprint), posting_data_version()
         result = cache.get_or_compute(key, version, lambda: shared_result_ids(filters, choices, per_page, version))
@@ -168,7 +139,7 @@ def market_page(filters: MarketFilters, choices: MarketChoices, per_page: int) -
     return MarketPage(
         pagination=IdPagination(result, per_page),
         cards=market_cards(result.ids, choices.fingerprint),
-        more=result.counted > result.cap,
+        more=result.more,
     )
 
 
@@ -195,29 +166,45 @@ def shared_result_ids(filters: MarketFilters, choices: MarketChoices, per_page: 
 
 
 def find_result_ids(filters: MarketFilters, choices: MarketChoices, per_page: int) -> ResultIds:
-    """The ids of one page of results in order, and how many results there are (up to a cap)."""
-    understanding = understand(filters.q)
-    search = POSTING_SEARCH.search_terms(text_groups(understanding))
-    matching_ids = select(Posting.id).where(*market_conditions(filters, choices, understanding))
-    if search is not None:
-        matching_ids = search.apply(matching_ids)
-    # Ordering only ids keeps the sort small; sorting whole rows (search_text included) for
-    # thousands of matches would cost more than everything else on the page.
-    ordered_ids = matching_ids.order_by(*market_order(filters, search, choices, understanding))
-    pagination = db.paginate(ordered_ids, page=filters.page, per_page=per_page, error_out=False, count=False)
-    # Counting every match of a broad query costs more than the page itself, and nobody reads
-    # "90,041 results": count at most a bit beyond the current page and say "more than" after that.
-    cap = max(MIN_COUNT, (pagination.page + PAGES_AHEAD) * per_page)
-    return ResultIds(
-        page=pagination.page,
-        ids=tuple(pagination.items),
-        counted=db.session.scalar(count_up_to(matching_ids, cap + 1)),
-        cap=cap,
+    """The ids of one page of results in order, and how many results there are (up to a cap),
+    from the posting search service."""
+    return search_postings(posting_query(filters, choices, per_page))
+
+
+def posting_query(filters: MarketFilters, choices: MarketChoices, per_page: int,
+                  understanding: Understanding | None = None) -> PostingQuery:
+    """The market's form as a question to the posting search service: the query as it was
+    understood (its commodities and places narrow the form's filters, its kind applies unless the
+    form chose one) with the form's filters, order and page."""
+    understanding = understanding if understanding is not None else understand(filters.q)
+    commodity_ids = None
+    if understanding.commodity_slugs:
+        commodity_ids = frozenset(understood_commodity_ids(understanding, choices))
+    if filters.commodity:
+        chosen = frozenset({choices.commodity_ids[filters.commodity]})
+        commodity_ids = chosen if commodity_ids is None else commodity_ids & chosen
+    if filters.category:
+        of_category = frozenset(choices.commodity_ids_of_category(filters.category))
+        commodity_ids = of_category if commodity_ids is None else commodity_ids & of_category
+    province_codes = frozenset(understanding.province_codes) if understanding.province_codes else None
+    if filters.province:
+        chosen = frozenset({filters.province})
+        province_codes = chosen if province_codes is None else province_codes & chosen
+    kind = filters.kind or understanding.kind
+    return PostingQuery(
+        text=filters.q,
+        understanding=understanding,
+        kinds=frozenset({kind}) if kind else frozenset(),
+        commodity_ids=commodity_ids,
+        province_codes=province_codes,
+        min_price_per_kg=filters.min_price,
+        max_price_per_kg=filters.max_price,
+        min_quantity_kg=filters.min_quantity,
+        verified_only=filters.verified,
+        sort=filters.effective_sort,
+        page=filters.page,
+        per_page=per_page,
     )
-
-
-def count_up_to(matching_ids: Select, limit: int) -> Select:
-    return select(func.count()).select_from(matching_ids.limit(limit).subquery())
 
 
 def posting_data_version() -> tuple:
@@ -229,38 +216,6 @@ def posting_data_version() -> tuple:
 _DATA_VERSION = select(
     select(func.max(Posting.id)).scalar_subquery(), select(func.max(Posting.updated_at)).scalar_subquery()
 )
-
-
-def market_conditions(filters: MarketFilters, choices: MarketChoices,
-                      understanding: Understanding | None = None) -> list[ColumnElement[bool]]:
-    """WHERE clauses for the filters and for what the query was understood to ask for: its
-    commodities, provinces (of the places it names) and kind (the free words are applied by the
-    search service). The form's own kind wins over a kind word in the query."""
-    understanding = understanding if understanding is not None else understand(filters.q)
-    conditions: list[ColumnElement[bool]] = [Posting.status == PostingStatus.ACTIVE.value]
-    kind = filters.kind or understanding.kind
-    if kind:
-        conditions.append(Posting.kind == kind)
-    if understanding.commodity_slugs:
-        conditions.append(Posting.commodity_id.in_(understood_commodity_ids(understanding, choices)))
-    if understanding.province_codes:
-        conditions.append(Posting.province_code.in_(understanding.province_codes))
-    if filters.commodity:
-        conditions.append(Posting.commodity_id == choices.commodity_ids[filters.commodity])
-    if filters.category:
-        conditions.append(Posting.commodity_id.in_(choices.commodity_ids_of_category(filters.category)))
-    if filters.province:
-        conditions.append(Posting.province_code == filters.province)
-    if filters.min_price is not None:
-        conditions.append(Posting.price_per_kg >= filters.min_price)
-    if filters.max_price is not None:
-        conditions.append(Posting.price_per_kg <= filters.max_price)
-    if filters.min_quantity is not None:
-        conditions.append(quantity_in_kg(choices) >= filters.min_quantity)
-    if filters.verified:
-        # EXISTS lets the planner walk postings newest first and stop after one page.
-        conditions.append(Posting.owner.has(Member.verified_at.is_not(None)))
-    return conditions
 
 
 def understood_commodity_ids(understanding: Understanding, choices: MarketChoices) -> list[int]:
@@ -277,80 +232,3 @@ def understood_commodity_ids(understanding: Understanding, choices: MarketChoice
         if commodity_id is not None:
             ids.append(commodity_id)
     return ids
-
-
-# How much each kind of mention weighs: a place or grade the query names is what sets a posting
-# apart (the commodity is already a filter), then the commodity as the buyer wrote it in the title
-# (地瓜 before a posting titled "sweet potatoes"), then any of its names in the title.
-MENTION_WEIGHT = 4
-TYPED_TITLE_WEIGHT = 2
-NAME_TITLE_WEIGHT = 1
-
-
-def mention_boost(understanding: Understanding) -> ColumnElement[int] | None:
-    """A score for what a posting says of the query's understood parts: each city, county, grade
-    or kind word its text mentions (烟台 of "烟台苹果" ranks the apples of Yantai above the rest of
-    Shandong's, 有机 ranks organic ones first), each commodity its title names as typed or by one
-    of its names (a posting *about* 玉米 before one filed under maize with another title). None
-    when the query names none of them. Mentions are read from the indexed tokens (space-delimited),
-    titles in lower case."""
-    padded = literal(" ").concat(Posting.search_text).concat(" ")
-    scores = []
-    for words in understanding.mentions:
-        condition = None
-        for word in words:
-            terms = mention_terms(word)
-            mentioned = padded.contains(f" {terms[0]} ", autoescape=True)
-            for term in terms[1:]:
-                mentioned = mentioned & padded.contains(f" {term} ", autoescape=True)
-            condition = mentioned if condition is None else condition | mentioned
-        scores.append(case((condition, MENTION_WEIGHT), else_=0))
-    vocabulary = query_vocabulary() if understanding.commodity_slugs else None
-    title = func.lower(Posting.title)
-    for part in understanding.of_role("commodity"):
-        typed = fold_for_title(part.text)
-        scores.append(case((title.contains(typed, autoescape=True), TYPED_TITLE_WEIGHT), else_=0))
-        row = vocabulary.commodities.get(part.value)
-        if row is not None:
-            named = title.contains(row.name_zh, autoescape=True) | title.contains(row.name_en.lower(), autoescape=True)
-            scores.append(case((named, NAME_TITLE_WEIGHT), else_=0))
-    if not scores:
-        return None
-    return sum(scores[1:], scores[0]).cast(Integer)
-
-
-def fold_for_title(text: str) -> str:
-    """A query word as a title would spell it (Simplified, lower case)."""
-    return fold(text).strip()
-
-
-def quantity_in_kg(choices: MarketChoices) -> ColumnElement:
-    """A posting's quantity in kg: by its unit's weight, or the weight stated for a count unit
-    (crate, head); NULL when neither is known. The unit weights are written into the query as a
-    CASE so that no row needs a join."""
-    weights = dict(choices.unit_weights)
-    if not weights:
-        return Posting.quantity * Posting.unit_weight_kg
-    return Posting.quantity * case(weights, value=Posting.unit_code, else_=Posting.unit_weight_kg)
-
-
-def market_order(filters: MarketFilters, search: Search | None, choices: MarketChoices,
-                 understanding: Understanding | None = None) -> list[ColumnElement]:
-    """ORDER BY clauses for the chosen sort; the newest first breaks ties, then the id. Best match
-    ranks postings mentioning the query's places and grades first, then by the free words."""
-    newest = [Posting.published_at.desc(), Posting.id.desc()]
-    sort = filters.effective_sort
-    if sort == "relevance":
-        boost = mention_boost(understanding) if understanding is not None else None
-        order = [boost.desc()] if boost is not None else []
-        if search is not None:
-            order.extend(search.ranking())
-        return [*order, *newest]
-    if sort == "price_asc":
-        return [Posting.price_per_kg.asc().nulls_last(), *newest]
-    if sort == "price_desc":
-        return [Posting.price_per_kg.desc().nulls_last(), *newest]
-    if sort == "quantity_desc":
-        return [quantity_in_kg(choices).desc().nulls_last(), *newest]
-    return newest
-

@@ -6,11 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from app.extensions import db
 from app.postings.market_forms import MarketChoices, MarketFilters
-from app.postings.models import Posting
+from app.search.postings import any_posting_matches
 from app.search.understanding import Part, Understanding, is_cjk
 from app.search.vocabulary import query_vocabulary
 
@@ -118,12 +116,6 @@ def market_arguments(filters: MarketFilters) -> dict[str, str]:
 
 def has_results(filters: MarketFilters, choices: MarketChoices) -> bool:
     """True when the market would list at least one posting for ``filters`` (one short query)."""
-    from app.postings.market import POSTING_SEARCH, market_conditions  # market.py imports this module
-    from app.search.understanding import text_groups
+    from app.postings.market import posting_query  # market.py imports this module
 
-    understanding = query_vocabulary().understand(filters.q)
-    statement = select(Posting.id).where(*market_conditions(filters, choices, understanding)).limit(1)
-    search = POSTING_SEARCH.search_terms(text_groups(understanding))
-    if search is not None:
-        statement = search.apply(statement)
-    return db.session.scalar(statement) is not None
+    return any_posting_matches(posting_query(filters, choices, per_page=1, understanding=query_vocabulary().understand(filters.q)))

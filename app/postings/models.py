@@ -5,11 +5,11 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models_common import Money, PricePerKg, Quantity, created_at_column, updated_at_column
+from app.models_common import Money, PricePerKg, Quantity, QuantityKg, created_at_column, updated_at_column
 
 
 class PostingKind(str, enum.Enum):
@@ -49,15 +49,24 @@ class Posting(db.Model):
         Index("ix_posting_status_published", "status", "published_at"),
         # max(updated_at) is the market result cache's data version (app/postings/market.py).
         Index("ix_posting_updated_at", "updated_at"),
-        # Covers the market's "largest quantity first" order (quantity in kg by unit), so sorting
-        # reads this index instead of every active row.
-        Index("ix_posting_status_quantity", "status", "quantity", "unit_code", "unit_weight_kg", "published_at"),
+        # The market's "largest quantity first" order and its minimum quantity filter.
+        Index("ix_posting_status_quantity_kg", "status", "quantity_kg"),
+        # One per market filter, ending with the market's order (app/search/postings.py; migration 0020).
+        Index("ix_posting_status_commodity_published", "status", "commodity_id", "published_at"),
+        Index("ix_posting_status_commodity_price", "status", "commodity_id", "price_per_kg"),
+        Index("ix_posting_status_commodity_province_published", "status", "commodity_id", "province_code", "published_at"),
+        Index("ix_posting_status_province_published", "status", "province_code", "published_at"),
+        Index("ix_posting_status_verified_published", "status", "owner_verified", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(4))  # PostingKind value
     status: Mapped[str] = mapped_column(String(8), default=PostingStatus.DRAFT.value)
     owner_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    # A copy of "the owner is a trusted (verified) member", so that the market's filter on it is an
+    # index walk rather than a look at the member of every posting. Written by postings.services
+    # only: at creation, and by set_owner_verified when the member's badge changes.
+    owner_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The info-station operator who typed it in for a farmer without a smartphone, if any.
     via_station_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
 
@@ -75,6 +84,9 @@ class Posting(db.Model):
     price: Mapped[Decimal | None] = mapped_column(Money)  # None means "negotiable"
     # Derived from price and the unit's weight so the market can filter and sort across units.
     price_per_kg: Mapped[Decimal | None] = mapped_column(PricePerKg)
+    # The quantity in kg (by the unit's weight, or the weight stated for a count unit); None when
+    # neither is known. Derived like price_per_kg, so the market can filter and sort by it with an index.
+    quantity_kg: Mapped[Decimal | None] = mapped_column(QuantityKg)
 
     province_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     locality: Mapped[str] = mapped_column(String(100), default="")

@@ -39,6 +39,7 @@ _LIMITS = {
     "quantity": MAX_QUANTITY, "price": MAX_PRICE, "min_order": MAX_QUANTITY, "unit_weight_kg": MAX_UNIT_WEIGHT_KG
 }
 PRICE_PER_KG_QUANTUM = Decimal("0.0001")
+QUANTITY_KG_QUANTUM = Decimal("0.001")
 # The price_per_kg column is Numeric(14, 4); anything at or above this is a typo, not a price.
 MAX_PRICE_PER_KG = Decimal("10000000000")
 
@@ -98,6 +99,15 @@ def compute_price_per_kg(price: Decimal | None, unit: Unit, unit_weight_kg: Deci
     if weight is None or weight <= 0:
         return None
     return (Decimal(price) / Decimal(weight)).quantize(PRICE_PER_KG_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+def compute_quantity_kg(quantity: Decimal, unit: Unit, unit_weight_kg: Decimal | None) -> Decimal | None:
+    """A quantity in kg, by the unit's weight or the weight stated for a count unit; None when
+    neither is known."""
+    weight = unit.kg_per_unit if unit.kg_per_unit is not None else unit_weight_kg
+    if weight is None or weight <= 0:
+        return None
+    return (Decimal(quantity) * Decimal(weight)).quantize(QUANTITY_KG_QUANTUM, rounding=ROUND_HALF_UP)
 
 
 def build_search_text(posting: Posting) -> str:
@@ -170,7 +180,7 @@ def create_posting(
         if writer is not None:
             member_services.ensure_can_write(writer)
     today = today or local_today()
-    posting = Posting(owner=owner, via_station=via_station, status=DRAFT)
+    posting = Posting(owner=owner, via_station=via_station, status=DRAFT, owner_verified=owner.verified_at is not None)
     _apply(posting, data, today)
     db.session.add(posting)
     add_photos(posting, photos)
@@ -297,6 +307,21 @@ def find_or_create_farmer(phone: str, station: Member, display_name: str = "") -
         if member is None:
             raise
     return member
+
+
+def set_owner_verified(member_id: int, verified: bool) -> int:
+    """Copy a member's trusted-member badge onto their postings (Posting.owner_verified, what the
+    market's "trusted sellers only" filter reads). Called through the members domain's
+    member_verification_changed signal (app/postings/subscribers.py). Their updated_at moves, so
+    cached market results computed before are not used again. Returns how many postings changed.
+    Does not commit."""
+    result = db.session.execute(
+        update(Posting)
+        .where(Posting.owner_id == member_id, Posting.owner_verified.is_not(verified))
+        .values(owner_verified=verified, updated_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount
 
 
 def change_status(posting: Posting, action: str, actor: Member, today: date | None = None) -> Posting:
@@ -452,6 +477,7 @@ def _apply(posting: Posting, data: PostingData, today: date) -> None:
     posting.min_order = data.min_order
     posting.price = data.price
     posting.price_per_kg = price_per_kg
+    posting.quantity_kg = compute_quantity_kg(data.quantity, unit, unit_weight)
     posting.locality = (data.locality or "").strip()
     posting.available_from = data.available_from
     posting.available_until = data.available_until or posting.available_until or default_until(today)

@@ -35,6 +35,13 @@ class Search:
         """``statement``, a SELECT over the index's table, limited to the rows matching every term."""
         return self.match.apply(statement, self.index.table.c[self.index.id_column])
 
+    def newest_first(self) -> ColumnElement:
+        """ORDER BY for matching rows by descending id that the engine can follow while it reads
+        its index (FTS5 walks its doclists by rowid, either way), so a LIMIT stops the reading
+        instead of sorting every match."""
+        id_column = self.index.table.c[self.index.id_column]
+        return (self.match.joined.c.id if self.match.joined is not None else id_column).desc()
+
     def title_hits(self) -> ColumnElement[int]:
         """How many query terms the title contains (case-insensitive for Latin letters)."""
         title = func.lower(self.index.table.c[self.index.title_column])

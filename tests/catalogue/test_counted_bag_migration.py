@@ -9,7 +9,7 @@ from app.catalogue.models import Unit
 
 def test_upgrade_adds_the_counted_bag_to_a_seeded_database_once(app, db):
     config = app.extensions["migrate"].migrate.get_config()
-    command.downgrade(config, "0019")
+    command.downgrade(config, "0020")
     try:
         with db.engine.begin() as connection:
             connection.execute(text("DELETE FROM unit WHERE code = 'bag'"))
@@ -18,7 +18,7 @@ def test_upgrade_adds_the_counted_bag_to_a_seeded_database_once(app, db):
         bag = db.session.get(Unit, "bag")
         assert (bag.name_en, bag.name_zh, bag.kg_per_unit) == ("bag", "袋", None)
         # Run again over a database that has it: nothing is added twice.
-        command.downgrade(config, "0019")
+        command.downgrade(config, "0020")
         command.upgrade(config, "head")
         assert db.session.scalars(select(Unit.code).where(Unit.code == "bag")).all() == ["bag"]
     finally:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event
 
 from app.media.images import StoredImage
-from app.postings import market
+from app.search import postings as search_postings
 from tests.factories import make_posting
 from tests.search.helpers import search, titles
 
@@ -189,11 +189,11 @@ def test_a_page_past_the_end_links_back_to_the_first(app, client, assorted):
 
 
 def test_large_result_sets_are_counted_up_to_a_limit(app, client, assorted, monkeypatch):
-    monkeypatch.setattr(market, "MIN_COUNT", 2)
-    monkeypatch.setattr(market, "PAGES_AHEAD", 1)
+    monkeypatch.setattr(search_postings, "MIN_COUNT", 2)
+    monkeypatch.setattr(search_postings, "PAGES_AHEAD", 1)
     app.config["POSTINGS_PER_PAGE"] = 1
     body = client.get("/market", headers=HX).get_data(as_text=True)
-    assert "More than 2 postings found" in body
+    assert "2+ postings found" in body
     assert "Page 1</span>" in body and 'rel="next"' in body
     third = client.get("/market?page=3", headers=HX)
     assert titles(third) == ["Apples by the jin"]  # the count moves along with the page

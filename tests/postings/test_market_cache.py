@@ -61,13 +61,23 @@ def test_the_trusted_badge_and_a_new_name_show_at_once(client, db):
     assert "Trusted member" in body and "Li Family Farm" in body
 
 
-def test_verified_filter_follows_a_verification_at_once(client, db):
+def test_verified_filter_follows_a_verification_and_a_revocation_at_once(client, db):
+    from app.admin.services import revoke_verification
+    from app.members.verification import decide_verification, request_verification
+
     farmer = make_member(display_name="Soon trusted")
+    admin = make_member(display_name="Admin", is_admin=True)
     make_posting(owner=farmer, title="Maize from a new member")
+    make_posting(title="Maize from someone else")
     assert search(client, verified="1") == []
-    farmer.verified_at = utcnow()
+    pending = request_verification(farmer, "91410000MA00000001", "", None)
+    decide_verification(pending.id, admin, approve=True, reason="")
     db.session.commit()
     assert search(client, verified="1") == ["Maize from a new member"]
+    revoke_verification(farmer.id, admin, "Licence withdrawn")
+    db.session.commit()
+    assert search(client, verified="1") == []
+    assert len(search(client)) == 2
 
 
 def test_cards_follow_the_language(client, db):

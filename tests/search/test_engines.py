@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
-from app.postings.market import POSTING_SEARCH
+from app.search.postings import POSTING_TEXT as POSTING_SEARCH
 from app.postings.models import Posting
 from app.search.engines import Fts5Engine, PostgresEngine, engine_for
 from tests.factories import make_posting

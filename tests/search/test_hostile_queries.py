@@ -7,7 +7,7 @@ import random
 import pytest
 from sqlalchemy import func, select
 
-from app.postings.market import POSTING_SEARCH
+from app.search.postings import POSTING_TEXT as POSTING_SEARCH
 from app.postings.models import Posting
 from app.search.engines import Fts5Engine, PostgresEngine
 from app.search.text import query_terms

@@ -1,0 +1,14 @@
+"""What the postings domain does when other domains announce a change (connected at import of
+app.postings)."""
+from __future__ import annotations
+
+from app.members import signals as member_signals
+from app.postings import services
+
+
+def on_member_verification_changed(sender, member_id: int, verified: bool, **extra) -> None:
+    services.set_owner_verified(member_id, verified)
+
+
+def connect() -> None:
+    member_signals.member_verification_changed.connect(on_member_verification_changed, sender=member_signals.SENDER)
