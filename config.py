@@ -2,6 +2,7 @@
 
 Every setting has a safe development default; production refuses to start without a real SECRET_KEY.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """gunicorn settings: `gunicorn --config gunicorn.conf.py wsgi:app`. Values come from config.py."""
+
 from app.web import gunicorn_errors
 from config import gunicorn_settings
 

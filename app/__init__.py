@@ -1,4 +1,5 @@
 """Jishi 集市 — application factory."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -90,17 +91,17 @@ class DatabaseIdConverter(IntegerConverter):
 
 def _import_models() -> None:
     # Every model module is imported so that Alembic and relationship strings see all tables.
+    from app.admin import models as _admin  # noqa: F401
     from app.catalogue import models as _catalogue  # noqa: F401
+    from app.forum import models as _forum  # noqa: F401
+    from app.inbound_sms import models as _inbound_sms  # noqa: F401
+    from app.logistics import models as _logistics  # noqa: F401
+    from app.market import models as _market  # noqa: F401
     from app.members import models as _members  # noqa: F401
+    from app.notify import models as _notify  # noqa: F401
+    from app.payments import models as _payments  # noqa: F401
     from app.postings import models as _postings  # noqa: F401
     from app.trade import models as _trade  # noqa: F401
-    from app.logistics import models as _logistics  # noqa: F401
-    from app.payments import models as _payments  # noqa: F401
-    from app.notify import models as _notify  # noqa: F401
-    from app.inbound_sms import models as _inbound_sms  # noqa: F401
-    from app.market import models as _market  # noqa: F401
-    from app.forum import models as _forum  # noqa: F401
-    from app.admin import models as _admin  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -108,9 +109,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.logistics import bp as logistics_bp
     from app.main import bp as main_bp
     from app.members import bp as members_bp
+    from app.payments import bp as payments_bp
     from app.postings import bp as postings_bp
     from app.trade import bp as trade_bp
-    from app.payments import bp as payments_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(members_bp)

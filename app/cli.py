@@ -1,4 +1,5 @@
 """Top-level CLI commands: ``flask seed`` loads the catalogue and the demo data."""
+
 from __future__ import annotations
 
 import click

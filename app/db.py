@@ -10,19 +10,20 @@ with a ping first (see :func:`install_idle_ping`); a busy worker's connections a
 server has said something on them (it was closing them), which on PostgreSQL saves a round trip on
 every request.
 """
+
 from __future__ import annotations
 
 import contextvars
 import select
 import sqlite3
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
-from typing import Callable
 
 from flask import g, has_request_context, request
 from sqlalchemy import event, exc
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 _force_immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("sqlite_immediate", default=False)
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -104,7 +105,9 @@ def install_idle_ping(engine: Engine, idle_seconds: float, clock: Callable[[], f
             engine.dialect.do_ping(dbapi_connection)
         except Exception as error:
             # The pool discards this connection and checks out a new one.
-            raise exc.DisconnectionError(f"connection unused for {clock() - last_used:.0f} s failed its ping") from error
+            raise exc.DisconnectionError(
+                f"connection unused for {clock() - last_used:.0f} s failed its ping"
+            ) from error
 
 
 def _server_spoke(dbapi_connection) -> bool:

@@ -1,4 +1,5 @@
 """Extension objects, created without an app and bound in create_app()."""
+
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_limiter import Limiter

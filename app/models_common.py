@@ -1,7 +1,8 @@
 """Column helpers shared by the domain models."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import DateTime, Numeric
@@ -9,7 +10,7 @@ from sqlalchemy.orm import mapped_column
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # Money in the currency's major unit with two decimals; quantities with three (kg to the gram).
@@ -28,4 +29,13 @@ def updated_at_column():
     return mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False)
 
 
-__all__ = ["utcnow", "Money", "Quantity", "PricePerKg", "QuantityKg", "created_at_column", "updated_at_column", "Decimal"]
+__all__ = [
+    "utcnow",
+    "Money",
+    "Quantity",
+    "PricePerKg",
+    "QuantityKg",
+    "created_at_column",
+    "updated_at_column",
+    "Decimal",
+]

@@ -9,6 +9,7 @@ derives it, and search_text built by the app's own indexing function. Rows are w
 SQLAlchemy Core in batches; on SQLite the FTS5 index is rebuilt once at the end instead of row by row.
 The database comes from --database-url, else DATABASE_URL (read by config.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,7 @@ import random
 import sys
 import time
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -94,8 +95,10 @@ def main(argv: list[str] | None = None) -> None:
         member_ids = create_members(rng, args.members)
         created = create_postings(rng, args.postings, member_ids, args.batch)
         refresh_statistics()
-        print(f"{len(member_ids)} members, {created} postings in {time.perf_counter() - started:.1f} s "
-              f"({db.engine.dialect.name})")
+        print(
+            f"{len(member_ids)} members, {created} postings in {time.perf_counter() - started:.1f} s "
+            f"({db.engine.dialect.name})"
+        )
 
 
 def delete_existing() -> None:
@@ -109,7 +112,7 @@ def create_members(rng: random.Random, count: int) -> list[int]:
     """Bench members (sellers and buyers, a tenth of them verified). Returns their ids."""
     existing = db.session.scalar(select(func.count()).where(Member.phone.like(BENCH_PHONE_PREFIX + "%")))
     password_hash = generate_password_hash(PASSWORD)  # one hash: hashing 3,000 would take minutes
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = []
     for number in range(existing, existing + count):
         place = rng.choice(PLACE_NAMES)
@@ -142,9 +145,11 @@ def create_postings(rng: random.Random, count: int, member_ids: list[int], batch
     weights = [8 if c.slug in {"maize", "wheat", "rice", "apple", "soybean", "potato"} else 1 for c in commodities]
     prices_per_kg = {c.id: Decimal(rng.randint(80, 4000)) / 100 for c in commodities}
     today = local_today()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     # The copy of the owner's trusted badge the market filters on (postings.services keeps it).
-    verified = set(db.session.scalars(select(Member.id).where(Member.id.in_(member_ids), Member.verified_at.is_not(None))))
+    verified = set(
+        db.session.scalars(select(Member.id).where(Member.id.in_(member_ids), Member.verified_at.is_not(None)))
+    )
     written = 0
     with search_index_suspended():
         while written < count:
@@ -155,10 +160,14 @@ def create_postings(rng: random.Random, count: int, member_ids: list[int], batch
                 rows.append(_posting_row(rng, commodity, units, region, member_ids, prices_per_kg, today, now))
                 row = rows[-1]
                 row["owner_verified"] = row["owner_id"] in verified
-                row["quantity_kg"] = compute_quantity_kg(row["quantity"], units[row["unit_code"]], row["unit_weight_kg"])
+                row["quantity_kg"] = compute_quantity_kg(
+                    row["quantity"], units[row["unit_code"]], row["unit_weight_kg"]
+                )
             with_photo = [row.pop("_photo") for row in rows]
             ids = db.session.scalars(insert(Posting).returning(Posting.id, sort_by_parameter_order=True), rows).all()
-            photo_rows = [_photo_row(posting_id, now) for posting_id, photo in zip(ids, with_photo) if photo]
+            photo_rows = [
+                _photo_row(posting_id, now) for posting_id, photo in zip(ids, with_photo, strict=True) if photo
+            ]
             if photo_rows:
                 db.session.execute(insert(PostingPhoto), photo_rows)
             db.session.commit()
@@ -171,8 +180,10 @@ def create_postings(rng: random.Random, count: int, member_ids: list[int], batch
 def _posting_row(rng, commodity, units, region, member_ids, prices_per_kg, today, now) -> dict:
     kind = "sell" if rng.random() < 0.7 else "buy"
     chinese = rng.random() < 0.6
-    names = {"name": commodity.name_zh if chinese else commodity.name_en.lower(),
-             "province": region.name_zh.rstrip("省市") if chinese else region.name_en}
+    names = {
+        "name": commodity.name_zh if chinese else commodity.name_en.lower(),
+        "province": region.name_zh.rstrip("省市") if chinese else region.name_en,
+    }
     if chinese:
         title = rng.choice(SELL_TITLES_ZH if kind == "sell" else BUY_TITLES_ZH).format(**names)
         description = rng.choice(DESCRIPTIONS_ZH)
@@ -191,8 +202,9 @@ def _posting_row(rng, commodity, units, region, member_ids, prices_per_kg, today
     status = rng.choices(["active", "paused", "closed", "expired"], [90, 3, 4, 3])[0]
     published = now - timedelta(seconds=rng.randint(0, 90 * 24 * 3600))
     # build_search_text reads attributes only, so the app's own indexing is reused without ORM objects.
-    searchable = SimpleNamespace(title=title, description=description, variety="", grade=grade,
-                                 commodity=commodity, province=region)
+    searchable = SimpleNamespace(
+        title=title, description=description, variety="", grade=grade, commodity=commodity, province=region
+    )
     return {
         "kind": kind,
         "status": status,
@@ -221,8 +233,15 @@ def _posting_row(rng, commodity, units, region, member_ids, prices_per_kg, today
 
 def _photo_row(posting_id: int, now: datetime) -> dict:
     # No image file is written: the benchmarks measure the HTML, which only names the thumbnail.
-    return {"posting_id": posting_id, "position": 0, "filename": f"bench-{posting_id}.jpg",
-            "thumb_filename": f"bench-{posting_id}-thumb.jpg", "width": 1200, "height": 900, "created_at": now}
+    return {
+        "posting_id": posting_id,
+        "position": 0,
+        "filename": f"bench-{posting_id}.jpg",
+        "thumb_filename": f"bench-{posting_id}-thumb.jpg",
+        "width": 1200,
+        "height": 900,
+        "created_at": now,
+    }
 
 
 @contextmanager
@@ -232,15 +251,23 @@ def search_index_suspended():
     than row by row): the FTS5 triggers on SQLite, the GIN index on PostgreSQL."""
     sqlite = db.engine.dialect.name == "sqlite"
     if sqlite:
-        saved = list(db.session.scalars(text(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'posting' AND name LIKE 'posting_fts_%'"
-        )))
+        saved = list(
+            db.session.scalars(
+                text(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'posting' AND name LIKE 'posting_fts_%'"
+                )
+            )
+        )
         names = ["DROP TRIGGER posting_fts_ai", "DROP TRIGGER posting_fts_ad", "DROP TRIGGER posting_fts_au"]
     else:
-        saved = list(db.session.scalars(text(
-            "SELECT indexdef FROM pg_indexes WHERE tablename = 'posting' "
-            "AND indexname IN ('ix_posting_search_text', 'ix_posting_search_vector')"
-        )))
+        saved = list(
+            db.session.scalars(
+                text(
+                    "SELECT indexdef FROM pg_indexes WHERE tablename = 'posting' "
+                    "AND indexname IN ('ix_posting_search_text', 'ix_posting_search_vector')"
+                )
+            )
+        )
         # ix_posting_search_vector: the GIN index on the stored tsvector since migration 0013.
         names = ["DROP INDEX IF EXISTS ix_posting_search_text", "DROP INDEX IF EXISTS ix_posting_search_vector"]
     for statement in names:

@@ -1,7 +1,8 @@
 """The baseline: a bare Flask "hello" route, served by the same gunicorn settings as Jishi.
 
-    gunicorn --workers 2 --bind 127.0.0.1:8102 bench.hello:app
+gunicorn --workers 2 --bind 127.0.0.1:8102 bench.hello:app
 """
+
 from flask import Flask
 
 app = Flask(__name__)

@@ -18,6 +18,7 @@ distinct searches is replayed as distinct requests (bench/search_workload.py wri
 With --min-rps / --max-p99-ms / --min-ratio the
 exit status is 1 when a non-baseline URL misses a target.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,9 +61,18 @@ def percentile(sorted_values: list[float], share: float) -> float:
 class Worker(threading.Thread):
     """Sends GET requests over one kept-alive connection until told to stop."""
 
-    def __init__(self, host: str, port: int, path: str, stop: threading.Event, budget: "Budget",
-                 ids: list[str] | None = None, seed: int = 0, cookie: str | None = None,
-                 paths: "PathFeed | None" = None):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        path: str,
+        stop: threading.Event,
+        budget: Budget,
+        ids: list[str] | None = None,
+        seed: int = 0,
+        cookie: str | None = None,
+        paths: PathFeed | None = None,
+    ):
         super().__init__(daemon=True)
         self.paths = paths
         self.headers = {"Accept-Encoding": "identity", **({"Cookie": cookie} if cookie else {})}
@@ -135,8 +145,17 @@ class Budget:
             return True
 
 
-def measure(name: str, url: str, concurrency: int, requests: int, duration: float, warmup: float,
-            ids: list[str] | None = None, cookie: str | None = None, paths: list[str] | None = None) -> Result:
+def measure(
+    name: str,
+    url: str,
+    concurrency: int,
+    requests: int,
+    duration: float,
+    warmup: float,
+    ids: list[str] | None = None,
+    cookie: str | None = None,
+    paths: list[str] | None = None,
+) -> Result:
     parts = urlsplit(url.replace("{path}", "/"))
     if parts.scheme != "http" or parts.hostname not in LOCAL_HOSTS:
         raise SystemExit(f"{url}: only http:// URLs on this machine are measured")
@@ -152,8 +171,10 @@ def measure(name: str, url: str, concurrency: int, requests: int, duration: floa
     if "{id}" in path and not ids:
         raise SystemExit(f"{url}: a URL with {{id}} needs --ids FILE")
     ids = ids if "{id}" in path else None
-    workers = [Worker(parts.hostname, parts.port or 80, path, stop, budget, ids, seed, cookie, feed)
-               for seed in range(concurrency)]
+    workers = [
+        Worker(parts.hostname, parts.port or 80, path, stop, budget, ids, seed, cookie, feed)
+        for seed in range(concurrency)
+    ]
     for worker in workers:
         worker.start()
     time.sleep(warmup)
@@ -242,15 +263,18 @@ def main(argv: list[str] | None = None) -> int:
         cookies[name] = cookie
     results = []
     for name, url in targets:
-        result = measure(name, url, args.concurrency, args.requests, args.duration, args.warmup, ids,
-                         cookies.get(name), paths)
+        result = measure(
+            name, url, args.concurrency, args.requests, args.duration, args.warmup, ids, cookies.get(name), paths
+        )
         results.append(result)
         print(f"  measured {name}: {result.rps} req/s", file=sys.stderr)
     baseline = next((r for r in results if r.name == args.baseline), None)
     if args.baseline and baseline is None:
         raise SystemExit(f"--baseline {args.baseline}: no such NAME")
-    print(f"{'name':<14}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}"
-          f"{'vs ' + args.baseline if baseline else '':>12}  targets")
+    print(
+        f"{'name':<14}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}"
+        f"{'vs ' + args.baseline if baseline else '':>12}  targets"
+    )
     failed = False
     for result in results:
         if baseline and baseline.rps:
@@ -259,9 +283,13 @@ def main(argv: list[str] | None = None) -> int:
         failed = failed or bool(misses)
         ratio = f"{result.ratio:.1%}" if result.ratio is not None else ""
         checked = any(value is not None for value in (args.min_rps, args.max_p99_ms, args.min_ratio))
-        verdict = "-" if result is baseline else ("MISSED: " + "; ".join(misses) if misses else "met" if checked else "")
-        print(f"{result.name:<14}{result.rps:>9.1f}{result.p50_ms:>9.1f}{result.p95_ms:>9.1f}{result.p99_ms:>9.1f}"
-              f"{result.max_ms:>9.1f}{result.errors:>8}{ratio:>12}  {verdict}")
+        verdict = (
+            "-" if result is baseline else ("MISSED: " + "; ".join(misses) if misses else "met" if checked else "")
+        )
+        print(
+            f"{result.name:<14}{result.rps:>9.1f}{result.p50_ms:>9.1f}{result.p95_ms:>9.1f}{result.p99_ms:>9.1f}"
+            f"{result.max_ms:>9.1f}{result.errors:>8}{ratio:>12}  {verdict}"
+        )
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump([asdict(result) for result in results], handle, indent=2)

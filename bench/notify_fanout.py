@@ -9,6 +9,7 @@ subscribers, so preferences and the daily cap are looked up for them), 1 % of th
 and times ``enqueue_sms_fanout`` — the call a price alert makes — for --subscribers numbers, 70 % in
 Chinese, plus the commit. Exits 1 when SQLite misses the target of issue 5 (under 10 s).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,13 +68,15 @@ def add_members_and_opt_outs(numbers: list[str], members: int) -> dict[str, int]
     """Make the first ``members`` numbers members (Core inserts) and opt out every 100th number.
     Returns member id by phone."""
     now = utcnow()
-    rows = [{"phone": phone, "display_name": f"Bench {n}", "locale": "zh_Hans", "phone_verified_at": now}
-            for n, phone in enumerate(numbers[:members])]
+    rows = [
+        {"phone": phone, "display_name": f"Bench {n}", "locale": "zh_Hans", "phone_verified_at": now}
+        for n, phone in enumerate(numbers[:members])
+    ]
     for start in range(0, len(rows), 5000):
-        db.session.execute(insert(Member), rows[start:start + 5000])
-    db.session.execute(insert(SmsOptOut), [
-        {"phone": phone, "keyword": "STOP", "opted_out_at": now} for phone in numbers[::100]
-    ])
+        db.session.execute(insert(Member), rows[start : start + 5000])
+    db.session.execute(
+        insert(SmsOptOut), [{"phone": phone, "keyword": "STOP", "opted_out_at": now} for phone in numbers[::100]]
+    )
     db.session.commit()
     # The database is fresh: every member is one of the bench's.
     return dict(db.session.execute(select(Member.phone, Member.id)).tuples().all())
@@ -83,8 +86,12 @@ def alert_context() -> dict:
     """What a price alert says (the new-match message stands in for it: same length, same filters)."""
     maize = db.session.scalar(select(Commodity).where(Commodity.slug == "maize"))
     return {
-        "title": "玉米", "commodity": maize, "quantity": Decimal("5"), "unit": db.session.get(Unit, "t"),
-        "price": Decimal("2100"), "province": db.session.get(Region, "41"),
+        "title": "玉米",
+        "commodity": maize,
+        "quantity": Decimal("5"),
+        "unit": db.session.get(Unit, "t"),
+        "price": Decimal("2100"),
+        "province": db.session.get(Region, "41"),
         "link": "https://jishi.example/prices/maize",
     }
 
@@ -114,9 +121,11 @@ def main(argv: list[str] | None = None) -> int:
 
         stored = db.session.scalar(select(func.count(Notification.id)))
         dialect = db.engine.dialect.name
-    print(f"{dialect}: {written} outbox rows for {args.subscribers} subscribers "
-          f"({len(member_ids)} members, {args.subscribers - written} opted out) in {elapsed:.2f} s "
-          f"= {written / elapsed:,.0f} rows/s; {stored} rows in the table")
+    print(
+        f"{dialect}: {written} outbox rows for {args.subscribers} subscribers "
+        f"({len(member_ids)} members, {args.subscribers - written} opted out) in {elapsed:.2f} s "
+        f"= {written / elapsed:,.0f} rows/s; {stored} rows in the table"
+    )
     if stored != written:
         print("FAIL: the table does not hold the rows reported written")
         return 1

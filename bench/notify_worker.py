@@ -14,6 +14,7 @@ Checks afterwards: every notification is "sent", console_sms holds exactly one r
 (none sent twice, none lost), provider ids are all distinct, and the workers' own counts add up.
 Exits 1 when a check fails or the rate is under the target of 500 messages/s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from notify_fanout import DEFAULT_URL, alert_context, fresh_app, subscriber_numbers  # noqa: E402
 from sqlalchemy import distinct, func, select  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -32,11 +34,15 @@ from app.extensions import db  # noqa: E402
 from app.notify import worker  # noqa: E402
 from app.notify.fanout import enqueue_sms_fanout  # noqa: E402
 from app.notify.models import ConsoleSms, Notification  # noqa: E402
-from notify_fanout import DEFAULT_URL, alert_context, fresh_app, subscriber_numbers  # noqa: E402
 
 TARGET_PER_SECOND = 500
-SETTINGS = {"SMS_GATEWAY": "console", "MAIL_BACKEND": "console", "LOG_LEVEL": "WARNING",
-            "NOTIFY_QUIET_START": 0, "NOTIFY_QUIET_END": 0}
+SETTINGS = {
+    "SMS_GATEWAY": "console",
+    "MAIL_BACKEND": "console",
+    "LOG_LEVEL": "WARNING",
+    "NOTIFY_QUIET_START": 0,
+    "NOTIFY_QUIET_END": 0,
+}
 
 
 def drain(url: str, batch_size: int, ready, start, results) -> None:
@@ -86,19 +92,25 @@ def main(argv: list[str] | None = None) -> int:
         process.join()
 
     with app.app_context():
-        statuses = dict(db.session.execute(
-            select(Notification.status, func.count(Notification.id)).group_by(Notification.status)
-        ).tuples().all())
+        statuses = dict(
+            db.session.execute(select(Notification.status, func.count(Notification.id)).group_by(Notification.status))
+            .tuples()
+            .all()
+        )
         console_rows = db.session.scalar(select(func.count(ConsoleSms.id)))
         console_ids = db.session.scalar(select(func.count(distinct(ConsoleSms.notification_id))))
         provider_ids = db.session.scalar(select(func.count(distinct(Notification.provider_id))))
 
     sent_by_workers = [t["sent"] for t in totals]
     rate = written / elapsed
-    print(f"{dialect}: {args.workers} worker(s), batch {args.batch_size}: {written} SMS drained in {elapsed:.2f} s "
-          f"= {rate:,.0f} msg/s; per worker sent {sent_by_workers}")
-    print(f"  statuses {statuses}; console_sms rows {console_rows}, distinct notification ids {console_ids}, "
-          f"distinct provider ids {provider_ids}")
+    print(
+        f"{dialect}: {args.workers} worker(s), batch {args.batch_size}: {written} SMS drained in {elapsed:.2f} s "
+        f"= {rate:,.0f} msg/s; per worker sent {sent_by_workers}"
+    )
+    print(
+        f"  statuses {statuses}; console_sms rows {console_rows}, distinct notification ids {console_ids}, "
+        f"distinct provider ids {provider_ids}"
+    )
     problems = []
     if statuses != {"sent": written}:
         problems.append("not every message is sent")

@@ -15,6 +15,7 @@ the database once and that the offers' stock went down by exactly the orders pla
 when a check fails or an order failed. Adding postings changes the market's data version, so run
 it after the market measurements.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,6 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import requests
 from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +54,7 @@ def prepare(url: str | None, buyers: int, offers: int) -> tuple[list[str], list[
     # A cheap hash: 51 members are created, and every login checks one.
     app = create_app(DevelopmentConfig, PASSWORD_HASH_METHOD="scrypt:1024:8:1", **overrides)
     with app.app_context():
+
         def member(phone: str, name: str, **roles) -> Member:
             found = db.session.scalar(select(Member).where(Member.phone == phone))
             if found is None:
@@ -70,10 +71,19 @@ def prepare(url: str | None, buyers: int, offers: int) -> tuple[list[str], list[
         maize = find_commodity("maize")
         ids = []
         for number in range(offers):
-            posting = create_posting(seller, PostingData(
-                kind="sell", commodity_id=maize.id, title=f"Bench order lot {number}", quantity=STOCK,
-                unit_code="kg", price=Decimal("2.10"), province_code="41",
-            ), publish=True)
+            posting = create_posting(
+                seller,
+                PostingData(
+                    kind="sell",
+                    commodity_id=maize.id,
+                    title=f"Bench order lot {number}",
+                    quantity=STOCK,
+                    unit_code="kg",
+                    price=Decimal("2.10"),
+                    province_code="41",
+                ),
+                publish=True,
+            )
             db.session.commit()
             ids.append(posting.id)
         db.session.remove()
@@ -105,7 +115,8 @@ def place(base: str, phones: list[str], postings: list[int], orders: int) -> dic
             answer = session.post(
                 f"{base}/p/{posting_id}/buy",
                 data={"csrf_token": _token(form), "quantity": "1", "delivery": "collect"},
-                timeout=60, allow_redirects=False,
+                timeout=60,
+                allow_redirects=False,
             )
             elapsed = time.perf_counter() - began
             with lock:
@@ -121,8 +132,7 @@ def place(base: str, phones: list[str], postings: list[int], orders: int) -> dic
         began = time.perf_counter()
         for future in futures:
             future.result()
-    return {"placed": placed, "failed": failed, "seconds": time.perf_counter() - began,
-            "latencies": sorted(latencies)}
+    return {"placed": placed, "failed": failed, "seconds": time.perf_counter() - began, "latencies": sorted(latencies)}
 
 
 def verify(url: str | None, postings: list[int], placed: int) -> list[str]:
@@ -162,10 +172,12 @@ def main(argv: list[str] | None = None) -> int:
     result = place(args.base, phones, postings, args.orders)
     values = result["latencies"]
     ms = lambda share: percentile(values, share) * 1000  # noqa: E731
-    print(f"orders: {result['placed']} placed, {result['failed']} failed in {result['seconds']:.1f} s "
-          f"({result['placed'] / result['seconds']:.1f} orders/s, {args.buyers} concurrent buyers); "
-          f"POST p50 {ms(0.5):.0f} ms, p95 {ms(0.95):.0f} ms, p99 {ms(0.99):.0f} ms, "
-          f"max {(values[-1] if values else 0) * 1000:.0f} ms")
+    print(
+        f"orders: {result['placed']} placed, {result['failed']} failed in {result['seconds']:.1f} s "
+        f"({result['placed'] / result['seconds']:.1f} orders/s, {args.buyers} concurrent buyers); "
+        f"POST p50 {ms(0.5):.0f} ms, p95 {ms(0.95):.0f} ms, p99 {ms(0.99):.0f} ms, "
+        f"max {(values[-1] if values else 0) * 1000:.0f} ms"
+    )
     problems = verify(args.database_url, postings, result["placed"])
     if result["failed"]:
         problems.append(f"{result['failed']} orders failed")

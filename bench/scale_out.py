@@ -16,6 +16,7 @@ It then checks: every order is in the database once, stock adds up, every notifi
 none was sent twice (each SMS id appears once in console_sms, every row took one attempt), and
 prints the timings. Exit status 1 when a check fails. tests/ops/test_scale_out.py runs it small.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,11 +51,22 @@ def server_env(url: str, redis_db: int) -> dict[str, str]:
     (the run must not depend on the time of day), console gateways."""
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=url, JISHI_ENV="development", FLASK_APP="wsgi.py", FLASK_DEBUG="0",
-        SECRET_KEY="scale-out-bench-secret", LOG_LEVEL="WARNING", SMS_GATEWAY="console", MAIL_BACKEND="console",
-        REDIS_URL=f"redis://127.0.0.1:6379/{redis_db}", RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:6379/{redis_db}",
-        LOGIN_RATE_LIMIT="10000 per minute", NOTIFY_QUIET_START="0", NOTIFY_QUIET_END="0",
-        NOTIFY_SMS_DAILY_CAP="1000000", NOTIFY_WORKER_SLEEP_SECONDS="1", NOTIFY_BATCH_SIZE="200",
+        DATABASE_URL=url,
+        JISHI_ENV="development",
+        FLASK_APP="wsgi.py",
+        FLASK_DEBUG="0",
+        SECRET_KEY="scale-out-bench-secret",
+        LOG_LEVEL="WARNING",
+        SMS_GATEWAY="console",
+        MAIL_BACKEND="console",
+        REDIS_URL=f"redis://127.0.0.1:6379/{redis_db}",
+        RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:6379/{redis_db}",
+        LOGIN_RATE_LIMIT="10000 per minute",
+        NOTIFY_QUIET_START="0",
+        NOTIFY_QUIET_END="0",
+        NOTIFY_SMS_DAILY_CAP="1000000",
+        NOTIFY_WORKER_SLEEP_SECONDS="1",
+        NOTIFY_BATCH_SIZE="200",
         JISHI_INSTANCE_DIR="/tmp/jishi-scale-out",
     )
     return env
@@ -73,19 +85,22 @@ def prepare_database(url: str, env: dict[str, str], buyers: int, offers: int) ->
     subprocess.run(flask + ["seed", "--no-demo"], env=env, cwd=ROOT, check=True, capture_output=True)
 
     from app import create_app
+    from app.catalogue.services import find_commodity
     from app.extensions import db
     from app.members.models import Member
     from app.models_common import utcnow
-    from app.catalogue.services import find_commodity
     from app.postings.services import PostingData, create_posting
     from config import DevelopmentConfig
 
-    app = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=url, PASSWORD_HASH_METHOD="scrypt:1024:8:1",
-                     UPLOAD_DIR="/tmp/jishi-scale-out/uploads")
+    app = create_app(
+        DevelopmentConfig,
+        SQLALCHEMY_DATABASE_URI=url,
+        PASSWORD_HASH_METHOD="scrypt:1024:8:1",
+        UPLOAD_DIR="/tmp/jishi-scale-out/uploads",
+    )
     stock = Decimal("100000")
     with app.app_context():
-        seller = Member(phone="+8613700000000", display_name="Scale seller", is_seller=True,
-                        phone_verified_at=utcnow())
+        seller = Member(phone="+8613700000000", display_name="Scale seller", is_seller=True, phone_verified_at=utcnow())
         seller.set_password(PASSWORD)
         db.session.add(seller)
         phones = []
@@ -99,10 +114,19 @@ def prepare_database(url: str, env: dict[str, str], buyers: int, offers: int) ->
         maize = find_commodity("maize")
         postings = []
         for number in range(offers):
-            posting = create_posting(seller, PostingData(
-                kind="sell", commodity_id=maize.id, title=f"Scale maize lot {number}", quantity=stock,
-                unit_code="kg", price=Decimal("2.10"), province_code="41",
-            ), publish=True)
+            posting = create_posting(
+                seller,
+                PostingData(
+                    kind="sell",
+                    commodity_id=maize.id,
+                    title=f"Scale maize lot {number}",
+                    quantity=stock,
+                    unit_code="kg",
+                    price=Decimal("2.10"),
+                    province_code="41",
+                ),
+                publish=True,
+            )
             db.session.commit()
             postings.append(posting.id)
         db.session.remove()
@@ -118,8 +142,9 @@ class Processes:
 
     def start(self, command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
         handle = log.open("w")
-        child = subprocess.Popen(command, env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT,
-                                 start_new_session=True)
+        child = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.children.append(child)
         return child
 
@@ -156,8 +181,12 @@ def _token(response: requests.Response) -> str:
 def buyer_session(base: str, phone: str) -> requests.Session:
     session = requests.Session()
     token = _token(session.get(f"{base}/login", timeout=30))
-    answer = session.post(f"{base}/login", data={"csrf_token": token, "phone": phone, "password": PASSWORD},
-                          timeout=30, allow_redirects=False)
+    answer = session.post(
+        f"{base}/login",
+        data={"csrf_token": token, "phone": phone, "password": PASSWORD},
+        timeout=30,
+        allow_redirects=False,
+    )
     if answer.status_code not in (302, 303):
         raise RuntimeError(f"login of {phone} failed: {answer.status_code}")
     return session
@@ -180,7 +209,8 @@ def place_orders(bases: list[str], buyers: list[str], postings: list[int], order
             answer = session.post(
                 f"{base}/p/{posting_id}/buy",
                 data={"csrf_token": _token(form), "quantity": "1", "delivery": "collect"},
-                timeout=60, allow_redirects=False,
+                timeout=60,
+                allow_redirects=False,
             )
             with lock:
                 if answer.status_code == 303:
@@ -203,13 +233,21 @@ def top_up_outbox(url: str, target: int) -> int:
         from app.notify.models import Notification
 
         rows = [
-            {"channel": "sms", "address": f"+86139{n:08d}", "event": "bench", "template": "bench", "locale": "en",
-             "body": f"Jishi scale-out message {n}", "status": "pending", "attempts": 0,
-             "next_attempt_at": text("CURRENT_TIMESTAMP")}
+            {
+                "channel": "sms",
+                "address": f"+86139{n:08d}",
+                "event": "bench",
+                "template": "bench",
+                "locale": "en",
+                "body": f"Jishi scale-out message {n}",
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": text("CURRENT_TIMESTAMP"),
+            }
             for n in range(missing)
         ]
         for start in range(0, len(rows), 2000):
-            connection.execute(insert(Notification.__table__).values(rows[start:start + 2000]))
+            connection.execute(insert(Notification.__table__).values(rows[start : start + 2000]))
     engine.dispose()
     return missing
 
@@ -243,8 +281,10 @@ def verify(url: str, expected_orders: int, stock: Decimal, offers: int, expected
         retried = scalar("SELECT count(*) FROM notification WHERE attempts <> 1")
         if retried:
             problems.append(f"{retried} notifications took more than one attempt")
-        twice = scalar("SELECT count(*) FROM (SELECT notification_id FROM console_sms "
-                       "GROUP BY notification_id HAVING count(*) > 1) AS d")
+        twice = scalar(
+            "SELECT count(*) FROM (SELECT notification_id FROM console_sms "
+            "GROUP BY notification_id HAVING count(*) > 1) AS d"
+        )
         if twice:
             problems.append(f"{twice} SMS sent more than once")
         sms_sent = scalar("SELECT count(*) FROM notification WHERE channel = 'sms' AND status = 'sent'")
@@ -255,8 +295,17 @@ def verify(url: str, expected_orders: int, stock: Decimal, offers: int, expected
     return problems
 
 
-def run(url: str, orders: int, notifications: int, buyers: int, offers: int = 20, gunicorn_workers: int = 2,
-        logs: Path = Path("/tmp/jishi-scale-out"), timeout: float = 600, echo=print) -> list[str]:
+def run(
+    url: str,
+    orders: int,
+    notifications: int,
+    buyers: int,
+    offers: int = 20,
+    gunicorn_workers: int = 2,
+    logs: Path = Path("/tmp/jishi-scale-out"),
+    timeout: float = 600,
+    echo=print,
+) -> list[str]:
     """The whole scenario; returns the failed checks."""
     if make_url(url).get_backend_name() != "postgresql":
         raise SystemExit("scale_out needs PostgreSQL (several processes write at once)")
@@ -269,16 +318,29 @@ def run(url: str, orders: int, notifications: int, buyers: int, offers: int = 20
         bases = []
         for number, port in enumerate((8111, 8112)):
             processes.start(
-                [str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-                 "--workers", str(gunicorn_workers), "--access-logfile", "/dev/null", "wsgi:app"],
-                env, logs / f"gunicorn-{number}.log",
+                [
+                    str(ROOT / ".venv/bin/gunicorn"),
+                    "--config",
+                    "gunicorn.conf.py",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    str(gunicorn_workers),
+                    "--access-logfile",
+                    "/dev/null",
+                    "wsgi:app",
+                ],
+                env,
+                logs / f"gunicorn-{number}.log",
             )
             bases.append(f"http://127.0.0.1:{port}")
         for base in bases:
             wait_for(f"{base}/healthz")
         result = place_orders(bases, data["buyers"], data["postings"], orders)
-        echo(f"orders: {result['placed']} placed, {result['failed']} failed in {result['seconds']:.1f} s "
-             f"({result['placed'] / result['seconds']:.0f} orders/s, {buyers} buyers, 2 instances)")
+        echo(
+            f"orders: {result['placed']} placed, {result['failed']} failed in {result['seconds']:.1f} s "
+            f"({result['placed'] / result['seconds']:.0f} orders/s, {buyers} buyers, 2 instances)"
+        )
         added = top_up_outbox(url, notifications)
         echo(f"outbox: {notifications - added} rows written by the orders, {added} added")
         started = time.perf_counter()
@@ -304,7 +366,9 @@ def main(argv: list[str] | None = None) -> int:
     from config import bench_env
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", default=bench_env("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jishi_scale"))
+    parser.add_argument(
+        "--url", default=bench_env("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jishi_scale")
+    )
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--notifications", type=int, default=10000)
     parser.add_argument("--buyers", type=int, default=50)

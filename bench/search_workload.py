@@ -19,6 +19,7 @@ counties), the way buyers type them:
 
 Only the standard library, pypinyin and the CSVs are used: no database, no app.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,12 +36,44 @@ ADJECTIVES_ZH = ["新鲜", "优质", "有机", "一级", "特级", "绿色", "�
 ADJECTIVES_EN = ["fresh", "organic", "premium", "grade a", "new crop", "bulk"]
 KIND_WORDS_ZH = ["出售", "供应", "收购", "求购", "批发", "大量供应", "长期收购", "急求"]
 KIND_WORDS_EN = ["for sale", "wanted", "buying", "supply"]
-FREE_WORDS = ["合作社", "产地直供", "检测报告", "可开发票", "代办物流", "自家种植", "量大从优", "现款",
-              "cooperative", "direct from the farm", "invoice", "logistics", "new crop", "farm", "quality"]
+FREE_WORDS = [
+    "合作社",
+    "产地直供",
+    "检测报告",
+    "可开发票",
+    "代办物流",
+    "自家种植",
+    "量大从优",
+    "现款",
+    "cooperative",
+    "direct from the farm",
+    "invoice",
+    "logistics",
+    "new crop",
+    "farm",
+    "quality",
+]
 # Producing places buyers name instead of their province (city or county, its province's code).
-PLACES = [("烟台", "37"), ("寿光", "37"), ("赣南", "36"), ("五常", "23"), ("库尔勒", "65"), ("阿克苏", "65"),
-          ("洛川", "61"), ("静宁", "62"), ("吐鲁番", "65"), ("眉山", "51"), ("砀山", "34"), ("章丘", "37"),
-          ("盘锦", "21"), ("宁夏中宁", "64"), ("赤峰", "15"), ("周口", "41"), ("德州", "37"), ("绥化", "23")]
+PLACES = [
+    ("烟台", "37"),
+    ("寿光", "37"),
+    ("赣南", "36"),
+    ("五常", "23"),
+    ("库尔勒", "65"),
+    ("阿克苏", "65"),
+    ("洛川", "61"),
+    ("静宁", "62"),
+    ("吐鲁番", "65"),
+    ("眉山", "51"),
+    ("砀山", "34"),
+    ("章丘", "37"),
+    ("盘锦", "21"),
+    ("宁夏中宁", "64"),
+    ("赤峰", "15"),
+    ("周口", "41"),
+    ("德州", "37"),
+    ("绥化", "23"),
+]
 SORTS = ["newest", "price_asc", "price_desc", "quantity_desc", "relevance"]
 
 

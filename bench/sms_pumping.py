@@ -15,6 +15,7 @@ Usage (the server must use the same database):
 Prints one line per attack: requests sent, SMS written to the outbox, and that count scaled to an
 hour. Every loop stops by itself after --seconds; only loopback addresses are ever contacted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,7 +23,7 @@ import itertools
 import random
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -57,8 +58,24 @@ def csrf(session: requests.Session, url: str) -> str:
     return (match.group(1) or match.group(2)) if match else ""
 
 
-CHINA_RANGES = ("130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152", "158", "159", "186",
-                "187", "188")
+CHINA_RANGES = (
+    "130",
+    "131",
+    "132",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "158",
+    "159",
+    "186",
+    "187",
+    "188",
+)
 
 
 def china_number() -> str:
@@ -86,20 +103,47 @@ def post_solving_human_check(session: requests.Session, url: str, data: dict) ->
 
 
 def signup(session: requests.Session, base: str, phone: str, kinds: str = "seller") -> requests.Response:
-    return post_solving_human_check(session, f"{base}/signup", {
-        "csrf_token": csrf(session, f"{base}/signup"), "phone": phone, "password": "pump-the-sms-2026",
-        "confirm": "pump-the-sms-2026", "display_name": "Pump", "email": "", "kinds": kinds, "locale": "en",
-    })
+    return post_solving_human_check(
+        session,
+        f"{base}/signup",
+        {
+            "csrf_token": csrf(session, f"{base}/signup"),
+            "phone": phone,
+            "password": "pump-the-sms-2026",
+            "confirm": "pump-the-sms-2026",
+            "display_name": "Pump",
+            "email": "",
+            "kinds": kinds,
+            "locale": "en",
+        },
+    )
 
 
 def posting_form(token: str, farmer: str) -> dict:
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     return {
-        "csrf_token": token, "farmer_phone": farmer, "farmer_name": "Call +1 900 555 0100 now", "kind": "sell",
-        "commodity_id": "1", "title": "Free prize at example.com", "description": "", "variety": "", "grade": "",
-        "quantity": "20", "unit_code": "t", "unit_weight_kg": "", "min_order": "", "price": "2400",
-        "province_code": "41", "locality": "", "available_from": today.isoformat(), "available_until": "",
-        "delivery": "either", "lot_code": "", "harvest_date": "", "publish": "Publish",
+        "csrf_token": token,
+        "farmer_phone": farmer,
+        "farmer_name": "Call +1 900 555 0100 now",
+        "kind": "sell",
+        "commodity_id": "1",
+        "title": "Free prize at example.com",
+        "description": "",
+        "variety": "",
+        "grade": "",
+        "quantity": "20",
+        "unit_code": "t",
+        "unit_weight_kg": "",
+        "min_order": "",
+        "price": "2400",
+        "province_code": "41",
+        "locality": "",
+        "available_from": today.isoformat(),
+        "available_until": "",
+        "delivery": "either",
+        "lot_code": "",
+        "harvest_date": "",
+        "publish": "Publish",
     }
 
 
@@ -118,18 +162,27 @@ def attack_station(base: str, seconds: float, engine, approve: bool) -> tuple[in
     if approve:
         # The worst case after issue 23: an admin approved a station that then turns to pumping.
         with engine.begin() as connection:
-            connection.execute(text("UPDATE member SET station_review = 'approved' WHERE phone = :phone"),
-                               {"phone": station_phone})
-    session.post(f"{base}/login", data={"csrf_token": csrf(session, f"{base}/login"), "phone": station_phone,
-                                        "password": "pump-the-sms-2026"}, allow_redirects=False, timeout=10)
+            connection.execute(
+                text("UPDATE member SET station_review = 'approved' WHERE phone = :phone"), {"phone": station_phone}
+            )
+    session.post(
+        f"{base}/login",
+        data={"csrf_token": csrf(session, f"{base}/login"), "phone": station_phone, "password": "pump-the-sms-2026"},
+        allow_redirects=False,
+        timeout=10,
+    )
     token = csrf(session, f"{base}/station/postings/new")
     outcomes: dict = {}
     deadline, sent = time.monotonic() + seconds, 0
     for turn in itertools.count():
         if time.monotonic() > deadline:
             break
-        response = session.post(f"{base}/station/postings/new", data=posting_form(token, fresh_number(turn)),
-                                allow_redirects=False, timeout=10)
+        response = session.post(
+            f"{base}/station/postings/new",
+            data=posting_form(token, fresh_number(turn)),
+            allow_redirects=False,
+            timeout=10,
+        )
         outcomes[response.status_code] = outcomes.get(response.status_code, 0) + 1
         sent += 1
     return sent, outcomes
@@ -154,9 +207,14 @@ def attack_codes(base: str, seconds: float, addresses: int, kind: str, registere
             if not registered:
                 break
             phone = registered[turn % len(registered)]
-            response = post_solving_human_check(session, f"{base}/password/forgot", {
-                "csrf_token": csrf(session, f"{base}/password/forgot"), "identifier": phone,
-            })
+            response = post_solving_human_check(
+                session,
+                f"{base}/password/forgot",
+                {
+                    "csrf_token": csrf(session, f"{base}/password/forgot"),
+                    "identifier": phone,
+                },
+            )
         outcomes[response.status_code] = outcomes.get(response.status_code, 0) + 1
         sent += 1
     return sent, outcomes
@@ -168,8 +226,11 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--addresses", type=int, default=10)
-    parser.add_argument("--approve-station", action="store_true",
-                        help="approve the attacker's station in the database (a station an admin trusted turns bad)")
+    parser.add_argument(
+        "--approve-station",
+        action="store_true",
+        help="approve the attacker's station in the database (a station an admin trusted turns bad)",
+    )
     args = parser.parse_args()
     if not re.match(r"^http://(127\.\d+\.\d+\.\d+|localhost)(:\d+)?$", args.base):
         raise SystemExit("only a server on the loopback range may be attacked")
@@ -180,13 +241,15 @@ def main() -> None:
         ("signup", lambda: attack_codes(args.base, args.seconds, args.addresses, "signup", registered)),
         ("reset", lambda: attack_codes(args.base, args.seconds, args.addresses, "reset", registered)),
     ):
-        since = datetime.now(timezone.utc)
+        since = datetime.now(UTC)
         started = time.monotonic()
         requests_sent, outcomes = attack()
         elapsed = time.monotonic() - started
         sms = count_sms(engine, since)
-        print(f"{name:8s} {requests_sent:5d} requests in {elapsed:5.1f}s, statuses {outcomes}: "
-              f"{sms} SMS written, {sms * 3600 / elapsed:9.0f} per hour at this pace")
+        print(
+            f"{name:8s} {requests_sent:5d} requests in {elapsed:5.1f}s, statuses {outcomes}: "
+            f"{sms} SMS written, {sms * 3600 / elapsed:9.0f} per hour at this pace"
+        )
 
 
 if __name__ == "__main__":

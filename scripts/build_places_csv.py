@@ -14,6 +14,7 @@ province_code, level (city, county, district or region), pinyin (of short_zh, no
 Rows of level "region" (赣南, 胶东 …) are the producing regions kept in EXTRA_REGIONS below: they are
 not divisions, but buyers name produce after them.
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,14 +28,43 @@ from pypinyin import lazy_pinyin
 OUT = Path(__file__).resolve().parents[1] / "app" / "catalogue" / "data" / "places-cn.csv"
 # Producing regions that are not administrative divisions: name, province code.
 EXTRA_REGIONS = [
-    ("赣南", "36"), ("胶东", "37"), ("鲁西南", "37"), ("苏北", "32"), ("豫东", "41"), ("豫南", "41"),
-    ("冀中", "13"), ("陕北", "61"), ("关中", "61"), ("南疆", "65"), ("北疆", "65"), ("黔东南", "52"),
-    ("湘西", "43"), ("粤西", "44"), ("桂南", "45"), ("闽南", "35"), ("川西", "51"), ("滇南", "53"),
+    ("赣南", "36"),
+    ("胶东", "37"),
+    ("鲁西南", "37"),
+    ("苏北", "32"),
+    ("豫东", "41"),
+    ("豫南", "41"),
+    ("冀中", "13"),
+    ("陕北", "61"),
+    ("关中", "61"),
+    ("南疆", "65"),
+    ("北疆", "65"),
+    ("黔东南", "52"),
+    ("湘西", "43"),
+    ("粤西", "44"),
+    ("桂南", "45"),
+    ("闽南", "35"),
+    ("川西", "51"),
+    ("滇南", "53"),
 ]
 # Everyday words and produce names that are also the short name of a county: a buyer typing them
 # means the word (龙井 is the tea far more often than the city in Jilin).
-COMMON_WORDS = {"江南", "东方", "平安", "吉利", "红旗", "富民", "和平", "新华", "长安", "大方", "永和", "绿园", "中原",
-                "龙井"}
+COMMON_WORDS = {
+    "江南",
+    "东方",
+    "平安",
+    "吉利",
+    "红旗",
+    "富民",
+    "和平",
+    "新华",
+    "长安",
+    "大方",
+    "永和",
+    "绿园",
+    "中原",
+    "龙井",
+}
 _ETHNIC_AUTONOMY = re.compile(r"^(.{2,}?)(?:[^族]{1,4}族)+自治(?:州|县|旗)$")
 _SUFFIXES = ("特别行政区", "自治州", "自治县", "地区", "林区", "新区", "市", "县", "区", "盟", "旗")
 
@@ -72,15 +102,22 @@ def main(adcodes_path: str) -> None:
             if level is not None:
                 # Districts are parts of cities (海淀区, 朝阳区): known by their full name only.
                 short = short_name(row["name"]) if level != "district" else ""
-                rows.append({"code": code, "name_zh": row["name"], "short_zh": short,
-                             "province_code": code[:2], "level": level})
+                rows.append(
+                    {"code": code, "name_zh": row["name"], "short_zh": short, "province_code": code[:2], "level": level}
+                )
     # A short name two places share would make the search choose for the buyer; a city keeps its
     # short name over counties and districts of the same name (本溪 is the city, not 本溪满族自治县).
     counts = Counter(r["short_zh"] for r in rows if r["short_zh"])
     city_shorts = {r["short_zh"] for r in rows if r["level"] == "city"}
     for r in rows:
-        if r["short_zh"] and (counts[r["short_zh"]] > 1 and not (r["level"] == "city" and r["short_zh"] in city_shorts
-                                                             and sum(1 for o in rows if o["short_zh"] == r["short_zh"] and o["level"] == "city") == 1)):
+        if r["short_zh"] and (
+            counts[r["short_zh"]] > 1
+            and not (
+                r["level"] == "city"
+                and r["short_zh"] in city_shorts
+                and sum(1 for o in rows if o["short_zh"] == r["short_zh"] and o["level"] == "city") == 1
+            )
+        ):
             r["short_zh"] = ""
     for name, province in EXTRA_REGIONS:
         rows.append({"code": "", "name_zh": name, "short_zh": name, "province_code": province, "level": "region"})

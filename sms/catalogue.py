@@ -1,5 +1,6 @@
 """The catalogue as plain data for the SMS parser: name → commodity slug, unit word → unit,
 province name → region code. app/notify builds one from the database; tests build one from the CSVs."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -72,8 +73,10 @@ class Catalogue:
 
 
 def _reads_as_number(name: str, unit_map: Mapping[str, Unit]) -> bool:
-    return name[0] in CHINESE_NUMERALS and (name[1:2] in CHINESE_NUMERALS or any(
-        name[1:].startswith(word) for word in unit_map if word and not word.isascii()))
+    return name[0] in CHINESE_NUMERALS and (
+        name[1:2] in CHINESE_NUMERALS
+        or any(name[1:].startswith(word) for word in unit_map if word and not word.isascii())
+    )
 
 
 def _short_province(name: str) -> str | None:

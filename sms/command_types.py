@@ -1,4 +1,5 @@
 """The typed results of reading an inbound SMS (sms.commands.parse) and the limits on numbers."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,12 +7,12 @@ from decimal import Decimal
 
 from sms.catalogue import Unit
 
-MAX_QUANTITY = Decimal("1000000")        # in the unit the sender used
-MAX_QUANTITY_KG = Decimal("10000000")    # 10,000 t: more than any single farm lot
-MAX_PRICE = Decimal("10000000")          # per unit
+MAX_QUANTITY = Decimal("1000000")  # in the unit the sender used
+MAX_QUANTITY_KG = Decimal("10000000")  # 10,000 t: more than any single farm lot
+MAX_PRICE = Decimal("10000000")  # per unit
 MAX_PRICE_PER_KG = Decimal("100000")
-MAX_UNIT_WEIGHT_KG = Decimal("100000")   # one counted unit (a head, a crate), as on the web form
-QUANTITY_PLACES, PRICE_PLACES = 3, 2     # the Quantity / Money column scales
+MAX_UNIT_WEIGHT_KG = Decimal("100000")  # one counted unit (a head, a crate), as on the web form
+QUANTITY_PLACES, PRICE_PLACES = 3, 2  # the Quantity / Money column scales
 
 
 class ParseError(ValueError):

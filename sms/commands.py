@@ -23,6 +23,7 @@ The reader is tolerant in what it reads and strict in what it acts on:
   sms.order_commands); a bare number after YES/NO/确认 stays a draft number, and after 发货/收款/收货/拒绝
   it is refused with usage. 订单 / ORDERS lists open orders. The order words count only as the first word.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,19 +31,61 @@ from decimal import Decimal
 
 from sms.catalogue import Catalogue, Unit
 from sms.command_types import (
-    MAX_PRICE, MAX_PRICE_PER_KG, MAX_QUANTITY, MAX_QUANTITY_KG, MAX_UNIT_WEIGHT_KG, PRICE_PLACES, QUANTITY_PLACES,
-    Accept, Command, Confirm, Counter, Decline, Discard, Help, Listing, Offers, OptIn, OptOut, OptOutHint, Orders,
-    OrderStep, ParseError, PriceQuery, Subscribe, Unknown, Unsubscribe,
+    MAX_PRICE,
+    MAX_PRICE_PER_KG,
+    MAX_QUANTITY,
+    MAX_QUANTITY_KG,
+    MAX_UNIT_WEIGHT_KG,
+    PRICE_PLACES,
+    QUANTITY_PLACES,
+    Accept,
+    Command,
+    Confirm,
+    Counter,
+    Decline,
+    Discard,
+    Help,
+    Listing,
+    Offers,
+    OptIn,
+    OptOut,
+    OptOutHint,
+    Orders,
+    OrderStep,
+    ParseError,
+    PriceQuery,
+    Subscribe,
+    Unknown,
+    Unsubscribe,
 )
 from sms.numbers import Number
-from sms.order_commands import BARE_NUMBER, ORDER_NUMBER, OFFER_SHAPED_ORDER, could_be_offer_code, order_step
+from sms.order_commands import BARE_NUMBER, OFFER_SHAPED_ORDER, ORDER_NUMBER, could_be_offer_code, order_step
 from sms.tokens import EDGE_PUNCTUATION, Message, Token, normalise, text_after, text_after_start, tokenize, words_of
 from sms.vocabulary import FIRST_WORD_FAMILIES, OPT_IN_WORDS, OPT_OUT_WORDS, WEAK_KEYWORDS
 
 __all__ = [
-    "Accept", "Catalogue", "Command", "Confirm", "Counter", "Decline", "Discard", "Help", "Listing",
-    "Offers", "OptIn", "OptOut", "OptOutHint", "Orders", "OrderStep", "ParseError", "PriceQuery", "Subscribe",
-    "Unit", "Unknown", "Unsubscribe", "parse",
+    "Accept",
+    "Catalogue",
+    "Command",
+    "Confirm",
+    "Counter",
+    "Decline",
+    "Discard",
+    "Help",
+    "Listing",
+    "Offers",
+    "OptIn",
+    "OptOut",
+    "OptOutHint",
+    "Orders",
+    "OrderStep",
+    "ParseError",
+    "PriceQuery",
+    "Subscribe",
+    "Unit",
+    "Unknown",
+    "Unsubscribe",
+    "parse",
 ]
 
 _DRAFT = re.compile(r"#?(\d{1,9})(?!\S)")
@@ -65,7 +108,7 @@ def _check(number: Number, command: str, field: str, places: int, maximum: Decim
 
 
 def _is_spelled_one(message: Message, token: Token) -> bool:
-    return token.kind == "number" and message.folded[token.start:token.end] == "一"
+    return token.kind == "number" and message.folded[token.start : token.end] == "一"
 
 
 def _price(message: Message, args: list[Token], i: int, command: str) -> tuple[Decimal, Unit | None, int]:
@@ -88,8 +131,7 @@ def _price(message: Message, args: list[Token], i: int, command: str) -> tuple[D
         if i + 1 >= len(args) or args[i + 1].kind != "unit":
             raise ParseError("unknown_unit", command, "price")
         unit, i = args[i + 1].value, i + 2
-    elif (unit is None and i + 1 < len(args) and _is_spelled_one(message, args[i])
-          and args[i + 1].kind == "unit"):
+    elif unit is None and i + 1 < len(args) and _is_spelled_one(message, args[i]) and args[i + 1].kind == "unit":
         unit, i = args[i + 1].value, i + 2
     return price, unit, i
 
@@ -101,7 +143,7 @@ def _text_of(message: Message, tokens: list[Token], keyword: Token) -> str:
     start, end = tokens[0].start, tokens[-1].end
     text = message.original[start:end]
     if start <= keyword.start < end:
-        text = text[:keyword.start - start] + " " + text[keyword.end - start:]
+        text = text[: keyword.start - start] + " " + text[keyword.end - start :]
     return " ".join(text.split()).strip(EDGE_PUNCTUATION)
 
 
@@ -139,7 +181,7 @@ def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> 
         raise ParseError("unit_mismatch", side, "price")
     if i < len(args) and args[i].kind == "number":
         # "1元2", "2100 3000": a second number where the note starts is not read as prose.
-        raise ParseError("not_understood", side, "price", message.original[args[i].start:args[i].end])
+        raise ParseError("not_understood", side, "price", message.original[args[i].start : args[i].end])
     note = ""
     if i < len(args):
         note_start = args[i].start
@@ -148,8 +190,18 @@ def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> 
             cut_from, cut_to = keyword.start - note_start, keyword.end - note_start
             note = note[:cut_from] + note[cut_to:]
         note = " ".join(note.split()).strip(EDGE_PUNCTUATION)
-    listing = Listing(side, commodity, quantity, unit, price, price_unit, note, province,
-                      _text_of(message, unread, keyword), unit_weight_kg)
+    listing = Listing(
+        side,
+        commodity,
+        quantity,
+        unit,
+        price,
+        price_unit,
+        note,
+        province,
+        _text_of(message, unread, keyword),
+        unit_weight_kg,
+    )
     if listing.quantity_kg is not None and listing.quantity_kg > MAX_QUANTITY_KG:
         raise ParseError("too_large", side, "quantity")
     if listing.price_per_kg is not None and listing.price_per_kg > MAX_PRICE_PER_KG:
@@ -173,8 +225,12 @@ def _unit_weight(message: Message, args: list[Token], i: int, unit: Unit, comman
     def this_unit(at: int) -> bool:
         return kind(at, "unit") and args[at].value == unit
 
-    if ((kind(i, "per") or _is_spelled_one(message, args[i]) if i < len(args) else False)
-            and this_unit(i + 1) and kind(i + 2, "number") and weighed(i + 3)):
+    if (
+        (kind(i, "per") or _is_spelled_one(message, args[i]) if i < len(args) else False)
+        and this_unit(i + 1)
+        and kind(i + 2, "number")
+        and weighed(i + 3)
+    ):
         number, weight_unit, end = args[i + 2].value, args[i + 3].value, i + 4
     elif kind(i, "number") and weighed(i + 1) and kind(i + 2, "per") and this_unit(i + 3):
         number, weight_unit, end = args[i].value, args[i + 1].value, i + 4
@@ -189,8 +245,9 @@ def _unit_weight(message: Message, args: list[Token], i: int, unit: Unit, comman
     return (kg.quantize(Decimal(1)) if kg == kg.to_integral_value() else kg.normalize()), end
 
 
-def _commodity_and_province(message: Message, args: list[Token], command: str,
-                            required: bool = True) -> tuple[str | None, str | None]:
+def _commodity_and_province(
+    message: Message, args: list[Token], command: str, required: bool = True
+) -> tuple[str | None, str | None]:
     """The commodity and optional province among ``args``, in either order. Anything else refuses
     the command, naming it: a price alert for a place the reader did not understand is not set up
     on a guess. A word after the commodity is taken for an unknown province ("价格 玉米 火星")."""
@@ -222,7 +279,7 @@ def _draft_number(rest: str, command: str) -> int:
     if not rest:
         raise ParseError("missing_number", command, "number")
     found = _DRAFT.match(rest)
-    if not found or int(found.group(1)) == 0 or rest[found.end():].strip(EDGE_PUNCTUATION):
+    if not found or int(found.group(1)) == 0 or rest[found.end() :].strip(EDGE_PUNCTUATION):
         raise ParseError("bad_number", command, "number")
     return int(found.group(1))
 
@@ -240,9 +297,13 @@ def _choose_keyword(tokens: list[Token]) -> Token | None:
     """The command word: the first one that is not a stop word or PRICE, else PRICE, else a stop
     word. Weak words (好, 是, 收) count only as the first token."""
     first_word = next((i for i, t in enumerate(tokens) if t.kind != "filler"), None)
-    keywords = [t for i, t in enumerate(tokens)
-                if t.kind == "keyword" and (i == 0 or t.value[1] not in WEAK_KEYWORDS)
-                and (i == first_word or t.value[0] not in FIRST_WORD_FAMILIES)]
+    keywords = [
+        t
+        for i, t in enumerate(tokens)
+        if t.kind == "keyword"
+        and (i == 0 or t.value[1] not in WEAK_KEYWORDS)
+        and (i == first_word or t.value[0] not in FIRST_WORD_FAMILIES)
+    ]
     for wanted in (lambda f: f not in _STOP_FAMILIES and f != "price", lambda f: f == "price", lambda f: True):
         for token in keywords:
             if wanted(token.value[0]):
@@ -310,13 +371,12 @@ def parse(text: str, catalogue: Catalogue) -> Command:
 
 
 def _join_cancel_subscribe(tokens: list[Token]) -> list[Token]:
-    """"取消 订阅" (with a space or punctuation between) is UNSUB, as "取消订阅" is."""
+    """ "取消 订阅" (with a space or punctuation between) is UNSUB, as "取消订阅" is."""
     for i in range(len(tokens) - 1):
         first, second = tokens[i], tokens[i + 1]
-        if (first.kind == second.kind == "keyword" and first.value[0] == "cancel"
-                and second.value[0] == "sub"):
+        if first.kind == second.kind == "keyword" and first.value[0] == "cancel" and second.value[0] == "sub":
             joined = Token("keyword", ("unsub", "取消订阅"), first.start, second.end)
-            return [*tokens[:i], joined, *tokens[i + 2:]]
+            return [*tokens[:i], joined, *tokens[i + 2 :]]
     return tokens
 
 
@@ -340,12 +400,14 @@ def _action(family: str, message: Message, keyword: Token, tokens: list[Token], 
     if family == "decline" and BARE_NUMBER.match(rest) and not could_be_offer_code(rest):
         raise ParseError("bare_order_number", "decline", "number")
     code, code_end = _code(rest, family)
-    after = [t for t in tokenize(message, catalogue, text_after_start(message, keyword) + code_end) if t.kind != "filler"]
+    after = [
+        t for t in tokenize(message, catalogue, text_after_start(message, keyword) + code_end) if t.kind != "filler"
+    ]
     if family == "accept":
         return Accept(code)
     if family == "decline":
         return Decline(code)
     price, unit, end = _price(message, after, 0, "counter")
     if end < len(after):
-        raise ParseError("not_understood", "counter", "price", message.original[after[end].start:after[-1].end])
+        raise ParseError("not_understood", "counter", "price", message.original[after[end].start : after[-1].end])
     return Counter(code, price, unit)

@@ -1,13 +1,14 @@
 """Outbound SMS gateways: one ``send`` interface, a console gateway for development and tests, and
 Twilio. Errors come back as GatewayError with ``retryable`` so the outbox worker knows whether to
 back off and retry or to give up on the message at once."""
+
 from __future__ import annotations
 
 import abc
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
@@ -68,7 +69,7 @@ class ConsoleGateway(Gateway):
 
     def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
         provider_id = "CONSOLE" + uuid.uuid4().hex
-        self.store.append(ConsoleMessage(to, body, status_callback, provider_id, datetime.now(timezone.utc)))
+        self.store.append(ConsoleMessage(to, body, status_callback, provider_id, datetime.now(UTC)))
         log.info("SMS to %s (%s): %s", to, provider_id, body)
         return SendResult(provider_id)
 

@@ -13,6 +13,7 @@ the message, because a lost "order paid" or reply is worse than a shortened one:
 naming the message and cuts the text at a clean point, keeping a trailing link whole, so the member
 can still read everything on the site. Flask-free, like the rest of sms/.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,7 +44,11 @@ def within(text: str, max_segments: int, name: str) -> str:
         return text
     logger.error(
         "SMS %s is %d parts (%d %s units), over its limit of %d; sent shortened",
-        name, measured.segments, measured.units, measured.encoding, max_segments,
+        name,
+        measured.segments,
+        measured.units,
+        measured.encoding,
+        max_segments,
     )
     head, _space, last = text.rpartition(" ")
     if head and last.startswith(("http://", "https://")):

@@ -8,14 +8,28 @@ Decimals, mixed Arabic/Chinese forms, the spoken money forms, and a clear "not r
 else, so that a number is never half-read; a small reader whose every form is in the test table
 (tests/sms/test_numbers.py round-trips every Chinese numeral to 100,000) is easier to keep exact than
 a general converter with its own normalisation rules, and adds no dependency."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-           "七": 7, "八": 8, "九": 9}
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "幺": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _SMALL = {"十": 10, "百": 100, "千": 1000}
 _LARGE = {"万": 10_000, "亿": 100_000_000}
 CHINESE_NUMERALS = frozenset(_DIGITS) | frozenset(_SMALL) | frozenset(_LARGE)
@@ -59,8 +73,8 @@ def _integer_part(text: str, pos: int) -> tuple[Decimal, int, bool] | None:
     """Read a (possibly mixed Arabic/Chinese) number at ``pos``. Returns (value, end, abbreviated?)
     or None. Two bare digits in a row end the number ("一两" is 1 then 两), so a unit word that is
     also a numeral is left to the caller."""
-    total = Decimal(0)       # everything above the current 万/亿 group
-    section = Decimal(0)     # the current group below 万
+    total = Decimal(0)  # everything above the current 万/亿 group
+    section = Decimal(0)  # the current group below 万
     current: Decimal | None = None
     last_multiplier: Decimal | None = None
     after_zero = False
@@ -100,8 +114,13 @@ def _integer_part(text: str, pos: int) -> tuple[Decimal, int, bool] | None:
     if current is not None:
         # "3万5" is 35,000 and "一千五" 1,500: a single digit right after a multiplier is the next
         # place down; after a 零 ("一千零五") or with more digits ("3万500") it is taken as written.
-        if (last_multiplier is not None and not after_zero and current == current.to_integral_value()
-                and 0 < current < 10 and last_multiplier >= 10):
+        if (
+            last_multiplier is not None
+            and not after_zero
+            and current == current.to_integral_value()
+            and 0 < current < 10
+            and last_multiplier >= 10
+        ):
             current = current * last_multiplier / 10
             abbreviated = True
         section += current
@@ -159,7 +178,7 @@ def read_number(text: str, pos: int) -> Number | None:
 
 
 def _chinese_decimals(text: str, pos: int, value: Decimal) -> tuple[Decimal, int]:
-    """"三点五" → 3.5: digits after 点 are read one by one (零点零五 → 0.05)."""
+    """ "三点五" → 3.5: digits after 点 are read one by one (零点零五 → 0.05)."""
     if not text.startswith("点", pos) or value != value.to_integral_value():
         return value, pos
     digits = ""
@@ -187,9 +206,11 @@ def _single_digit(text: str, pos: int) -> tuple[Decimal, int] | None:
     value = int(ch) if ch.isascii() and ch.isdigit() else _DIGITS.get(ch)
     if value is None:
         return None
-    following = text[pos + 1: pos + 2]
+    following = text[pos + 1 : pos + 2]
     # "一块二一斤": a 一 after the digit is "per", not a further digit, when no numeral follows it.
-    per_one = following == "一" and text[pos + 2: pos + 3] not in CHINESE_NUMERALS and not text[pos + 2: pos + 3].isdigit()
+    per_one = (
+        following == "一" and text[pos + 2 : pos + 3] not in CHINESE_NUMERALS and not text[pos + 2 : pos + 3].isdigit()
+    )
     if following and not per_one and (following.isdigit() or following in CHINESE_NUMERALS or following == "."):
         return None
     return Decimal(value), pos + 1

@@ -1,6 +1,7 @@
 """Reading the order commands of an SMS (issue 22): CONFIRM/DECLINE/SHIP/PAID/RECEIVED + an order
 number. An order number always carries its J (J0000003, J3), so it is never taken for a draft number;
 SHIP keeps what follows the number (a carrier and waybill, a plate) for the step's note."""
+
 from __future__ import annotations
 
 import re
@@ -50,6 +51,6 @@ def order_step(action: str, message: Message, keyword: Token, tokens: list[Token
     note = " ".join(message.original[tail_start:].split()).strip(EDGE_PUNCTUATION)
     waybill = CARRIER_WAYBILL.fullmatch(" ".join(message.base[tail_start:].split()).strip(EDGE_PUNCTUATION))
     if waybill is not None and waybill.group("carrier") in CARRIERS:
-        tracking = note[waybill.start("tracking"):waybill.end("tracking")].upper()
+        tracking = note[waybill.start("tracking") : waybill.end("tracking")].upper()
         return OrderStep(action, number, note, CARRIERS[waybill.group("carrier")], tracking)
     return OrderStep(action, number, note)

@@ -7,6 +7,7 @@ whole message into UCS-2, measured in UTF-16 code units (so an emoji costs 2). A
 Carriers never split an escape sequence or a surrogate pair across two parts, so we pack whole
 characters into parts, which can make a long message one part longer than a naive division says.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -75,8 +76,9 @@ def fits(text: str, max_segments: int) -> bool:
 def _clean_cut(text: str, end: int) -> int:
     """Move ``end`` back so the cut does not separate a character from its combining marks or
     joiners, and prefer a word boundary when one is close (Latin text; CJK has no spaces)."""
-    while 0 < end < len(text) and (unicodedata.combining(text[end]) or text[end] in _JOINERS
-                                   or text[end - 1] in _JOINERS):
+    while 0 < end < len(text) and (
+        unicodedata.combining(text[end]) or text[end] in _JOINERS or text[end - 1] in _JOINERS
+    ):
         end -= 1
     if 0 < end < len(text) and not text[end].isspace() and not text[end - 1].isspace():
         space = text.rfind(" ", max(0, end - 15), end)

@@ -5,6 +5,7 @@ pieces it could not name as ``word`` tokens, so the reader can name them back to
 Separators are spaces and any punctuation, ASCII or Chinese (，。、：；！？ …): a decimal point
 between digits, a thousands comma ("2,100"), "/" (per), "#" and a minus sign before a number are
 kept because they change what the message says."""
+
 from __future__ import annotations
 
 import re
@@ -51,12 +52,12 @@ def _is_separator(text: str, i: int) -> bool:
     if not category.startswith(("P", "S")) or ch in _KEPT:
         return False
     before = text[i - 1] if i > 0 else ""
-    after = text[i + 1: i + 2]
+    after = text[i + 1 : i + 2]
     if ch == "." and before.isdigit() and after.isdigit():
         return False
-    if ch == "," and before.isdigit() and text[i + 1: i + 4].isdigit() and not text[i + 4: i + 5].isdigit():
+    if ch == "," and before.isdigit() and text[i + 1 : i + 4].isdigit() and not text[i + 4 : i + 5].isdigit():
         return False
-    if ch in _SIGNS and (after.isdigit() or text[i + 1: i + 3].strip().isdigit()):
+    if ch in _SIGNS and (after.isdigit() or text[i + 1 : i + 3].strip().isdigit()):
         return False
     return True
 
@@ -99,7 +100,7 @@ def vocabulary(catalogue: Catalogue) -> dict[str, tuple[str, object]]:
 
 def _longest_word(text: str, pos: int, words) -> str | None:
     """The longest known word at ``pos`` that does not end inside a Latin word."""
-    rest = text[pos: pos + _MAX_WORD]
+    rest = text[pos : pos + _MAX_WORD]
     for length in range(len(rest), 0, -1):
         key = rest[:length]
         if key in words and not (_alpha(key[-1]) and length < len(rest) and _alpha(rest[length])):
@@ -146,8 +147,11 @@ def tokenize(message: Message, catalogue: Catalogue, start: int = 0) -> list[Tok
         number = _number(text, pos, words) if _starts_number(text, pos) else None
         word = _longest_word(text, pos, words)
         after_number = bool(tokens) and tokens[-1].kind == "number" and tokens[-1].end == pos
-        if number is not None and (word is None or number.end - pos > len(word)
-                                   or (number.end - pos == len(word) and not (after_number and words[word][0] == "unit"))):
+        if number is not None and (
+            word is None
+            or number.end - pos > len(word)
+            or (number.end - pos == len(word) and not (after_number and words[word][0] == "unit"))
+        ):
             tokens.append(Token("number", number, pos, number.end))
             pos = number.end
             continue
@@ -177,16 +181,16 @@ EDGE_PUNCTUATION = " 。！!？?，,、；;：:.…~"
 def words_of(message: Message, tokens: list[Token]) -> str:
     """The farmer's text of ``tokens``: touching tokens stay together ("5吨"), others get a space."""
     text = ""
-    for previous, token in zip([None, *tokens], tokens):
+    for previous, token in zip([None, *tokens], tokens, strict=False):
         gap = "" if previous is None or previous.end == token.start else " "
-        text += gap + message.original[token.start:token.end]
+        text += gap + message.original[token.start : token.end]
     return text
 
 
 def text_after(message: Message, keyword: Token) -> str:
     """The folded text after ``keyword``: list punctuation (，、：；, ; :) separates, other punctuation
     is only trimmed from the ends (a code such as "k7-q2" must fail, not lose its tail)."""
-    return LIST_PUNCTUATION.sub(" ", message.base[keyword.end:]).strip(EDGE_PUNCTUATION)
+    return LIST_PUNCTUATION.sub(" ", message.base[keyword.end :]).strip(EDGE_PUNCTUATION)
 
 
 def text_after_start(message: Message, keyword: Token) -> int:

@@ -2,6 +2,7 @@
 (coming) search: Traditional characters fold to Simplified (opencc), commodity names also answer to
 their pinyin ("yumi", "yu mi") and to the dialect aliases kept in app/catalogue/data/commodities.csv.
 Flask-free: the caller hands in the catalogue rows (from the database or the CSVs)."""
+
 from __future__ import annotations
 
 import csv
@@ -60,7 +61,7 @@ def _is_han(text: str) -> bool:
 
 
 def pinyin_names(name: str) -> tuple[str, ...]:
-    """"玉米" → ("yumi", "yu mi"); names of one character, or not all Chinese, get none (a
+    """ "玉米" → ("yumi", "yu mi"); names of one character, or not all Chinese, get none (a
     one-syllable pinyin word such as "mi" is too easily something else)."""
     if not _is_han(name) or len(name) < 2:
         return ()
@@ -113,9 +114,22 @@ def place_names() -> list[tuple[str, list[str]]]:
     for row in rows:
         if row["pinyin"]:
             spellings[row["pinyin"]] = spellings.get(row["pinyin"], 0) + 1
-    return [(row["province_code"], [row["name_zh"], *filter(None, [
-        row["short_zh"], row["pinyin"] if len(row["pinyin"]) >= 4 and spellings[row["pinyin"]] == 1 else ""])])
-        for row in rows]
+    return [
+        (
+            row["province_code"],
+            [
+                row["name_zh"],
+                *filter(
+                    None,
+                    [
+                        row["short_zh"],
+                        row["pinyin"] if len(row["pinyin"]) >= 4 and spellings[row["pinyin"]] == 1 else "",
+                    ],
+                ),
+            ],
+        )
+        for row in rows
+    ]
 
 
 def csv_rows(name: str) -> list[dict[str, str]]:
@@ -128,8 +142,15 @@ def csv_commodity_names() -> list[tuple[str, list[str]]]:
     """``(slug, names)`` of every commodity in commodities.csv: both names and all aliases, so a
     database seeded before an alias was added still understands it."""
     return [
-        (row["slug"], [row["name_en"], row["name_zh"], *filter(None, row["aliases_en"].split("|")),
-                       *filter(None, row["aliases_zh"].split("|"))])
+        (
+            row["slug"],
+            [
+                row["name_en"],
+                row["name_zh"],
+                *filter(None, row["aliases_en"].split("|")),
+                *filter(None, row["aliases_zh"].split("|")),
+            ],
+        )
         for row in csv_rows("commodities.csv")
     ]
 
@@ -166,21 +187,74 @@ FIRST_WORD_FAMILIES = frozenset({"ship", "paid", "received", "orders"})
 # Carriers a seller may name before a waybill number ("发货 J3 顺丰 SF1234567890") → the carrier code
 # a shipment stores (app/logistics, the code carriers' webhooks are configured under).
 CARRIERS = {
-    "顺丰": "sf-express", "sf": "sf-express", "sf-express": "sf-express", "中通": "zto", "zto": "zto",
-    "圆通": "yto", "yto": "yto", "韵达": "yunda", "yunda": "yunda", "申通": "sto", "sto": "sto",
-    "京东": "jd", "jd": "jd", "邮政": "ems", "ems": "ems", "德邦": "deppon", "deppon": "deppon",
-    "极兔": "jtexpress", "j&t": "jtexpress",
+    "顺丰": "sf-express",
+    "sf": "sf-express",
+    "sf-express": "sf-express",
+    "中通": "zto",
+    "zto": "zto",
+    "圆通": "yto",
+    "yto": "yto",
+    "韵达": "yunda",
+    "yunda": "yunda",
+    "申通": "sto",
+    "sto": "sto",
+    "京东": "jd",
+    "jd": "jd",
+    "邮政": "ems",
+    "ems": "ems",
+    "德邦": "deppon",
+    "deppon": "deppon",
+    "极兔": "jtexpress",
+    "j&t": "jtexpress",
 }
 # Whole-message opt-out and opt-in words (CTIA / Twilio defaults, plus the Chinese carriers' TD/退订).
 OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "td", "退订", "n", "取消"})
 OPT_IN_WORDS = frozenset({"start", "unstop", "yes"})
 # Words that carry no argument; skipped wherever they stand. "收到"/"你好" are here so that their
 # 收/好 are not read as commands.
-FILLERS = frozenset({
-    "的", "了", "吗", "呢", "啊", "吧", "请", "请问", "我", "我要", "我想", "想", "要", "今天", "现在", "一下",
-    "查", "查询", "问", "什么", "是多少", "你好", "收到", "谢谢", "有",
-    "please", "pls", "the", "today", "now", "i", "want", "to", "of", "for", "in", "is", "what", "my",
-})
+FILLERS = frozenset(
+    {
+        "的",
+        "了",
+        "吗",
+        "呢",
+        "啊",
+        "吧",
+        "请",
+        "请问",
+        "我",
+        "我要",
+        "我想",
+        "想",
+        "要",
+        "今天",
+        "现在",
+        "一下",
+        "查",
+        "查询",
+        "问",
+        "什么",
+        "是多少",
+        "你好",
+        "收到",
+        "谢谢",
+        "有",
+        "please",
+        "pls",
+        "the",
+        "today",
+        "now",
+        "i",
+        "want",
+        "to",
+        "of",
+        "for",
+        "in",
+        "is",
+        "what",
+        "my",
+    }
+)
 CURRENCY_BEFORE = ("¥", "rmb", "cny")
 CURRENCY_AFTER = ("元", "块钱", "块", "yuan", "rmb", "cny")
 PER_WORDS = ("/", "每", "per", "a", "an")
@@ -189,22 +263,102 @@ PER_WORDS = ("/", "每", "per", "a", "an")
 # The SMS command words of the two sides, plus how people type them into a search box.
 KIND_WORDS: dict[str, str] = {
     **{word: family for word, family in KEYWORDS.items() if family in ("sell", "buy")},
-    **dict.fromkeys(("selling", "sale", "for sale", "supply", "supplier", "offer", "offers", "出", "批发", "供货",
-                     "现货", "出货", "销售", "代卖"), "sell"),
-    **dict.fromkeys(("buying", "wanted", "wtb", "purchase", "purchasing", "求", "收货", "回收", "大量收购", "长期收购",
-                     "需求", "需要"), "buy"),
+    **dict.fromkeys(
+        (
+            "selling",
+            "sale",
+            "for sale",
+            "supply",
+            "supplier",
+            "offer",
+            "offers",
+            "出",
+            "批发",
+            "供货",
+            "现货",
+            "出货",
+            "销售",
+            "代卖",
+        ),
+        "sell",
+    ),
+    **dict.fromkeys(
+        (
+            "buying",
+            "wanted",
+            "wtb",
+            "purchase",
+            "purchasing",
+            "求",
+            "收货",
+            "回收",
+            "大量收购",
+            "长期收购",
+            "需求",
+            "需要",
+        ),
+        "buy",
+    ),
 }
 KIND_WORDS.pop("offers", None)  # OFFERS is an SMS command (the offers on my postings), not a kind
 
 # Grades and adjectives of quality: a posting that says them ranks first, none is a filter.
 # Word → the grade's Chinese word (what a chip shows and what the posting's text is searched for).
 GRADE_WORDS: dict[str, str] = {
-    **{word: word for word in (
-        "新鲜", "优质", "有机", "一级", "二级", "三级", "特级", "精品", "精选", "绿色", "无公害", "野生", "正宗",
-        "农家", "散装", "当季", "新货", "新季", "头茬", "大果", "特大", "统货", "原产地", "产地直供", "纯天然",
-        "生态", "土", "高产", "干", "鲜", "优级", "一等", "二等", "地标", "富硒",
-    )},
-    **{"fresh": "新鲜", "organic": "有机", "premium": "精品", "quality": "优质", "high quality": "优质",
-       "grade a": "一级", "first grade": "一级", "top grade": "特级", "wild": "野生", "green": "绿色",
-       "new crop": "新货", "bulk": "散装", "dried": "干", "dry": "干"},
+    **{
+        word: word
+        for word in (
+            "新鲜",
+            "优质",
+            "有机",
+            "一级",
+            "二级",
+            "三级",
+            "特级",
+            "精品",
+            "精选",
+            "绿色",
+            "无公害",
+            "野生",
+            "正宗",
+            "农家",
+            "散装",
+            "当季",
+            "新货",
+            "新季",
+            "头茬",
+            "大果",
+            "特大",
+            "统货",
+            "原产地",
+            "产地直供",
+            "纯天然",
+            "生态",
+            "土",
+            "高产",
+            "干",
+            "鲜",
+            "优级",
+            "一等",
+            "二等",
+            "地标",
+            "富硒",
+        )
+    },
+    **{
+        "fresh": "新鲜",
+        "organic": "有机",
+        "premium": "精品",
+        "quality": "优质",
+        "high quality": "优质",
+        "grade a": "一级",
+        "first grade": "一级",
+        "top grade": "特级",
+        "wild": "野生",
+        "green": "绿色",
+        "new crop": "新货",
+        "bulk": "散装",
+        "dried": "干",
+        "dry": "干",
+    },
 }

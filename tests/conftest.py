@@ -1,5 +1,6 @@
 """Shared fixtures: one migrated database per test session (SQLite file, or PostgreSQL when
 TEST_DATABASE_URL is set), emptied and re-seeded with the catalogue before every test."""
+
 from __future__ import annotations
 
 import logging
@@ -17,8 +18,8 @@ from app import create_app
 from app.catalogue.services import load_catalogue
 from app.extensions import db as _db
 from config import TestingConfig
-from tests.local_services import redis_up
 from tests.database_guard import NotATestDatabase, check_test_database_url
+from tests.local_services import redis_up
 
 # Fixture modules shared by every folder (a folder's own conftest may replace a fixture by name).
 pytest_plugins = ["tests.fixtures.trade"]
@@ -173,11 +174,15 @@ def _restore_catalogue() -> None:
             if connection.dialect.name == "postgresql":
                 # The rows keep their ids; the sequences must continue after them as after load_catalogue().
                 for column in table.primary_key.columns:
-                    if column.autoincrement is True or (column.autoincrement == "auto" and column.type.python_type is int):
-                        connection.execute(text(
-                            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{column.name}'), "
-                            f"(SELECT max(\"{column.name}\") FROM \"{table.name}\"))"
-                        ))
+                    if column.autoincrement is True or (
+                        column.autoincrement == "auto" and column.type.python_type is int
+                    ):
+                        connection.execute(
+                            text(
+                                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{column.name}'), "
+                                f'(SELECT max("{column.name}") FROM "{table.name}"))'
+                            )
+                        )
 
 
 def _empty_database() -> None:
@@ -192,18 +197,22 @@ def _empty_database() -> None:
                 connection.execute(text("SET LOCAL session_replication_role = replica"))
                 for table in tables:
                     connection.execute(text(f'DELETE FROM "{table}"'))
-                connection.execute(text(
-                    "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
-                    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = current_schema()"
-                ))
+                connection.execute(
+                    text(
+                        "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
+                        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+                    )
+                )
             else:
-                connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+                connection.execute(
+                    text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+                )
         else:
             # Append-only tables (the audit log) refuse DELETE with a BEFORE DELETE trigger; TRUNCATE on
             # PostgreSQL passes row triggers by, so on SQLite lift them for this one transaction.
-            guards = connection.execute(text(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%BEFORE DELETE%'"
-            )).all()
+            guards = connection.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%BEFORE DELETE%'")
+            ).all()
             for name, _sql in guards:
                 connection.execute(text(f'DROP TRIGGER "{name}"'))
             for table in tables:

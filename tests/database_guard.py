@@ -1,6 +1,7 @@
 """The suite empties whatever database it is pointed at (PostgreSQL: DROP SCHEMA public CASCADE, then
 TRUNCATE before every test). Pointing TEST_DATABASE_URL at a real database by mistake must stop the run
 before anything is touched, so the database's own name has to say it is for tests."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Factories that build real rows through the same code paths the app uses."""
+
 from __future__ import annotations
 
 import itertools
@@ -25,7 +26,10 @@ def make_member(**overrides) -> Member:
         overrides.setdefault("station_review", "approved")
         overrides.setdefault("station_reviewed_at", utcnow())
     values = {
-        "phone": next_phone(), "display_name": "Test Member", "is_seller": True, "is_buyer": True,
+        "phone": next_phone(),
+        "display_name": "Test Member",
+        "is_seller": True,
+        "is_buyer": True,
         "phone_verified_at": utcnow(),
     }
     values.update(overrides)
@@ -68,16 +72,18 @@ def make_posting(owner=None, commodity="maize", kind="sell", **overrides):
     return posting
 
 
-def make_negotiation(posting, member, quantity="10", unit_price="3.20", delivery="collect", message="",
-                     lot_posting_id=None):
+def make_negotiation(
+    posting, member, quantity="10", unit_price="3.20", delivery="collect", message="", lot_posting_id=None
+):
     """``member`` opens a negotiation on ``posting`` (an offer on a sell offer, a quote on a buy
     request) through trade.negotiations.start_negotiation, committed. Returns the Negotiation."""
     from decimal import Decimal
 
     from app.trade.negotiations import OfferTerms, start_negotiation
 
-    terms = OfferTerms(quantity=Decimal(str(quantity)), unit_price=Decimal(str(unit_price)), delivery=delivery,
-                       message=message)
+    terms = OfferTerms(
+        quantity=Decimal(str(quantity)), unit_price=Decimal(str(unit_price)), delivery=delivery, message=message
+    )
     negotiation = start_negotiation(posting, member, terms, lot_posting_id=lot_posting_id)
     db.session.commit()
     return negotiation
@@ -90,8 +96,13 @@ ORDER_PATH = {
     "paid": (("seller", "confirm"), ("seller", "pay")),
     "shipped": (("seller", "confirm"), ("seller", "pay"), ("seller", "ship")),
     "delivered": (("seller", "confirm"), ("seller", "pay"), ("seller", "ship"), ("buyer", "deliver")),
-    "completed": (("seller", "confirm"), ("seller", "pay"), ("seller", "ship"), ("buyer", "deliver"),
-                  ("buyer", "complete")),
+    "completed": (
+        ("seller", "confirm"),
+        ("seller", "pay"),
+        ("seller", "ship"),
+        ("buyer", "deliver"),
+        ("buyer", "complete"),
+    ),
     "cancelled": (("buyer", "cancel"),),
 }
 

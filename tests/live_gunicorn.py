@@ -1,5 +1,6 @@
 """Run the real app under gunicorn for a test: the shared limits and the view counts written at
 exit are about processes, so these tests need real worker processes, not the test client."""
+
 from __future__ import annotations
 
 import os
@@ -7,9 +8,9 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
@@ -30,15 +31,35 @@ def gunicorn(database_url: str, tmp_path: Path, workers: int = 1, **settings: st
     port = free_port()
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=database_url, JISHI_ENV="development", FLASK_DEBUG="0", SECRET_KEY="live-gunicorn-test",
-        JISHI_INSTANCE_DIR=str(tmp_path), UPLOAD_DIR=str(tmp_path / "up"), LOG_LEVEL="WARNING", **settings,
+        DATABASE_URL=database_url,
+        JISHI_ENV="development",
+        FLASK_DEBUG="0",
+        SECRET_KEY="live-gunicorn-test",
+        JISHI_INSTANCE_DIR=str(tmp_path),
+        UPLOAD_DIR=str(tmp_path / "up"),
+        LOG_LEVEL="WARNING",
+        **settings,
     )
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py", "--workers", str(workers),
-             "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "--config",
+                "gunicorn.conf.py",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--access-logfile",
+                "/dev/null",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -1,5 +1,6 @@
 """Checks for the services the project machine runs beside the tests (Redis), so that tests which
 need one skip with a reason where it is missing instead of failing."""
+
 from __future__ import annotations
 
 import socket

@@ -1,4 +1,5 @@
 """Production refuses to start with the development secret and starts with a real one."""
+
 from __future__ import annotations
 
 import pytest

@@ -7,6 +7,7 @@ A module may still hold literal dates where they cannot go stale — a fixed clo
 argument, data formatting, bad input — and then it is listed below with the reason. A new module
 with a literal date fails here until someone writes down why that date is safe on every day.
 `make test-future` and `make test-past` run the suite 400 days ahead and back to prove it."""
+
 from __future__ import annotations
 
 import ast
@@ -41,8 +42,13 @@ def _literal_dates(tree: ast.AST) -> list[tuple[int, date]]:
                     found.append((node.lineno, date(*map(int, match.groups()))))
                 except ValueError:
                     pass  # 2026-13-01 and 2026-02-30 are bad input, not dates
-        elif isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in ("date", "datetime"):
-            numbers = [arg.value for arg in node.args[:3] if isinstance(arg, ast.Constant) and isinstance(arg.value, int)]
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in (
+            "date",
+            "datetime",
+        ):
+            numbers = [
+                arg.value for arg in node.args[:3] if isinstance(arg, ast.Constant) and isinstance(arg.value, int)
+            ]
             if len(numbers) >= 2 and 2000 <= numbers[0] <= 2099:
                 found.append((node.lineno, date(numbers[0], numbers[1], numbers[2] if len(numbers) == 3 else 1)))
     return [(line, day) for line, day in found if day >= LONG_AGO]
@@ -70,5 +76,7 @@ def test_every_reviewed_module_still_holds_a_literal_date():
 
 
 def test_the_guard_finds_the_kinds_of_date_tests_write():
-    source = 'a = "2027-05-01"\nb = date(2030, 1, 2)\nc = datetime(2026, 11, 3, 8, 0)\nd = "2026-13-01"\ne = "2019-01-01"\n'
+    source = (
+        'a = "2027-05-01"\nb = date(2030, 1, 2)\nc = datetime(2026, 11, 3, 8, 0)\nd = "2026-13-01"\ne = "2019-01-01"\n'
+    )
     assert [line for line, _ in _literal_dates(ast.parse(source))] == [1, 2, 3]

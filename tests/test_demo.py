@@ -1,4 +1,5 @@
 """Demo data: `flask seed` loads it once; running it again creates nothing; the demo accounts work."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select

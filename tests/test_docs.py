@@ -1,11 +1,12 @@
 """The documentation stays true to the tree: README.md stays short, every relative link (and its
 #anchor) leads somewhere, every function and test named in docs/rules-index.md exists, and every
 setting config.py reads is described in docs/operations.md."""
+
 from __future__ import annotations
 
 import ast
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ def _slug(heading: str) -> str:
     return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _anchors(page: Path) -> frozenset[str]:
     seen: dict[str, int] = {}
     anchors = set()
@@ -46,7 +47,8 @@ def _anchors(page: Path) -> frozenset[str]:
 
 def _relative_links(page: Path) -> list[str]:
     return [
-        target for target in LINK.findall(_prose(page.read_text(encoding="utf-8")))
+        target
+        for target in LINK.findall(_prose(page.read_text(encoding="utf-8")))
         if not re.match(r"^[a-z][a-z0-9+.-]*:", target)  # http:, https:, mailto:
     ]
 
@@ -58,8 +60,15 @@ def test_the_readme_is_at_most_150_lines():
 
 def test_the_pages_are_found():
     names = {page.relative_to(ROOT).as_posix() for page in PAGES}
-    assert {"README.md", "docs/architecture.md", "docs/rules-index.md", "docs/caching.md",
-            "docs/operations.md", "docs/testing.md", "docs/README.md"} <= names
+    assert {
+        "README.md",
+        "docs/architecture.md",
+        "docs/rules-index.md",
+        "docs/caching.md",
+        "docs/operations.md",
+        "docs/testing.md",
+        "docs/README.md",
+    } <= names
     assert len([name for name in names if name.startswith("docs/domains/")]) >= 15
 
 
@@ -88,7 +97,7 @@ CODE_REFERENCE = re.compile(r"`((?:app|sms)/[\w/]+\.py):([A-Za-z_][\w.]*)`")
 TEST_REFERENCE = re.compile(r"`(tests/[\w/]+\.py)::(test_\w+)`")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _definitions(path: str) -> frozenset[str]:
     """Names defined in the module: top-level functions and classes, and Class.method."""
     tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
@@ -97,14 +106,18 @@ def _definitions(path: str) -> frozenset[str]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
         if isinstance(node, ast.ClassDef):
-            names.update(f"{node.name}.{item.name}" for item in node.body
-                         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)))
+            names.update(
+                f"{node.name}.{item.name}"
+                for item in node.body
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+            )
     return frozenset(names)
 
 
 def _missing(references: list[tuple[str, str]]) -> list[str]:
-    return [f"{path}:{name}" for path, name in references
-            if not (ROOT / path).is_file() or name not in _definitions(path)]
+    return [
+        f"{path}:{name}" for path, name in references if not (ROOT / path).is_file() or name not in _definitions(path)
+    ]
 
 
 def test_every_function_the_rules_index_names_exists():
@@ -124,7 +137,9 @@ def test_every_test_the_rules_index_names_exists():
 def test_the_reference_checker_notices_a_renamed_function():
     assert _missing([("app/trade/stock.py", "take_stock")]) == []
     assert _missing([("app/trade/stock.py", "take_stocks"), ("app/trade/nothing.py", "x")]) == [
-        "app/trade/stock.py:take_stocks", "app/trade/nothing.py:x"]
+        "app/trade/stock.py:take_stocks",
+        "app/trade/nothing.py:x",
+    ]
 
 
 def test_every_setting_config_reads_is_described_in_operations():

@@ -1,12 +1,12 @@
 """tests/factories.py builds rows through the services, so what a factory returns is what the app
 would have written: the stock taken, the timeline recorded, the shipment linked."""
+
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
 
-from app.extensions import db
 from tests.factories import ORDER_PATH, make_negotiation, make_order, make_shipment
 
 
@@ -40,6 +40,11 @@ def test_make_shipment_arranges_the_sellers_shipment(db, buyer, sell_offer):
     db.session.expire_all()
     assert order.shipment.id == shipment.id and shipment.method == "carrier" and shipment.status == "created"
     assert shipment.tracking_number != other.tracking_number
-    vehicle = make_shipment(make_order(sell_offer, buyer, status="paid"), method="vehicle", driver_name="Driver Zhou",
-                            driver_phone="+8613911112222", vehicle_plate="豫A12345")
+    vehicle = make_shipment(
+        make_order(sell_offer, buyer, status="paid"),
+        method="vehicle",
+        driver_name="Driver Zhou",
+        driver_phone="+8613911112222",
+        vehicle_plate="豫A12345",
+    )
     assert vehicle.vehicle_plate == "豫A12345"

@@ -1,6 +1,7 @@
 """The one Alembic history builds the whole schema on an empty SQLite file and an empty PostgreSQL
 database, can be taken down to nothing and up again, and matches the models exactly (what
 `flask db migrate` would find is nothing)."""
+
 from __future__ import annotations
 
 import secrets
@@ -27,9 +28,7 @@ def _include_object(obj, name, type_, reflected, compare_to):
 
 def _schema_differences() -> list:
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "include_object": _include_object}
-        )
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": _include_object})
         return compare_metadata(context, db.metadata)
 
 

@@ -5,6 +5,7 @@ placeholder, and when a fresh extraction finds strings that messages.pot or mess
 `make extract-messages`, translate, and commit). The extraction runs exactly the `pybabel extract`
 command of the Makefile's extract-messages target, so the keywords and folders are defined once.
 """
+
 from __future__ import annotations
 
 import os
@@ -80,7 +81,9 @@ def test_chinese_translations_keep_the_placeholders_of_the_english():
 
 def test_the_template_on_disk_has_every_string_the_code_uses(fresh_extraction):
     missing = msgids(fresh_extraction) - msgids(read_catalog(POT))
-    assert not missing, f"run `make extract-messages`: {len(missing)} new strings, e.g. {sorted(map(str, missing))[:20]}"
+    assert not missing, (
+        f"run `make extract-messages`: {len(missing)} new strings, e.g. {sorted(map(str, missing))[:20]}"
+    )
 
 
 def test_the_chinese_catalogue_has_every_string_the_code_uses(fresh_extraction):

@@ -1,4 +1,5 @@
 """Admin and trust & safety: member management, reports, suspensions, audit log, help centre."""
+
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__)

@@ -1,4 +1,5 @@
 """`flask admin end-suspensions` — lift timed suspensions that ran out (cron, e.g. every 15 minutes)."""
+
 from __future__ import annotations
 
 import click

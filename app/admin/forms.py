@@ -1,5 +1,6 @@
 """Forms of the admin area, the report form and the help editor. Rules that need the database are in
 the services, which raise ActionInvalid; the routes show those beside the field."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -18,17 +19,28 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _reason_field(label=_l("Reason (kept in the audit log)")):
-    return TextAreaField(label, filters=[_strip], validators=[
-        DataRequired(_l("Give a reason. It is kept in the audit log.")),
-        Length(max=MAX_REASON_LENGTH), PlainText(multiline=True),
-    ])
+_REASON_LABEL = _l("Reason (kept in the audit log)")
+
+
+def _reason_field(label=_REASON_LABEL):
+    return TextAreaField(
+        label,
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Give a reason. It is kept in the audit log.")),
+            Length(max=MAX_REASON_LENGTH),
+            PlainText(multiline=True),
+        ],
+    )
 
 
 class ReportForm(FlaskForm):
     reason = RadioField(_l("What is wrong?"), choices=[], validators=[InputRequired(_l("Choose a reason."))])
-    details = TextAreaField(_l("Tell us more (optional, required for \"Something else\")"), filters=[_strip],
-                            validators=[Length(max=MAX_DETAILS_LENGTH), PlainText(multiline=True)])
+    details = TextAreaField(
+        _l('Tell us more (optional, required for "Something else")'),
+        filters=[_strip],
+        validators=[Length(max=MAX_DETAILS_LENGTH), PlainText(multiline=True)],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,9 +53,12 @@ class ReasonForm(FlaskForm):
 
 
 class SuspendForm(FlaskForm):
-    length = RadioField(_l("How long"), choices=[SelectChoice("days", _l("For a number of days")),
-                                                 SelectChoice("permanent", _l("Permanently"))],
-                        default="days", validators=[InputRequired(_l("Choose how long."))])
+    length = RadioField(
+        _l("How long"),
+        choices=[SelectChoice("days", _l("For a number of days")), SelectChoice("permanent", _l("Permanently"))],
+        default="days",
+        validators=[InputRequired(_l("Choose how long."))],
+    )
     days = IntegerField(_l("Days"), default=7, validators=[Optional(), NumberRange(1, MAX_SUSPENSION_DAYS)])
     reason = _reason_field()
 
@@ -64,16 +79,21 @@ class SuspendForm(FlaskForm):
 
 
 class DecideReportForm(SuspendForm):
-    decision = RadioField(_l("Decision"), choices=[
-        SelectChoice("dismiss", _l("Dismiss: no rule broken")),
-        SelectChoice("uphold", _l("Uphold: action taken elsewhere or a warning given")),
-        SelectChoice("hide_posting", _l("Uphold and hide the posting")),
-        SelectChoice("suspend", _l("Uphold and suspend the member")),
-    ], validators=[InputRequired(_l("Choose what to do."))])
+    decision = RadioField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("dismiss", _l("Dismiss: no rule broken")),
+            SelectChoice("uphold", _l("Uphold: action taken elsewhere or a warning given")),
+            SelectChoice("hide_posting", _l("Uphold and hide the posting")),
+            SelectChoice("suspend", _l("Uphold and suspend the member")),
+        ],
+        validators=[InputRequired(_l("Choose what to do."))],
+    )
     reason = _reason_field(_l("Note (kept in the audit log and sent to the reporter)"))
     # Only read when suspending; dismissing or hiding a posting needs no length.
-    length = RadioField(_l("How long"), choices=SuspendForm.length.kwargs["choices"], default="days",
-                        validators=[Optional()])
+    length = RadioField(
+        _l("How long"), choices=SuspendForm.length.kwargs["choices"], default="days", validators=[Optional()]
+    )
 
     def needs_days(self) -> bool:
         return self.decision.data == "suspend" and super().needs_days()
@@ -81,6 +101,9 @@ class DecideReportForm(SuspendForm):
 
 class HelpPageForm(FlaskForm):
     title = StringField(_l("Title"), filters=[_strip], validators=[DataRequired(), Length(max=120), PlainText()])
-    body = TextAreaField(_l("Text (Markdown: **bold**, lists with -, tables, links)"), filters=[_strip],
-                         validators=[DataRequired(), Length(max=20_000), PlainText(multiline=True)])
+    body = TextAreaField(
+        _l("Text (Markdown: **bold**, lists with -, tables, links)"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=20_000), PlainText(multiline=True)],
+    )
     reason = _reason_field(_l("What changed and why (kept in the audit log)"))

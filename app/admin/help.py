@@ -1,6 +1,7 @@
 """Help centre pages: the shipped text (app/admin/help_defaults.py) unless an admin edited the page in
 that language. Markdown is rendered with raw HTML switched off and the result sanitised by nh3, so an
 admin's text can format but never run script or break the page."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,8 +25,27 @@ MAX_TITLE_LENGTH = 120
 MAX_BODY_LENGTH = 20_000
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 _ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "h2", "h3", "h4", "blockquote", "a", "hr",
-    "table", "thead", "tbody", "tr", "th", "td",
+    "p",
+    "br",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "h2",
+    "h3",
+    "h4",
+    "blockquote",
+    "a",
+    "hr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 
 
@@ -64,8 +84,13 @@ def index(locale: str) -> list[Page]:
 def render(markdown_text: str) -> Markup:
     """Markdown → sanitised HTML (no raw HTML, no script, links limited to http(s) and mailto)."""
     html = _markdown.render(markdown_text or "")
-    clean = nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href", "title"}},
-                      url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener")
+    clean = nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener",
+    )
     # After sanitising, so no admin text can add markup: wide tables scroll inside a 360 px screen.
     clean = clean.replace("<table>", '<div class="table-wrap"><table>').replace("</table>", "</table></div>")
     return Markup(clean)
@@ -84,9 +109,7 @@ def save_page(slug: str, locale: str, title: str, body: str, admin: Member, reas
     if not body or len(body) > MAX_BODY_LENGTH:
         raise services.ActionInvalid("body", _l("A text of 1 to %(n)s characters.", n=MAX_BODY_LENGTH))
     reason = services.clean_reason(reason)
-    page = db.session.scalar(
-        select(HelpPage).where(HelpPage.slug == slug, HelpPage.locale == locale).with_for_update()
-    )
+    page = db.session.scalar(select(HelpPage).where(HelpPage.slug == slug, HelpPage.locale == locale).with_for_update())
     if page is None:
         page = HelpPage(slug=slug, locale=locale)
         db.session.add(page)

@@ -4,6 +4,7 @@
 This is content, not interface text, so it lives here rather than in the translation catalogue: an
 admin edits it on the site, and both languages are written out in full.
 """
+
 from __future__ import annotations
 
 # Slug → the order of the help centre's index.
@@ -11,7 +12,9 @@ SLUGS = ("posting", "buying", "negotiation", "payment", "shipping", "disputes", 
 
 PAGES: dict[str, dict[str, tuple[str, str]]] = {
     "en": {
-        "posting": ("How to post", """\
+        "posting": (
+            "How to post",
+            """\
 Anyone who sells can post a **sell offer** (供); anyone who buys can post a **buy request** (求).
 
 1. Choose **Post** in the menu.
@@ -23,8 +26,11 @@ Anyone who sells can post a **sell offer** (供); anyone who buys can post a **b
 You can edit, pause, close or renew a posting from **My postings**. Postings end on their
 "available until" date. Without a smartphone? An information station can post for you by your
 mobile number, or use the SMS commands.
-"""),
-        "buying": ("How to buy", """\
+""",
+        ),
+        "buying": (
+            "How to buy",
+            """\
 1. Search the **Market**: type what you call it, as you would say it — "河南玉米", "新鲜地瓜", "烟台苹果 收购",
    "yumi", "apples" or Traditional characters all work. The page shows how it read your words (commodity,
    province or city, quality, sell or buy); tap × on a part to search without it. Then filter by
@@ -36,8 +42,11 @@ mobile number, or use the SMS commands.
 5. When the goods arrive, confirm receipt. You can review the seller after completion.
 
 Keep every step on Jishi: only then can we help you in a dispute.
-"""),
-        "negotiation": ("How negotiation works", """\
+""",
+        ),
+        "negotiation": (
+            "How negotiation works",
+            """\
 An offer names a quantity, a unit price and delivery (you collect or the seller delivers).
 
 - The other side can **accept**, **decline** or send a **counter-offer**. Only the latest open offer
@@ -48,8 +57,11 @@ An offer names a quantity, a unit price and delivery (you collect or the seller 
 
 **Stay on Jishi.** If someone asks you to call, pay or chat somewhere else, we show a warning. Trades
 agreed outside Jishi have no order record, no payment protection and no dispute help.
-"""),
-        "payment": ("How payment works", """\
+""",
+        ),
+        "payment": (
+            "How payment works",
+            """\
 After the seller confirms the order, the buyer chooses how to pay on the order page:
 
 - **Bank transfer or cash on delivery**: pay the seller's account, then type the transfer reference.
@@ -58,16 +70,22 @@ After the seller confirms the order, the buyer chooses how to pay on the order p
 
 Never pay into an account sent to you in a message or by phone: the order page is the only place
 that shows how to pay. Refunds from a dispute go back the same way you paid.
-"""),
-        "shipping": ("How shipping works", """\
+""",
+        ),
+        "shipping": (
+            "How shipping works",
+            """\
 The seller adds the shipment on the order page: the carrier or their own truck, the tracking number
 and the expected date. A driver can update the status from a link without an account.
 
 The order moves to *shipped* and then *delivered*. The buyer checks the goods and confirms receipt,
 or accepts part of them (for example 9 of 10 t) — the seller agrees to the lower amount or the buyer
 opens a dispute.
-"""),
-        "disputes": ("Disputes", """\
+""",
+        ),
+        "disputes": (
+            "Disputes",
+            """\
 If goods do not arrive, are not as described or the quantity is short, the buyer can **open a
 dispute** on the order page within the dispute window after delivery. Say what happened; photos help.
 
@@ -76,8 +94,11 @@ full, partial or no refund. Both sides are told the outcome.
 
 To report a fake seller, a scam or abuse, use **Report** on the posting, the storefront or the
 negotiation. You are told what we did.
-"""),
-        "sms": ("SMS commands", """\
+""",
+        ),
+        "sms": (
+            "SMS commands",
+            """\
 Send these to the Jishi number. English and Chinese keywords both work; Chinese keywords need no space.
 
 | Command | Example | What it does |
@@ -116,10 +137,13 @@ crate) or `SELL apple 20 crates 15 kg per crate 120`. Without it the reply says 
 **Order numbers** start with J (`J0000003`, or short `J3`); a number without J is a draft number. Only the
 seller confirms, declines, ships and records payment; only the buyer confirms receipt. Sending a step
 twice does it once: the second reply says it is already done.
-"""),
+""",
+        ),
     },
     "zh_Hans": {
-        "posting": ("如何发布", """\
+        "posting": (
+            "如何发布",
+            """\
 卖家可以发布**供应**（供），买家可以发布**求购**（求）。
 
 1. 点菜单里的**发布**。
@@ -130,8 +154,11 @@ twice does it once: the second reply says it is already done.
 
 在**我的发布**里可以修改、暂停、关闭或续期。到了"供应截止"日期会自动过期。没有智能手机？
 可以请信息站用您的手机号代发，或者用短信指令。
-"""),
-        "buying": ("如何购买", """\
+""",
+        ),
+        "buying": (
+            "如何购买",
+            """\
 1. 在**市场**里搜索您平时的叫法，怎么说就怎么输入："河南玉米"、"新鲜地瓜"、"烟台苹果 收购"、拼音"yumi"、
    英文或繁体字都可以。页面会显示它是怎么理解的（品种、省份或城市、品质、出售还是求购），点某一项旁边的
    × 就去掉这一项再搜。然后再按省份、每公斤价格或数量筛选。
@@ -141,8 +168,11 @@ twice does it once: the second reply says it is already done.
 5. 收到货后确认收货。订单完成后可以评价卖家。
 
 每一步都请在集市上完成，出了纠纷我们才能帮您。
-"""),
-        "negotiation": ("议价怎么进行", """\
+""",
+        ),
+        "negotiation": (
+            "议价怎么进行",
+            """\
 出价包括数量、单价和交货方式（买家自提或卖家送货）。
 
 - 对方可以**接受**、**拒绝**或**还价**。只有最新的有效出价可以被接受，而且只能由对方接受。
@@ -152,31 +182,43 @@ twice does it once: the second reply says it is already done.
 
 **请留在集市交易。** 如果有人让您打电话、加微信或去别处付款，我们会提醒您。在集市外谈成的交易
 没有订单记录、没有付款保障，也无法申请纠纷处理。
-"""),
-        "payment": ("如何付款", """\
+""",
+        ),
+        "payment": (
+            "如何付款",
+            """\
 卖家确认订单后，买家在订单页选择付款方式：
 
 - **银行转账或货到付款**：付款到卖家账户，然后填写转账流水号。卖家核对后标记"已收款"。
 - **在线支付**（如已开通）：跳转到支付页面，付完回到订单。
 
 千万不要付款到别人在消息里或电话里给您的账户：只有订单页显示怎么付款。纠纷退款按原路退回。
-"""),
-        "shipping": ("如何发货", """\
+""",
+        ),
+        "shipping": (
+            "如何发货",
+            """\
 卖家在订单页添加发货信息：物流公司或自家货车、运单号和预计到达日期。司机不用注册，
 用链接就能更新状态。
 
 订单会变成"已发货"，然后"已送达"。买家验货后确认收货，也可以只收一部分（比如 10 吨收 9 吨）——
 卖家同意按少的金额结算，或者买家申请纠纷。
-"""),
-        "disputes": ("纠纷处理", """\
+""",
+        ),
+        "disputes": (
+            "纠纷处理",
+            """\
 如果货没到、货不对板或数量不足，买家可以在送达后的期限内在订单页**申请纠纷**，说明情况，
 有照片更好。
 
 管理员会查看订单、时间线和议价记录，必要时联系双方，然后决定全额、部分或不退款，并通知双方。
 
 要举报假卖家、骗局或辱骂，请在发布、店铺或议价页点**举报**。处理结果会通知您。
-"""),
-        "sms": ("短信指令", """\
+""",
+        ),
+        "sms": (
+            "短信指令",
+            """\
 把下面的指令发到集市的号码。中英文关键词都可以，中文关键词后面不用空格。
 
 | 指令 | 例子 | 作用 |
@@ -212,6 +254,7 @@ twice does it once: the second reply says it is already done.
 
 **订单号**以J开头（`J0000003`，也可简写`J3`）；不带J的数字是草稿编号。只有卖家能确认、拒绝、发货和确认收款，
 只有买家能确认收货。同一步发两次只会做一次，第二次回复会说明已经做过。
-"""),
+""",
+        ),
     },
 }

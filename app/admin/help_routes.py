@@ -1,4 +1,5 @@
 """The help centre at /help (public) and its editor for admins."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -6,7 +7,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.admin import bp, help as pages
+from app.admin import bp
+from app.admin import help as pages
 from app.admin.forms import HelpPageForm
 from app.admin.services import ActionInvalid
 from app.extensions import db
@@ -45,8 +47,9 @@ def edit_help(slug: str, locale: str):
     form = HelpPageForm(data={"title": page.title, "body": page.body})
     if form.validate_on_submit():
         try:
-            pages.save_page(slug, locale, form.title.data, form.body.data, current_user._get_current_object(),
-                            form.reason.data)
+            pages.save_page(
+                slug, locale, form.title.data, form.body.data, current_user._get_current_object(), form.reason.data
+            )
         except ActionInvalid as error:
             db.session.rollback()
             getattr(form, error.field, form.body).errors.append(error.message)

@@ -1,5 +1,6 @@
 """Trust & safety records: members' reports, the append-only audit log of admin actions, the holds
 that hide postings (and remember what to give back), and the editable help pages."""
+
 from __future__ import annotations
 
 import enum

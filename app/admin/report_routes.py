@@ -1,5 +1,6 @@
 """Members report a posting, a storefront or a member; they see their reports and the outcomes at
 /account/reports. Filing is rate-limited so the queue cannot be flooded from one account or address."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -28,8 +29,9 @@ def _report(target_kind: str, target, heading: str, back_url: str):
     form = ReportForm()
     if form.validate_on_submit():
         try:
-            reports.file_report(current_user._get_current_object(), target_kind, target, form.reason.data,
-                                form.details.data or "")
+            reports.file_report(
+                current_user._get_current_object(), target_kind, target, form.reason.data, form.details.data or ""
+            )
         except ActionInvalid as error:
             db.session.rollback()
             getattr(form, error.field, form.details).errors.append(error.message)
@@ -48,8 +50,12 @@ def report_posting(posting_id: int):
     posting = db.session.get(Posting, posting_id)
     if posting is None or not can_view(posting, current_user):
         abort(404)
-    return _report(ReportTarget.POSTING.value, posting, _("Report “%(title)s”", title=posting.title),
-                   url_for("postings.show_posting", posting_id=posting.id))
+    return _report(
+        ReportTarget.POSTING.value,
+        posting,
+        _("Report “%(title)s”", title=posting.title),
+        url_for("postings.show_posting", posting_id=posting.id),
+    )
 
 
 @bp.route("/s/<slug>/report", methods=["GET", "POST"])
@@ -59,8 +65,12 @@ def report_storefront(slug: str):
     shop = storefront_by_slug(slug)
     if shop is None:
         abort(404)
-    return _report(ReportTarget.STOREFRONT.value, shop, _("Report the storefront %(name)s", name=shop.name),
-                   url_for("members.storefront", slug=shop.slug))
+    return _report(
+        ReportTarget.STOREFRONT.value,
+        shop,
+        _("Report the storefront %(name)s", name=shop.name),
+        url_for("members.storefront", slug=shop.slug),
+    )
 
 
 @bp.route("/members/<int:member_id>/report", methods=["GET", "POST"])
@@ -70,8 +80,9 @@ def report_member(member_id: int):
     member = db.session.get(Member, member_id)
     if member is None:
         abort(404)
-    return _report(ReportTarget.MEMBER.value, member, _("Report %(name)s", name=member.display_name),
-                   url_for("admin.my_reports"))
+    return _report(
+        ReportTarget.MEMBER.value, member, _("Report %(name)s", name=member.display_name), url_for("admin.my_reports")
+    )
 
 
 @bp.get("/account/reports")

@@ -3,6 +3,7 @@
 Deciding a report writes an audit row and tells the reporter the outcome through the notification
 outbox (SMS and e-mail, in the reporter's language), in the same transaction. Nothing commits here.
 """
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -67,8 +68,10 @@ def file_report(reporter: Member, target_kind: str, target, reason: str, details
     if report.member_id == reporter.id:
         raise DomainError(_l("You cannot report yourself."))
     duplicate = select(Report.id).where(
-        Report.reporter_id == reporter.id, Report.status == ReportStatus.OPEN.value,
-        Report.target_kind == target_kind, Report.member_id == report.member_id,
+        Report.reporter_id == reporter.id,
+        Report.status == ReportStatus.OPEN.value,
+        Report.target_kind == target_kind,
+        Report.member_id == report.member_id,
         Report.posting_id.is_(None) if report.posting_id is None else Report.posting_id == report.posting_id,
     )
     if db.session.scalar(duplicate) is not None:
@@ -81,7 +84,9 @@ def file_report(reporter: Member, target_kind: str, target, reason: str, details
 def queue(status: str | None):
     """Reports, open ones oldest first (first come, first served); decided ones newest first."""
     query = select(Report).options(
-        joinedload(Report.reporter), joinedload(Report.member), joinedload(Report.posting),
+        joinedload(Report.reporter),
+        joinedload(Report.member),
+        joinedload(Report.posting),
         joinedload(Report.storefront),
     )
     if status == ReportStatus.OPEN.value or status is None:
@@ -97,10 +102,15 @@ def open_count() -> int:
 
 def related_reports(report: Report) -> list[Report]:
     """Other reports about the same member, newest first (patterns matter more than one report)."""
-    return list(db.session.scalars(
-        select(Report).where(Report.member_id == report.member_id, Report.id != report.id)
-        .options(joinedload(Report.reporter)).order_by(Report.created_at.desc(), Report.id.desc()).limit(20)
-    ))
+    return list(
+        db.session.scalars(
+            select(Report)
+            .where(Report.member_id == report.member_id, Report.id != report.id)
+            .options(joinedload(Report.reporter))
+            .order_by(Report.created_at.desc(), Report.id.desc())
+            .limit(20)
+        )
+    )
 
 
 def decide(report_id: int, admin: Member, decision: str, note: str, days: int | None = None) -> Report:
@@ -129,8 +139,15 @@ def decide(report_id: int, admin: Member, decision: str, note: str, days: int | 
     report.resolved_at = utcnow()
     report.outcome_note = note
     action = AuditAction.DISMISS_REPORT if decision == "dismiss" else AuditAction.RESOLVE_REPORT
-    services.record(action, admin, note, member_id=report.member_id, posting_id=report.posting_id,
-                    report_id=report.id, detail=decision)
+    services.record(
+        action,
+        admin,
+        note,
+        member_id=report.member_id,
+        posting_id=report.posting_id,
+        report_id=report.id,
+        detail=decision,
+    )
     _tell_reporter(report)
     return report
 
@@ -140,20 +157,27 @@ def _tell_reporter(report: Report) -> None:
     from app.notify.services import enqueue
 
     reporter = db.session.get(Member, report.reporter_id)
-    enqueue(reporter, "report_outcome", {
-        "number": report.id,
-        "actioned": report.status == ReportStatus.ACTIONED.value,
-        "note": report.outcome_note,
-        "url": public_url("admin.my_reports"),
-        "link": public_url("admin.my_reports"),
-    })
+    enqueue(
+        reporter,
+        "report_outcome",
+        {
+            "number": report.id,
+            "actioned": report.status == ReportStatus.ACTIONED.value,
+            "note": report.outcome_note,
+            "url": public_url("admin.my_reports"),
+            "link": public_url("admin.my_reports"),
+        },
+    )
 
 
 def reports_by(member_id: int) -> list[Report]:
     """The reports a member filed, newest first, for their own page."""
-    return list(db.session.scalars(
-        select(Report).where(Report.reporter_id == member_id)
-        .options(joinedload(Report.posting), joinedload(Report.storefront), joinedload(Report.member))
-        .order_by(Report.created_at.desc(), Report.id.desc()).limit(100)
-    ))
-
+    return list(
+        db.session.scalars(
+            select(Report)
+            .where(Report.reporter_id == member_id)
+            .options(joinedload(Report.posting), joinedload(Report.storefront), joinedload(Report.member))
+            .order_by(Report.created_at.desc(), Report.id.desc())
+            .limit(100)
+        )
+    )

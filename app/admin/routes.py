@@ -1,6 +1,7 @@
 """Admin area: dashboard, members (list, page, suspend / restore / revoke), hiding postings, the
 reports queue and the audit log with its CSV export. Every view is @admin_required (403 for members,
 the login page for visitors); tests/admin/test_access.py walks app.url_map to prove it."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -15,16 +16,27 @@ from app.admin.forms import DecideReportForm, ReasonForm, SuspendForm
 from app.admin.models import AuditAction, Report, ReportStatus
 from app.extensions import db
 from app.members import verification
-from app.notify import sms_budget
 from app.members.models import Member
 from app.models_common import utcnow
+from app.notify import sms_budget
 from app.postings.models import Posting
 from app.postings.services import status_label as posting_status_label
 from app.web.csv_export import csv_response
 from app.web.decorators import admin_required
 
-AUDIT_CSV_HEADER = ("id", "time (UTC)", "action", "actor", "actor phone", "member", "member phone",
-                    "posting", "report", "detail", "reason")
+AUDIT_CSV_HEADER = (
+    "id",
+    "time (UTC)",
+    "action",
+    "actor",
+    "actor phone",
+    "member",
+    "member phone",
+    "posting",
+    "report",
+    "detail",
+    "reason",
+)
 
 
 def _admin() -> Member:
@@ -43,14 +55,21 @@ def dashboard():
     suspended = db.session.scalar(select(func.count(Member.id)).where(Member.is_suspended(now)))
     # Admin pages other domains own (catalogue, disputes, outbox …), so the overview reaches them all.
     other_pages = sorted(
-        rule.rule for rule in current_app.url_map.iter_rules()
-        if rule.rule.startswith("/admin") and not rule.arguments and "GET" in rule.methods
+        rule.rule
+        for rule in current_app.url_map.iter_rules()
+        if rule.rule.startswith("/admin")
+        and not rule.arguments
+        and "GET" in rule.methods
         and not rule.endpoint.startswith("admin.")
     )
     return render_template(
-        "admin/dashboard.html", open_reports=reports.open_count(), suspended=suspended,
-        pending_verifications=len(verification.pending_requests()), other_pages=other_pages,
-        pending_stations=len(stations.pending_stations()), sms_alerts=len(sms_budget.recent_alerts(days=1)),
+        "admin/dashboard.html",
+        open_reports=reports.open_count(),
+        suspended=suspended,
+        pending_verifications=len(verification.pending_requests()),
+        other_pages=other_pages,
+        pending_stations=len(stations.pending_stations()),
+        sms_alerts=len(sms_budget.recent_alerts(days=1)),
     )
 
 
@@ -58,12 +77,16 @@ def dashboard():
 @admin_required
 def members():
     args = request.args
-    filters = {"q": args.get("q", "")[:queries.MAX_QUERY_LENGTH], "kind": args.get("kind"),
-               "verified": args.get("verified"), "suspended": args.get("suspended")}
-    pagination = db.paginate(queries.members_query(**filters), per_page=current_app.config["ORDERS_PER_PAGE"],
-                             error_out=False)
-    return render_template("admin/members.html", pagination=pagination, filters=filters,
-                           kinds=queries.KINDS)
+    filters = {
+        "q": args.get("q", "")[: queries.MAX_QUERY_LENGTH],
+        "kind": args.get("kind"),
+        "verified": args.get("verified"),
+        "suspended": args.get("suspended"),
+    }
+    pagination = db.paginate(
+        queries.members_query(**filters), per_page=current_app.config["ORDERS_PER_PAGE"], error_out=False
+    )
+    return render_template("admin/members.html", pagination=pagination, filters=filters, kinds=queries.KINDS)
 
 
 def _member_page(member_id: int, status: int = 200, **forms):
@@ -71,9 +94,15 @@ def _member_page(member_id: int, status: int = 200, **forms):
     received, written = queries.member_reviews(member.id)
     about, filed = queries.member_reports(member.id)
     return render_template(
-        "admin/member.html", member=member, postings=queries.member_postings(member.id),
-        orders=queries.member_orders(member.id), reviews_received=received, reviews_written=written,
-        reports_about=about, reports_filed=filed, verifications=verification.history_of(member),
+        "admin/member.html",
+        member=member,
+        postings=queries.member_postings(member.id),
+        orders=queries.member_orders(member.id),
+        reviews_received=received,
+        reviews_written=written,
+        reports_about=about,
+        reports_filed=filed,
+        verifications=verification.history_of(member),
         audit=queries.member_audit(member.id),
         suspend_form=forms.get("suspend_form") or SuspendForm(formdata=None),
         restore_form=forms.get("restore_form") or ReasonForm(formdata=None, prefix="restore"),
@@ -159,14 +188,17 @@ def report_queue():
     status = request.args.get("status")
     status = status if status in {s.value for s in ReportStatus} else ReportStatus.OPEN.value
     pagination = db.paginate(reports.queue(status), per_page=current_app.config["ORDERS_PER_PAGE"], error_out=False)
-    return render_template("admin/reports.html", pagination=pagination, status=status,
-                           statuses=[s.value for s in ReportStatus])
+    return render_template(
+        "admin/reports.html", pagination=pagination, status=status, statuses=[s.value for s in ReportStatus]
+    )
 
 
 def _report_page(report_id: int, status: int = 200, form: DecideReportForm | None = None):
     report = db.get_or_404(Report, report_id)
     return render_template(
-        "admin/report.html", report=report, related=reports.related_reports(report),
+        "admin/report.html",
+        report=report,
+        related=reports.related_reports(report),
         form=form or DecideReportForm(formdata=None),
     ), status
 
@@ -207,7 +239,7 @@ def _audit_filters() -> dict:
     action = args.get("action")
     return {
         "action": action if action in {a.value for a in AuditAction} else None,
-        "actor": args.get("actor", "")[:queries.MAX_QUERY_LENGTH],
+        "actor": args.get("actor", "")[: queries.MAX_QUERY_LENGTH],
         "member_id": args.get("member", type=int),
         "since": _day("since"),
         "until": _day("until"),
@@ -218,10 +250,12 @@ def _audit_filters() -> dict:
 @admin_required
 def audit_log():
     filters = _audit_filters()
-    pagination = db.paginate(queries.audit_query(**filters), per_page=current_app.config["NOTIFY_PER_PAGE"],
-                             error_out=False)
-    return render_template("admin/audit.html", pagination=pagination, filters=filters,
-                           actions=[a.value for a in AuditAction])
+    pagination = db.paginate(
+        queries.audit_query(**filters), per_page=current_app.config["NOTIFY_PER_PAGE"], error_out=False
+    )
+    return render_template(
+        "admin/audit.html", pagination=pagination, filters=filters, actions=[a.value for a in AuditAction]
+    )
 
 
 @bp.get("/admin/audit.csv")
@@ -229,9 +263,19 @@ def audit_log():
 def audit_csv():
     entries = db.session.scalars(queries.audit_query(**_audit_filters()).execution_options(yield_per=500))
     rows = (
-        (e.id, e.created_at, e.action, e.actor.display_name if e.actor else "system",
-         e.actor.phone if e.actor else "", e.member.display_name if e.member else "",
-         e.member.phone if e.member else "", e.posting_id, e.report_id, e.detail, e.reason)
+        (
+            e.id,
+            e.created_at,
+            e.action,
+            e.actor.display_name if e.actor else "system",
+            e.actor.phone if e.actor else "",
+            e.member.display_name if e.member else "",
+            e.member.phone if e.member else "",
+            e.posting_id,
+            e.report_id,
+            e.detail,
+            e.reason,
+        )
         for e in entries
     )
     return csv_response(f"jishi-audit-{utcnow():%Y%m%d-%H%M}.csv", AUDIT_CSV_HEADER, rows)
@@ -253,7 +297,6 @@ def action_label(action: str) -> str:
         AuditAction.REFUSE_STATION.value: _("Refused an information station"),
     }
     return labels.get(action, action)
-
 
 
 @bp.app_template_global("report_reason_label")

@@ -5,6 +5,7 @@ platform (a phone number, a bank card or a payment account).
 Template globals, so the posting, storefront and negotiation pages of other domains include one
 partial (templates/admin/_safety_signals.html, _off_platform_warning.html) and nothing more.
 """
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,10 @@ def off_platform_warning(negotiation: Negotiation) -> bool:
         select(Offer.message).where(Offer.negotiation_id == negotiation.id).order_by(Offer.id).limit(1)
     )
     first_message = db.session.scalar(
-        select(NegotiationMessage.body).where(NegotiationMessage.negotiation_id == negotiation.id)
-        .order_by(NegotiationMessage.id).limit(1)
+        select(NegotiationMessage.body)
+        .where(NegotiationMessage.negotiation_id == negotiation.id)
+        .order_by(NegotiationMessage.id)
+        .limit(1)
     )
     return mentions_off_platform(first_offer_note) or mentions_off_platform(first_message)
 

@@ -6,6 +6,7 @@ drops it at once) plus a PostingHold that remembers the status to give back. A p
 while any hold is unreleased: an admin's moderation hold and a suspension hold are lifted separately.
 Nothing here commits; the caller does, once.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -47,12 +48,25 @@ def clean_reason(reason: str | None) -> str:
     return reason
 
 
-def record(action: AuditAction, actor: Member | None, reason: str, *, member_id: int | None = None,
-           posting_id: int | None = None, report_id: int | None = None, detail: str = "") -> AuditLog:
+def record(
+    action: AuditAction,
+    actor: Member | None,
+    reason: str,
+    *,
+    member_id: int | None = None,
+    posting_id: int | None = None,
+    report_id: int | None = None,
+    detail: str = "",
+) -> AuditLog:
     """Append one audit-log row (``actor`` None for a system job). Returns it, flushed."""
     entry = AuditLog(
-        action=action.value, actor_id=actor.id if actor else None, reason=reason, member_id=member_id,
-        posting_id=posting_id, report_id=report_id, detail=detail[:120],
+        action=action.value,
+        actor_id=actor.id if actor else None,
+        reason=reason,
+        member_id=member_id,
+        posting_id=posting_id,
+        report_id=report_id,
+        detail=detail[:120],
     )
     db.session.add(entry)
     db.session.flush()
@@ -67,10 +81,13 @@ def _lock_member(member_id: int) -> Member:
 
 
 def _open_holds(posting_id: int) -> list[PostingHold]:
-    return list(db.session.scalars(
-        select(PostingHold).where(PostingHold.posting_id == posting_id, PostingHold.released_at.is_(None))
-        .order_by(PostingHold.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(PostingHold)
+            .where(PostingHold.posting_id == posting_id, PostingHold.released_at.is_(None))
+            .order_by(PostingHold.id)
+        )
+    )
 
 
 def _hold(posting: Posting, cause: HoldCause) -> PostingHold:
@@ -111,8 +128,15 @@ def hide_posting(posting_id: int, admin: Member, reason: str, report_id: int | N
     if has_hold(posting, HoldCause.MODERATION):
         raise DomainError(_l("This posting is already hidden by an admin."))
     _hold(posting, HoldCause.MODERATION)
-    record(AuditAction.HIDE_POSTING, admin, reason, member_id=posting.owner_id, posting_id=posting.id,
-           report_id=report_id, detail=posting.title)
+    record(
+        AuditAction.HIDE_POSTING,
+        admin,
+        reason,
+        member_id=posting.owner_id,
+        posting_id=posting.id,
+        report_id=report_id,
+        detail=posting.title,
+    )
     return posting
 
 
@@ -125,13 +149,25 @@ def unhide_posting(posting_id: int, admin: Member, reason: str) -> Posting:
         raise DomainError(_l("We could not find that posting."), status=404)
     if not _release(posting, HoldCause.MODERATION, utcnow()):
         raise DomainError(_l("This posting is not hidden by an admin."))
-    record(AuditAction.UNHIDE_POSTING, admin, reason, member_id=posting.owner_id, posting_id=posting.id,
-           detail=posting.title)
+    record(
+        AuditAction.UNHIDE_POSTING,
+        admin,
+        reason,
+        member_id=posting.owner_id,
+        posting_id=posting.id,
+        detail=posting.title,
+    )
     return posting
 
 
-def suspend_member(member_id: int, admin: Member, reason: str, days: int | None,
-                   report_id: int | None = None, now: datetime | None = None) -> Member:
+def suspend_member(
+    member_id: int,
+    admin: Member,
+    reason: str,
+    days: int | None,
+    report_id: int | None = None,
+    now: datetime | None = None,
+) -> Member:
     """Suspend for ``days`` days, or permanently when ``days`` is None, and hide the member's active
     and paused postings. A new suspension replaces a running one. Returns the member.
 
@@ -183,9 +219,11 @@ def end_lapsed_suspensions(now: datetime | None = None) -> int:
     """Clear timed suspensions that ran out and show their postings again, recording each in the
     audit log with no actor. Returns how many members. For `flask admin end-suspensions` (cron)."""
     now = now or utcnow()
-    lapsed = list(db.session.scalars(
-        select(Member).where(Member.suspended_until.is_not(None), ~Member.is_suspended(now)).with_for_update()
-    ))
+    lapsed = list(
+        db.session.scalars(
+            select(Member).where(Member.suspended_until.is_not(None), ~Member.is_suspended(now)).with_for_update()
+        )
+    )
     for member in lapsed:
         _end_suspension(member, now)
         record(AuditAction.SUSPENSION_ENDED, None, "The suspension period ended.", member_id=member.id)

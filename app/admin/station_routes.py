@@ -1,5 +1,6 @@
 """Admin pages for SMS spend: the queue of information stations to approve or refuse, and the SMS
 budgets (alerts and this hour's / today's counters, app/notify/sms_budget.py)."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
@@ -16,8 +17,11 @@ from app.web.decorators import admin_required
 
 def _queue_page(status: int = 200, form: ReasonForm | None = None, form_for: int | None = None):
     return render_template(
-        "admin/stations.html", pending=stations.pending_stations(), decided=stations.decided_stations(),
-        form=form, form_for=form_for,
+        "admin/stations.html",
+        pending=stations.pending_stations(),
+        decided=stations.decided_stations(),
+        form=form,
+        form_for=form_for,
     ), status
 
 
@@ -43,8 +47,9 @@ def _decide(member_id: int, decision: str):
     form = ReasonForm(prefix=f"station{member_id}")
     if form.validate_on_submit():
         try:
-            member = stations.decide_station(member_id, current_user._get_current_object(), decision == "approve",
-                                             form.reason.data)
+            member = stations.decide_station(
+                member_id, current_user._get_current_object(), decision == "approve", form.reason.data
+            )
         except ActionInvalid as error:
             db.session.rollback()
             form.reason.errors = [*form.reason.errors, error.message]
@@ -65,7 +70,12 @@ def sms_budget_page():
     names = (sms_budget.SITE, sms_budget.PREFIX, sms_budget.NUMBER, sms_budget.ADDRESS, sms_budget.STATION_BUDGET)
     limits = {(name, period): sms_budget.limit_of(name, period) for name in names for period in periods}
     return render_template(
-        "admin/sms_budget.html", alerts=sms_budget.recent_alerts(), counters=sms_budget.busiest_counters(),
-        limits=limits, names=names, periods=periods, labels=sms_budget.BUDGET_LABELS,
+        "admin/sms_budget.html",
+        alerts=sms_budget.recent_alerts(),
+        counters=sms_budget.busiest_counters(),
+        limits=limits,
+        names=names,
+        periods=periods,
+        labels=sms_budget.BUDGET_LABELS,
         countries=sms_budget.allowed_country_codes(),
     )

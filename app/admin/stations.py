@@ -1,6 +1,7 @@
 """Information stations wait for an admin: approving one lets it post for farmers (and so make us
 text their numbers); refusing one keeps it a plain member. Each decision writes one audit-log row in
 the same transaction (issue 23: a self-made station could text any number). Nothing here commits."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -16,21 +17,25 @@ from app.web.errors import DomainError
 
 def pending_stations() -> list[Member]:
     """Station operators waiting for a decision, oldest first."""
-    return list(db.session.scalars(
-        select(Member)
-        .where(Member.is_station_operator.is_(True), Member.station_review == STATION_PENDING)
-        .order_by(Member.created_at, Member.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Member)
+            .where(Member.is_station_operator.is_(True), Member.station_review == STATION_PENDING)
+            .order_by(Member.created_at, Member.id)
+        )
+    )
 
 
 def decided_stations(limit: int = 50) -> list[Member]:
     """Station operators approved or refused, latest decision first."""
-    return list(db.session.scalars(
-        select(Member)
-        .where(Member.is_station_operator.is_(True), Member.station_review.in_((STATION_APPROVED, STATION_REFUSED)))
-        .order_by(Member.station_reviewed_at.desc(), Member.id.desc())
-        .limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(Member)
+            .where(Member.is_station_operator.is_(True), Member.station_review.in_((STATION_APPROVED, STATION_REFUSED)))
+            .order_by(Member.station_reviewed_at.desc(), Member.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def decide_station(member_id: int, admin: Member, approve: bool, reason: str) -> Member:

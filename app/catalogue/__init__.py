@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("catalogue", __name__)
 
-from app.catalogue import routes, cli  # noqa: E402,F401
+from app.catalogue import cli, routes  # noqa: E402,F401

@@ -1,4 +1,5 @@
 """``flask catalogue load``."""
+
 import click
 from flask.cli import AppGroup
 
@@ -16,5 +17,3 @@ def load_command():
         added = load_catalogue()
         db.session.commit()
     click.echo("catalogue: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
-
-

@@ -1,4 +1,5 @@
 """Catalogue admin forms: add a commodity, rename it, add an alias."""
+
 from __future__ import annotations
 
 import re

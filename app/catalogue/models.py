@@ -1,4 +1,5 @@
 """The commodity catalogue: categories, commodities with their names and aliases, units, regions."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -16,7 +17,7 @@ class Category(db.Model):
     name_zh: Mapped[str] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(default=100)
 
-    commodities: Mapped[list["Commodity"]] = relationship(back_populates="category", order_by="Commodity.name_en")
+    commodities: Mapped[list[Commodity]] = relationship(back_populates="category", order_by="Commodity.name_en")
 
     def name(self, locale: str) -> str:
         return self.name_zh if locale.startswith("zh") else self.name_en
@@ -55,7 +56,7 @@ class Commodity(db.Model):
 
     category: Mapped[Category] = relationship(back_populates="commodities")
     default_unit: Mapped[Unit] = relationship()
-    aliases: Mapped[list["CommodityAlias"]] = relationship(
+    aliases: Mapped[list[CommodityAlias]] = relationship(
         back_populates="commodity", cascade="all, delete-orphan", order_by="CommodityAlias.id"
     )
 

@@ -1,4 +1,5 @@
 """Catalogue admin pages: list and add commodities, rename them, add and remove aliases."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for

@@ -1,4 +1,5 @@
 """Catalogue loading and look-ups (commodities by any of their names, units, regions)."""
+
 from __future__ import annotations
 
 import csv
@@ -98,7 +99,9 @@ def find_commodity(name: str) -> Commodity | None:
 def all_commodities() -> list[Commodity]:
     return list(
         db.session.scalars(
-            select(Commodity).options(selectinload(Commodity.aliases)).order_by(Commodity.category_id, Commodity.name_en)
+            select(Commodity)
+            .options(selectinload(Commodity.aliases))
+            .order_by(Commodity.category_id, Commodity.name_en)
         )
     )
 

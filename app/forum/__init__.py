@@ -1,4 +1,5 @@
 """Community forum: categories, threads and replies in sanitised Markdown, moderation."""
+
 from flask import Blueprint
 
 bp = Blueprint("forum", __name__)

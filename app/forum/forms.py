@@ -1,4 +1,5 @@
 """Forum forms. Lengths are checked here and again by app.forum.services (which also sees the database)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -7,10 +8,12 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.forum.moderation import MAX_SUSPENSION_DAYS
-from app.members.forms import PlainText
 from app.forum.services import BODY_MAX, REASON_MAX, REASON_MIN, TITLE_MAX, TITLE_MIN
+from app.members.forms import PlainText
 
-BODY_HINT = _l("Markdown: **bold**, *italic*, > quote, - list, [link](https://…). Link a posting (/p/123) to show its card.")
+BODY_HINT = _l(
+    "Markdown: **bold**, *italic*, > quote, - list, [link](https://…). Link a posting (/p/123) to show its card."
+)
 
 
 def _optional_int(value):
@@ -55,7 +58,11 @@ class ReplyForm(FlaskForm):
 class EditPostForm(FlaskForm):
     title = StringField(
         _l("Title"),
-        validators=[Optional(), PlainText(multiline=True), Length(min=TITLE_MIN, max=TITLE_MAX, message=_l("The title must be %(min)d to %(max)d characters."))],
+        validators=[
+            Optional(),
+            PlainText(multiline=True),
+            Length(min=TITLE_MIN, max=TITLE_MAX, message=_l("The title must be %(min)d to %(max)d characters.")),
+        ],
     )
     body = _body_field()
 
@@ -66,7 +73,9 @@ class ReportForm(FlaskForm):
         validators=[
             InputRequired(_l("Please give a reason.")),
             PlainText(multiline=True),
-            Length(min=REASON_MIN, max=REASON_MAX, message=_l("Please give a reason of %(min)d to %(max)d characters.")),
+            Length(
+                min=REASON_MIN, max=REASON_MAX, message=_l("Please give a reason of %(min)d to %(max)d characters.")
+            ),
         ],
     )
 
@@ -90,7 +99,10 @@ class SuspendForm(FlaskForm):
             NumberRange(min=1, max=MAX_SUSPENSION_DAYS, message=_l("Suspend for 1 to %(max)d days.")),
         ],
     )
-    reason = StringField(_l("Reason"), validators=[InputRequired(_l("Please give a reason for the suspension.")), PlainText(), Length(max=300)])
+    reason = StringField(
+        _l("Reason"),
+        validators=[InputRequired(_l("Please give a reason for the suspension.")), PlainText(), Length(max=300)],
+    )
 
 
 class CategoryForm(FlaskForm):
@@ -102,8 +114,14 @@ class CategoryForm(FlaskForm):
             Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes.")),
         ],
     )
-    name_en = StringField(_l("Name (English)"), validators=[InputRequired(_l("Enter the English name.")), PlainText(), Length(max=80)])
-    name_zh = StringField(_l("Name (Chinese)"), validators=[InputRequired(_l("Enter the Chinese name.")), PlainText(), Length(max=80)])
+    name_en = StringField(
+        _l("Name (English)"), validators=[InputRequired(_l("Enter the English name.")), PlainText(), Length(max=80)]
+    )
+    name_zh = StringField(
+        _l("Name (Chinese)"), validators=[InputRequired(_l("Enter the Chinese name.")), PlainText(), Length(max=80)]
+    )
     description_en = StringField(_l("Description (English)"), validators=[Optional(), PlainText(), Length(max=300)])
     description_zh = StringField(_l("Description (Chinese)"), validators=[Optional(), PlainText(), Length(max=300)])
-    position = IntegerField(_l("Position (lower comes first)"), default=100, validators=[InputRequired(), NumberRange(min=0, max=100000)])
+    position = IntegerField(
+        _l("Position (lower comes first)"), default=100, validators=[InputRequired(), NumberRange(min=0, max=100000)]
+    )

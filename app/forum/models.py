@@ -1,8 +1,9 @@
 """Forum tables: categories, threads, posts (Markdown source + sanitised HTML), reports, read marks,
 forum suspensions and the moderation log."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -16,7 +17,7 @@ from app.models_common import created_at_column, utcnow
 def as_utc(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes (stored in UTC); PostgreSQL aware ones. Compare them as aware."""
     if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
+        return moment.replace(tzinfo=UTC)
     return moment
 
 

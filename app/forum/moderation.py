@@ -4,6 +4,7 @@ dismiss reports. Every action writes one ForumModerationLog row in the same tran
 Each function raises DomainError 403 unless ``moderator`` is a moderator (admins), so a route that
 forgot its decorator still cannot moderate. Nothing commits here.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -13,7 +14,13 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.forum.models import (
-    ForumCategory, ForumModerationLog, ForumPost, ForumReport, ForumSuspension, ForumThread, ModerationAction,
+    ForumCategory,
+    ForumModerationLog,
+    ForumPost,
+    ForumReport,
+    ForumSuspension,
+    ForumThread,
+    ModerationAction,
     ReportStatus,
 )
 from app.forum.services import REASON_MAX, active_suspension, is_moderator, without_control_characters
@@ -30,11 +37,19 @@ def ensure_moderator(member) -> None:
         raise DomainError(_("Only moderators can do that."), status=403)
 
 
-def _log(moderator: Member, action: ModerationAction, *, thread_id=None, post_id=None, member_id=None, detail="") -> None:
-    db.session.add(ForumModerationLog(
-        moderator_id=moderator.id, action=action.value, thread_id=thread_id, post_id=post_id,
-        member_id=member_id, detail=(detail or "")[:REASON_MAX],
-    ))
+def _log(
+    moderator: Member, action: ModerationAction, *, thread_id=None, post_id=None, member_id=None, detail=""
+) -> None:
+    db.session.add(
+        ForumModerationLog(
+            moderator_id=moderator.id,
+            action=action.value,
+            thread_id=thread_id,
+            post_id=post_id,
+            member_id=member_id,
+            detail=(detail or "")[:REASON_MAX],
+        )
+    )
 
 
 def _resolve_reports(post: ForumPost, moderator: Member) -> None:
@@ -58,8 +73,14 @@ def set_hidden(post: ForumPost, moderator: Member, hidden: bool, reason: str = "
         post.thread.is_hidden = hidden
     if hidden:
         _resolve_reports(post, moderator)
-    _log(moderator, ModerationAction.HIDE if hidden else ModerationAction.RESTORE,
-         thread_id=post.thread_id, post_id=post.id, member_id=post.author_id, detail=reason)
+    _log(
+        moderator,
+        ModerationAction.HIDE if hidden else ModerationAction.RESTORE,
+        thread_id=post.thread_id,
+        post_id=post.id,
+        member_id=post.author_id,
+        detail=reason,
+    )
     return post
 
 
@@ -103,7 +124,12 @@ def suspend(member: Member, moderator: Member, days: int, reason: str) -> ForumS
         member_id=member.id, moderator_id=moderator.id, reason=reason, ends_at=utcnow() + timedelta(days=days)
     )
     db.session.add(suspension)
-    _log(moderator, ModerationAction.SUSPEND, member_id=member.id, detail=_("%(days)d days: %(reason)s", days=days, reason=reason))
+    _log(
+        moderator,
+        ModerationAction.SUSPEND,
+        member_id=member.id,
+        detail=_("%(days)d days: %(reason)s", days=days, reason=reason),
+    )
     return suspension
 
 
@@ -131,6 +157,12 @@ def dismiss_report(report: ForumReport, moderator: Member) -> ForumReport:
     report.status = ReportStatus.RESOLVED.value
     report.resolved_by_id = moderator.id
     report.resolved_at = utcnow()
-    _log(moderator, ModerationAction.DISMISS_REPORT, thread_id=report.post.thread_id, post_id=report.post_id,
-         member_id=report.post.author_id, detail=report.reason)
+    _log(
+        moderator,
+        ModerationAction.DISMISS_REPORT,
+        thread_id=report.post.thread_id,
+        post_id=report.post_id,
+        member_id=report.post.author_id,
+        detail=report.reason,
+    )
     return report

@@ -3,13 +3,14 @@ suspend members from the forum, the report queue, the moderation log and categor
 
 Every view is behind ``admin_required`` (403 for members) and every service checks again.
 """
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
 from app.forum import bp, moderation, queries, services
@@ -106,7 +107,10 @@ def suspend_member(member_id: int):
     if form.validate_on_submit():
         moderation.suspend(target, member(), form.days.data, form.reason.data)
         db.session.commit()
-        flash(_("%(name)s cannot post in the forum for %(days)d days.", name=target.display_name, days=form.days.data), "success")
+        flash(
+            _("%(name)s cannot post in the forum for %(days)d days.", name=target.display_name, days=form.days.data),
+            "success",
+        )
         return redirect(url_for("forum.moderation_log"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template(
@@ -181,8 +185,11 @@ def edit_category(category_id: int | None):
     form = CategoryForm(obj=category)
     if form.validate_on_submit():
         data = CategoryData(
-            slug=form.slug.data, name_en=form.name_en.data.strip(), name_zh=form.name_zh.data.strip(),
-            description_en=(form.description_en.data or "").strip(), description_zh=(form.description_zh.data or "").strip(),
+            slug=form.slug.data,
+            name_en=form.name_en.data.strip(),
+            name_zh=form.name_zh.data.strip(),
+            description_en=(form.description_en.data or "").strip(),
+            description_zh=(form.description_zh.data or "").strip(),
             position=form.position.data,
         )
         try:

@@ -1,5 +1,6 @@
 """Read side of the forum: category overview, thread lists by latest activity, a thread's posts,
 unread markers, the page a post is on, forum search and the postings a post links to."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -139,4 +140,3 @@ def posting_cards(posts, viewer) -> dict[int, list]:
 
 def open_report_count() -> int:
     return db.session.scalar(select(func.count()).where(ForumReport.status == ReportStatus.OPEN.value)) or 0
-

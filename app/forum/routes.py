@@ -5,6 +5,7 @@ Moderation views are in app/forum/moderation_routes.py. Authorization is on the 
 route, fragments included: hidden threads are 404 for members, writing needs a login plus
 services.ensure_can_post, editing needs services.can_edit.
 """
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -171,8 +172,11 @@ def reply(thread_id: int):
         form = _quoting_form(thread, request.args.get("quote", type=int))
         # With htmx the quote lands in the reply box already on the thread page.
         return render_page_or_fragment(
-            "forum/reply.html", "forum/_partials/_reply_form.html",
-            thread=thread, reply_form=form, reply_in_place=wants_fragment(),
+            "forum/reply.html",
+            "forum/_partials/_reply_form.html",
+            thread=thread,
+            reply_form=form,
+            reply_in_place=wants_fragment(),
         )
     form = ReplyForm()
     if form.validate_on_submit():
@@ -190,8 +194,12 @@ def reply(thread_id: int):
             return redirect(url_for("forum.show_post", post_id=post.id), 303)
     if wants_fragment():
         return render_page_or_fragment(
-            "forum/reply.html", "forum/_partials/_reply_form.html", 422,
-            thread=thread, reply_form=form, reply_in_place=True,
+            "forum/reply.html",
+            "forum/_partials/_reply_form.html",
+            422,
+            thread=thread,
+            reply_form=form,
+            reply_in_place=True,
         )
     return _reply_page(thread, form, 422)
 

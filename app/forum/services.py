@@ -4,6 +4,7 @@ notifications a reply sends. Moderation lives in app/forum/moderation.py.
 Services take explicit arguments (no ``request``), raise DomainError (or ForumInvalid) for a refusal
 and never commit: the route commits once.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -18,7 +19,14 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.forum.markup import plain_text, render_markdown
 from app.forum.models import (
-    ForumCategory, ForumPost, ForumReadMark, ForumReport, ForumSuspension, ForumThread, ReportStatus, as_utc,
+    ForumCategory,
+    ForumPost,
+    ForumReadMark,
+    ForumReport,
+    ForumSuspension,
+    ForumThread,
+    ReportStatus,
+    as_utc,
 )
 from app.members.models import Member
 from app.members.services import ensure_can_write
@@ -36,7 +44,13 @@ DEFAULT_CATEGORIES = (
     ("market-talk", "Market talk", "行情交流", "Prices, demand and what sells where.", "价格、需求和各地行情。"),
     ("growing-tips", "Growing tips", "种植技术", "Seeds, soil, pests and harvest.", "种子、土壤、病虫害和收获。"),
     ("logistics", "Logistics", "物流运输", "Transport, storage and delivery.", "运输、仓储和配送。"),
-    ("trading-help", "Buying & selling help", "买卖求助", "Questions about buying and selling on Jishi.", "在集市买卖遇到的问题。"),
+    (
+        "trading-help",
+        "Buying & selling help",
+        "买卖求助",
+        "Questions about buying and selling on Jishi.",
+        "在集市买卖遇到的问题。",
+    ),
     ("site-feedback", "Site feedback", "网站反馈", "Ideas and problems with the site.", "对网站的建议和问题。"),
 )
 
@@ -57,10 +71,16 @@ def seed_default_categories() -> int:
     added = 0
     for position, (slug, name_en, name_zh, about_en, about_zh) in enumerate(DEFAULT_CATEGORIES, start=1):
         if slug not in existing:
-            db.session.add(ForumCategory(
-                slug=slug, name_en=name_en, name_zh=name_zh, description_en=about_en,
-                description_zh=about_zh, position=position * 10,
-            ))
+            db.session.add(
+                ForumCategory(
+                    slug=slug,
+                    name_en=name_en,
+                    name_zh=name_zh,
+                    description_en=about_en,
+                    description_zh=about_zh,
+                    position=position * 10,
+                )
+            )
             added += 1
     db.session.flush()
     return added
@@ -94,8 +114,11 @@ def ensure_can_post(member: Member) -> None:
     suspension = active_suspension(member)
     if suspension is not None:
         raise DomainError(
-            _("You are suspended from the forum until %(date)s: %(reason)s",
-              date=as_utc(suspension.ends_at).strftime("%Y-%m-%d %H:%M UTC"), reason=suspension.reason),
+            _(
+                "You are suspended from the forum until %(date)s: %(reason)s",
+                date=as_utc(suspension.ends_at).strftime("%Y-%m-%d %H:%M UTC"),
+                reason=suspension.reason,
+            ),
             status=403,
         )
     _limit_new_members(member)
@@ -106,15 +129,20 @@ def _limit_new_members(member: Member) -> None:
     now = utcnow()
     if as_utc(member.created_at) < now - timedelta(days=config["FORUM_NEW_MEMBER_DAYS"]):
         return
-    if db.session.scalar(select(func.count()).where(ForumPost.author_id == member.id)) >= config["FORUM_NEW_MEMBER_POSTS"]:
+    if (
+        db.session.scalar(select(func.count()).where(ForumPost.author_id == member.id))
+        >= config["FORUM_NEW_MEMBER_POSTS"]
+    ):
         return
     recent = db.session.scalar(
         select(func.count()).where(ForumPost.author_id == member.id, ForumPost.created_at > now - timedelta(hours=1))
     )
     if recent >= config["FORUM_NEW_MEMBER_POSTS_PER_HOUR"]:
         raise DomainError(
-            _("New members can write %(count)d forum posts an hour. Please wait a little and try again.",
-              count=config["FORUM_NEW_MEMBER_POSTS_PER_HOUR"]),
+            _(
+                "New members can write %(count)d forum posts an hour. Please wait a little and try again.",
+                count=config["FORUM_NEW_MEMBER_POSTS_PER_HOUR"],
+            ),
             status=429,
         )
 
@@ -157,7 +185,10 @@ def reindex_posts_after(after_id: int, batch_size: int) -> int | None:
     """Recompute the search text of the next ``batch_size`` posts with ids above ``after_id``.
     Returns the last id done, or None when there were none. Does not commit."""
     posts = db.session.scalars(
-        select(ForumPost).where(ForumPost.id > after_id).order_by(ForumPost.id).limit(batch_size)
+        select(ForumPost)
+        .where(ForumPost.id > after_id)
+        .order_by(ForumPost.id)
+        .limit(batch_size)
         .options(joinedload(ForumPost.thread))
     ).all()
     for post in posts:
@@ -203,7 +234,9 @@ def reply(thread: ForumThread, author: Member, body: str, quoted: ForumPost | No
         raise ForumInvalid(_("You can only quote a visible post of this thread."))
     body = _clean_body(body)
     now = utcnow()
-    post = ForumPost(thread_id=thread.id, author_id=author.id, quoted_post_id=quoted.id if quoted else None, created_at=now)
+    post = ForumPost(
+        thread_id=thread.id, author_id=author.id, quoted_post_id=quoted.id if quoted else None, created_at=now
+    )
     _fill(post, body)
     db.session.add(post)
     db.session.flush()
@@ -242,8 +275,10 @@ def edit_post(post: ForumPost, member: Member, body: str, title: str | None = No
         raise DomainError(_("Only the author can edit this post."), status=403)
     if not can_edit(post, member):
         raise DomainError(
-            _("Posts can be edited for %(minutes)d minutes after they are written.",
-              minutes=current_app.config["FORUM_EDIT_MINUTES"]),
+            _(
+                "Posts can be edited for %(minutes)d minutes after they are written.",
+                minutes=current_app.config["FORUM_EDIT_MINUTES"],
+            ),
             status=403,
         )
     body = _clean_body(body)

@@ -1,4 +1,5 @@
 """Inbound SMS: the Twilio webhook and the commands feature-phone members run by text message."""
+
 from flask import Blueprint
 
 bp = Blueprint("inbound_sms", __name__)

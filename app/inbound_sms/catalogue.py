@@ -3,6 +3,7 @@
 Admins add aliases and commodities at run time, so the lookup tables are rebuilt when the catalogue
 changes. The cache key is a fingerprint (row counts and highest ids of the four tables plus the
 commodities' own names), a few small queries per message instead of loading every alias."""
+
 from __future__ import annotations
 
 import threading

@@ -3,12 +3,13 @@ an Outcome (the command's name for the log and the reply text, in the locale the
 
 A refusal (suspended member, a draft that is not theirs, a trade rule) raises Refused so the caller
 rolls back whatever the command had started; the reply still goes out and the message is logged."""
+
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
@@ -172,8 +173,13 @@ def _province_in_note(note: str) -> tuple[str | None, str]:
         key = folded[:length]
         if key not in provinces:
             continue
-        latin_word_continues = (key[-1].isascii() and key[-1].isalpha() and length < len(folded)
-                                and folded[length].isascii() and folded[length].isalpha())
+        latin_word_continues = (
+            key[-1].isascii()
+            and key[-1].isalpha()
+            and length < len(folded)
+            and folded[length].isascii()
+            and folded[length].isalpha()
+        )
         if not latin_word_continues:
             return provinces[key], unicodedata.normalize("NFKC", note)[length:].strip(" ,，")
     return None, note
@@ -314,8 +320,11 @@ def _accept(command: sms.Accept, sender: Sender) -> str:
 
 
 def _decline(command: sms.Decline, sender: Sender) -> str:
-    if (re.fullmatch(r"J\d+", command.code) and not offer_codes.resolve(sender.member, command.code)
-            and offer_codes.answered_offer(sender.member, command.code) is None):
+    if (
+        re.fullmatch(r"J\d+", command.code)
+        and not offer_codes.resolve(sender.member, command.code)
+        and offer_codes.answered_offer(sender.member, command.code) is None
+    ):
         # "DECLINE J234" is an offer code and an order number: with no offer so coded, the order.
         return _order_step(sms.OrderStep("decline", int(command.code[1:])), sender)
     item = _one_offer(command.code, sender, "decline")

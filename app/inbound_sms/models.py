@@ -3,6 +3,7 @@
 One row per Twilio message. The UNIQUE MessageSid makes a retried webhook find the first answer
 instead of running the command twice; the rows of the last hour per phone are the rate limit's
 counter, so every web process sees the same count."""
+
 from __future__ import annotations
 
 from datetime import datetime

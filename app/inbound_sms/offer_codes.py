@@ -4,6 +4,7 @@ A code is four characters of an HMAC over (member id, offer id) keyed with SECRE
 alphabet without look-alikes (no I, L, O, U). It is computed, not stored, and only ever resolved
 among the offers the sender may answer right now, so a code guessed or copied from someone else's
 phone matches nothing, and a countered offer (a new offer id) gets a new code."""
+
 from __future__ import annotations
 
 import hashlib
@@ -62,8 +63,12 @@ def answerable_offers(member: Member) -> list[AnswerableOffer]:
     found = []
     for thread in threads:
         offer = thread.latest_offer
-        if (offer is None or offer.status != OfferStatus.OPEN.value or offer.author_id == member.id
-                or not thread.is_open(now)):
+        if (
+            offer is None
+            or offer.status != OfferStatus.OPEN.value
+            or offer.author_id == member.id
+            or not thread.is_open(now)
+        ):
             continue
         found.append(AnswerableOffer(offer_code(member.id, offer.id), thread, offer))
     return found

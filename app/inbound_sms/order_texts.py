@@ -6,6 +6,7 @@ OrderEvent and signals, so the payment ledger and notifications follow as they d
 An order is named by its number (J0000003, also J3); one the sender is not a party to answers
 exactly like one that does not exist. A step that was already taken — a re-sent text, or one that
 lost a race to a simultaneous one — gets what was done, never a second transition."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -25,8 +26,13 @@ from sms.segments import fits
 # The SMS step → the order service's action and the party who may take it. DECLINE is the seller
 # refusing the order, i.e. the service's seller "cancel" (a buyer's cancel stays on the web).
 SERVICE_ACTIONS = {"confirm": "confirm", "decline": "cancel", "ship": "ship", "paid": "pay", "received": "deliver"}
-PARTY = {"confirm": orders.SELLER, "decline": orders.SELLER, "ship": orders.SELLER, "paid": orders.SELLER,
-         "received": orders.BUYER}
+PARTY = {
+    "confirm": orders.SELLER,
+    "decline": orders.SELLER,
+    "ship": orders.SELLER,
+    "paid": orders.SELLER,
+    "received": orders.BUYER,
+}
 CLOSED = frozenset({OrderStatus.COMPLETED.value, OrderStatus.CANCELLED.value, OrderStatus.RESOLVED.value})
 
 
@@ -54,8 +60,12 @@ def _party_order(number: int, member: Member) -> Order:
 def _already_done(order: Order, action: str) -> str | None:
     """The reply to a step this order has already taken (by this text's twin or on the web)."""
     taken = {
-        "confirm": db.session.scalar(select(OrderEvent.id).where(
-            OrderEvent.order_id == order.id, OrderEvent.to_status == OrderStatus.CONFIRMED.value).limit(1)) is not None,
+        "confirm": db.session.scalar(
+            select(OrderEvent.id)
+            .where(OrderEvent.order_id == order.id, OrderEvent.to_status == OrderStatus.CONFIRMED.value)
+            .limit(1)
+        )
+        is not None,
         "decline": order.status == OrderStatus.CANCELLED.value,
         "ship": order.shipped_at is not None,
         "paid": order.paid_at is not None,
@@ -75,7 +85,11 @@ def take_step(command: OrderStep, member: Member) -> str:
     shipment service refuses (a tracking number another shipment uses)."""
     order = _party_order(command.number, member)
     if order.role_of(member) != PARTY[command.action]:
-        only = _("Only the seller can do this.") if PARTY[command.action] == orders.SELLER else _("Only the buyer can do this.")
+        only = (
+            _("Only the seller can do this.")
+            if PARTY[command.action] == orders.SELLER
+            else _("Only the buyer can do this.")
+        )
         raise NotTaken(replies.refused_reply(only))
     done = _already_done(order, command.action)
     if done is not None:
@@ -92,8 +106,12 @@ def take_step(command: OrderStep, member: Member) -> str:
     if command.action == "ship" and command.carrier and order.shipment is None:
         details = logistics.ShipmentDetails(method="carrier", carrier=command.carrier, tracking_number=command.tracking)
         logistics.create_shipment(order, member, details)
-    return replies.order_step_reply(command.action, order.number, command.tracking or command.note,
-                                    public_url("notify.short_order", order_id=order.id))
+    return replies.order_step_reply(
+        command.action,
+        order.number,
+        command.tracking or command.note,
+        public_url("notify.short_order", order_id=order.id),
+    )
 
 
 # The SMS steps in the order a party takes them, for the ORDERS list's "next step".
@@ -103,8 +121,11 @@ _LISTED_STEPS = ("confirm", "decline", "ship", "paid", "received")
 def _next_steps(order: Order, member: Member) -> list[str]:
     """The SMS steps ``member`` may take on ``order`` now (the service's own refusal decides)."""
     role = order.role_of(member)
-    return [step for step in _LISTED_STEPS
-            if PARTY[step] == role and orders.refusal(order, SERVICE_ACTIONS[step], member) is None]
+    return [
+        step
+        for step in _LISTED_STEPS
+        if PARTY[step] == role and orders.refusal(order, SERVICE_ACTIONS[step], member) is None
+    ]
 
 
 def _waits_for_website(order: Order, member: Member) -> bool:

@@ -1,6 +1,7 @@
 """The texts of SMS command replies, rendered in the locale forced by the caller (flask_babel's
 force_locale). Each is short enough for two segments in both languages; services.reply_text()
 still cuts anything longer (long commodity names, translated trade errors)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -44,7 +45,7 @@ def sms_money(value: Decimal) -> str:
 
 
 def posting_summary(posting: Posting) -> str:
-    """"5 t maize ¥2,100/t" (or "玉米 5吨 ¥2,100/吨")."""
+    """ "5 t maize ¥2,100/t" (or "玉米 5吨 ¥2,100/吨")."""
     unit = unit_name(posting.unit)
     amount = format_quantity(posting.quantity)
     price = f" {sms_money(posting.price)}/{unit}" if posting.price is not None else ""
@@ -54,9 +55,11 @@ def posting_summary(posting: Posting) -> str:
 
 
 def help_reply() -> str:
-    return _("Jishi SMS: PRICE maize | SELL maize 5t 2100 | BUY wheat 20t 2500 | YES 12 / NO 12 | OFFERS | "
-             "ACCEPT/DECLINE/COUNTER code | ORDERS | CONFIRM/DECLINE/SHIP/PAID J3 | RECEIVED J3 | SUB maize | "
-             "UNSUB | STOP")
+    return _(
+        "Jishi SMS: PRICE maize | SELL maize 5t 2100 | BUY wheat 20t 2500 | YES 12 / NO 12 | OFFERS | "
+        "ACCEPT/DECLINE/COUNTER code | ORDERS | CONFIRM/DECLINE/SHIP/PAID J3 | RECEIVED J3 | SUB maize | "
+        "UNSUB | STOP"
+    )
 
 
 def too_many_reply() -> str:
@@ -88,7 +91,7 @@ def already_opted_in_reply() -> str:
 
 
 def price_as_written(price: Decimal, unit: Unit) -> str:
-    """" (¥1.05/jin)": the price in the unit the farmer wrote, when the draft stores another unit."""
+    """ " (¥1.05/jin)": the price in the unit the farmer wrote, when the draft stores another unit."""
     return f" ({sms_money(price)}/{unit_name(unit)})"
 
 
@@ -98,7 +101,7 @@ def _clip(text: str, length: int) -> str:
 
 
 def unit_weight_text(posting: Posting) -> str:
-    """" (15 kg/crate)" for a counted unit whose weight is known, else ""."""
+    """ " (15 kg/crate)" for a counted unit whose weight is known, else ""."""
     if posting.unit.kg_per_unit is not None or posting.unit_weight_kg is None:
         return ""
     kg = format_quantity(posting.unit_weight_kg)
@@ -112,11 +115,19 @@ def counted_draft_reply(posting: Posting, link: str, as_written: str = "") -> st
     that without it buyers cannot compare its price per kg. One segment: the link only if it fits."""
     summary = posting_summary(posting) + as_written + unit_weight_text(posting)
     if posting.unit_weight_kg is None:
-        text = _("Draft %(number)s: %(summary)s. No kg per %(unit)s, so no per-kg price comparison. "
-                 "YES %(number)s publishes.", number=posting.id, summary=summary, unit=unit_name(posting.unit))
+        text = _(
+            "Draft %(number)s: %(summary)s. No kg per %(unit)s, so no per-kg price comparison. "
+            "YES %(number)s publishes.",
+            number=posting.id,
+            summary=summary,
+            unit=unit_name(posting.unit),
+        )
     else:
-        text = _("Draft %(number)s: %(summary)s. YES %(number)s publishes, NO %(number)s discards.",
-                 number=posting.id, summary=summary)
+        text = _(
+            "Draft %(number)s: %(summary)s. YES %(number)s publishes, NO %(number)s discards.",
+            number=posting.id,
+            summary=summary,
+        )
     return with_link(text, link)
 
 
@@ -133,16 +144,26 @@ def draft_reply(posting: Posting, link: str, as_written: str = "", unread: str =
         return counted_draft_reply(posting, link, as_written)
     summary = posting_summary(posting) + as_written + unit_weight_text(posting)
     if unread:
-        return _("Draft %(number)s: %(summary)s. Not understood: %(unread)s. Reply YES %(number)s to publish, "
-                 "NO %(number)s to discard. %(link)s",
-                 number=posting.id, summary=summary, unread=_clip(unread, 30), link=link)
-    return _("Draft %(number)s: %(summary)s. Reply YES %(number)s to publish, NO %(number)s to discard. %(link)s",
-             number=posting.id, summary=summary, link=link)
+        return _(
+            "Draft %(number)s: %(summary)s. Not understood: %(unread)s. Reply YES %(number)s to publish, "
+            "NO %(number)s to discard. %(link)s",
+            number=posting.id,
+            summary=summary,
+            unread=_clip(unread, 30),
+            link=link,
+        )
+    return _(
+        "Draft %(number)s: %(summary)s. Reply YES %(number)s to publish, NO %(number)s to discard. %(link)s",
+        number=posting.id,
+        summary=summary,
+        link=link,
+    )
 
 
 def published_reply(posting: Posting, link: str) -> str:
-    return _("Published %(number)s: %(summary)s. %(link)s", number=posting.id, summary=posting_summary(posting),
-             link=link)
+    return _(
+        "Published %(number)s: %(summary)s. %(link)s", number=posting.id, summary=posting_summary(posting), link=link
+    )
 
 
 def discarded_reply(number: int) -> str:
@@ -177,7 +198,9 @@ def offers_reply(lines: list[str]) -> str:
 
 def offer_line(code: str, offer, posting: Posting) -> str:
     unit = unit_name(posting.unit)
-    return f"{code} {name(posting.commodity)} {format_quantity(offer.quantity)}{unit} {sms_money(offer.unit_price)}/{unit}"
+    return (
+        f"{code} {name(posting.commodity)} {format_quantity(offer.quantity)}{unit} {sms_money(offer.unit_price)}/{unit}"
+    )
 
 
 def no_such_offer_reply(code: str) -> str:
@@ -185,8 +208,9 @@ def no_such_offer_reply(code: str) -> str:
 
 
 def already_accepted_reply(code: str, order_number: str, link: str) -> str:
-    return _("Offer %(code)s is already accepted. Order %(number)s: %(link)s", code=code, number=order_number,
-             link=link)
+    return _(
+        "Offer %(code)s is already accepted. Order %(number)s: %(link)s", code=code, number=order_number, link=link
+    )
 
 
 def already_declined_reply(code: str) -> str:
@@ -210,8 +234,9 @@ def declined_reply(code: str) -> str:
 
 
 def countered_reply(price: Decimal, unit: Unit, link: str) -> str:
-    return _("Counter-offer sent: %(price)s/%(unit)s. %(link)s", price=sms_money(price), unit=unit_name(unit),
-             link=link)
+    return _(
+        "Counter-offer sent: %(price)s/%(unit)s. %(link)s", price=sms_money(price), unit=unit_name(unit), link=link
+    )
 
 
 def no_such_order_reply(number: str) -> str:
@@ -244,9 +269,14 @@ def no_orders_reply() -> str:
 
 
 def order_entry(number: str, steps: list[str], web_only: bool) -> str:
-    """"J0000003 CONFIRM/DECLINE", or that the order waits for the other party (or the website)."""
-    words = {"confirm": _("CONFIRM"), "decline": _("DECLINE"), "ship": _("SHIP"), "paid": _("PAID"),
-             "received": _("RECEIVED")}
+    """ "J0000003 CONFIRM/DECLINE", or that the order waits for the other party (or the website)."""
+    words = {
+        "confirm": _("CONFIRM"),
+        "decline": _("DECLINE"),
+        "ship": _("SHIP"),
+        "paid": _("PAID"),
+        "received": _("RECEIVED"),
+    }
     if steps:
         return f"{number} " + "/".join(words[step] for step in steps)
     return f"{number} " + (_("on the website") if web_only else _("waiting"))
@@ -286,8 +316,14 @@ def price_reply(commodity: Commodity, province: Region | None, quote: ReferenceQ
         parts.append(_("%(change)s%% vs 7 days", change=f"{Decimal(change):+.1f}"))
     where = f" ({name(province)})" if province is not None else ""
     day_text = f" {quote.day:%m-%d}"
-    return _("%(commodity)s%(where)s%(day)s: %(prices)s. %(link)s", commodity=name(commodity), where=where,
-             day=day_text, prices=", ".join(parts) or _("no trades"), link=link)
+    return _(
+        "%(commodity)s%(where)s%(day)s: %(prices)s. %(link)s",
+        commodity=name(commodity),
+        where=where,
+        day=day_text,
+        prices=", ".join(parts) or _("no trades"),
+        link=link,
+    )
 
 
 def no_prices_reply(commodity: Commodity, link: str) -> str:
@@ -296,8 +332,12 @@ def no_prices_reply(commodity: Commodity, link: str) -> str:
 
 def subscribed_reply(commodity: Commodity, province: Region | None) -> str:
     where = f" ({name(province)})" if province is not None else ""
-    return _("Subscribed: daily %(commodity)s%(where)s prices. Reply UNSUB %(command)s to stop.",
-             commodity=name(commodity), where=where, command=name(commodity))
+    return _(
+        "Subscribed: daily %(commodity)s%(where)s prices. Reply UNSUB %(command)s to stop.",
+        commodity=name(commodity),
+        where=where,
+        command=name(commodity),
+    )
 
 
 def unsubscribed_reply(count: int) -> str:

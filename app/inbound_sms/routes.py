@@ -1,5 +1,6 @@
 """POST /sms/inbound (Twilio's webhook for messages to our number) and the development SMS inbox's
 "reply as this phone" form. Both run the same executor (app.inbound_sms.services.receive)."""
+
 from __future__ import annotations
 
 import re

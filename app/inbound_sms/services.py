@@ -4,6 +4,7 @@ language, and the command executor shared by /sms/inbound and the development SM
 Every command goes through the services the web uses (postings.services, trade.negotiations,
 market.subscriptions, notify.optout), so SMS can do nothing the website would refuse. Nothing here
 commits: the caller commits once, the log row together with the command's changes."""
+
 from __future__ import annotations
 
 import re
@@ -62,9 +63,14 @@ def already_received(message_sid: str | None) -> InboundSms | None:
 
 def _recent_count(phone: str) -> int:
     since = utcnow() - timedelta(hours=1)
-    return db.session.scalar(
-        select(func.count()).select_from(InboundSms).where(InboundSms.phone == phone, InboundSms.created_at >= since)
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(InboundSms)
+            .where(InboundSms.phone == phone, InboundSms.created_at >= since)
+        )
+        or 0
+    )
 
 
 @dataclass(frozen=True)
@@ -93,8 +99,12 @@ def receive(phone: str, body: str, message_sid: str | None = None) -> Received:
     locale = reply_locale(member, body)
     recent = _recent_count(phone)
     record = InboundSms(
-        message_sid=message_sid or None, phone=phone, body=body, command="pending",
-        member_id=member.id if member is not None else None, reply="",
+        message_sid=message_sid or None,
+        phone=phone,
+        body=body,
+        command="pending",
+        member_id=member.id if member is not None else None,
+        reply="",
     )
     db.session.add(record)
     # Claim the MessageSid before doing anything: a concurrent retry now fails here, not after acting.
@@ -113,7 +123,9 @@ def receive(phone: str, body: str, message_sid: str | None = None) -> Received:
         except IntegrityError as error:
             # A UNIQUE or CHECK constraint (one order per offer, stock within the stated quantity) is
             # the last guard behind the services' compare-and-set: a refused step, never a 500.
-            current_app.logger.warning("SMS command refused by a database constraint: %s", getattr(error, "orig", error))
+            current_app.logger.warning(
+                "SMS command refused by a database constraint: %s", getattr(error, "orig", error)
+            )
             outcome = commands.Outcome("conflict", refused_reply(str(MESSAGES[409])))
         record.command = outcome.command
         record.reply = fit_reply(outcome.reply)

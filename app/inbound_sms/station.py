@@ -1,4 +1,5 @@
 """Info-station postings: the farmer confirms by SMS what a station typed in for them (issue 5, 8)."""
+
 from __future__ import annotations
 
 from app.notify.handlers import public_url

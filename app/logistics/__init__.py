@@ -1,5 +1,6 @@
 """Logistics: shipments with a tracking timeline (seller, driver link, carrier webhooks) and the
 buyer's delivery acceptance."""
+
 from flask import Blueprint
 
 bp = Blueprint("logistics", __name__)

@@ -9,6 +9,7 @@ the others are refused like a second request would be.
 
 Nothing here commits; refusals raise DomainError (409), bad field values TradeInvalid.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -88,7 +89,9 @@ def accept_delivery(
         if quantity_received is None:
             raise TradeInvalid("quantity_received", _("Enter the quantity you received."))
         if not Decimal(0) < quantity_received < order.quantity:
-            raise TradeInvalid("quantity_received", _("Enter less than the ordered quantity; otherwise accept everything."))
+            raise TradeInvalid(
+                "quantity_received", _("Enter less than the ordered quantity; otherwise accept everything.")
+            )
         if reason not in REASON_LABELS:
             raise TradeInvalid("reason", _("Choose a reason."))
         received, due = quantity_received, partial_amount_due(quantity_received, order.unit_price, order.total)
@@ -110,7 +113,9 @@ def accept_delivery(
     return acceptance
 
 
-def decide_partial_acceptance(order: Order, seller: Member, agree: bool, note: str = "", now: datetime | None = None) -> DeliveryAcceptance:
+def decide_partial_acceptance(
+    order: Order, seller: Member, agree: bool, note: str = "", now: datetime | None = None
+) -> DeliveryAcceptance:
     """The seller agrees to the buyer's partial acceptance (the order proceeds with the new amount)
     or disagrees, which opens a dispute on the buyer's claim. Returns the acceptance.
 

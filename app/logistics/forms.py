@@ -1,4 +1,5 @@
 """Logistics forms. Weights and quantities are typed as text and parsed by postings' DecimalText."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -30,7 +31,9 @@ class ShipmentForm(FlaskForm):
     carrier = StringField(_l("Carrier code (e.g. sf-express)"), validators=[Optional(), Length(max=40)])
     tracking_number = StringField(_l("Tracking number"), validators=[Optional(), Length(max=60)])
     driver_name = StringField(_l("Driver's name"), validators=[Optional(), Length(max=80)])
-    driver_phone = StringField(_l("Driver's phone"), validators=[Optional(), Length(max=32)], render_kw={"inputmode": "tel"})
+    driver_phone = StringField(
+        _l("Driver's phone"), validators=[Optional(), Length(max=32)], render_kw={"inputmode": "tel"}
+    )
     vehicle_plate = StringField(_l("Number plate"), validators=[Optional(), Length(max=20)])
     pickup_station = StringField(_l("Info-station"), validators=[Optional(), Length(max=200)])
     destination = StringField(_l("Delivery place"), validators=[Optional(), Length(max=300)])
@@ -50,12 +53,17 @@ class DriverUpdateForm(ShipmentUpdateForm):
 class AcceptanceForm(FlaskForm):
     kind = RadioField(
         _l("What did you receive?"),
-        choices=[SelectChoice("all", _l("Everything as ordered")), SelectChoice("part", _l("Only part, or not as agreed"))],
+        choices=[
+            SelectChoice("all", _l("Everything as ordered")),
+            SelectChoice("part", _l("Only part, or not as agreed")),
+        ],
         validators=[InputRequired(_l("Choose one."))],
     )
     quantity_received = DecimalText(_l("Quantity received"), places=3, maximum=MAX_QUANTITY)
     reason = RadioField(
-        _l("Reason"), choices=[SelectChoice(value, label) for value, label in REASON_LABELS.items()], validate_choice=False
+        _l("Reason"),
+        choices=[SelectChoice(value, label) for value, label in REASON_LABELS.items()],
+        validate_choice=False,
     )
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
 

@@ -4,6 +4,7 @@ received (for idempotency), and the buyer's delivery acceptance.
 A shipment's status only moves forward: created → picked_up → in_transit → delivered (steps may be
 skipped, never undone).
 """
+
 from __future__ import annotations
 
 import enum
@@ -86,7 +87,7 @@ class Shipment(db.Model):
     updated_at: Mapped[datetime] = updated_at_column()
 
     order = relationship("Order", backref=db.backref("shipment", uselist=False))
-    events: Mapped[list["ShipmentEvent"]] = relationship(
+    events: Mapped[list[ShipmentEvent]] = relationship(
         back_populates="shipment", order_by="ShipmentEvent.id", cascade="all, delete-orphan"
     )
 

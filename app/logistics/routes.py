@@ -5,6 +5,7 @@ decides on a partial acceptance. The order page shows it all through templates/l
 Strangers get 404 on every order route, GET or POST; admins may read the order page but get 403
 here; a wrong or guessed driver token is 404.
 """
+
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, url_for
@@ -29,7 +30,6 @@ from app.trade.orders import MAX_NOTE_LENGTH
 from app.trade.route_helpers import attach_error, member
 from app.web.errors import DomainError
 from app.web.request_limits import body_limit
-
 
 STATUS_LABELS = {
     "created": _l("Arranged"),
@@ -109,7 +109,9 @@ def update_shipment(order_id: int):
             abort(400)
         return render_template("logistics/update_status.html", order=order, form=form), 422
     try:
-        services.update_shipment(shipment, form.status.data, EventSource.SELLER.value, actor=member(), note=form.note.data or "")
+        services.update_shipment(
+            shipment, form.status.data, EventSource.SELLER.value, actor=member(), note=form.note.data or ""
+        )
     except TradeInvalid as error:
         attach_error(form, error)
         return render_template("logistics/update_status.html", order=order, form=form), 422
@@ -158,7 +160,11 @@ def driver_page(token: str):
         else:
             try:
                 services.update_shipment(
-                    shipment, form.status.data, EventSource.DRIVER.value, note=form.note.data or "", photo=form.photo.data
+                    shipment,
+                    form.status.data,
+                    EventSource.DRIVER.value,
+                    note=form.note.data or "",
+                    photo=form.photo.data,
                 )
             except TradeInvalid as error:
                 attach_error(form, error)
@@ -171,7 +177,11 @@ def driver_page(token: str):
         status = 410
     response = make_response(
         render_template(
-            "logistics/driver.html", shipment=shipment, order=shipment.order, form=form, refused=refused,
+            "logistics/driver.html",
+            shipment=shipment,
+            order=shipment.order,
+            form=form,
+            refused=refused,
             next_statuses=services.next_statuses(shipment),
         ),
         status,
@@ -224,7 +234,11 @@ def decide_acceptance(order_id: int):
     except TradeInvalid as error:
         raise DomainError(error.message, status=422) from error
     db.session.commit()
-    flash(_("The amount due was agreed.") if form.decision.data == "agree" else _("A dispute was opened. An admin will look at it."))
+    flash(
+        _("The amount due was agreed.")
+        if form.decision.data == "agree"
+        else _("A dispute was opened. An admin will look at it.")
+    )
     return _to_order(order)
 
 

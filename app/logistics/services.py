@@ -8,6 +8,7 @@ and the carrier each apply once or are refused (409), never twice.
 
 Nothing here commits; illegal steps raise DomainError (409), bad field values TradeInvalid.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -104,19 +105,27 @@ def create_shipment(order: Order, seller: Member, details: ShipmentDetails, now:
     fields = {"destination": _clean(details.destination, "destination", 300)}
     if method == ShipmentMethod.CARRIER.value:
         fields["carrier"] = _required(details.carrier, "carrier", 40, _("Enter the carrier.")).lower()
-        fields["tracking_number"] = _required(details.tracking_number, "tracking_number", 60, _("Enter the tracking number."))
+        fields["tracking_number"] = _required(
+            details.tracking_number, "tracking_number", 60, _("Enter the tracking number.")
+        )
         taken = db.session.scalar(
-            select(Shipment.id).where(Shipment.carrier == fields["carrier"], Shipment.tracking_number == fields["tracking_number"])
+            select(Shipment.id).where(
+                Shipment.carrier == fields["carrier"], Shipment.tracking_number == fields["tracking_number"]
+            )
         )
         if taken is not None:
             raise TradeInvalid("tracking_number", _("This tracking number is already used by another shipment."))
     elif method == ShipmentMethod.OWN_VEHICLE.value:
         fields["driver_name"] = _required(details.driver_name, "driver_name", 80, _("Enter the driver's name."))
-        fields["driver_phone"] = _required(details.driver_phone, "driver_phone", 32, _("Enter the driver's phone number."))
+        fields["driver_phone"] = _required(
+            details.driver_phone, "driver_phone", 32, _("Enter the driver's phone number.")
+        )
         fields["vehicle_plate"] = _required(details.vehicle_plate, "vehicle_plate", 20, _("Enter the number plate."))
     elif method == ShipmentMethod.STATION_PICKUP.value:
         fields["pickup_station"] = _required(details.pickup_station, "pickup_station", 200, _("Name the info-station."))
-    if details.expected_date is not None and not (now.date() - timedelta(days=1) <= details.expected_date <= now.date() + timedelta(days=366)):
+    if details.expected_date is not None and not (
+        now.date() - timedelta(days=1) <= details.expected_date <= now.date() + timedelta(days=366)
+    ):
         raise TradeInvalid("expected_date", _("Choose a date from today to a year ahead."))
     weight = details.weight_kg
     if weight is not None and not (0 < weight <= MAX_WEIGHT_KG):
@@ -133,7 +142,13 @@ def create_shipment(order: Order, seller: Member, details: ShipmentDetails, now:
         **fields,
     )
     shipment.events.append(
-        ShipmentEvent(status=ShipmentStatus.CREATED.value, source=EventSource.SELLER.value, actor_id=seller.id, occurred_at=now, created_at=now)
+        ShipmentEvent(
+            status=ShipmentStatus.CREATED.value,
+            source=EventSource.SELLER.value,
+            actor_id=seller.id,
+            occurred_at=now,
+            created_at=now,
+        )
     )
     db.session.add(shipment)
     db.session.flush()
@@ -225,7 +240,13 @@ def update_shipment(
 
 
 def record_carrier_event(
-    carrier: str, event_id: str, tracking_number: str, status: str, occurred_at: datetime, note: str = "", now: datetime | None = None
+    carrier: str,
+    event_id: str,
+    tracking_number: str,
+    status: str,
+    occurred_at: datetime,
+    note: str = "",
+    now: datetime | None = None,
 ) -> str:
     """Apply one verified carrier event. Returns "applied", "ignored" (already further along, or a
     cancelled order), "duplicate" (this event id was seen before) or "unknown" (no such shipment,
@@ -233,35 +254,68 @@ def record_carrier_event(
     concurrent replay fails on the UNIQUE (carrier, event_id) at flush with IntegrityError.
     """
     now = now or utcnow()
-    seen = db.session.scalar(select(CarrierEvent.id).where(CarrierEvent.carrier == carrier, CarrierEvent.event_id == event_id))
+    seen = db.session.scalar(
+        select(CarrierEvent.id).where(CarrierEvent.carrier == carrier, CarrierEvent.event_id == event_id)
+    )
     if seen is not None:
         return "duplicate"
     shipment = db.session.scalar(
-        select(Shipment).where(Shipment.carrier == carrier, Shipment.tracking_number == tracking_number).with_for_update()
+        select(Shipment)
+        .where(Shipment.carrier == carrier, Shipment.tracking_number == tracking_number)
+        .with_for_update()
     )
     if shipment is None:
         return "unknown"
-    applies = status_rank(status) > status_rank(shipment.status) and shipment.order.status != OrderStatus.CANCELLED.value
+    applies = (
+        status_rank(status) > status_rank(shipment.status) and shipment.order.status != OrderStatus.CANCELLED.value
+    )
     db.session.add(
         CarrierEvent(
-            carrier=carrier, event_id=event_id, shipment_id=shipment.id, status=status,
-            occurred_at=occurred_at, applied=applies, received_at=now,
+            carrier=carrier,
+            event_id=event_id,
+            shipment_id=shipment.id,
+            status=status,
+            occurred_at=occurred_at,
+            applied=applies,
+            received_at=now,
         )
     )
     db.session.flush()
     if applies:
-        _advance(shipment, status, EventSource.CARRIER.value, note=note[:MAX_NOTE_LENGTH], occurred_at=occurred_at, now=now)
+        _advance(
+            shipment, status, EventSource.CARRIER.value, note=note[:MAX_NOTE_LENGTH], occurred_at=occurred_at, now=now
+        )
         db.session.flush()
     return "applied" if applies else "ignored"
 
 
-def _advance(shipment: Shipment, status: str, source: str, *, actor: Member | None = None, note: str, occurred_at: datetime, now: datetime) -> ShipmentEvent:
+def _advance(
+    shipment: Shipment,
+    status: str,
+    source: str,
+    *,
+    actor: Member | None = None,
+    note: str,
+    occurred_at: datetime,
+    now: datetime,
+) -> ShipmentEvent:
     transitions.require(
         shipment,
         {"status": status, "updated_at": now},
-        refusal=lambda: None if status in next_statuses(shipment) else _("The shipment is already further along; it only moves forward."),
+        refusal=lambda: (
+            None
+            if status in next_statuses(shipment)
+            else _("The shipment is already further along; it only moves forward.")
+        ),
     )
-    event = ShipmentEvent(status=status, source=source, actor_id=actor.id if actor else None, note=note, occurred_at=occurred_at, created_at=now)
+    event = ShipmentEvent(
+        status=status,
+        source=source,
+        actor_id=actor.id if actor else None,
+        note=note,
+        occurred_at=occurred_at,
+        created_at=now,
+    )
     shipment.events.append(event)
     _move_order(shipment.order, status, actor, now)
     return event

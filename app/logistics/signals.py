@@ -1,5 +1,6 @@
 """Signals of the logistics domain, sent inside the transaction after the change is flushed (like
 app.trade.signals), carrying ids and amounts as strings."""
+
 from __future__ import annotations
 
 from blinker import Namespace

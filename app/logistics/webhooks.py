@@ -6,13 +6,14 @@ carrier's secret from LOGISTICS_CARRIER_SECRETS and ``X-Jishi-Timestamp`` (Unix 
 LOGISTICS_WEBHOOK_TOLERANCE_SECONDS of now. Unknown carrier → 404; bad, missing or stale signature
 and malformed bodies → 400 with no database write; a replayed event id → 200 without a change.
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +36,9 @@ def sign(secret: str, timestamp: str, raw_body: bytes) -> str:
     return SIGNATURE_PREFIX + hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
-def verify(secret: str, timestamp: str | None, signature: str | None, raw_body: bytes, now: float, tolerance: int) -> None:
+def verify(
+    secret: str, timestamp: str | None, signature: str | None, raw_body: bytes, now: float, tolerance: int
+) -> None:
     """Raise BadWebhook unless ``signature`` signs ``raw_body`` at a ``timestamp`` close to ``now``."""
     if not timestamp or not signature:
         raise BadWebhook("missing signature headers")
@@ -75,7 +78,7 @@ def parse_event(raw_body: bytes) -> dict:
         "event_id": event_id,
         "tracking_number": tracking_number.strip(),
         "status": status,
-        "occurred_at": moment.astimezone(timezone.utc),
+        "occurred_at": moment.astimezone(UTC),
         "note": note.strip(),
     }
 

@@ -1,7 +1,8 @@
 """Home page, language switch and health check."""
+
 from __future__ import annotations
 
-from flask import jsonify, redirect, render_template, request, session, url_for
+from flask import jsonify, redirect, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -36,7 +37,6 @@ def set_language():
     return redirect(safe_next(request.form.get("next")))
 
 
-
 _SELECT_ONE = text("SELECT 1")
 
 
@@ -50,7 +50,6 @@ def healthz():
 
     from app.db import read_without_transaction
     from app.notify.health import outbox_lag_seconds
-
     from app.web.redis_health import redis_report
 
     body = {"status": "ok", "database": "ok", **redis_report()}

@@ -1,11 +1,16 @@
 """Market prices: observations, daily reference prices, price pages and open data, alerts,
 the info-station notice board, dashboards and admin reports."""
+
 from flask import Blueprint
 
 bp = Blueprint("market", __name__)
 
-from app.market import routes  # noqa: E402,F401
-from app.market import alerts, cli, rollup  # noqa: E402,F401
+from app.market import (  # noqa: E402,F401
+    alerts,
+    cli,
+    rollup,
+    routes,  # noqa: E402,F401
+)
 
 # Completed orders and published postings keep today's reference prices current.
 rollup.connect()

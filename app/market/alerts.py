@@ -9,6 +9,7 @@ Each message covers one commodity and must fit in one SMS segment in its languag
 name is shortened until it does (``fit_to_one_segment``). Subscribers with the same commodity, area
 and alert get the same words, so they go out through the bulk fan-out (one rendering per language).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -36,8 +37,11 @@ from app.web.i18n import normalise_locale
 from sms import limits
 from sms.segments import count_segments
 
-EVENTS = {AlertKind.DIGEST.value: "price_digest", AlertKind.THRESHOLD.value: "price_alert",
-          AlertKind.TARGET.value: "price_target"}
+EVENTS = {
+    AlertKind.DIGEST.value: "price_digest",
+    AlertKind.THRESHOLD.value: "price_alert",
+    AlertKind.TARGET.value: "price_target",
+}
 for _event in EVENTS.values():
     preferences.register_event(_event, "market")
 LOCALES = ("zh_Hans", "en")
@@ -62,7 +66,8 @@ def fit_to_one_segment(template: str, context: dict, locales=LOCALES) -> dict:
         while True:
             candidate = {**context, "url": url, "commodity_names": names}
             over = [
-                locale for locale in locales
+                locale
+                for locale in locales
                 if count_segments(render_sms_text(template, locale, candidate)).segments > limits.segments_for(template)
             ]
             if not over:
@@ -107,13 +112,15 @@ class _Group:
 def _already_sent(subscription_ids: list[int], day: date, kind: str) -> set[int]:
     sent: set[int] = set()
     for start in range(0, len(subscription_ids), 900):
-        sent.update(db.session.scalars(
-            select(PriceAlertDelivery.subscription_id).where(
-                PriceAlertDelivery.subscription_id.in_(subscription_ids[start:start + 900]),
-                PriceAlertDelivery.day == day,
-                PriceAlertDelivery.kind == kind,
+        sent.update(
+            db.session.scalars(
+                select(PriceAlertDelivery.subscription_id).where(
+                    PriceAlertDelivery.subscription_id.in_(subscription_ids[start : start + 900]),
+                    PriceAlertDelivery.day == day,
+                    PriceAlertDelivery.kind == kind,
+                )
             )
-        ))
+        )
     return sent
 
 
@@ -187,7 +194,7 @@ def previous_headline(quote: ReferenceQuote) -> Decimal | None:
 
 
 def target_crossed(target: Decimal, before: Decimal | None, now_price: Decimal | None) -> str | None:
-    """"up" when the price rose to or through ``target``, "down" when it fell to or through it, else None."""
+    """ "up" when the price rose to or through ``target``, "down" when it fell to or through it, else None."""
     if before is None or now_price is None:
         return None
     if before < target <= now_price:
@@ -218,7 +225,9 @@ def send_threshold_alerts(now: datetime | None = None) -> int:
         percent = subscription.threshold_percent or default_percent
         if subscription.id not in done[AlertKind.THRESHOLD.value] and threshold_crossed(quote, percent):
             group_key = (AlertKind.THRESHOLD.value, *key)
-            groups.setdefault(group_key, _Group(AlertKind.THRESHOLD.value, quote, [], {})).subscriptions.append(subscription)
+            groups.setdefault(group_key, _Group(AlertKind.THRESHOLD.value, quote, [], {})).subscriptions.append(
+                subscription
+            )
         if subscription.target_price_per_kg is not None and subscription.id not in done[AlertKind.TARGET.value]:
             if key not in previous:
                 previous[key] = previous_headline(quote)
@@ -226,7 +235,9 @@ def send_threshold_alerts(now: datetime | None = None) -> int:
             if direction is not None:
                 group_key = (AlertKind.TARGET.value, *key, direction, subscription.target_price_per_kg)
                 extra = {"direction": direction, "target_per_kg": subscription.target_price_per_kg}
-                groups.setdefault(group_key, _Group(AlertKind.TARGET.value, quote, [], extra)).subscriptions.append(subscription)
+                groups.setdefault(group_key, _Group(AlertKind.TARGET.value, quote, [], extra)).subscriptions.append(
+                    subscription
+                )
     return sum(_deliver(group, today) for group in groups.values())
 
 

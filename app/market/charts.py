@@ -3,6 +3,7 @@
 No JavaScript: the page computes every coordinate here, in Decimal so that the same data always gives
 the same markup (tests compare the points), and rounds to one decimal place of an SVG user unit.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,8 +52,9 @@ def _round(value: Decimal) -> Decimal:
     return value.quantize(COORDINATE, rounding=ROUND_HALF_UP)
 
 
-def line_chart(series: list[tuple[date, Decimal]], start: date, end: date,
-               width: int = WIDTH, height: int = HEIGHT) -> LineChart:
+def line_chart(
+    series: list[tuple[date, Decimal]], start: date, end: date, width: int = WIDTH, height: int = HEIGHT
+) -> LineChart:
     """Place a day → value series (any order; days outside start..end are dropped) on a chart whose
     x axis runs from ``start`` to ``end`` and whose y axis runs from just below the lowest to just
     above the highest value (a flat series gets a band of ±10% so it sits in the middle)."""

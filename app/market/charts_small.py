@@ -5,6 +5,7 @@ place it inline; the page shows the same figures in a table for screen readers. 
 ``currentColor`` and presentation attributes, which the Content-Security-Policy allows (inline
 ``style`` would not be).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

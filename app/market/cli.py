@@ -1,4 +1,5 @@
 """`flask market …` commands (the blueprint's CLI group), run by cron."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -19,8 +20,13 @@ def _parse_day(value: str | None) -> date | None:
 
 @bp.cli.command("rollup")
 @click.option("--date", "day", help="Local day to recompute (YYYY-MM-DD); default today.")
-@click.option("--days", default=1, show_default=True, type=click.IntRange(1, 366),
-              help="Also recompute this many days back from --date.")
+@click.option(
+    "--days",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 366),
+    help="Also recompute this many days back from --date.",
+)
 def rollup_command(day: str | None, days: int) -> None:
     """Recompute price observations and reference prices of a day. Running it twice changes nothing."""
     from app.db import write_transactions

@@ -7,6 +7,7 @@ grow with the number of postings or orders. Revenue and spend follow the settlem
 app.market.reports: a sale counts when the order is completed (or its dispute resolved), a refund
 in the month it was decided. Nothing here writes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,12 +18,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.catalogue.models import Commodity
 from app.extensions import db
+from app.market.reports import ZERO, local_bounds, month_bucket, month_start, recent_months
 from app.members.models import Member
 from app.postings.models import Posting
 from app.postings.services import local_today
 from app.postings.views import most_viewed
 from app.trade.models import CENT, Dispute, Negotiation, NegotiationStatus, Offer, Order, OrderStatus
-from app.market.reports import ZERO, local_bounds, month_bucket, month_start, recent_months
 
 CHART_MONTHS = 12
 TOP_COMMODITIES = 5
@@ -186,7 +187,9 @@ def _top_commodities(member_id: int, first_month: str) -> list[CommodityFigure]:
         .order_by(amount.desc(), Commodity.id)
         .limit(TOP_COMMODITIES)
     ).all()
-    return [CommodityFigure(commodity, int(count), Decimal(total or 0).quantize(CENT)) for commodity, count, total in rows]
+    return [
+        CommodityFigure(commodity, int(count), Decimal(total or 0).quantize(CENT)) for commodity, count, total in rows
+    ]
 
 
 def _open_negotiations(member_id: int) -> list[Negotiation]:

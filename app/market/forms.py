@@ -2,6 +2,7 @@
 
 Rules that need the database (commodity and province exist, a weight unit) are checked again by the
 services; the forms give the messages beside the fields."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -44,16 +45,22 @@ def commodity_choices(empty_label) -> list[SelectChoice]:
 
 def province_choices(empty_label) -> list[SelectChoice]:
     locale = _locale()
-    return [SelectChoice("", empty_label)] + [SelectChoice(region.code, region.name(locale)) for region in all_regions()]
+    return [SelectChoice("", empty_label)] + [
+        SelectChoice(region.code, region.name(locale)) for region in all_regions()
+    ]
 
 
 class MarketReportForm(FlaskForm):
     market_name = StringField(
         _l("Market"), validators=[InputRequired(_l("Enter the market's name.")), Length(max=100), PlainText()]
     )
-    commodity_id = SelectField(_l("Commodity"), coerce=_optional_int, validators=[InputRequired(_l("Choose a commodity."))])
+    commodity_id = SelectField(
+        _l("Commodity"), coerce=_optional_int, validators=[InputRequired(_l("Choose a commodity."))]
+    )
     province_code = SelectField(_l("Province"), validators=[InputRequired(_l("Choose a province."))])
-    price = DecimalText(_l("Price (¥)"), places=2, maximum=MAX_PRICE, validators=[InputRequired(_l("Enter the price."))])
+    price = DecimalText(
+        _l("Price (¥)"), places=2, maximum=MAX_PRICE, validators=[InputRequired(_l("Enter the price."))]
+    )
     unit_code = SelectField(_l("Per"), validators=[InputRequired(_l("Choose a unit."))])
     observed_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date."))])
 
@@ -72,7 +79,9 @@ class MarketReportForm(FlaskForm):
 
 
 class SubscriptionForm(FlaskForm):
-    commodity_id = SelectField(_l("Commodity"), coerce=_optional_int, validators=[InputRequired(_l("Choose a commodity."))])
+    commodity_id = SelectField(
+        _l("Commodity"), coerce=_optional_int, validators=[InputRequired(_l("Choose a commodity."))]
+    )
     province_code = SelectField(_l("Province"), validators=[Optional()])
     target_price = DecimalText(
         _l("Target price per kg (¥, optional)"), places=2, maximum=MAX_TARGET_PER_KG, validators=[Optional()]
@@ -82,8 +91,10 @@ class SubscriptionForm(FlaskForm):
     )
     channel = RadioField(
         _l("Send by"),
-        choices=[SelectChoice(SubscriptionChannel.SMS.value, _l("SMS")),
-                 SelectChoice(SubscriptionChannel.EMAIL.value, _l("E-mail"))],
+        choices=[
+            SelectChoice(SubscriptionChannel.SMS.value, _l("SMS")),
+            SelectChoice(SubscriptionChannel.EMAIL.value, _l("E-mail")),
+        ],
         default=SubscriptionChannel.SMS.value,
         validators=[InputRequired()],
     )

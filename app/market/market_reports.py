@@ -1,5 +1,6 @@
 """Manual market reports: a price an info-station operator or an admin saw at a wholesale market,
 entered in the unit it was quoted in (kg, 斤, 公斤, 吨 …) and stored with its price per kg."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta

@@ -6,6 +6,7 @@ instead of NULL so that "one row per commodity × area × day" (and "one subscri
 commodity × area") is a plain UNIQUE constraint that behaves the same on SQLite and PostgreSQL,
 where NULLs never collide.
 """
+
 from __future__ import annotations
 
 import enum
@@ -119,8 +120,12 @@ class ReferencePrice(db.Model):
     @property
     def headline_per_kg(self) -> Decimal | None:
         """The one number shown first: what was paid, else what markets quoted, else asks/bids."""
-        for value in (self.trade_price_per_kg, self.report_price_per_kg, self.median_ask_per_kg,
-                      self.median_bid_per_kg):
+        for value in (
+            self.trade_price_per_kg,
+            self.report_price_per_kg,
+            self.median_ask_per_kg,
+            self.median_bid_per_kg,
+        ):
             if value is not None:
                 return value
         return None

@@ -3,6 +3,7 @@
 ``GET /api/prices?commodity=&province=&from=&to=&format=csv|json`` — see README "Open price data".
 Field names below are a public contract: add new ones at the end, never rename or remove.
 """
+
 from __future__ import annotations
 
 import csv
@@ -80,7 +81,9 @@ def parse_query(args, today: date | None = None) -> PriceQuery:
     province = (args.get("province") or "").strip()
     all_areas = province.lower() == ALL_AREAS
     if province and not all_areas and (len(province) != 2 or db.session.get(Region, province) is None):
-        raise BadParameter("province: use a two-digit GB/T 2260 code (e.g. 41), 'all', or leave it out for national prices")
+        raise BadParameter(
+            "province: use a two-digit GB/T 2260 code (e.g. 41), 'all', or leave it out for national prices"
+        )
 
     end = _parse_date(args.get("to"), "to") or today
     start = _parse_date(args.get("from"), "from") or end - timedelta(days=DEFAULT_DAYS - 1)
@@ -110,7 +113,9 @@ def rows_for(query: PriceQuery) -> list[dict]:
     strings, so no precision is lost in JSON; province None for national rows)."""
     ids = [c.id for c in query.commodities] if query.commodities is not None else None
     series = reference_series(ids, query.province_code, query.start, query.end, all_areas=query.all_areas)
-    commodities = {c.id: c for c in db.session.scalars(select(Commodity).where(Commodity.id.in_({r.commodity_id for r in series})))}
+    commodities = {
+        c.id: c for c in db.session.scalars(select(Commodity).where(Commodity.id.in_({r.commodity_id for r in series})))
+    }
     return [_row(reference, commodities[reference.commodity_id]) for reference in series]
 
 

@@ -6,6 +6,7 @@ else the median market report, else the median ask, else the median bid — see
 ReferencePrice.headline_per_kg. Changes are the headline against the average headline of the 7 days
 before (days with no reference are skipped).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -61,8 +62,12 @@ class ReferenceQuote:
 
     @property
     def headline_per_kg(self) -> Decimal | None:
-        for value in (self.trade_price_per_kg, self.report_price_per_kg, self.median_ask_per_kg,
-                      self.median_bid_per_kg):
+        for value in (
+            self.trade_price_per_kg,
+            self.report_price_per_kg,
+            self.median_ask_per_kg,
+            self.median_bid_per_kg,
+        ):
             if value is not None:
                 return value
         return None
@@ -132,7 +137,10 @@ def latest_references(province_code: str | None, today: date | None = None) -> l
     )
     rows = db.session.scalars(
         select(ReferencePrice)
-        .join(latest_day, (ReferencePrice.commodity_id == latest_day.c.commodity_id) & (ReferencePrice.day == latest_day.c.day))
+        .join(
+            latest_day,
+            (ReferencePrice.commodity_id == latest_day.c.commodity_id) & (ReferencePrice.day == latest_day.c.day),
+        )
         .join(Commodity, Commodity.id == ReferencePrice.commodity_id)
         .where(ReferencePrice.area_code == area)
         .order_by(Commodity.name_en)

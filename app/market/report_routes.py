@@ -6,6 +6,7 @@ Only read: nothing here writes or commits. A member only ever sees figures of th
 postings (the queries take the signed-in member, never an id from the URL); admin pages are behind
 admin_required (403 for members).
 """
+
 from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
@@ -56,12 +57,14 @@ def dashboard():
     if seller is not None:
         charts["revenue"] = bar_chart(
             [(point.month, point.amount) for point in seller.revenue_by_month],
-            _("Revenue by month, last 12 months"), money,
+            _("Revenue by month, last 12 months"),
+            money,
         )
     if buyer is not None:
         charts["spend"] = bar_chart(
             [(point.month, point.amount) for point in buyer.spend_by_month],
-            _("Spend by month, last 12 months"), money,
+            _("Spend by month, last 12 months"),
+            money,
         )
     return render_template(
         "market/dashboard.html",
@@ -99,7 +102,9 @@ def admin_reports():
         return _report_csv(report)
     # Built here rather than with url_with(): that keeps only the first of the repeated "by" values.
     csv_url = url_for(
-        "market.admin_reports", by=list(dimensions), format="csv",
+        "market.admin_reports",
+        by=list(dimensions),
+        format="csv",
         **{"from": request.args.get("from", ""), "to": request.args.get("to", "")},
     )
     return render_template("market/report.html", report=report, dimensions=reports.DIMENSIONS, csv_url=csv_url)
@@ -113,11 +118,33 @@ def admin_settlements():
     if _wants_csv():
         return csv_response(
             f"settlements-{period.text}.csv",
-            [_("Period"), _("Seller number"), _("Seller"), _("Phone"), _("Orders"), _("Sales"), _("Refunds"),
-             _("Net"), _("Fee rate (%)"), _("Fee"), _("Payout")],
+            [
+                _("Period"),
+                _("Seller number"),
+                _("Seller"),
+                _("Phone"),
+                _("Orders"),
+                _("Sales"),
+                _("Refunds"),
+                _("Net"),
+                _("Fee rate (%)"),
+                _("Fee"),
+                _("Payout"),
+            ],
             (
-                [period.text, row.seller.id, row.seller.display_name, row.seller.phone, row.orders, row.sales,
-                 row.refunds, row.net, row.fee_percent, row.fee, row.payout]
+                [
+                    period.text,
+                    row.seller.id,
+                    row.seller.display_name,
+                    row.seller.phone,
+                    row.orders,
+                    row.sales,
+                    row.refunds,
+                    row.net,
+                    row.fee_percent,
+                    row.fee,
+                    row.payout,
+                ]
                 for row in rows
             ),
         )

@@ -21,11 +21,12 @@ Settlement of one seller for a period (a month or a year):
 A refund decided later shows in the later period, so a statement, once its period is over, never
 changes. Everything here only reads; nothing commits.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytz
@@ -67,7 +68,7 @@ def local_bounds(first_day: date | None, last_day: date | None) -> tuple[datetim
     zone = market_zone()
 
     def start_of(day: date) -> datetime:
-        return zone.localize(datetime.combine(day, time.min)).astimezone(timezone.utc)
+        return zone.localize(datetime.combine(day, time.min)).astimezone(UTC)
 
     start = start_of(first_day) if first_day else None
     end = start_of(last_day + timedelta(days=1)) if last_day else None
@@ -182,8 +183,10 @@ def build_report(dimensions: tuple[str, ...], first_day: date | None = None, las
     report.total = _figures((), start, end).get((), ReportRow(values={}))
     names = _names(dimensions, grouped.keys())
     for key, row in grouped.items():
-        row.values = {dimension: names[dimension].get(value) if dimension in names else value
-                      for dimension, value in zip(dimensions, key)}
+        row.values = {
+            dimension: names[dimension].get(value) if dimension in names else value
+            for dimension, value in zip(dimensions, key, strict=True)
+        }
     report.rows = sorted(grouped.values(), key=lambda row: _sort_key(dimensions, row))
     return report
 
@@ -219,7 +222,9 @@ def _group_columns(dimensions, commodity, category, province, moment) -> list:
 
 
 def _order_figures(dimensions, start, end):
-    columns = _group_columns(dimensions, Order.commodity_id, Commodity.category_id, Order.origin_province_code, Order.created_at)
+    columns = _group_columns(
+        dimensions, Order.commodity_id, Commodity.category_id, Order.origin_province_code, Order.created_at
+    )
     query = (
         select(*columns, func.count(Order.id), func.sum(Order.total))
         .join(Commodity, Commodity.id == Order.commodity_id)
@@ -229,7 +234,9 @@ def _order_figures(dimensions, start, end):
 
 
 def _posting_figures(dimensions, start, end):
-    columns = _group_columns(dimensions, Posting.commodity_id, Commodity.category_id, Posting.province_code, Posting.published_at)
+    columns = _group_columns(
+        dimensions, Posting.commodity_id, Commodity.category_id, Posting.province_code, Posting.published_at
+    )
     query = (
         select(
             *columns,
@@ -246,8 +253,10 @@ def _member_figures(dimensions, start, end):
     # Every act that makes a member active, as one row each; members are then counted once per group.
     def acts(member, commodity, province, moment, *conditions):
         return select(
-            member.label("member_id"), commodity.label("commodity_id"),
-            province.label("province_code"), moment.label("moment"),
+            member.label("member_id"),
+            commodity.label("commodity_id"),
+            province.label("province_code"),
+            moment.label("moment"),
         ).where(_in_range(moment, start, end), *conditions)
 
     activity = union_all(
@@ -255,7 +264,9 @@ def _member_figures(dimensions, start, end):
         acts(Order.seller_id, Order.commodity_id, Order.origin_province_code, Order.created_at),
         acts(Posting.owner_id, Posting.commodity_id, Posting.province_code, Posting.published_at),
     ).subquery("activity")
-    columns = _group_columns(dimensions, activity.c.commodity_id, Commodity.category_id, activity.c.province_code, activity.c.moment)
+    columns = _group_columns(
+        dimensions, activity.c.commodity_id, Commodity.category_id, activity.c.province_code, activity.c.moment
+    )
     query = select(*columns, func.count(func.distinct(activity.c.member_id))).join(
         Commodity, Commodity.id == activity.c.commodity_id
     )
@@ -265,7 +276,11 @@ def _member_figures(dimensions, start, end):
 def _names(dimensions, keys) -> dict[str, dict]:
     """Catalogue objects for the ids and codes in the keys: one query per catalogue dimension."""
     keys = list(keys)
-    models = {"commodity": (Commodity, Commodity.id), "category": (Category, Category.id), "province": (Region, Region.code)}
+    models = {
+        "commodity": (Commodity, Commodity.id),
+        "category": (Category, Category.id),
+        "province": (Region, Region.code),
+    }
     names: dict[str, dict] = {}
     for position, dimension in enumerate(dimensions):
         if dimension not in models:
@@ -386,7 +401,9 @@ def settlements(period: Period) -> list[Settlement]:
         .group_by(Order.seller_id)
     ).all()
     seller_ids = {row[0] for row in sales} | {row[0] for row in refunds}
-    sellers = {m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_(seller_ids)))} if seller_ids else {}
+    sellers = (
+        {m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_(seller_ids)))} if seller_ids else {}
+    )
     percent = fee_percent()
     result = {seller_id: Settlement(sellers[seller_id], period, fee_percent=percent) for seller_id in seller_ids}
     for seller_id, count, total in sales:
@@ -400,16 +417,30 @@ def statement(seller: Member, period: Period) -> tuple[Settlement, list[Statemen
     """One seller's statement for ``period``: the summary and its lines in time order (two queries)."""
     start, end = local_bounds(period.first_day, period.last_day)
     options = (joinedload(Order.buyer), joinedload(Order.unit), joinedload(Order.commodity), joinedload(Order.dispute))
-    sold = db.session.scalars(
-        select(Order).outerjoin(Dispute, Dispute.order_id == Order.id)
-        .where(Order.seller_id == seller.id, _sold_in(start, end)).options(*options)
-    ).unique().all()
-    refunded = db.session.scalars(
-        select(Order).join(Dispute, Dispute.order_id == Order.id)
-        .where(Order.seller_id == seller.id, _refunded_in(start, end)).options(*options)
-    ).unique().all()
+    sold = (
+        db.session.scalars(
+            select(Order)
+            .outerjoin(Dispute, Dispute.order_id == Order.id)
+            .where(Order.seller_id == seller.id, _sold_in(start, end))
+            .options(*options)
+        )
+        .unique()
+        .all()
+    )
+    refunded = (
+        db.session.scalars(
+            select(Order)
+            .join(Dispute, Dispute.order_id == Order.id)
+            .where(Order.seller_id == seller.id, _refunded_in(start, end))
+            .options(*options)
+        )
+        .unique()
+        .all()
+    )
     lines = [
-        StatementLine("sale", order.completed_at or order.dispute.resolved_at, order, Decimal(order.total).quantize(CENT))
+        StatementLine(
+            "sale", order.completed_at or order.dispute.resolved_at, order, Decimal(order.total).quantize(CENT)
+        )
         for order in sold
     ]
     lines += [
@@ -427,4 +458,4 @@ def statement(seller: Member, period: Period) -> tuple[Settlement, list[Statemen
 
 def _naive_utc(moment: datetime) -> datetime:
     # SQLite hands back naive UTC datetimes, PostgreSQL aware ones; compare them alike.
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment

@@ -9,12 +9,13 @@ longer applies, so running it twice changes nothing.
 Events keep today current cheaply: a completed order or a published posting recomputes only its
 commodity for that day (``refresh_commodity_day``), from inside the signal's transaction.
 """
+
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytz
@@ -44,8 +45,8 @@ TRADED_STATUSES = (OrderStatus.COMPLETED.value, OrderStatus.RESOLVED.value)
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     """The UTC instants where the market's local ``day`` (TIMEZONE) starts and ends."""
     zone = pytz.timezone(current_app.config["TIMEZONE"])
-    start = zone.localize(datetime.combine(day, time.min)).astimezone(timezone.utc)
-    end = zone.localize(datetime.combine(day + timedelta(days=1), time.min)).astimezone(timezone.utc)
+    start = zone.localize(datetime.combine(day, time.min)).astimezone(UTC)
+    end = zone.localize(datetime.combine(day + timedelta(days=1), time.min)).astimezone(UTC)
     return start, end
 
 
@@ -117,8 +118,14 @@ def _report_points(day: date, commodity_id: int | None) -> list[_Point]:
     if commodity_id is not None:
         statement = statement.where(MarketReport.commodity_id == commodity_id)
     return [
-        _Point(ObservationSource.REPORT.value, report.commodity_id, report.province_code, report.price_per_kg, None,
-               report_id=report.id)
+        _Point(
+            ObservationSource.REPORT.value,
+            report.commodity_id,
+            report.province_code,
+            report.price_per_kg,
+            None,
+            report_id=report.id,
+        )
         for report in db.session.scalars(statement)
     ]
 
@@ -143,8 +150,9 @@ def _sync_observations(day: date, sources: set[str], points: list[_Point], commo
     for point in points:
         row = existing.pop(point.key, None)
         if row is None:
-            row = PriceObservation(observed_on=day, order_id=point.order_id, posting_id=point.posting_id,
-                                   report_id=point.report_id)
+            row = PriceObservation(
+                observed_on=day, order_id=point.order_id, posting_id=point.posting_id, report_id=point.report_id
+            )
             db.session.add(row)
         # Assign only what changed, so a second run leaves rows untouched.
         for name in ("source", "commodity_id", "province_code", "price_per_kg", "quantity_kg"):
@@ -265,7 +273,7 @@ def refresh_commodity_day(day: date, commodity_id: int) -> None:
 
 def local_date_of(moment: datetime) -> date:
     if moment.tzinfo is None:  # SQLite hands back naive datetimes (stored in UTC)
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(pytz.timezone(current_app.config["TIMEZONE"])).date()
 
 

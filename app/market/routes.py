@@ -1,5 +1,6 @@
 """Price views: the price table, a commodity's 90-day chart, the open-data API, market reports,
 members' price alerts, a station's village list and its printable notice board."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -15,7 +16,7 @@ from app.catalogue.services import all_regions
 from app.extensions import db, limiter
 from app.market import bp, charts, open_data, subscriptions
 from app.market.forms import MarketReportForm, StationNumbersForm, SubscriptionForm
-from app.market.market_reports import can_report, record_market_report, recent_reports
+from app.market.market_reports import can_report, recent_reports, record_market_report
 from app.market.prices import latest_reference, latest_references, reference_series
 from app.notify.handlers import public_url
 from app.postings.services import local_today
@@ -67,8 +68,13 @@ def prices():
     region = _province_arg()
     quotes = latest_references(region.code if region else None)
     return render_page_or_fragment(
-        "market/prices.html", "market/_partials/_price_table.html", quotes=quotes, region=region,
-        regions=all_regions(), today=local_today(), can_report=can_report(current_user),
+        "market/prices.html",
+        "market/_partials/_price_table.html",
+        quotes=quotes,
+        region=region,
+        regions=all_regions(),
+        today=local_today(),
+        can_report=can_report(current_user),
     )
 
 
@@ -84,8 +90,16 @@ def commodity_prices(slug: str):
     series = [row for row in reference_series([commodity.id], province_code, start, end) if row.headline_per_kg]
     chart = charts.line_chart([(row.day, row.headline_per_kg) for row in series], start, end)
     return render_template(
-        "market/commodity.html", commodity=commodity, region=region, regions=all_regions(), chart=chart,
-        series=list(reversed(series)), chart_days=CHART_DAYS, quote=latest_reference(commodity.id, province_code, end), start=start, end=end,
+        "market/commodity.html",
+        commodity=commodity,
+        region=region,
+        regions=all_regions(),
+        chart=chart,
+        series=list(reversed(series)),
+        chart_days=CHART_DAYS,
+        quote=latest_reference(commodity.id, province_code, end),
+        start=start,
+        end=end,
     )
 
 
@@ -106,16 +120,20 @@ def api_prices():
         return Response(
             open_data.to_csv(rows).encode("utf-8"),
             mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                     "Content-Type": "text/csv; charset=utf-8"},
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                "Content-Type": "text/csv; charset=utf-8",
+            },
         )
-    return jsonify({
-        "from": query.start.isoformat(),
-        "to": query.end.isoformat(),
-        "province": "all" if query.all_areas else query.province_code,
-        "fields": list(open_data.FIELDS),
-        "rows": rows,
-    })
+    return jsonify(
+        {
+            "from": query.start.isoformat(),
+            "to": query.end.isoformat(),
+            "province": "all" if query.all_areas else query.province_code,
+            "fields": list(open_data.FIELDS),
+            "rows": rows,
+        }
+    )
 
 
 @bp.route("/prices/report", methods=["GET", "POST"])
@@ -212,15 +230,21 @@ def notice_board():
     province_code = region.code if region else None
     today = local_today()
     commodity_ids = subscriptions.station_commodity_ids(station)
-    commodities = db.session.scalars(
-        select(Commodity).where(Commodity.id.in_(commodity_ids)).order_by(Commodity.name_zh)
-    ).all() if commodity_ids else []
+    commodities = (
+        db.session.scalars(select(Commodity).where(Commodity.id.in_(commodity_ids)).order_by(Commodity.name_zh)).all()
+        if commodity_ids
+        else []
+    )
     rows = [(commodity, latest_reference(commodity.id, province_code, today)) for commodity in commodities]
     page_url = public_url("market.prices", province=province_code) if province_code else public_url("market.prices")
     # Chinese by default: the sheet hangs on a village wall (?lang=en for an English copy).
     locale = "en" if request.args.get("lang") == "en" else "zh_Hans"
     with force_locale(locale):
         return render_template(
-            "market/notice_board.html", rows=rows, region=region, today=today, page_url=page_url,
+            "market/notice_board.html",
+            rows=rows,
+            region=region,
+            today=today,
+            page_url=page_url,
             qr=qr_svg(page_url, _("QR code: today's prices on Jishi")),
         )

@@ -4,6 +4,7 @@ Three ways in, one table: a member on the web (their own number, with optional t
 threshold), a bare phone by SMS ``SUB`` (app.inbound_sms calls subscribe_phone / unsubscribe_phone),
 and an info-station operator managing the numbers of their village. Nothing here commits.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -169,8 +170,6 @@ def station_commodity_ids(station: Member) -> list[int]:
     """The commodities on a station's list (what its notice board shows)."""
     return list(
         db.session.scalars(
-            select(PriceSubscription.commodity_id)
-            .where(PriceSubscription.station_id == station.id)
-            .distinct()
+            select(PriceSubscription.commodity_id).where(PriceSubscription.station_id == station.id).distinct()
         )
     )

@@ -5,6 +5,7 @@ without its metadata (EXIF, including GPS position, never leaves the phone's upl
 most PHOTO_MAX_PX and given a thumbnail of at most THUMB_MAX_PX. Stored names are random, never the
 uploader's file name.
 """
+
 from __future__ import annotations
 
 import secrets

@@ -1,4 +1,5 @@
 """``flask members create-admin`` for operators."""
+
 from __future__ import annotations
 
 import click
@@ -15,7 +16,9 @@ members_cli = AppGroup("members", help="Member accounts.")
 
 
 @members_cli.command("create-admin")
-@click.option("--phone", required=True, help="Mobile number; without a country code it is read in DEFAULT_PHONE_REGION.")
+@click.option(
+    "--phone", required=True, help="Mobile number; without a country code it is read in DEFAULT_PHONE_REGION."
+)
 @click.option("--name", "display_name", required=True, help="Display name.")
 @click.password_option("--password", help="Password (asked for when omitted, so it stays out of the shell history).")
 def create_admin_command(phone: str, display_name: str, password: str) -> None:

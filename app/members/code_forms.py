@@ -1,4 +1,5 @@
 """Forms for one-time codes: phone verification, asking for a password reset and choosing a new one."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -29,8 +30,11 @@ def _code_field():
             Regexp(rf"^\d{{{CODE_DIGITS}}}$", message=_l("The code has 6 digits.")),
         ],
         render_kw={
-            "inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 20,
-            "autocapitalize": "none", "spellcheck": "false",
+            "inputmode": "numeric",
+            "autocomplete": "one-time-code",
+            "maxlength": 20,
+            "autocapitalize": "none",
+            "spellcheck": "false",
         },
     )
 

@@ -1,4 +1,5 @@
 """One-time code views: verify the mobile number, forgot password, reset by SMS code or e-mailed link."""
+
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -109,16 +110,23 @@ def send_phone_code():
     member = current_user._get_current_object()
     if not member.phone_is_verified and human_check_blocks(member.phone):
         db.session.commit()
-        return _verify_page(PhoneCodeForm(formdata=None), 422,
-                            human=human_check_context("human_answer" in request.form))
+        return _verify_page(
+            PhoneCodeForm(formdata=None), 422, human=human_check_context("human_answer" in request.form)
+        )
     try:
         codes.send_phone_verification(member, get_remote_address())
     except codes.CodeLimitReached as error:
         db.session.commit()  # a full SMS budget's alert for the admins
         return _verify_page(PhoneCodeForm(formdata=None), 429, limit_message=error.message)
     db.session.commit()
-    flash(_("We sent a 6-digit code to %(phone)s. It works for %(minutes)s minutes.",
-            phone=member.phone, minutes=codes.code_minutes()), "success")
+    flash(
+        _(
+            "We sent a 6-digit code to %(phone)s. It works for %(minutes)s minutes.",
+            phone=member.phone,
+            minutes=codes.code_minutes(),
+        ),
+        "success",
+    )
     return redirect(url_for("members.verify_phone"))
 
 
@@ -149,11 +157,22 @@ def forgot_password():
             db.session.commit()
             # The same words whether or not the number or address is registered.
             if form.is_email:
-                flash(_("If an account uses this e-mail address, we sent it a link to choose a new password. "
-                        "The link works for %(minutes)s minutes.", minutes=codes.link_minutes()), "success")
+                flash(
+                    _(
+                        "If an account uses this e-mail address, we sent it a link to choose a new password. "
+                        "The link works for %(minutes)s minutes.",
+                        minutes=codes.link_minutes(),
+                    ),
+                    "success",
+                )
                 return redirect(url_for("members.forgot_password"))
-            flash(_("If this number is registered, we sent it a 6-digit code by SMS. "
-                    "It works for %(minutes)s minutes.", minutes=codes.code_minutes()), "success")
+            flash(
+                _(
+                    "If this number is registered, we sent it a 6-digit code by SMS. It works for %(minutes)s minutes.",
+                    minutes=codes.code_minutes(),
+                ),
+                "success",
+            )
             return redirect(url_for("members.reset_password", phone=form.identifier.data))
     return render_template("members/forgot_password.html", form=form, **human), status
 
@@ -211,6 +230,8 @@ def _password_was_reset(member):
     db.session.commit()
     if current_user.is_authenticated:
         logout_user()
-    flash(_("Your password was changed and every phone or computer was logged out. Log in with the new password."),
-          "success")
+    flash(
+        _("Your password was changed and every phone or computer was logged out. Log in with the new password."),
+        "success",
+    )
     return redirect(url_for("members.login", phone=member.phone))

@@ -12,13 +12,14 @@ code per number (or address) per CODE_RESEND_SECONDS, CODES_PER_NUMBER_PER_HOUR 
 address, CODES_PER_IP_PER_HOUR per requesting IP address, CODE_MAX_ATTEMPTS wrong tries per code.
 Every SMS code also spends the SMS budgets of app/notify/sms_budget.py (issue 23).
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import re
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -67,7 +68,7 @@ class ResetLinkInvalid(DomainError):
 
 def _aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes (stored in UTC).
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _config(name: str) -> int:
@@ -91,7 +92,7 @@ def _digest(purpose: str, address: str, secret: str) -> str:
 
 
 def _new_code() -> str:
-    return f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
 
 def _check_limits(*, phone: str | None, email: str | None, ip: str | None, now: datetime) -> None:
@@ -136,9 +137,14 @@ def _add_sms_code(
 ) -> tuple[OneTimeCode, str]:
     code = _new_code()
     row = OneTimeCode(
-        purpose=purpose, member_id=member.id if member else None, phone=phone,
-        code_hash=_digest(purpose, phone, code), attempts=0,
-        expires_at=now + timedelta(minutes=code_minutes()), requester_ip=ip, created_at=now,
+        purpose=purpose,
+        member_id=member.id if member else None,
+        phone=phone,
+        code_hash=_digest(purpose, phone, code),
+        attempts=0,
+        expires_at=now + timedelta(minutes=code_minutes()),
+        requester_ip=ip,
+        created_at=now,
     )
     db.session.add(row)
     return row, code
@@ -148,8 +154,13 @@ def _send_sms_code(member: Member, template: str, code: str) -> None:
     from app.notify.services import enqueue_sms_to_phone, member_locale
 
     enqueue_sms_to_phone(
-        member.phone, template, {"code": code, "minutes": code_minutes()}, member_locale(member),
-        member=member, urgent=True, to_unverified=True,  # this very SMS is what verifies the number
+        member.phone,
+        template,
+        {"code": code, "minutes": code_minutes()},
+        member_locale(member),
+        member=member,
+        urgent=True,
+        to_unverified=True,  # this very SMS is what verifies the number
     )
 
 
@@ -269,11 +280,18 @@ def request_password_reset_by_email(email: str, ip: str | None) -> None:
     expires_at = now + timedelta(minutes=link_minutes())
     for member in members or [None]:
         token = secrets.token_urlsafe(32)
-        db.session.add(OneTimeCode(
-            purpose=OneTimeCode.RESET_LINK, member_id=member.id if member else None, email=email,
-            code_hash=_digest(OneTimeCode.RESET_LINK, "", token), attempts=0, expires_at=expires_at,
-            requester_ip=ip, created_at=now,
-        ))
+        db.session.add(
+            OneTimeCode(
+                purpose=OneTimeCode.RESET_LINK,
+                member_id=member.id if member else None,
+                email=email,
+                code_hash=_digest(OneTimeCode.RESET_LINK, "", token),
+                attempts=0,
+                expires_at=expires_at,
+                requester_ip=ip,
+                created_at=now,
+            )
+        )
         url = public_url("members.reset_password_link", token=token)
         context = {"url": url, "minutes": link_minutes()}
         if member is not None:

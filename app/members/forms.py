@@ -3,6 +3,7 @@
 Rules that need only the submitted values live here; rules that need the database (slug taken, current
 password right) are enforced by the services and shown beside the field by the routes.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -11,13 +12,23 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.catalogue.services import all_regions
-from app.members.passwords import MAX_LENGTH as PASSWORD_MAX, WeakPassword, check_password
+from app.members.passwords import MAX_LENGTH as PASSWORD_MAX
+from app.members.passwords import WeakPassword, check_password
 from app.members.phones import normalise_phone
 from app.members.storefronts import SLUG_PATTERN
 
@@ -105,7 +116,12 @@ def _email_field():
     return StringField(
         _l("Email (optional)"),
         filters=[_strip],
-        validators=[Optional(), Length(max=254), PlainText(), Email(_l("Enter a valid email address or leave it empty."))],
+        validators=[
+            Optional(),
+            Length(max=254),
+            PlainText(),
+            Email(_l("Enter a valid email address or leave it empty.")),
+        ],
         render_kw={"type": "email", "autocomplete": "email", "maxlength": 254},
     )
 
@@ -145,7 +161,11 @@ class KindsMixin:
 
     def kind_flags(self) -> dict[str, bool]:
         chosen = set(self.kinds.data or ())
-        return {"is_seller": "seller" in chosen, "is_buyer": "buyer" in chosen, "is_station_operator": "station" in chosen}
+        return {
+            "is_seller": "seller" in chosen,
+            "is_buyer": "buyer" in chosen,
+            "is_station_operator": "station" in chosen,
+        }
 
 
 class SignupForm(KindsMixin, FlaskForm):
@@ -154,6 +174,7 @@ class SignupForm(KindsMixin, FlaskForm):
     def validate_phone(self, field):
         # The field's own validators ran first: its data is E.164 here unless they failed.
         TextableNumber()(self, field)
+
     password = _new_password_field(_l("Password"))
     confirm = _confirm_field("password")
     display_name = _display_name_field()
@@ -266,7 +287,10 @@ class StorefrontForm(FlaskForm):
         validators=[
             DataRequired(_l("Enter a web address.")),
             Length(min=2, max=60),
-            Regexp(f"^{SLUG_PATTERN}$", message=_l("Use lower-case letters a–z, digits and dashes (not at the start or end).")),
+            Regexp(
+                f"^{SLUG_PATTERN}$",
+                message=_l("Use lower-case letters a–z, digits and dashes (not at the start or end)."),
+            ),
         ],
         render_kw={"maxlength": 60, "autocapitalize": "none", "autocomplete": "off", "spellcheck": "false"},
     )
@@ -288,4 +312,6 @@ class StorefrontForm(FlaskForm):
 
     def __init__(self, *args, locale: str = "en", **kwargs):
         super().__init__(*args, **kwargs)
-        self.province_code.choices = [SelectChoice("", _l("— choose —"))] + [SelectChoice(r.code, r.name(locale)) for r in all_regions()]
+        self.province_code.choices = [SelectChoice("", _l("— choose —"))] + [
+            SelectChoice(r.code, r.name(locale)) for r in all_regions()
+        ]

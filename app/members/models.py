@@ -1,8 +1,9 @@
 """Members, their storefronts and trust verification."""
+
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ColumnElement, DateTime, ForeignKey, Integer, String, Text, and_, or_
@@ -13,7 +14,6 @@ from werkzeug.security import check_password_hash
 
 from app.extensions import db
 from app.models_common import created_at_column, updated_at_column
-
 
 STATION_PENDING, STATION_APPROVED, STATION_REFUSED = "pending", "approved", "refused"
 
@@ -56,7 +56,7 @@ class Member(UserMixin, db.Model):
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
-    storefront: Mapped["Storefront | None"] = relationship(back_populates="member", uselist=False)
+    storefront: Mapped[Storefront | None] = relationship(back_populates="member", uselist=False)
 
     # Flask-Login identifies the session by the rotating token, not the primary key.
     def get_id(self) -> str:
@@ -86,15 +86,15 @@ class Member(UserMixin, db.Model):
             return True
         if self.suspended_until is None:
             return False
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         until = self.suspended_until
         if until.tzinfo is None:  # SQLite hands back naive datetimes (stored in UTC)
-            until = until.replace(tzinfo=timezone.utc)
+            until = until.replace(tzinfo=UTC)
         return until > now
 
     @is_suspended.expression
     def is_suspended(cls, now: datetime | None = None) -> ColumnElement[bool]:
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         # NULL-safe on both sides, so that ``~Member.is_suspended(now)`` selects the members never
         # suspended too (``NOT (false OR NULL)`` would be NULL and leave them out).
         return or_(

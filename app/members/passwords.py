@@ -4,6 +4,7 @@ The rules follow NIST SP 800-63B: a length range, no composition rules, and a bl
 known from leaks plus the easy patterns people use (a birthday, one repeated character, the phone
 number itself).
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Mobile numbers: every number is stored in E.164 form (+8613800138000) so one phone is one member."""
+
 from __future__ import annotations
 
 import unicodedata

@@ -1,4 +1,5 @@
 """Account views: sign-up, login, logout, profile and password change."""
+
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -171,7 +172,15 @@ def logout():
 
 
 def _profile_values(member: Member) -> dict:
-    kinds = [name for name, flag in (("seller", member.is_seller), ("buyer", member.is_buyer), ("station", member.is_station_operator)) if flag]
+    kinds = [
+        name
+        for name, flag in (
+            ("seller", member.is_seller),
+            ("buyer", member.is_buyer),
+            ("station", member.is_station_operator),
+        )
+        if flag
+    ]
     return {
         "display_name": member.display_name,
         "email": member.email or "",

@@ -3,6 +3,7 @@
 Sign-up and login never tell a caller whether a number is registered; both also spend the same
 password-hashing time whatever the outcome so that timing does not tell it either.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from app.members.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from app.members.passwords import check_password as check_password_rules
 from app.members.passwords import hash_password
 from app.members.storefronts import ensure_storefront
+
 # Re-exported: callers have long imported the suspension check from here.
 from app.members.suspension import MemberSuspended, ensure_can_write  # noqa: F401
 
@@ -141,5 +143,3 @@ def create_admin(phone: str, display_name: str, password: str) -> tuple[Member, 
     if member.password_hash is None:
         member.set_password(password)
     return member, False
-
-

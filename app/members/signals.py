@@ -8,6 +8,7 @@ and plain values only:
     member_verification_changed   member_id, verified   (the trusted-member badge was given or taken
                                                          away; postings copy it to owner_verified)
 """
+
 from __future__ import annotations
 
 from blinker import Namespace

@@ -1,4 +1,5 @@
 """Storefront views: the public page at /s/<slug> and the owner's edit form."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -11,7 +12,14 @@ from app.media.images import ImageRejected, delete_image, save_image
 from app.members import bp
 from app.members.forms import StorefrontForm
 from app.members.services import ensure_can_write
-from app.members.storefronts import SlugTaken, StorefrontData, save_storefront, storefront_by_slug, storefront_postings, suggest_slug
+from app.members.storefronts import (
+    SlugTaken,
+    StorefrontData,
+    save_storefront,
+    storefront_by_slug,
+    storefront_postings,
+    suggest_slug,
+)
 from app.web.request_limits import body_limit
 
 # Deeper pages than this are not browsed by people; refusing them keeps OFFSET within range.
@@ -38,7 +46,13 @@ def edit_storefront():
     locale = str(get_locale() or "en")
     if request.method == "GET":
         initial = (
-            {"name": shop.name, "slug": shop.slug, "province_code": shop.province_code or "", "locality": shop.locality, "about": shop.about}
+            {
+                "name": shop.name,
+                "slug": shop.slug,
+                "province_code": shop.province_code or "",
+                "locality": shop.locality,
+                "about": shop.about,
+            }
             if shop
             else {"name": member.display_name[:100], "slug": suggest_slug(member)}
         )

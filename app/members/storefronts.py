@@ -1,4 +1,5 @@
 """Storefronts: one public page per member at /s/<slug> with their active postings."""
+
 from __future__ import annotations
 
 import re
@@ -70,7 +71,9 @@ def ensure_storefront(member: Member) -> Storefront:
     commit; ``member`` must have been flushed (it needs an id)."""
     if member.storefront is not None:
         return member.storefront
-    storefront = Storefront(member=member, name=member.display_name[:100], slug=suggest_slug(member), about="", locality="")
+    storefront = Storefront(
+        member=member, name=member.display_name[:100], slug=suggest_slug(member), about="", locality=""
+    )
     db.session.add(storefront)
     db.session.flush()
     return storefront
@@ -112,7 +115,9 @@ def storefront_by_slug(slug: str) -> Storefront | None:
     if not is_valid_slug(slug):
         return None
     return db.session.scalar(
-        select(Storefront).where(Storefront.slug == slug).options(joinedload(Storefront.member), joinedload(Storefront.province))
+        select(Storefront)
+        .where(Storefront.slug == slug)
+        .options(joinedload(Storefront.member), joinedload(Storefront.province))
     )
 
 

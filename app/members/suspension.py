@@ -5,6 +5,7 @@ orders, threads, the market) but not post, offer, order, message, review or chan
 no other dependency than the model, so any domain's services can import it without a cycle;
 app.members.services re-exports both names.
 """
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -23,7 +24,6 @@ def ensure_can_write(member: Member) -> None:
     calls this before changing anything, whoever calls the service: a page, an SMS command, the CLI."""
     if member.is_suspended():
         raise MemberSuspended(
-            _("Your account is suspended, so you cannot post, offer or send messages. "
-              "You can still read your orders."),
+            _("Your account is suspended, so you cannot post, offer or send messages. You can still read your orders."),
             status=403,
         )

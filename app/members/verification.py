@@ -1,4 +1,5 @@
 """Trusted members: verification requests and the admins' recorded decisions on them."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -21,7 +22,9 @@ def _lock_member(member_id: int) -> None:
 
 def pending_request_of(member: Member) -> VerificationRequest | None:
     return db.session.scalar(
-        select(VerificationRequest).where(VerificationRequest.member_id == member.id, VerificationRequest.status == PENDING)
+        select(VerificationRequest).where(
+            VerificationRequest.member_id == member.id, VerificationRequest.status == PENDING
+        )
     )
 
 
@@ -36,7 +39,9 @@ def history_of(member: Member) -> list[VerificationRequest]:
     )
 
 
-def request_verification(member: Member, licence_number: str, note: str, document_filename: str | None) -> VerificationRequest:
+def request_verification(
+    member: Member, licence_number: str, note: str, document_filename: str | None
+) -> VerificationRequest:
     """Record a new pending request. ``document_filename`` is a private stored image or None.
 
     Raises DomainError (409) when the member already has a pending request or is already trusted.
@@ -48,7 +53,11 @@ def request_verification(member: Member, licence_number: str, note: str, documen
     if pending_request_of(member) is not None:
         raise DomainError(_l("You already have a request waiting for review."))
     request = VerificationRequest(
-        member=member, licence_number=licence_number, note=note or "", document_filename=document_filename, status=PENDING
+        member=member,
+        licence_number=licence_number,
+        note=note or "",
+        document_filename=document_filename,
+        status=PENDING,
     )
     db.session.add(request)
     db.session.flush()

@@ -1,4 +1,5 @@
 """Trusted-member views: a member's request page, the admins' queue and the private documents."""
+
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, send_from_directory, url_for
@@ -32,7 +33,9 @@ def verification_request():
             form.document.errors.append(str(error.message))
         else:
             try:
-                service.request_verification(member, form.licence_number.data, form.note.data, stored and stored.filename)
+                service.request_verification(
+                    member, form.licence_number.data, form.note.data, stored and stored.filename
+                )
             except DomainError:
                 delete_image(stored and stored.filename, private=True)
                 raise
@@ -87,7 +90,9 @@ def decide_verification(request_id: int):
         if wants_fragment():
             return _item_fragment(verification, form, 422)
         return _queue_page(422, {verification.id: form})
-    decided = service.decide_verification(verification.id, current_user._get_current_object(), form.decision.data == "approve", form.reason.data or "")
+    decided = service.decide_verification(
+        verification.id, current_user._get_current_object(), form.decision.data == "approve", form.reason.data or ""
+    )
     db.session.commit()
     if wants_fragment():
         return _item_fragment(decided, None)

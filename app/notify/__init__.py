@@ -1,4 +1,5 @@
 """Notifications: the transactional outbox, its worker, and the messages trade events send."""
+
 from flask import Blueprint
 
 bp = Blueprint("notify", __name__)

@@ -1,5 +1,6 @@
 """`flask notify worker` — sends the outbox (long-running, or `--once` for cron and tests); `flask notify
 prune-sms-budget` — drops old SMS-budget counters."""
+
 from __future__ import annotations
 
 import click
@@ -10,13 +11,19 @@ from app.notify import bp
 @bp.cli.command("worker")
 @click.option("--once", is_flag=True, help="Process the rows that are due now, then exit.")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=None, help="Rows claimed at a time.")
-@click.option("--sleep", "sleep_seconds", type=click.IntRange(0, 3600), default=None,
-              help="Seconds to wait when nothing is due (default NOTIFY_WORKER_SLEEP_SECONDS).")
+@click.option(
+    "--sleep",
+    "sleep_seconds",
+    type=click.IntRange(0, 3600),
+    default=None,
+    help="Seconds to wait when nothing is due (default NOTIFY_WORKER_SLEEP_SECONDS).",
+)
 def worker_command(once: bool, batch_size: int | None, sleep_seconds: int | None) -> None:
     """Send due notifications, retrying failures with backoff; several workers may run at once."""
+    from flask import current_app
+
     from app.notify import worker
     from app.notify.senders import senders_from_config
-    from flask import current_app
 
     try:
         senders = senders_from_config(current_app.config)
@@ -26,8 +33,10 @@ def worker_command(once: bool, batch_size: int | None, sleep_seconds: int | None
     with worker.stop_on_signals() as stop:
         if once:
             totals = worker.run_once(senders, batch_size=batch_size, should_stop=stop)
-            click.echo(f"sent {totals['sent']}, failed {totals['failed']}, dead {totals['dead']}"
-                       + (" (stopped early)" if stop() else ""))
+            click.echo(
+                f"sent {totals['sent']}, failed {totals['failed']}, dead {totals['dead']}"
+                + (" (stopped early)" if stop() else "")
+            )
             return
         click.echo("notify worker running (Ctrl+C to stop)")
         worker.run_forever(senders, sleep_seconds=sleep_seconds, batch_size=batch_size, should_stop=stop)

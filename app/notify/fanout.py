@@ -5,6 +5,7 @@ handful of recipients and far too slow for a price alert to 100,000 subscribers.
 once per language; opt-outs, members' preferences and the daily cap are read with one query per chunk
 each; rows go in with executemany INSERTs — still in the caller's transaction, so an event that rolls
 back leaves no message behind."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -99,12 +100,25 @@ class _Batch:
                     status, error = NotificationStatus.SKIPPED.value, DAILY_LIMIT_REACHED
                 else:
                     sent_today[member_id] = sent_today.get(member_id, 0) + 1
-            rows.append({
-                "channel": Channel.SMS.value, "member_id": member_id, "address": phone, "event": self.event,
-                "template": self.template, "locale": locale, "subject": None, "body": self.body(locale),
-                "html": None, "status": status, "attempts": 0, "next_attempt_at": self.send_at,
-                "last_error": error, "urgent": self.urgent, "created_at": self.now,
-            })
+            rows.append(
+                {
+                    "channel": Channel.SMS.value,
+                    "member_id": member_id,
+                    "address": phone,
+                    "event": self.event,
+                    "template": self.template,
+                    "locale": locale,
+                    "subject": None,
+                    "body": self.body(locale),
+                    "html": None,
+                    "status": status,
+                    "attempts": 0,
+                    "next_attempt_at": self.send_at,
+                    "last_error": error,
+                    "urgent": self.urgent,
+                    "created_at": self.now,
+                }
+            )
         if rows:
             db.session.execute(insert(Notification), rows)
         return len(rows)
@@ -116,13 +130,17 @@ class _Batch:
             return set()
         stored: dict[int, bool] = {}
         for start in range(0, len(member_ids), _ID_CHUNK):
-            stored.update(db.session.execute(
-                select(NotificationPreference.member_id, NotificationPreference.enabled).where(
-                    NotificationPreference.member_id.in_(member_ids[start:start + _ID_CHUNK]),
-                    NotificationPreference.category == category.name,
-                    NotificationPreference.channel == Channel.SMS.value,
+            stored.update(
+                db.session.execute(
+                    select(NotificationPreference.member_id, NotificationPreference.enabled).where(
+                        NotificationPreference.member_id.in_(member_ids[start : start + _ID_CHUNK]),
+                        NotificationPreference.category == category.name,
+                        NotificationPreference.channel == Channel.SMS.value,
+                    )
                 )
-            ).tuples().all())
+                .tuples()
+                .all()
+            )
         default = category.default(Channel.SMS.value)
         return {member_id for member_id in member_ids if not stored.get(member_id, default)}
 
@@ -132,15 +150,19 @@ class _Batch:
         counts: dict[int, int] = {}
         since = local_day_start(self.now)
         for start in range(0, len(member_ids), _ID_CHUNK):
-            counts.update(db.session.execute(
-                select(Notification.member_id, func.count(Notification.id))
-                .where(
-                    Notification.member_id.in_(member_ids[start:start + _ID_CHUNK]),
-                    Notification.created_at >= since,
-                    Notification.channel == Channel.SMS.value,
-                    Notification.urgent.is_(False),
-                    Notification.status != NotificationStatus.SKIPPED.value,
+            counts.update(
+                db.session.execute(
+                    select(Notification.member_id, func.count(Notification.id))
+                    .where(
+                        Notification.member_id.in_(member_ids[start : start + _ID_CHUNK]),
+                        Notification.created_at >= since,
+                        Notification.channel == Channel.SMS.value,
+                        Notification.urgent.is_(False),
+                        Notification.status != NotificationStatus.SKIPPED.value,
+                    )
+                    .group_by(Notification.member_id)
                 )
-                .group_by(Notification.member_id)
-            ).tuples().all())
+                .tuples()
+                .all()
+            )
         return counts

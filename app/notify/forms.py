@@ -1,4 +1,5 @@
 """The notification preferences form: one checkbox per (category, channel) a member may switch."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -18,7 +19,8 @@ def switchable_choices() -> list[SelectChoice]:
     """One choice per checkbox: categories a member may switch off, on each channel."""
     return [
         SelectChoice(choice_value(category.name, channel), f"{category.label} ({channel})")
-        for category in CATEGORIES.values() if not category.locked
+        for category in CATEGORIES.values()
+        if not category.locked
         for channel in CHANNELS
     ]
 

@@ -3,6 +3,7 @@
 The rule: tell the other party of whoever acted; when nobody or a third person acted (a system job,
 a webhook, an admin), tell both. Handlers run inside the sender's transaction, read what they need
 by id, only add rows to the session and never commit (see app.trade.signals)."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -13,6 +14,7 @@ from app.members.models import Member
 from app.notify.services import enqueue
 from app.trade import signals
 from app.trade.models import Negotiation, Offer, Order
+
 
 def public_url(endpoint: str, **values) -> str:
     """An absolute link on PUBLIC_BASE_URL (works in a request, a CLI job or the worker)."""
@@ -121,7 +123,12 @@ def on_partial_acceptance_agreed(sender, order_id, amount_due, actor_id=None, **
 
 
 ORDER_STEP_EVENTS = (
-    "order_confirmed", "order_cancelled", "order_paid", "order_shipped", "order_delivered", "order_completed",
+    "order_confirmed",
+    "order_cancelled",
+    "order_paid",
+    "order_shipped",
+    "order_delivered",
+    "order_completed",
     "dispute_opened",
 )
 _order_step_handlers = {event: _order_step(event) for event in ORDER_STEP_EVENTS}

@@ -1,14 +1,14 @@
 """Outbox health for /healthz: how long the oldest due message has been waiting."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, func, select
 
 from app.extensions import db
 from app.models_common import utcnow
 from app.notify.models import CLAIMABLE, Notification
-
 
 # Built once: /healthz is polled often, and building the statement costs more than running it
 # (an index range on (status, next_attempt_at)).
@@ -26,5 +26,5 @@ def outbox_lag_seconds(now: datetime | None = None) -> int:
     if oldest is None:
         return 0
     if oldest.tzinfo is None:  # SQLite returns naive UTC
-        oldest = oldest.replace(tzinfo=timezone.utc)
+        oldest = oldest.replace(tzinfo=UTC)
     return max(int((now - oldest).total_seconds()), 0)

@@ -3,11 +3,12 @@ or a number range has had many codes this hour (sms_budget.human_check_needed). 
 JavaScript. The question lives in the signed session cookie; the database remembers each answered
 question (a one-use counter of sms_budget), so a cookie with a solved question cannot be replayed:
 one answer lets one more code through."""
+
 from __future__ import annotations
 
 import secrets
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import session
 from flask_babel import gettext as _
@@ -43,7 +44,7 @@ def passes(answer: str | None) -> bool:
         return False
     try:
         right = int(str(answer).strip()) == int(entry["a"]) + int(entry["b"])
-        issued = datetime.fromtimestamp(int(entry["at"]), timezone.utc)
+        issued = datetime.fromtimestamp(int(entry["at"]), UTC)
     except (KeyError, TypeError, ValueError, OverflowError, OSError):
         return False
     if not right or time.time() - issued.timestamp() > QUESTION_SECONDS:

@@ -4,6 +4,7 @@ Runs on ``posting_published`` inside the publishing transaction (web form, SMS Y
 confirmation all publish through app.postings.services), only adds outbox rows and never commits:
 rolling the publish back leaves no message. Each member hears of a posting once, however many of their
 searches and buy requests match it, and never of their own posting."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

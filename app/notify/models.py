@@ -1,11 +1,21 @@
 """The notification outbox and the console SMS store."""
+
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -53,9 +63,7 @@ class Notification(db.Model):
 
     __table_args__ = (
         CheckConstraint("channel IN ('sms', 'email')", name="channel_known"),
-        CheckConstraint(
-            "status IN ('pending', 'sending', 'sent', 'failed', 'dead', 'skipped')", name="status_known"
-        ),
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'dead', 'skipped')", name="status_known"),
         CheckConstraint(
             "delivery_status IS NULL OR delivery_status IN "
             "('queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed')",
@@ -138,9 +146,7 @@ class ConsoleSms(db.Model):
     """What the console SMS sender "sent" (development): shown on the SMS inbox page."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    notification_id: Mapped[int | None] = mapped_column(
-        ForeignKey("notification.id", ondelete="SET NULL"), index=True
-    )
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id", ondelete="SET NULL"), index=True)
     to: Mapped[str] = mapped_column(String(32), index=True)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()

@@ -3,6 +3,7 @@
 Twilio keeps its own list for its default keywords, but we check ours before every write and again
 just before every send, so a number is safe whatever the gateway does. Every function works in the
 caller's transaction (nothing is committed here)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -43,9 +44,11 @@ def opt_in(phone: str) -> None:
 
 def is_opted_out(phone: str) -> bool:
     """True when ``phone`` said STOP and has not said START since."""
-    return bool(phone) and db.session.scalar(
-        select(SmsOptOut.id).where(SmsOptOut.phone == phone, SmsOptOut.opted_in_at.is_(None))
-    ) is not None
+    return (
+        bool(phone)
+        and db.session.scalar(select(SmsOptOut.id).where(SmsOptOut.phone == phone, SmsOptOut.opted_in_at.is_(None)))
+        is not None
+    )
 
 
 def opted_out_numbers(phones: Iterable[str]) -> set[str]:

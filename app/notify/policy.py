@@ -2,9 +2,10 @@
 
 Plain functions of the clock and the outbox, so that ``enqueue`` and the bulk fan-out share them.
 Times are aware datetimes in UTC; "local" means NOTIFY_TIMEZONE (China by default)."""
+
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -37,26 +38,29 @@ def quiet_hours_delay(now: datetime) -> datetime | None:
         return None
     day = local.date() if hour < end else local.date() + timedelta(days=1)
     # Built from the wall-clock time, so a daylight-saving zone still wakes at END o'clock.
-    return datetime.combine(day, time(end), tzinfo=local.tzinfo).astimezone(timezone.utc)
+    return datetime.combine(day, time(end), tzinfo=local.tzinfo).astimezone(UTC)
 
 
 def local_day_start(now: datetime) -> datetime:
     """The UTC instant of the local midnight that began ``now``'s day."""
     local = now.astimezone(local_zone())
-    return datetime.combine(local.date(), time(0), tzinfo=local.tzinfo).astimezone(timezone.utc)
+    return datetime.combine(local.date(), time(0), tzinfo=local.tzinfo).astimezone(UTC)
 
 
 def sms_count_today(member_id: int, now: datetime) -> int:
     """Non-urgent SMS written for the member since local midnight and not skipped."""
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.member_id == member_id,
-            Notification.created_at >= local_day_start(now),
-            Notification.channel == Channel.SMS.value,
-            Notification.urgent.is_(False),
-            Notification.status != NotificationStatus.SKIPPED.value,
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.member_id == member_id,
+                Notification.created_at >= local_day_start(now),
+                Notification.channel == Channel.SMS.value,
+                Notification.urgent.is_(False),
+                Notification.status != NotificationStatus.SKIPPED.value,
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def sms_allowed_today(member_id: int | None, now: datetime, pending: int = 0) -> bool:

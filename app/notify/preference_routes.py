@@ -1,4 +1,5 @@
 """/account/notifications: a member chooses which notifications reach them by SMS and e-mail."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -26,7 +27,12 @@ def notification_preferences():
         return redirect(url_for("notify.notification_preferences"), 303)
     ticked = set(form.enabled.data or ())
     return render_template(
-        "notify/preferences.html", form=form, categories=list(preferences.CATEGORIES.values()),
-        channels=preferences.CHANNELS, ticked=ticked, choice_value=choice_value, member=member,
+        "notify/preferences.html",
+        form=form,
+        categories=list(preferences.CATEGORIES.values()),
+        channels=preferences.CHANNELS,
+        ticked=ticked,
+        choice_value=choice_value,
+        member=member,
         opted_out=optout.is_opted_out(member.phone),
     ), (422 if request.method == "POST" else 200)

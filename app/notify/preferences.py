@@ -4,6 +4,7 @@ Events are grouped into a few categories a member can understand ("Payments", "F
 belongs to one. Other domains add their events with ``register_event`` when they are imported. No
 stored row for a (category, channel) means the category's default. Account messages (codes,
 password resets) cannot be switched off."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,8 +39,12 @@ CATEGORIES: dict[str, Category] = {
         Category("market", _l("Market alerts"), _l("Price alerts and new offers matching your searches.")),
         # The forum is chatty; texts cost the farmer attention, so forum SMS start switched off.
         Category("forum", _l("Forum"), _l("Replies to your forum posts."), sms_default=False),
-        Category("account", _l("Account and security"), _l("Verification codes and password resets. Always sent."),
-                 locked=True),
+        Category(
+            "account",
+            _l("Account and security"),
+            _l("Verification codes and password resets. Always sent."),
+            locked=True,
+        ),
     )
 }
 CHANNELS = (Channel.SMS.value, Channel.EMAIL.value)
@@ -89,11 +94,13 @@ def wanted_channels(member_id: int | None, event: str, channels) -> tuple[str, .
     category = category_of(event)
     if member_id is None or category is None or category.locked:
         return tuple(channels)
-    stored = dict(db.session.execute(
-        select(NotificationPreference.channel, NotificationPreference.enabled).where(
-            NotificationPreference.member_id == member_id, NotificationPreference.category == category.name
-        )
-    ).all())
+    stored = dict(
+        db.session.execute(
+            select(NotificationPreference.channel, NotificationPreference.enabled).where(
+                NotificationPreference.member_id == member_id, NotificationPreference.category == category.name
+            )
+        ).all()
+    )
     return tuple(channel for channel in channels if stored.get(channel, category.default(channel)))
 
 
@@ -101,7 +108,9 @@ def choices_of(member_id: int) -> dict[tuple[str, str], bool]:
     """Every (category, channel) → on/off for the member: stored choices over the defaults."""
     stored = {
         (row.category, row.channel): row.enabled
-        for row in db.session.scalars(select(NotificationPreference).where(NotificationPreference.member_id == member_id))
+        for row in db.session.scalars(
+            select(NotificationPreference).where(NotificationPreference.member_id == member_id)
+        )
     }
     return {
         (category.name, channel): category.locked or stored.get((category.name, channel), category.default(channel))
@@ -119,7 +128,9 @@ def save_choices(member_id: int, enabled: set[tuple[str, str]]) -> None:
         raise ValueError(f"unknown notification choices: {sorted(unknown)}")
     stored = {
         (row.category, row.channel): row
-        for row in db.session.scalars(select(NotificationPreference).where(NotificationPreference.member_id == member_id))
+        for row in db.session.scalars(
+            select(NotificationPreference).where(NotificationPreference.member_id == member_id)
+        )
     }
     for category in CATEGORIES.values():
         if category.locked:
@@ -128,6 +139,8 @@ def save_choices(member_id: int, enabled: set[tuple[str, str]]) -> None:
             on = (category.name, channel) in enabled
             row = stored.get((category.name, channel))
             if row is None:
-                db.session.add(NotificationPreference(member_id=member_id, category=category.name, channel=channel, enabled=on))
+                db.session.add(
+                    NotificationPreference(member_id=member_id, category=category.name, channel=channel, enabled=on)
+                )
             else:
                 row.enabled = on

@@ -1,4 +1,5 @@
 """Admin outbox page, the development SMS inbox, and the short links that SMS messages carry."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -29,23 +30,37 @@ def outbox():
         services.outbox_query(status, channel), per_page=current_app.config["NOTIFY_PER_PAGE"], error_out=False
     )
     return render_template(
-        "notify/outbox.html", pagination=pagination, status=status, channel=channel,
-        statuses=STATUSES, channels=CHANNELS, status_labels=_status_labels(), delivery_labels=_delivery_labels(),
+        "notify/outbox.html",
+        pagination=pagination,
+        status=status,
+        channel=channel,
+        statuses=STATUSES,
+        channels=CHANNELS,
+        status_labels=_status_labels(),
+        delivery_labels=_delivery_labels(),
         channel_labels={"sms": _("SMS"), "email": _("E-mail")},
     )
 
 
 def _status_labels() -> dict[str, str]:
     return {
-        "pending": _("Pending"), "sending": _("Sending"), "sent": _("Sent"), "failed": _("Failed, will retry"),
-        "dead": _("Given up"), "skipped": _("Not sent (policy)"),
+        "pending": _("Pending"),
+        "sending": _("Sending"),
+        "sent": _("Sent"),
+        "failed": _("Failed, will retry"),
+        "dead": _("Given up"),
+        "skipped": _("Not sent (policy)"),
     }
 
 
 def _delivery_labels() -> dict[str, str]:
     return {
-        "queued": _("Queued at Twilio"), "sending": _("Sending"), "sent": _("Sent to carrier"),
-        "delivered": _("Delivered"), "undelivered": _("Not delivered"), "failed": _("Failed at Twilio"),
+        "queued": _("Queued at Twilio"),
+        "sending": _("Sending"),
+        "sent": _("Sent to carrier"),
+        "delivered": _("Delivered"),
+        "undelivered": _("Not delivered"),
+        "failed": _("Failed at Twilio"),
     }
 
 
@@ -55,7 +70,9 @@ def retry(notification_id: int):
     services.retry(notification_id)
     db.session.commit()
     flash(_("The notification will be sent again."), "success")
-    filters = {k: v for k, v in (("status", _choice("status", STATUSES)), ("channel", _choice("channel", CHANNELS))) if v}
+    filters = {
+        k: v for k, v in (("status", _choice("status", STATUSES)), ("channel", _choice("channel", CHANNELS))) if v
+    }
     return redirect(url_for("notify.outbox", **filters), 303)
 
 
@@ -66,7 +83,8 @@ def sms_inbox():
     if not (current_user.is_admin or current_app.debug):
         abort(403)
     pagination = db.paginate(
-        select(ConsoleSms).order_by(ConsoleSms.id.desc()), per_page=current_app.config["NOTIFY_PER_PAGE"],
+        select(ConsoleSms).order_by(ConsoleSms.id.desc()),
+        per_page=current_app.config["NOTIFY_PER_PAGE"],
         error_out=False,
     )
     return render_template("notify/sms_inbox.html", pagination=pagination)

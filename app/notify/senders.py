@@ -1,6 +1,7 @@
 """Senders the worker hands claimed messages to: SMS through Twilio (the gateway of the sms/
 package) or the console (stores and logs; the development default), and e-mail over SMTP or to the
 log. A sender returns the provider's message id or raises SendFailed."""
+
 from __future__ import annotations
 
 import logging
@@ -49,7 +50,9 @@ class ConsoleSmsSender:
     _insert = insert(ConsoleSms.__table__)
 
     def send(self, message: OutgoingMessage) -> str:
-        db.session.connection().execute(self._insert, {"notification_id": message.id, "to": message.address, "body": message.body})
+        db.session.connection().execute(
+            self._insert, {"notification_id": message.id, "to": message.address, "body": message.body}
+        )
         log.info("SMS to %s: %s", message.address, message.body)
         return f"console-sms-{message.id}"
 
@@ -64,10 +67,12 @@ class TwilioSmsSender:
         if problem:
             raise RuntimeError(problem)
         self.gateway = TwilioGateway(
-            config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"],
+            config["TWILIO_ACCOUNT_SID"],
+            config["TWILIO_AUTH_TOKEN"],
             from_number=config.get("TWILIO_FROM_NUMBER"),
             messaging_service_sid=config.get("TWILIO_MESSAGING_SERVICE_SID"),
-            status_callback=status_callback, http_client=http_client,
+            status_callback=status_callback,
+            http_client=http_client,
         )
 
     def send(self, message: OutgoingMessage) -> str:

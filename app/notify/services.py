@@ -1,4 +1,5 @@
 """Writing notifications into the outbox (in the caller's transaction) and the admin's retry."""
+
 from __future__ import annotations
 
 from flask import current_app, render_template
@@ -10,7 +11,14 @@ from app.extensions import db
 from app.members.models import Member
 from app.models_common import utcnow
 from app.notify import optout, policy, preferences
-from app.notify.models import DELIVERY_RANK, RETRYABLE_BY_ADMIN, Channel, DeliveryStatus, Notification, NotificationStatus
+from app.notify.models import (
+    DELIVERY_RANK,
+    RETRYABLE_BY_ADMIN,
+    Channel,
+    DeliveryStatus,
+    Notification,
+    NotificationStatus,
+)
 from app.web.errors import DomainError
 from app.web.i18n import normalise_locale
 from sms import limits
@@ -28,7 +36,11 @@ def render_message(channel: str, template: str, locale: str, context: dict) -> t
     (sms.limits.within: an over-long body is logged as an error and sent shortened, its link kept);
     e-mail from templates/email/<template>.txt and .html, whose ``subject`` block is the subject line."""
     if channel == Channel.SMS.value:
-        return None, limits.within(render_sms_text(template, locale, context), limits.segments_for(template), template), None
+        return (
+            None,
+            limits.within(render_sms_text(template, locale, context), limits.segments_for(template), template),
+            None,
+        )
     with force_locale(locale):
         text_template = current_app.jinja_env.get_template(f"email/{template}.txt")
         subject = "".join(text_template.blocks["subject"](text_template.new_context(_template_context(context))))
@@ -57,8 +69,11 @@ def _sms_schedule(member_id: int | None, urgent: bool, now) -> dict:
     if urgent:
         return {"status": NotificationStatus.PENDING.value, "next_attempt_at": now}
     if not policy.sms_allowed_today(member_id, now):
-        return {"status": NotificationStatus.SKIPPED.value, "next_attempt_at": None,
-                "last_error": policy.DAILY_LIMIT_REACHED}
+        return {
+            "status": NotificationStatus.SKIPPED.value,
+            "next_attempt_at": None,
+            "last_error": policy.DAILY_LIMIT_REACHED,
+        }
     return {"status": NotificationStatus.PENDING.value, "next_attempt_at": policy.quiet_hours_delay(now) or now}
 
 
@@ -109,11 +124,23 @@ def enqueue(
         subject, body, html = render_message(
             channel, template, locale, {**context, "recipient_name": member.display_name}
         )
-        rows.append(Notification(
-            channel=channel, member_id=member.id, address=address, event=event, template=template,
-            locale=locale, subject=subject, body=body, html=html, attempts=0, urgent=urgent, created_at=now,
-            **schedule,
-        ))
+        rows.append(
+            Notification(
+                channel=channel,
+                member_id=member.id,
+                address=address,
+                event=event,
+                template=template,
+                locale=locale,
+                subject=subject,
+                body=body,
+                html=html,
+                attempts=0,
+                urgent=urgent,
+                created_at=now,
+                **schedule,
+            )
+        )
     db.session.add_all(rows)
     return rows
 
@@ -138,7 +165,9 @@ def enqueue_sms_to_phone(
     verified number and ``to_unverified`` is not set. Quiet hours, the daily cap (for a
     ``member``) and ``urgent`` work as in ``enqueue``. The caller commits."""
     template = template or event
-    if member is not None and Channel.SMS.value not in preferences.wanted_channels(member.id, event, (Channel.SMS.value,)):
+    if member is not None and Channel.SMS.value not in preferences.wanted_channels(
+        member.id, event, (Channel.SMS.value,)
+    ):
         return None
     if not _may_text(member, phone, to_unverified):
         return None
@@ -146,9 +175,19 @@ def enqueue_sms_to_phone(
     locale = normalise_locale(locale) or current_app.config["BABEL_DEFAULT_LOCALE"]
     _subject, body, _html = render_message(Channel.SMS.value, template, locale, context)
     row = Notification(
-        channel=Channel.SMS.value, member_id=member.id if member else None, address=phone, event=event,
-        template=template, locale=locale, subject=None, body=body, html=None, attempts=0, urgent=urgent,
-        created_at=now, **_sms_schedule(member.id if member else None, urgent, now),
+        channel=Channel.SMS.value,
+        member_id=member.id if member else None,
+        address=phone,
+        event=event,
+        template=template,
+        locale=locale,
+        subject=None,
+        body=body,
+        html=None,
+        attempts=0,
+        urgent=urgent,
+        created_at=now,
+        **_sms_schedule(member.id if member else None, urgent, now),
     )
     db.session.add(row)
     return row

@@ -24,10 +24,11 @@ written in the caller's session: **the caller commits after a refusal** before i
 SMS_HUMAN_CHECK_AFTER_PER_ADDRESS / _PER_PREFIX codes this hour; app/notify/human_check.py then
 asks a question before the next code.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import phonenumbers
 from flask import current_app
@@ -128,7 +129,7 @@ def number_prefix(phone: str) -> str:
 
 
 def hour_start(now: datetime) -> datetime:
-    return now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def _budgets(kind: str, phone: str, address: str | None, station_id: int | None, now: datetime) -> list[Budget]:
@@ -156,8 +157,13 @@ def _take_one(budget: Budget) -> bool:
     if budget.limit <= 0:
         return False
     statement = _insert(
-        {"budget": budget.name, "key": budget.key, "period": budget.period, "window_start": budget.window_start,
-         "count": 1}
+        {
+            "budget": budget.name,
+            "key": budget.key,
+            "period": budget.period,
+            "window_start": budget.window_start,
+            "count": 1,
+        }
     )
     statement = statement.on_conflict_do_update(
         index_elements=["budget", "key", "period", "window_start"],
@@ -172,8 +178,9 @@ class _Full(Exception):
         self.budget = budget
 
 
-def spend(kind: str, phone: str, *, address: str | None = None, station_id: int | None = None,
-          now: datetime | None = None) -> None:
+def spend(
+    kind: str, phone: str, *, address: str | None = None, station_id: int | None = None, now: datetime | None = None
+) -> None:
     """Count one SMS of ``kind`` (CODE or STATION) to the E.164 ``phone``, caused from the client
     ``address`` or by the station ``station_id``. Returns nothing when every budget had room.
 
@@ -193,8 +200,9 @@ def spend(kind: str, phone: str, *, address: str | None = None, station_id: int 
         _refuse(full.budget, now)
 
 
-def check(kind: str, phone: str, *, address: str | None = None, station_id: int | None = None,
-          now: datetime | None = None) -> None:
+def check(
+    kind: str, phone: str, *, address: str | None = None, station_id: int | None = None, now: datetime | None = None
+) -> None:
     """Raise as ``spend`` would, without counting anything: for a form that must answer alike
     before it knows whether an SMS will be sent (sign-up). Does not commit."""
     check_destination(phone)
@@ -208,12 +216,17 @@ def used(name: str, key: str, period: str, now: datetime | None = None) -> int:
     """How many SMS the budget ``name``/``key`` has counted in the current ``period`` window."""
     now = now or utcnow()
     start = hour_start(now) if period == HOUR else local_day_start(now)
-    return db.session.scalar(
-        select(SmsBudgetCounter.count).where(
-            SmsBudgetCounter.budget == name, SmsBudgetCounter.key == key, SmsBudgetCounter.period == period,
-            SmsBudgetCounter.window_start == start,
+    return (
+        db.session.scalar(
+            select(SmsBudgetCounter.count).where(
+                SmsBudgetCounter.budget == name,
+                SmsBudgetCounter.key == key,
+                SmsBudgetCounter.period == period,
+                SmsBudgetCounter.window_start == start,
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def human_check_needed(phone: str, address: str | None, now: datetime | None = None) -> bool:
@@ -247,8 +260,14 @@ def _alert_admins_once(budget: Budget, now: datetime) -> None:
     """Write the alert row for this budget window, and tell every admin through the outbox, unless
     the window already has one (the unique constraint decides, also between workers)."""
     statement = _insert_alert(
-        {"budget": budget.name, "key": budget.key, "period": budget.period, "window_start": budget.window_start,
-         "allowed": budget.limit, "created_at": now}
+        {
+            "budget": budget.name,
+            "key": budget.key,
+            "period": budget.period,
+            "window_start": budget.window_start,
+            "allowed": budget.limit,
+            "created_at": now,
+        }
     )
     if db.session.execute(statement).first() is None:
         return
@@ -257,7 +276,10 @@ def _alert_admins_once(budget: Budget, now: datetime) -> None:
     from app.notify.services import enqueue
 
     context = {
-        "budget": budget.name, "key": budget.key, "period": budget.period, "limit": budget.limit,
+        "budget": budget.name,
+        "key": budget.key,
+        "period": budget.period,
+        "limit": budget.limit,
         "link": public_url("admin.sms_budget_page"),
     }
     for admin in db.session.scalars(select(Member).where(Member.is_admin.is_(True)).order_by(Member.id)):
@@ -267,32 +289,39 @@ def _alert_admins_once(budget: Budget, now: datetime) -> None:
 def _insert_alert(values: dict):
     dialect = db.session.get_bind().dialect.name
     statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(SmsBudgetAlert).values(**values)
-    return statement.on_conflict_do_nothing(
-        index_elements=["budget", "key", "period", "window_start"]
-    ).returning(SmsBudgetAlert.id)
+    return statement.on_conflict_do_nothing(index_elements=["budget", "key", "period", "window_start"]).returning(
+        SmsBudgetAlert.id
+    )
 
 
 def recent_alerts(days: int = 7, now: datetime | None = None) -> list[SmsBudgetAlert]:
     """Alerts of the last ``days`` days, newest first (the admin page)."""
     since = (now or utcnow()) - timedelta(days=days)
-    return list(db.session.scalars(
-        select(SmsBudgetAlert).where(SmsBudgetAlert.created_at >= since).order_by(SmsBudgetAlert.id.desc()).limit(200)
-    ))
+    return list(
+        db.session.scalars(
+            select(SmsBudgetAlert)
+            .where(SmsBudgetAlert.created_at >= since)
+            .order_by(SmsBudgetAlert.id.desc())
+            .limit(200)
+        )
+    )
 
 
 def busiest_counters(now: datetime | None = None, limit: int = 30) -> list[SmsBudgetCounter]:
     """This hour's and today's counters, fullest first (the admin page)."""
     now = now or utcnow()
-    return list(db.session.scalars(
-        select(SmsBudgetCounter)
-        .where(SmsBudgetCounter.budget != HUMAN_CHECK)
-        .where(
-            ((SmsBudgetCounter.period == HOUR) & (SmsBudgetCounter.window_start == hour_start(now)))
-            | ((SmsBudgetCounter.period == DAY) & (SmsBudgetCounter.window_start == local_day_start(now)))
+    return list(
+        db.session.scalars(
+            select(SmsBudgetCounter)
+            .where(SmsBudgetCounter.budget != HUMAN_CHECK)
+            .where(
+                ((SmsBudgetCounter.period == HOUR) & (SmsBudgetCounter.window_start == hour_start(now)))
+                | ((SmsBudgetCounter.period == DAY) & (SmsBudgetCounter.window_start == local_day_start(now)))
+            )
+            .order_by(SmsBudgetCounter.count.desc(), SmsBudgetCounter.id)
+            .limit(limit)
         )
-        .order_by(SmsBudgetCounter.count.desc(), SmsBudgetCounter.id)
-        .limit(limit)
-    ))
+    )
 
 
 def limit_of(name: str, period: str) -> int:

@@ -3,6 +3,7 @@
 Twilio signs the URL it called plus the POSTed form fields with our auth token. Behind a proxy or a
 load balancer ``request.url`` is the internal address, so the URL is rebuilt from PUBLIC_BASE_URL
 (the address configured in Twilio's console) plus the path and query string of this request."""
+
 from __future__ import annotations
 
 from functools import wraps

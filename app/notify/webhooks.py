@@ -3,6 +3,7 @@
 The signature is checked first (403, nothing read or written); the report is matched to the outbox
 row by Twilio's Message SID. Reports arrive out of order and more than once, so a row's delivery
 status only moves forward. An unknown SID is acknowledged with 200, or Twilio would keep retrying."""
+
 from __future__ import annotations
 
 import re

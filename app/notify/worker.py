@@ -10,6 +10,7 @@ when less than half of it is left; a row whose lease ran out (its worker died) i
 worker. On SIGTERM or SIGINT the worker finishes the message in hand, commits it, gives back the
 rows it has not sent (due at once for another worker) and stops.
 """
+
 from __future__ import annotations
 
 import logging
@@ -18,10 +19,10 @@ import secrets
 import signal
 import socket
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Iterator
 
 from flask import current_app
 from sqlalchemy import bindparam, case, or_, select, text, update
@@ -42,12 +43,17 @@ _TABLE = Notification.__table__
 # Built once: one of these runs per message, and building a statement costs more than running it.
 _RECORD_OUTCOME = (
     update(_TABLE)
-    .where(_TABLE.c.id == bindparam("claimed_id"), _TABLE.c.status == SENDING,
-           _TABLE.c.claimed_by == bindparam("token"))
+    .where(
+        _TABLE.c.id == bindparam("claimed_id"), _TABLE.c.status == SENDING, _TABLE.c.claimed_by == bindparam("token")
+    )
     .values(
-        status=bindparam("new_status"), provider_id=bindparam("new_provider_id"),
-        sent_at=bindparam("new_sent_at"), next_attempt_at=bindparam("new_next_attempt_at"),
-        last_error=bindparam("new_last_error"), claimed_by=None, claimed_until=None,
+        status=bindparam("new_status"),
+        provider_id=bindparam("new_provider_id"),
+        sent_at=bindparam("new_sent_at"),
+        next_attempt_at=bindparam("new_next_attempt_at"),
+        last_error=bindparam("new_last_error"),
+        claimed_by=None,
+        claimed_until=None,
     )
 )
 
@@ -142,8 +148,13 @@ def claim_batch(now: datetime, limit: int, lease_seconds: int | None = None) -> 
             db.session.execute(
                 update(Notification)
                 .where(Notification.id.in_(sorted(skipped)))
-                .values(status=NotificationStatus.SKIPPED.value, next_attempt_at=None, last_error=OPTED_OUT,
-                        claimed_by=None, claimed_until=None)
+                .values(
+                    status=NotificationStatus.SKIPPED.value,
+                    next_attempt_at=None,
+                    last_error=OPTED_OUT,
+                    claimed_by=None,
+                    claimed_until=None,
+                )
                 .execution_options(synchronize_session=False)
             )
             log.info("notify worker: skipped %s SMS to opted-out numbers", len(skipped))
@@ -154,15 +165,23 @@ def claim_batch(now: datetime, limit: int, lease_seconds: int | None = None) -> 
         db.session.execute(
             update(Notification)
             .where(Notification.id.in_(ids))
-            .values(status=SENDING, attempts=Notification.attempts + 1,
-                    claimed_by=claim.token, claimed_until=claim.until)
+            .values(
+                status=SENDING, attempts=Notification.attempts + 1, claimed_by=claim.token, claimed_until=claim.until
+            )
             .execution_options(synchronize_session=False)
         )
         rows = db.session.execute(
             select(
-                Notification.id, Notification.channel, Notification.address, Notification.subject,
-                Notification.body, Notification.html, Notification.attempts,
-            ).where(Notification.id.in_(ids)).order_by(Notification.next_attempt_at, Notification.id)
+                Notification.id,
+                Notification.channel,
+                Notification.address,
+                Notification.subject,
+                Notification.body,
+                Notification.html,
+                Notification.attempts,
+            )
+            .where(Notification.id.in_(ids))
+            .order_by(Notification.next_attempt_at, Notification.id)
         ).all()
         db.session.commit()
         claim.messages = [OutgoingMessage(*row) for row in rows]
@@ -200,7 +219,9 @@ class _Writes:
 
     def returning(self, statement) -> list:
         """Run one statement with RETURNING of one column and commit it; returns the values."""
-        values = db.session.connection().scalars(statement).all()  # read before the commit: SQLite needs the cursor done
+        values = (
+            db.session.connection().scalars(statement).all()
+        )  # read before the commit: SQLite needs the cursor done
         if not self.autocommit:
             db.session.commit()
         return values
@@ -242,8 +263,12 @@ def release(claim: Claim, ids: list[int], writes: _Writes) -> int:
         .where(_TABLE.c.id.in_(ids), _TABLE.c.status == SENDING, _TABLE.c.claimed_by == claim.token)
         .values(
             # Both read the values before this UPDATE: one attempt left means none was made.
-            status=case((_TABLE.c.attempts <= 1, NotificationStatus.PENDING.value), else_=NotificationStatus.FAILED.value),
-            attempts=_TABLE.c.attempts - 1, claimed_by=None, claimed_until=None,
+            status=case(
+                (_TABLE.c.attempts <= 1, NotificationStatus.PENDING.value), else_=NotificationStatus.FAILED.value
+            ),
+            attempts=_TABLE.c.attempts - 1,
+            claimed_by=None,
+            claimed_until=None,
         )
     )
 
@@ -260,29 +285,65 @@ def _send(message: OutgoingMessage, senders: dict) -> tuple[str | None, str | No
         return None, f"{type(error).__name__}: {error}"[:2000], False
 
 
-def _record(claim: Claim, message: OutgoingMessage, now: datetime, provider_id: str | None,
-            error: str | None, permanent: bool, config, writes: _Writes) -> str:
+def _record(
+    claim: Claim,
+    message: OutgoingMessage,
+    now: datetime,
+    provider_id: str | None,
+    error: str | None,
+    permanent: bool,
+    config,
+    writes: _Writes,
+) -> str:
     """Commit one message's outcome if the row is still this claim's; returns the outcome
     (sent / failed / dead)."""
     if error is None:
-        outcome, values = "sent", dict(new_status=NotificationStatus.SENT.value, new_provider_id=provider_id,
-                                       new_sent_at=now, new_next_attempt_at=None, new_last_error=None)
+        outcome, values = (
+            "sent",
+            dict(
+                new_status=NotificationStatus.SENT.value,
+                new_provider_id=provider_id,
+                new_sent_at=now,
+                new_next_attempt_at=None,
+                new_last_error=None,
+            ),
+        )
     elif permanent or message.attempts >= config["NOTIFY_MAX_ATTEMPTS"]:
-        outcome, values = "dead", dict(new_status=NotificationStatus.DEAD.value, new_provider_id=None,
-                                       new_sent_at=None, new_next_attempt_at=None, new_last_error=error)
+        outcome, values = (
+            "dead",
+            dict(
+                new_status=NotificationStatus.DEAD.value,
+                new_provider_id=None,
+                new_sent_at=None,
+                new_next_attempt_at=None,
+                new_last_error=error,
+            ),
+        )
         log.warning("notification %s dead after %s attempts: %s", message.id, message.attempts, error)
     else:
         retry_at = now + timedelta(seconds=backoff_seconds(message.attempts, config))
-        outcome, values = "failed", dict(new_status=NotificationStatus.FAILED.value, new_provider_id=None,
-                                         new_sent_at=None, new_next_attempt_at=retry_at, new_last_error=error)
+        outcome, values = (
+            "failed",
+            dict(
+                new_status=NotificationStatus.FAILED.value,
+                new_provider_id=None,
+                new_sent_at=None,
+                new_next_attempt_at=retry_at,
+                new_last_error=error,
+            ),
+        )
     if writes.execute(_RECORD_OUTCOME, {"claimed_id": message.id, "token": claim.token, **values}) == 0:
-        log.warning("notification %s: its lease ran out before the outcome (%s) was recorded; "
-                    "another worker has taken it", message.id, outcome)
+        log.warning(
+            "notification %s: its lease ran out before the outcome (%s) was recorded; another worker has taken it",
+            message.id,
+            outcome,
+        )
     return outcome
 
 
-def send_claim(claim: Claim, senders: dict, now: datetime | None = None,
-               should_stop: Callable[[], bool] = _never) -> dict[str, int]:
+def send_claim(
+    claim: Claim, senders: dict, now: datetime | None = None, should_stop: Callable[[], bool] = _never
+) -> dict[str, int]:
     """Send the claim's messages one by one, committing each outcome as soon as the sender answers.
     Stops early when ``should_stop()`` turns true, giving back the rows not yet sent. ``now``
     freezes the clock (tests of backoff and leases; default: the current time at each step).
@@ -320,8 +381,12 @@ def send_claim(claim: Claim, senders: dict, now: datetime | None = None,
     return counts
 
 
-def run_once(senders: dict | None = None, now: datetime | None = None, batch_size: int | None = None,
-             should_stop: Callable[[], bool] = _never) -> dict[str, int]:
+def run_once(
+    senders: dict | None = None,
+    now: datetime | None = None,
+    batch_size: int | None = None,
+    should_stop: Callable[[], bool] = _never,
+) -> dict[str, int]:
     """Process every row due at ``now`` (default: the current time) batch by batch and return the
     counts by outcome. Rows that fail are rescheduled into the future, so this always ends; it ends
     sooner when ``should_stop()`` turns true."""
@@ -339,8 +404,12 @@ def run_once(senders: dict | None = None, now: datetime | None = None, batch_siz
     return totals
 
 
-def run_forever(senders: dict, sleep_seconds: int | None = None, batch_size: int | None = None,
-                should_stop: Callable[[], bool] = _never) -> None:
+def run_forever(
+    senders: dict,
+    sleep_seconds: int | None = None,
+    batch_size: int | None = None,
+    should_stop: Callable[[], bool] = _never,
+) -> None:
     """Process due rows, sleep while nothing is due, repeat until ``should_stop()`` turns true."""
     config = current_app.config
     sleep_seconds = config["NOTIFY_WORKER_SLEEP_SECONDS"] if sleep_seconds is None else sleep_seconds

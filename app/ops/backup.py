@@ -4,6 +4,7 @@ SQLite is copied with SQLite's online backup API (a consistent copy while the si
 included); PostgreSQL with ``pg_dump --format=custom`` (consistent snapshot) and ``pg_restore
 --clean``. Uploads go into a tar.gz. The manifest records the schema revision and a SHA-256 of each
 file, and restore refuses a damaged or foreign backup before touching anything."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import tarfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
@@ -58,7 +59,7 @@ def create_backup(target_dir: str | Path) -> Path:
     """Write a new backup folder ``jishi-backup-<UTC time>`` inside ``target_dir`` and return its
     path. Raises BackupError when the database tools fail."""
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = Path(target_dir) / f"jishi-backup-{stamp}"
     folder.mkdir(parents=True)
     if url.get_backend_name() == "sqlite":
@@ -85,7 +86,7 @@ def create_backup(target_dir: str | Path) -> Path:
     files = {name: _sha256(folder / name) for name in (database_file.name, UPLOADS_ARCHIVE)}
     manifest = {
         "format": 1,
-        "created_at": datetime.now(timezone.utc).isoformat(),
+        "created_at": datetime.now(UTC).isoformat(),
         "dialect": url.get_backend_name(),
         "schema_revision": _schema_revision(),
         "files": files,
@@ -118,7 +119,9 @@ def restore_backup(folder: str | Path) -> dict:
     manifest = read_manifest(folder)
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if manifest["dialect"] != url.get_backend_name():
-        raise BackupError(f"this is a {manifest['dialect']} backup; the configured database is {url.get_backend_name()}")
+        raise BackupError(
+            f"this is a {manifest['dialect']} backup; the configured database is {url.get_backend_name()}"
+        )
     db.session.remove()
     db.engine.dispose()  # no pooled connection may hold the old file or tables open
     if manifest["dialect"] == "sqlite":
@@ -130,8 +133,18 @@ def restore_backup(folder: str | Path) -> dict:
             destination.close()
             source.close()
     else:
-        _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-              "--dbname", _libpq_url(url), str(folder / POSTGRES_FILE)])
+        _run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "--dbname",
+                _libpq_url(url),
+                str(folder / POSTGRES_FILE),
+            ]
+        )
 
     uploads = Path(current_app.config["UPLOAD_DIR"])
     if uploads.exists():

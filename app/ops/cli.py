@@ -1,4 +1,5 @@
 """``flask backup create DIR`` and ``flask backup restore FOLDER --yes``."""
+
 from __future__ import annotations
 
 import click
@@ -31,4 +32,6 @@ def restore(folder: str, yes: bool) -> None:
         manifest = restore_backup(folder)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"restored {manifest['dialect']} backup of {manifest['created_at']} (schema {manifest['schema_revision']})")
+    click.echo(
+        f"restored {manifest['dialect']} backup of {manifest['created_at']} (schema {manifest['schema_revision']})"
+    )

@@ -1,4 +1,5 @@
 """Payments: providers behind one interface, signed webhooks, refunds, the per-order ledger."""
+
 from flask import Blueprint
 
 bp = Blueprint("payments", __name__)

@@ -1,4 +1,5 @@
 """`flask payments …` commands, run by cron or by hand."""
+
 from __future__ import annotations
 
 import click

@@ -1,4 +1,5 @@
 """Payment form errors that belong beside a field (status 422)."""
+
 from __future__ import annotations
 
 

@@ -1,5 +1,6 @@
 """Payment forms on the order page: choosing how to pay, the buyer's transfer reference, and the
 reference of a refund made by hand."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -18,8 +19,12 @@ class StartPaymentForm(FlaskForm):
 
 
 class TransferReferenceForm(FlaskForm):
-    method = RadioField(_l("Paid by"), choices=[SelectChoice(value, label) for value, label in METHOD_LABELS.items()], default="bank_transfer",
-                        validators=[InputRequired()])
+    method = RadioField(
+        _l("Paid by"),
+        choices=[SelectChoice(value, label) for value, label in METHOD_LABELS.items()],
+        default="bank_transfer",
+        validators=[InputRequired()],
+    )
     reference = StringField(_l("Transfer reference"), validators=[Optional(), Length(max=MAX_REFERENCE_LENGTH)])
 
 

@@ -1,6 +1,7 @@
 """Subscribers to trade signals: the ledger row behind every "paid" step, and refunds when a paid
 order is cancelled, a dispute is resolved with a refund, or the seller agrees to a partial acceptance. They run inside the trade transaction
 (the refund rows commit or roll back with the status change) and never commit."""
+
 from __future__ import annotations
 
 from decimal import Decimal

@@ -19,6 +19,7 @@ writes what it means. The rules (docs/payments.md, "The ledger rules"):
 
 Nothing here commits or calls a provider.
 """
+
 from __future__ import annotations
 
 import logging
@@ -79,16 +80,29 @@ def locked_payment(order: Order, provider_name: str) -> Payment:
     if payment is None:
         try:
             with db.session.begin_nested():
-                db.session.add(Payment(
-                    order_id=order.id, provider=provider_name, currency=current_app.config["CURRENCY"],
-                    amount=order.total, amount_paid=ZERO, amount_refunded=ZERO, attempts=0, buyer_reference="",
-                    method="", status=PaymentStatus.PENDING.value, attention="",
-                ))
+                db.session.add(
+                    Payment(
+                        order_id=order.id,
+                        provider=provider_name,
+                        currency=current_app.config["CURRENCY"],
+                        amount=order.total,
+                        amount_paid=ZERO,
+                        amount_refunded=ZERO,
+                        attempts=0,
+                        buyer_reference="",
+                        method="",
+                        status=PaymentStatus.PENDING.value,
+                        attention="",
+                    )
+                )
         except IntegrityError:
             log.info("payment of order %s was created by a concurrent request", order.id)
         db.session.expire(order, ["payment"])
         payment = db.session.scalar(
-            select(Payment).where(Payment.order_id == order.id).with_for_update().execution_options(populate_existing=True)
+            select(Payment)
+            .where(Payment.order_id == order.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
     else:
         db.session.refresh(payment)
@@ -97,7 +111,9 @@ def locked_payment(order: Order, provider_name: str) -> Payment:
     return payment
 
 
-def record_manual_charge(payment: Payment, amount: Decimal, reference: str, actor_id: int | None, now: datetime) -> LedgerEntry:
+def record_manual_charge(
+    payment: Payment, amount: Decimal, reference: str, actor_id: int | None, now: datetime
+) -> LedgerEntry:
     """The seller (or an admin) recorded money received by hand: a charge no provider has named
     (a provider report in the same currency later claims it). Returns the entry."""
     entry = _new_entry(payment, EntryKind.CHARGE, amount, payment.currency, None, reference, now, actor_id=actor_id)
@@ -118,8 +134,12 @@ def settle_refund(payment: Payment, entry: LedgerEntry, now: datetime, refund_id
 def update_totals(payment: Payment) -> None:
     """Paid, refunded, status and attention from the entries. Paid counts charges in the payment's
     currency; both totals only ever grow."""
-    charges = [e for e in payment.entries if e.kind == EntryKind.CHARGE.value and e.status == EntryStatus.SUCCEEDED.value]
-    refunds = [e for e in payment.entries if e.kind == EntryKind.REFUND.value and e.status == EntryStatus.SUCCEEDED.value]
+    charges = [
+        e for e in payment.entries if e.kind == EntryKind.CHARGE.value and e.status == EntryStatus.SUCCEEDED.value
+    ]
+    refunds = [
+        e for e in payment.entries if e.kind == EntryKind.REFUND.value and e.status == EntryStatus.SUCCEEDED.value
+    ]
     paid = sum((e.amount for e in charges if e.currency == payment.currency), ZERO)
     payment.amount_paid = max(payment.amount_paid or ZERO, paid)
     payment.amount_refunded = max(payment.amount_refunded or ZERO, sum((e.amount for e in refunds), ZERO))
@@ -151,8 +171,17 @@ def _record_charge(payment: Payment, payment_object: str, amount: Decimal, curre
         return
     entry = _keyed(payment, EntryKind.CHARGE, payment_object) if payment_object else None
     if entry is None:
-        entry = next((e for e in payment.entries if e.kind == EntryKind.CHARGE.value and e.provider_object is None
-                      and e.status == EntryStatus.SUCCEEDED.value and e.currency == currency), None)
+        entry = next(
+            (
+                e
+                for e in payment.entries
+                if e.kind == EntryKind.CHARGE.value
+                and e.provider_object is None
+                and e.status == EntryStatus.SUCCEEDED.value
+                and e.currency == currency
+            ),
+            None,
+        )
         if entry is not None and payment_object:
             entry.provider_object = payment_object
             entry.provider_reference = entry.provider_reference or payment_object
@@ -173,7 +202,14 @@ def _record_refund(payment: Payment, refund: RefundReport, currency: str, now: d
         return
     refunds = [e for e in payment.entries if e.kind == EntryKind.REFUND.value and e.provider_object is None]
     # Our own refund whose provider call timed out but went through.
-    own = next((e for e in refunds if e.status == EntryStatus.PENDING.value and e.idempotency_key and e.amount == refund.amount), None)
+    own = next(
+        (
+            e
+            for e in refunds
+            if e.status == EntryStatus.PENDING.value and e.idempotency_key and e.amount == refund.amount
+        ),
+        None,
+    )
     if own is not None:
         own.provider_reference = refund.id
         settle_refund(payment, own, now, refund_id=refund.id)
@@ -199,12 +235,27 @@ def _record_refund(payment: Payment, refund: RefundReport, currency: str, now: d
             placeholder.amount -= taken
         if left <= ZERO:
             break
-    _new_entry(payment, EntryKind.REFUND, refund.amount, currency, refund.id, refund.id, now,
-               note=_("Refunded at the payment service."))
+    _new_entry(
+        payment,
+        EntryKind.REFUND,
+        refund.amount,
+        currency,
+        refund.id,
+        refund.id,
+        now,
+        note=_("Refunded at the payment service."),
+    )
 
 
 def _record_refunded_total(payment: Payment, total: Decimal, payment_object: str, currency: str, now: datetime) -> None:
-    known = sum((e.amount for e in payment.entries if e.kind == EntryKind.REFUND.value and e.status == EntryStatus.SUCCEEDED.value), ZERO)
+    known = sum(
+        (
+            e.amount
+            for e in payment.entries
+            if e.kind == EntryKind.REFUND.value and e.status == EntryStatus.SUCCEEDED.value
+        ),
+        ZERO,
+    )
     gap = Decimal(total) - known
     if gap <= ZERO:
         return
@@ -213,19 +264,44 @@ def _record_refunded_total(payment: Payment, total: Decimal, payment_object: str
             gap -= entry.amount
             settle_refund(payment, entry, now)
     if gap > ZERO:
-        _new_entry(payment, EntryKind.REFUND, gap, currency, None, payment_object, now, note=_("Refunded at the payment service."))
+        _new_entry(
+            payment,
+            EntryKind.REFUND,
+            gap,
+            currency,
+            None,
+            payment_object,
+            now,
+            note=_("Refunded at the payment service."),
+        )
 
 
 def _keyed(payment: Payment, kind: EntryKind, provider_object: str) -> LedgerEntry | None:
     return next((e for e in payment.entries if e.kind == kind.value and e.provider_object == provider_object), None)
 
 
-def _new_entry(payment: Payment, kind: EntryKind, amount: Decimal, currency: str, provider_object: str | None,
-               reference: str, now: datetime, note: str = "", actor_id: int | None = None) -> LedgerEntry:
+def _new_entry(
+    payment: Payment,
+    kind: EntryKind,
+    amount: Decimal,
+    currency: str,
+    provider_object: str | None,
+    reference: str,
+    now: datetime,
+    note: str = "",
+    actor_id: int | None = None,
+) -> LedgerEntry:
     entry = LedgerEntry(
-        kind=kind.value, status=EntryStatus.SUCCEEDED.value, amount=amount, currency=currency,
-        provider_object=provider_object, provider_reference=reference or "", note=note, actor_id=actor_id,
-        created_at=now, updated_at=now,
+        kind=kind.value,
+        status=EntryStatus.SUCCEEDED.value,
+        amount=amount,
+        currency=currency,
+        provider_object=provider_object,
+        provider_reference=reference or "",
+        note=note,
+        actor_id=actor_id,
+        created_at=now,
+        updated_at=now,
     )
     payment.entries.append(entry)
     return entry

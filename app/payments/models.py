@@ -5,13 +5,14 @@ The order's own status stays owned by app.trade; these rows say what money moved
 the currency's major unit (yuan) as Decimal; providers that count in minor units (fen) convert at
 the edge.
 """
+
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -77,7 +78,7 @@ class Payment(db.Model):
     updated_at: Mapped[datetime] = updated_at_column()
 
     order = relationship("Order", backref=db.backref("payment", uselist=False, passive_deletes=True))
-    entries: Mapped[list["LedgerEntry"]] = relationship(
+    entries: Mapped[list[LedgerEntry]] = relationship(
         back_populates="payment", order_by="LedgerEntry.id", cascade="all, delete-orphan"
     )
 
@@ -98,7 +99,11 @@ class Payment(db.Model):
     def refundable(self) -> Decimal:
         """What has been paid and not yet refunded or promised back (pending refunds count)."""
         promised = sum(
-            (e.amount for e in self.entries if e.kind == EntryKind.REFUND.value and e.status != EntryStatus.FAILED.value),
+            (
+                e.amount
+                for e in self.entries
+                if e.kind == EntryKind.REFUND.value and e.status != EntryStatus.FAILED.value
+            ),
             Decimal("0.00"),
         )
         return max(self.amount_paid - max(promised, self.amount_refunded), Decimal("0.00"))

@@ -5,6 +5,7 @@ through the ``payment_panel`` template global.
 
 Only the parties (and admins) see an order; everyone else gets 404 on every route.
 """
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
@@ -130,7 +131,8 @@ def payment_panel(order) -> dict:
     role = order.role_of(viewer)
     can_start = services.start_refusal(order, viewer) is None and bool(enabled_names(current_app.config))
     pending_manual_refunds = [
-        e for e in (payment.entries if payment else [])
+        e
+        for e in (payment.entries if payment else [])
         if e.kind == EntryKind.REFUND.value and e.status == EntryStatus.PENDING.value and provider == "manual"
     ]
     can_record_refund = bool(pending_manual_refunds) and (viewer.is_admin or role == "seller")
@@ -140,13 +142,17 @@ def payment_panel(order) -> dict:
         "role": role,
         "can_start": can_start,
         "start_form": forms.get("start_form") or (_start_form(formdata=None) if can_start else None),
-        "manual_chosen": provider == "manual" or "reference_form" in forms or enabled_names(current_app.config) == ["manual"],
+        "manual_chosen": provider == "manual"
+        or "reference_form" in forms
+        or enabled_names(current_app.config) == ["manual"],
         "reference_form": forms.get("reference_form") or TransferReferenceForm(formdata=None),
         "instructions": ManualProvider.instructions(order),
         "refund_forms": {
             e.id: forms.get("refund_forms", {}).get(e.id) or RefundReferenceForm(formdata=None)
             for e in pending_manual_refunds
-        } if can_record_refund else {},
+        }
+        if can_record_refund
+        else {},
     }
 
 
@@ -192,7 +198,8 @@ def flagged_payments():
     """Payments an admin has to look at: short payments and money in another currency."""
     pagination = db.paginate(
         select(Payment).where(Payment.attention != "").order_by(Payment.updated_at.desc(), Payment.id.desc()),
-        per_page=current_app.config["ORDERS_PER_PAGE"], error_out=False,
+        per_page=current_app.config["ORDERS_PER_PAGE"],
+        error_out=False,
     )
     return render_template("payments/flagged.html", pagination=pagination)
 

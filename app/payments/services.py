@@ -10,6 +10,7 @@ webhook and a manual payment of one order queue one behind the other and the led
 charge, never two.
 Nothing here commits; every function says what it returns and raises.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,7 +32,7 @@ from app.payments.errors import PaymentInvalid
 from app.payments.models import EntryKind, EntryStatus, LedgerEntry, Payment, WebhookEvent
 from app.payments.providers import enabled_names, get_provider
 from app.payments.providers.base import PaymentEvent, PaymentStart, ProviderError
-from app.trade import orders, transitions
+from app.trade import transitions
 from app.trade.models import Order, OrderStatus
 from app.web.errors import DomainError
 
@@ -141,10 +142,15 @@ def apply_event(provider_name: str, event: PaymentEvent, now: datetime | None = 
         transitions.lock(order)
     try:
         with db.session.begin_nested():
-            db.session.add(WebhookEvent(
-                provider=provider_name, event_id=event.id, event_type=event.type,
-                order_id=order.id if order else None, received_at=now,
-            ))
+            db.session.add(
+                WebhookEvent(
+                    provider=provider_name,
+                    event_id=event.id,
+                    event_type=event.type,
+                    order_id=order.id if order else None,
+                    received_at=now,
+                )
+            )
     except IntegrityError as error:
         raise Replay(event.id) from error
     if order is None:
@@ -160,7 +166,9 @@ def apply_event(provider_name: str, event: PaymentEvent, now: datetime | None = 
     return order
 
 
-def request_refund(payment: Payment, amount: Decimal, actor_id: int | None, note: str, now: datetime | None = None) -> LedgerEntry | None:
+def request_refund(
+    payment: Payment, amount: Decimal, actor_id: int | None, note: str, now: datetime | None = None
+) -> LedgerEntry | None:
     """Refund up to ``amount`` of what is still refundable. Through the provider when it can
     (stripe, with an idempotency key); for manual payments, or when the provider call fails, the
     refund is recorded as pending (a person records the reference / `flask payments retry-refunds`
@@ -171,8 +179,15 @@ def request_refund(payment: Payment, amount: Decimal, actor_id: int | None, note
         return None
     number = sum(1 for e in payment.entries if e.kind == EntryKind.REFUND.value) + 1
     entry = LedgerEntry(
-        kind=EntryKind.REFUND.value, status=EntryStatus.PENDING.value, amount=amount, currency=payment.currency, actor_id=actor_id,
-        idempotency_key=f"order-{payment.order_id}-refund-{number}", note=note, created_at=now, updated_at=now,
+        kind=EntryKind.REFUND.value,
+        status=EntryStatus.PENDING.value,
+        amount=amount,
+        currency=payment.currency,
+        actor_id=actor_id,
+        idempotency_key=f"order-{payment.order_id}-refund-{number}",
+        note=note,
+        created_at=now,
+        updated_at=now,
     )
     payment.entries.append(entry)
     db.session.flush()
@@ -184,11 +199,14 @@ def retry_pending_refunds(now: datetime | None = None) -> list[LedgerEntry]:
     """Retry provider refunds still pending (same idempotency key, so never twice). Returns those
     that went through."""
     pending = db.session.scalars(
-        select(LedgerEntry).join(Payment).where(
+        select(LedgerEntry)
+        .join(Payment)
+        .where(
             LedgerEntry.kind == EntryKind.REFUND.value,
             LedgerEntry.status == EntryStatus.PENDING.value,
             Payment.provider != "manual",
-        ).order_by(LedgerEntry.id)
+        )
+        .order_by(LedgerEntry.id)
     ).all()
     return [entry for entry in pending if _send_refund(entry.payment, entry, now or utcnow())]
 
@@ -204,7 +222,9 @@ def refund_reference_refusal(entry: LedgerEntry, member: Member) -> str | None:
     return None
 
 
-def record_refund_reference(entry: LedgerEntry, member: Member, reference: str, now: datetime | None = None) -> LedgerEntry:
+def record_refund_reference(
+    entry: LedgerEntry, member: Member, reference: str, now: datetime | None = None
+) -> LedgerEntry:
     """The seller or an admin made a pending manual refund by hand and records its reference.
     Returns the entry, now succeeded. Raises PaymentInvalid for a missing/too long reference,
     DomainError (409) when the entry is not a pending manual refund or the member may not."""
@@ -252,7 +272,9 @@ def reconcile() -> list[Mismatch]:
         try:
             remote = provider.remote_state(payment)
         except ProviderError as error:
-            mismatches.append(Mismatch(payment.order, payment.amount_paid, payment.amount_refunded, None, None, str(error)))
+            mismatches.append(
+                Mismatch(payment.order, payment.amount_paid, payment.amount_refunded, None, None, str(error))
+            )
             continue
         if remote is not None and remote != (payment.amount_paid, payment.amount_refunded):
             mismatches.append(Mismatch(payment.order, payment.amount_paid, payment.amount_refunded, *remote))
@@ -279,7 +301,9 @@ def _event_order(event: PaymentEvent) -> Order | None:
         if order is not None:
             return order
     if event.provider_reference:
-        return db.session.scalar(select(Order).join(Payment).where(Payment.provider_reference == event.provider_reference))
+        return db.session.scalar(
+            select(Order).join(Payment).where(Payment.provider_reference == event.provider_reference)
+        )
     return None
 
 

@@ -2,6 +2,7 @@
 else; a bad, missing or stale signature (or an unreadable body) is 400 with no database write. The
 event id is stored under a UNIQUE constraint in the same commit as the change it makes; a replay
 answers 200 so the provider stops retrying."""
+
 from __future__ import annotations
 
 import logging

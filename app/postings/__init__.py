@@ -2,9 +2,12 @@ from flask import Blueprint
 
 bp = Blueprint("postings", __name__)
 
-from app.postings import routes  # noqa: E402,F401
-from app.postings import market  # noqa
-from app.postings import saved_search_routes  # noqa: E402,F401
-from app.postings import subscribers  # noqa: E402
+# The route modules register on bp, so they are imported after it exists.
+from app.postings import (  # noqa: E402
+    market,  # noqa: F401
+    routes,  # noqa: F401
+    saved_search_routes,  # noqa: F401
+    subscribers,
+)
 
 subscribers.connect()

@@ -1,4 +1,5 @@
 """``flask postings expire``: run daily (cron or systemd timer) so postings expire after their until-date."""
+
 from __future__ import annotations
 
 import click

@@ -1,5 +1,6 @@
 """Posting forms. Every rule that needs only the submitted values lives here; rules that need the
 database (lot code already used, commodity exists) are checked again by postings.services."""
+
 from __future__ import annotations
 
 import re
@@ -50,9 +51,24 @@ def _unit_label(unit, locale: str) -> str:
 def _initial_values(posting) -> dict:
     """What an edit form shows before anything is submitted."""
     names = (
-        "kind", "commodity_id", "title", "description", "variety", "grade", "quantity", "unit_code",
-        "unit_weight_kg", "min_order", "price", "province_code", "locality", "available_from",
-        "available_until", "delivery", "lot_code", "harvest_date",
+        "kind",
+        "commodity_id",
+        "title",
+        "description",
+        "variety",
+        "grade",
+        "quantity",
+        "unit_code",
+        "unit_weight_kg",
+        "min_order",
+        "price",
+        "province_code",
+        "locality",
+        "available_from",
+        "available_until",
+        "delivery",
+        "lot_code",
+        "harvest_date",
     )
     values = {name: getattr(posting, name) for name in names}
     values["negotiable"] = posting.price is None
@@ -110,9 +126,7 @@ class PostingForm(FlaskForm):
     commodity_id = SelectField(
         _l("Commodity"), coerce=_optional_int, validators=[InputRequired(_l("Choose a commodity."))]
     )
-    title = StringField(
-        _l("Title"), validators=[InputRequired(_l("Enter a short title.")), Length(min=3, max=120)]
-    )
+    title = StringField(_l("Title"), validators=[InputRequired(_l("Enter a short title.")), Length(min=3, max=120)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
     variety = StringField(_l("Variety"), validators=[Optional(), Length(max=80)])
     grade = StringField(_l("Grade"), validators=[Optional(), Length(max=40)])
@@ -202,12 +216,18 @@ class PostingForm(FlaskForm):
     def validate_unit_weight_kg(self, field):
         unit = self.units.get(self.unit_code.data)
         needs_weight = (
-            unit is not None and unit.kg_per_unit is None and self.kind.data == PostingKind.SELL.value
+            unit is not None
+            and unit.kg_per_unit is None
+            and self.kind.data == PostingKind.SELL.value
             and not self.negotiable.data
         )
         if needs_weight and field.number is None and not field.errors:
-            raise ValidationError(_l("Say how many kg one %(unit)s weighs, so buyers can compare prices.",
-                                     unit=unit.name(str(get_locale() or "en"))))
+            raise ValidationError(
+                _l(
+                    "Say how many kg one %(unit)s weighs, so buyers can compare prices.",
+                    unit=unit.name(str(get_locale() or "en")),
+                )
+            )
 
     def validate_min_order(self, field):
         if field.number is not None and self.quantity.number is not None and field.number > self.quantity.number:

@@ -2,6 +2,7 @@
 
 Registered on the postings blueprint (imported at the end of app/postings/__init__.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -76,16 +77,23 @@ def select_options(choices: MarketChoices, field: str, selected: str | None) -> 
 
 def _render_options(choices: MarketChoices, field: str, selected: str | None, zh: bool) -> Markup:
     def option(choice) -> Markup:
-        return _OPTION.format(choice.value, Markup(" selected") if choice.value == selected else "",
-                              choice.name_zh if zh else choice.name_en)
+        return _OPTION.format(
+            choice.value,
+            Markup(" selected") if choice.value == selected else "",
+            choice.name_zh if zh else choice.name_en,
+        )
 
     if field == "commodity":
         return Markup("").join(
-            _OPTGROUP.format(category.name_zh if zh else category.name_en,
-                             Markup("").join(option(commodity) for commodity in category.commodities))
+            _OPTGROUP.format(
+                category.name_zh if zh else category.name_en,
+                Markup("").join(option(commodity) for commodity in category.commodities),
+            )
             for category in choices.categories
         )
-    return Markup("").join(option(choice) for choice in (choices.categories if field == "category" else choices.regions))
+    return Markup("").join(
+        option(choice) for choice in (choices.categories if field == "category" else choices.regions)
+    )
 
 
 class IdPagination(Pagination):
@@ -171,8 +179,9 @@ def find_result_ids(filters: MarketFilters, choices: MarketChoices, per_page: in
     return search_postings(posting_query(filters, choices, per_page))
 
 
-def posting_query(filters: MarketFilters, choices: MarketChoices, per_page: int,
-                  understanding: Understanding | None = None) -> PostingQuery:
+def posting_query(
+    filters: MarketFilters, choices: MarketChoices, per_page: int, understanding: Understanding | None = None
+) -> PostingQuery:
     """The market's form as a question to the posting search service: the query as it was
     understood (its commodities and places narrow the form's filters, its kind applies unless the
     form chose one) with the form's filters, order and page."""

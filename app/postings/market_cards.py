@@ -8,6 +8,7 @@ included: see ``services._photos_changed``), the catalogue snapshot (names of co
 and provinces) and the language. A card that starts showing another related row must add that
 row to :func:`card_keys`.
 """
+
 from __future__ import annotations
 
 from flask import current_app

@@ -4,14 +4,15 @@ A GET form, so it is parsed by hand rather than with WTForms: a value that makes
 out and explained in a notice above the results (the page still answers 200, never 500), and the
 rest of the search goes on.
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Mapping
 
 from flask_babel import lazy_gettext as _l
 
@@ -71,7 +72,7 @@ class MarketChoices:
     commodity_ids: dict[str, int] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def build(cls, categories: list[Category], regions: list[Region], units: list[Unit]) -> "MarketChoices":
+    def build(cls, categories: list[Category], regions: list[Region], units: list[Unit]) -> MarketChoices:
         category_choices = tuple(
             CategoryChoice(
                 category.slug,

@@ -1,6 +1,7 @@
 """What the market shows of how it read a query: one chip per understood part ("玉米 · 河南 · 出售"),
 each with a plain link to the same search without it, and, when nothing matches, a correction or a
 broader search that does find something — never a bare "no results"."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -77,19 +78,27 @@ def suggestions(filters: MarketFilters, understanding: Understanding, choices: M
         row = vocabulary.commodities.get(slug) if slug else None
         if row is not None:
             name = row.name_en.lower()
-            candidates.append((_("Did you mean “%(word)s”?", word=name), understanding.replaced(part, name), filters.kind))
+            candidates.append(
+                (_("Did you mean “%(word)s”?", word=name), understanding.replaced(part, name), filters.kind)
+            )
     places = understanding.of_role("place")
     if places:
         candidates.append((_("Search all provinces"), understanding.without(*places), filters.kind))
     texts = understanding.of_role("text")
     if texts and len(texts) < len(understanding.parts):
-        candidates.append((_("Search without “%(words)s”", words=" ".join(part.text for part in texts)),
-                           understanding.without(*texts), filters.kind))
+        candidates.append(
+            (
+                _("Search without “%(words)s”", words=" ".join(part.text for part in texts)),
+                understanding.without(*texts),
+                filters.kind,
+            )
+        )
     kind = filters.kind or understanding.kind
     if kind:
         label = _("Show buy requests instead") if kind == "sell" else _("Show sell offers instead")
-        candidates.append((label, understanding.without(*understanding.of_role("kind")),
-                           "buy" if kind == "sell" else "sell"))
+        candidates.append(
+            (label, understanding.without(*understanding.of_role("kind")), "buy" if kind == "sell" else "sell")
+        )
 
     found: list[Suggestion] = []
     for label, q, kind in candidates:
@@ -106,8 +115,18 @@ def suggestions(filters: MarketFilters, understanding: Understanding, choices: M
 def market_arguments(filters: MarketFilters) -> dict[str, str]:
     """The query string of ``filters`` (empty values left out, first page)."""
     args = {}
-    for name in ("q", "kind", "category", "commodity", "province", "min_price", "max_price", "min_quantity",
-                 "verified", "sort"):
+    for name in (
+        "q",
+        "kind",
+        "category",
+        "commodity",
+        "province",
+        "min_price",
+        "max_price",
+        "min_quantity",
+        "verified",
+        "sort",
+    ):
         value = getattr(filters, name)
         if value not in (None, "", False):
             args[name] = "1" if value is True else str(value)
@@ -118,4 +137,6 @@ def has_results(filters: MarketFilters, choices: MarketChoices) -> bool:
     """True when the market would list at least one posting for ``filters`` (one short query)."""
     from app.postings.market import posting_query  # market.py imports this module
 
-    return any_posting_matches(posting_query(filters, choices, per_page=1, understanding=query_vocabulary().understand(filters.q)))
+    return any_posting_matches(
+        posting_query(filters, choices, per_page=1, understanding=query_vocabulary().understand(filters.q))
+    )

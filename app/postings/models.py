@@ -1,4 +1,5 @@
 """Supply (sell offers, 供) and demand (buy requests, 求) postings with their photos."""
+
 from __future__ import annotations
 
 import enum
@@ -54,7 +55,9 @@ class Posting(db.Model):
         # One per market filter, ending with the market's order (app/search/postings.py; migration 0020).
         Index("ix_posting_status_commodity_published", "status", "commodity_id", "published_at"),
         Index("ix_posting_status_commodity_price", "status", "commodity_id", "price_per_kg"),
-        Index("ix_posting_status_commodity_province_published", "status", "commodity_id", "province_code", "published_at"),
+        Index(
+            "ix_posting_status_commodity_province_published", "status", "commodity_id", "province_code", "published_at"
+        ),
         Index("ix_posting_status_province_published", "status", "province_code", "published_at"),
         Index("ix_posting_status_verified_published", "status", "owner_verified", "published_at"),
     )
@@ -119,7 +122,7 @@ class Posting(db.Model):
     commodity = relationship("Commodity")
     unit = relationship("Unit")
     province = relationship("Region")
-    photos: Mapped[list["PostingPhoto"]] = relationship(
+    photos: Mapped[list[PostingPhoto]] = relationship(
         back_populates="posting", cascade="all, delete-orphan", order_by="PostingPhoto.position"
     )
 

@@ -14,9 +14,10 @@ Visitors who are not signed in (buyers looking before they log in, links shared 
 search engines) all see the same page, so for them the whole page is kept too, with a hole where
 their own CSRF token goes (the language switch is a form): see :func:`shared_page`.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import current_app, render_template, request, session
 from flask_babel import get_locale
@@ -136,9 +137,20 @@ _station = aliased(Member)
 # member-since date, the storefront and the info-station.
 _PAGE_STAMP = (
     select(
-        Posting.id, Posting.status, Posting.kind, Posting.owner_id, Posting.via_station_id, Posting.updated_at,
-        Posting.quantity, Posting.quantity_available, Posting.quantity_filled,
-        Member.updated_at, Member.verified_at, Member.created_at, Storefront.updated_at, _station.updated_at,
+        Posting.id,
+        Posting.status,
+        Posting.kind,
+        Posting.owner_id,
+        Posting.via_station_id,
+        Posting.updated_at,
+        Posting.quantity,
+        Posting.quantity_available,
+        Posting.quantity_filled,
+        Member.updated_at,
+        Member.verified_at,
+        Member.created_at,
+        Storefront.updated_at,
+        _station.updated_at,
     )
     .join(Member, Member.id == Posting.owner_id)
     .outerjoin(Storefront, Storefront.member_id == Member.id)

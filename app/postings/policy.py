@@ -7,6 +7,7 @@ here, so that a page can ask "may this member …?" without a try block. Suspens
 it is the member's state, not the posting's, and every write service checks it first
 (app.members.services.ensure_can_write).
 """
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -15,8 +16,11 @@ from app.postings.models import Posting, PostingStatus
 from app.web.errors import DomainError
 
 DRAFT, ACTIVE, PAUSED, CLOSED, EXPIRED = (
-    PostingStatus.DRAFT.value, PostingStatus.ACTIVE.value, PostingStatus.PAUSED.value,
-    PostingStatus.CLOSED.value, PostingStatus.EXPIRED.value,
+    PostingStatus.DRAFT.value,
+    PostingStatus.ACTIVE.value,
+    PostingStatus.PAUSED.value,
+    PostingStatus.CLOSED.value,
+    PostingStatus.EXPIRED.value,
 )
 # Which actions each status allows and the status they lead to (renew also moves the until-date).
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -50,8 +54,13 @@ def awaits_farmer(posting: Posting, member) -> bool:
     """True when ``member`` is the info-station operator of a draft they posted for a farmer: only
     the farmer publishes it (SMS YES <number>), which is how we know the farmer agrees."""
     member_id = getattr(member, "id", None)
-    return (posting.status == DRAFT and posting.via_station_id is not None and member_id is not None
-            and member_id == posting.via_station_id and member_id != posting.owner_id)
+    return (
+        posting.status == DRAFT
+        and posting.via_station_id is not None
+        and member_id is not None
+        and member_id == posting.via_station_id
+        and member_id != posting.owner_id
+    )
 
 
 def edit_refusal(posting: Posting, member) -> DomainError | None:
@@ -99,8 +108,14 @@ def discard_refusal(posting: Posting, member) -> DomainError | None:
 
 
 def status_label(status: str) -> str:
-    labels = {DRAFT: _("a draft"), ACTIVE: _("active"), PAUSED: _("paused"), CLOSED: _("closed"), EXPIRED: _("expired"),
-              PostingStatus.HIDDEN.value: _("hidden by an admin")}
+    labels = {
+        DRAFT: _("a draft"),
+        ACTIVE: _("active"),
+        PAUSED: _("paused"),
+        CLOSED: _("closed"),
+        EXPIRED: _("expired"),
+        PostingStatus.HIDDEN.value: _("hidden by an admin"),
+    }
     return labels.get(status, status)
 
 

@@ -1,4 +1,5 @@
 """Read-side queries for postings."""
+
 from __future__ import annotations
 
 from sqlalchemy import Select, or_, select

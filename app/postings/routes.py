@@ -2,6 +2,7 @@
 
 The market search page lives in app/postings/market.py.
 """
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -68,8 +69,13 @@ def station_new_posting():
         except sms_budget.BudgetExceeded as error:
             db.session.commit()
             form.farmer_phone.errors = [*form.farmer_phone.errors, error.message]
-            return _form_page(form, heading=_("Post for a farmer"), action=url_for("postings.station_new_posting"),
-                              station=True, status=429)
+            return _form_page(
+                form,
+                heading=_("Post for a farmer"),
+                action=url_for("postings.station_new_posting"),
+                station=True,
+                status=429,
+            )
         farmer = services.find_or_create_farmer(form.farmer_e164, station, form.farmer_name.data or "")
         # Always a draft: the farmer publishes it by replying YES <number> to the SMS sent here, which
         # also proves the number is theirs (issue 5). The SMS commits with the posting.
@@ -77,8 +83,14 @@ def station_new_posting():
             form, owner=farmer, via_station=station, publish=False, before_commit=request_farmer_confirmation
         )
         if posting is not None:
-            flash(_("Saved as a draft. %(farmer)s gets an SMS and publishes it by replying YES %(number)s.",
-                    farmer=farmer.display_name, number=posting.id), "success")
+            flash(
+                _(
+                    "Saved as a draft. %(farmer)s gets an SMS and publishes it by replying YES %(number)s.",
+                    farmer=farmer.display_name,
+                    number=posting.id,
+                ),
+                "success",
+            )
             return redirect(url_for("postings.show_posting", posting_id=posting.id))
     return _form_page(
         form, heading=_("Post for a farmer"), action=url_for("postings.station_new_posting"), station=True
@@ -141,7 +153,10 @@ def edit_posting(posting_id: int):
         try:
             new_photos = services.store_uploads(form.uploads)
             removed = services.update_posting(
-                posting, form.to_data(), editor=editor, remove_photo_ids=form.remove_photos.data or [],
+                posting,
+                form.to_data(),
+                editor=editor,
+                remove_photo_ids=form.remove_photos.data or [],
                 new_photos=new_photos,
             )
             if publishing:
@@ -231,8 +246,14 @@ def _after_save(posting: Posting):
     return redirect(url_for("postings.show_posting", posting_id=posting.id))
 
 
-def _form_page(form: PostingForm, heading: str, action: str, posting: Posting | None = None, station: bool = False,
-               status: int | None = None):
+def _form_page(
+    form: PostingForm,
+    heading: str,
+    action: str,
+    posting: Posting | None = None,
+    station: bool = False,
+    status: int | None = None,
+):
     status = status or (422 if form.is_submitted() else 200)
     return (
         render_template(FORM_PAGE, form=form, heading=heading, action=action, posting=posting, station=station),

@@ -2,6 +2,7 @@
 
 Registered on the postings blueprint (imported from app/postings/__init__.py). Plain POST forms with
 Post/Redirect/Get; the services refuse bad input with a DomainError (shown as a 4xx page)."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for

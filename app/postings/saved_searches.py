@@ -4,6 +4,7 @@ A saved search holds the market's filters (app/postings/market_forms.py) as pars
 itself, so a search means the same thing when it is run again and when it decides who hears of a new
 sell offer (``matches`` mirrors app/postings/market.py's ``market_conditions`` and the search engines'
 term rules)."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -30,9 +31,11 @@ MAX_NAME_LENGTH = 60
 
 def saved_searches_of(member_id: int) -> list[SavedSearch]:
     """The member's saved searches, newest first."""
-    return list(db.session.scalars(
-        select(SavedSearch).where(SavedSearch.member_id == member_id).order_by(SavedSearch.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(SavedSearch).where(SavedSearch.member_id == member_id).order_by(SavedSearch.id.desc())
+        )
+    )
 
 
 def save_search(member: Member, name: str, args: Mapping[str, str], choices: MarketChoices) -> SavedSearch:
@@ -70,9 +73,7 @@ def save_search(member: Member, name: str, args: Mapping[str, str], choices: Mar
     db.session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
     existing = saved_searches_of(member.id)
     if len(existing) >= MAX_SAVED_SEARCHES:
-        raise DomainError(
-            _("You can keep at most %(n)s saved searches. Delete one first.", n=MAX_SAVED_SEARCHES)
-        )
+        raise DomainError(_("You can keep at most %(n)s saved searches. Delete one first.", n=MAX_SAVED_SEARCHES))
     for other in existing:
         if _same_filters(other, search):
             raise DomainError(_("You already saved this search as “%(name)s”.", name=other.name))
@@ -113,20 +114,28 @@ def candidate_searches(posting: Posting) -> list[SavedSearch]:
     cheap and indexed — its commodity (or none), its category (or none), the kind — so that
     ``matches`` only has to check the rest."""
     category_id = db.session.scalar(select(Commodity.category_id).where(Commodity.id == posting.commodity_id))
-    return list(db.session.scalars(
-        select(SavedSearch)
-        .where(
-            SavedSearch.member_id != posting.owner_id,
-            SavedSearch.kind.in_(("", posting.kind)),
-            (SavedSearch.commodity_id == posting.commodity_id) | SavedSearch.commodity_id.is_(None),
-            (SavedSearch.category_id == category_id) | SavedSearch.category_id.is_(None),
+    return list(
+        db.session.scalars(
+            select(SavedSearch)
+            .where(
+                SavedSearch.member_id != posting.owner_id,
+                SavedSearch.kind.in_(("", posting.kind)),
+                (SavedSearch.commodity_id == posting.commodity_id) | SavedSearch.commodity_id.is_(None),
+                (SavedSearch.category_id == category_id) | SavedSearch.category_id.is_(None),
+            )
+            .order_by(SavedSearch.id)
         )
-        .order_by(SavedSearch.id)
-    ))
+    )
 
 
-def matches(search: SavedSearch, posting: Posting, category_id: int, unit_weight_kg: Decimal | None,
-            owner_verified: bool, posting_words: frozenset[str]) -> bool:
+def matches(
+    search: SavedSearch,
+    posting: Posting,
+    category_id: int,
+    unit_weight_kg: Decimal | None,
+    owner_verified: bool,
+    posting_words: frozenset[str],
+) -> bool:
     """True when the market, run with ``search``'s filters, would list ``posting``.
 
     The posting's facts are passed in (its commodity's category, the kg per unit, whether its owner
@@ -162,7 +171,9 @@ def matches_understanding(understanding: Understanding, posting: Posting, postin
     any) and its indexed words hold the query's free words, as the market's search reads them."""
     if understanding.commodity_slugs:
         vocabulary = query_vocabulary()
-        ids = {vocabulary.commodities[slug].id for slug in understanding.commodity_slugs if slug in vocabulary.commodities}
+        ids = {
+            vocabulary.commodities[slug].id for slug in understanding.commodity_slugs if slug in vocabulary.commodities
+        }
         if posting.commodity_id not in ids:
             return False
     if understanding.province_codes and posting.province_code not in understanding.province_codes:
@@ -212,8 +223,17 @@ def _category_id(slug: str) -> int | None:
 
 
 def _same_filters(a: SavedSearch, b: SavedSearch) -> bool:
-    fields = ("q", "kind", "category_id", "commodity_id", "province_code", "min_price", "max_price",
-              "min_quantity", "verified")
+    fields = (
+        "q",
+        "kind",
+        "category_id",
+        "commodity_id",
+        "province_code",
+        "min_price",
+        "max_price",
+        "min_quantity",
+        "verified",
+    )
     return all(_normal(getattr(a, f)) == _normal(getattr(b, f)) for f in fields)
 
 

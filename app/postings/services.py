@@ -3,12 +3,13 @@
 Routes, the CLI, demo data and other domains call these functions; nothing else writes ``Posting``
 rows, so ``price_per_kg`` and ``search_text`` always agree with what the posting says.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable
 
 import pytz
 from flask import current_app
@@ -21,22 +22,27 @@ from sqlalchemy.orm import selectinload
 from app.catalogue.models import Commodity, Region, Unit
 from app.extensions import db
 from app.media.images import ImageRejected, StoredImage, delete_image, save_image
-from app.members.models import Member
+
 # A module import: app.members.services imports this package through the storefronts, so the name
 # is looked up at call time.
 from app.members import services as member_services
+from app.members.models import Member
 from app.models_common import utcnow
 from app.postings import policy, signals
+from app.postings.models import DeliveryOption, Posting, PostingKind, PostingPhoto, PostingStatus
+
 # The rules live in app.postings.policy; these names stay importable here for the other domains.
 from app.postings.policy import PUBLIC_STATUSES, TRANSITIONS, can_edit, can_view, status_label  # noqa: F401
-from app.postings.models import DeliveryOption, Posting, PostingKind, PostingPhoto, PostingStatus
 from app.search.text import index_text
 
 MAX_QUANTITY = Decimal("1000000000")
 MAX_PRICE = Decimal("10000000")
 MAX_UNIT_WEIGHT_KG = Decimal("100000")
 _LIMITS = {
-    "quantity": MAX_QUANTITY, "price": MAX_PRICE, "min_order": MAX_QUANTITY, "unit_weight_kg": MAX_UNIT_WEIGHT_KG
+    "quantity": MAX_QUANTITY,
+    "price": MAX_PRICE,
+    "min_order": MAX_QUANTITY,
+    "unit_weight_kg": MAX_UNIT_WEIGHT_KG,
 }
 PRICE_PER_KG_QUANTUM = Decimal("0.0001")
 QUANTITY_KG_QUANTUM = Decimal("0.001")
@@ -44,8 +50,11 @@ QUANTITY_KG_QUANTUM = Decimal("0.001")
 MAX_PRICE_PER_KG = Decimal("10000000000")
 
 DRAFT, ACTIVE, PAUSED, CLOSED, EXPIRED = (
-    PostingStatus.DRAFT.value, PostingStatus.ACTIVE.value, PostingStatus.PAUSED.value,
-    PostingStatus.CLOSED.value, PostingStatus.EXPIRED.value,
+    PostingStatus.DRAFT.value,
+    PostingStatus.ACTIVE.value,
+    PostingStatus.PAUSED.value,
+    PostingStatus.CLOSED.value,
+    PostingStatus.EXPIRED.value,
 )
 
 
@@ -136,7 +145,10 @@ def reindex_postings_after(after_id: int, batch_size: int) -> int | None:
     (every status: a draft is published later with the text it has). Returns the last id done, or
     None when there were none. Does not commit (the CLI commits each batch)."""
     postings = db.session.scalars(
-        select(Posting).where(Posting.id > after_id).order_by(Posting.id).limit(batch_size)
+        select(Posting)
+        .where(Posting.id > after_id)
+        .order_by(Posting.id)
+        .limit(batch_size)
         .options(selectinload(Posting.commodity).selectinload(Commodity.aliases), selectinload(Posting.province))
     ).all()
     for posting in postings:

@@ -7,6 +7,7 @@ arguments carry ids only:
 
     posting_published   posting_id, owner_id, kind   (a draft became active: web, SMS YES, station)
 """
+
 from __future__ import annotations
 
 from blinker import Namespace

@@ -1,5 +1,6 @@
 """What the postings domain does when other domains announce a change (connected at import of
 app.postings)."""
+
 from __future__ import annotations
 
 from app.members import signals as member_signals

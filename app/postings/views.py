@@ -7,6 +7,7 @@ database's write lock on every request. The cost: counts reach the dashboard up 
 seconds late, and a worker that is killed outright (SIGKILL, a machine failure) loses what it had
 not written yet. A count that cannot be written (the database is busy, say) is kept for the next
 try, and the page is served either way."""
+
 from __future__ import annotations
 
 import atexit
@@ -66,7 +67,7 @@ class ViewBuffer:
 
 # Apps whose workers hold views, written when the process exits normally (gunicorn's graceful
 # stop and max-requests restarts end the worker with sys.exit, which runs atexit handlers).
-_apps_with_views: "weakref.WeakSet[Flask]" = weakref.WeakSet()
+_apps_with_views: weakref.WeakSet[Flask] = weakref.WeakSet()
 
 
 def view_buffer() -> ViewBuffer:
@@ -103,7 +104,9 @@ def write_pending_views() -> int:
     if not pending:
         return 0
     # Sorted, so that two workers writing the same rows on PostgreSQL lock them in the same order.
-    rows = [{"posting_id": posting_id, "day": day, "views": views} for (posting_id, day), views in sorted(pending.items())]
+    rows = [
+        {"posting_id": posting_id, "day": day, "views": views} for (posting_id, day), views in sorted(pending.items())
+    ]
     table = PostingViewDay.__table__
     insert = _INSERTS[db.engine.dialect.name](table)
     statement = insert.on_conflict_do_update(

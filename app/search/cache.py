@@ -8,12 +8,14 @@ everything they depend on (a rendered card) use no version at all. ``max_age`` b
 a version cannot see (on PostgreSQL two writers may commit out of timestamp order) and how long an
 unused entry occupies memory.
 """
+
 from __future__ import annotations
 
 import threading
 import time
 from collections import OrderedDict
-from typing import Callable, Hashable, TypeVar
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 from flask import current_app
 

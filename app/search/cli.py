@@ -4,6 +4,7 @@ Run it after a deploy that changes how text is prepared for search (app/search/t
 folding of Traditional characters, plurals and pinyin of issue 16: new and edited rows get the new
 text on save, old rows only through this. Batched (a commit per batch), restartable with
 ``--after-id``, safe to run while the site is up."""
+
 from __future__ import annotations
 
 import time

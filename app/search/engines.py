@@ -6,10 +6,12 @@ a SELECT over the indexed table to the rows that contain every term, and a score
 (higher is better). Query terms reach the database only as one bound parameter, quoted inside it so
 that no FTS5 or tsquery operator can be injected.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, Float, FromClause, Select, Table, column, func, literal_column, select, table
 from sqlalchemy.dialects.postgresql import TSVECTOR
@@ -83,6 +85,7 @@ class Fts5Engine:
         """An FTS5 query in which every term is a quoted string, so the words AND, OR, NOT, NEAR,
         column filters, ``^`` and ``*`` typed by a user are plain text; terms are implicitly ANDed,
         the alternatives of a group ORed (parenthesised)."""
+
         def quoted(term: str) -> str:
             text = '"' + term.replace('"', '""') + '"'
             return text + "*" if wants_prefix(term) else text
@@ -119,6 +122,7 @@ class PostgresEngine:
     def tsquery_text(terms: Sequence[str | TermGroup]) -> str:
         """A to_tsquery() argument: each term a quoted lexeme, ``:*`` for prefixes, joined by AND;
         the alternatives of a group joined by OR (parenthesised)."""
+
         def quoted(term: str) -> str:
             text = "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
             return text + ":*" if wants_prefix(term) else text

@@ -25,6 +25,7 @@ Why it is fast on 1,000,000 postings (bench/README.md, "Search on 1,000,000 post
 * Counts stop at a cap (``MIN_COUNT``, or ``PAGES_AHEAD`` pages past the current one); the page says
   "1,000+" beyond it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -98,7 +99,7 @@ class ResultIds:
         return [self.page, list(self.ids), self.counted, self.cap]
 
     @classmethod
-    def from_list(cls, data: list) -> "ResultIds":
+    def from_list(cls, data: list) -> ResultIds:
         """The result :meth:`as_list` gave; raises ValueError or TypeError for anything else."""
         page, ids, counted, cap = data
         if not all(isinstance(value, int) for value in (page, counted, cap, *ids)):
@@ -197,8 +198,11 @@ class DatabasePostingSearch:
         can read from an index in both directions (SQLite in neither): with it, "cheapest first"
         sorted every active posting of a province."""
         newest = [Posting.published_at.desc(), Posting.id.desc()]
-        column = {"price_asc": Posting.price_per_kg, "price_desc": Posting.price_per_kg,
-                  "quantity_desc": Posting.quantity_kg}.get(query.sort)
+        column = {
+            "price_asc": Posting.price_per_kg,
+            "price_desc": Posting.price_per_kg,
+            "quantity_desc": Posting.quantity_kg,
+        }.get(query.sort)
         if column is None:
             return list(db.session.scalars(matching.order_by(*newest).offset(offset).limit(query.per_page)))
         valued = matching.where(column.is_not(None))
@@ -212,8 +216,15 @@ class DatabasePostingSearch:
         ids.extend(db.session.scalars(without.offset(offset + len(ids) - with_value).limit(query.per_page - len(ids))))
         return ids
 
-    def _ranked_page(self, query: PostingQuery, text: Search | None, boost: ColumnElement[int] | None,
-                     matching: Select, offset: int, cap: int) -> tuple[list[int], int | None]:
+    def _ranked_page(
+        self,
+        query: PostingQuery,
+        text: Search | None,
+        boost: ColumnElement[int] | None,
+        matching: Select,
+        offset: int,
+        cap: int,
+    ) -> tuple[list[int], int | None]:
         """A page of a text search (or of a best-match order boosted by the places and grades the
         query mentions): the newest RANKED_CANDIDATES matches (by id: the most recently created) in
         the chosen order — relevance (mentions, title hits, the engine's score), newest, price or
@@ -252,7 +263,6 @@ class DatabasePostingSearch:
         counted = RANKED_CANDIDATES if cap + 1 <= RANKED_CANDIDATES else None
         return ids, counted
 
-
     @staticmethod
     def _text_candidates(statement: Select, newest_first: list[ColumnElement]) -> list:
         """The newest RANKED_CANDIDATES rows of ``statement`` (a text match).
@@ -280,6 +290,7 @@ def _candidate_order(sort: str):
     """A sort key for candidate rows (id and what the order reads: boost, title_hits, score, or
     published_at with price_per_kg or quantity_kg) in ``sort``'s order; the newest first breaks
     ties."""
+
     def newest(row) -> tuple:
         return (-(row.published_at.timestamp() if row.published_at else 0), -row.id)
 

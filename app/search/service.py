@@ -6,6 +6,7 @@ Usage (the market does this for postings; the forum can do the same for its own 
     if search is not None:
         stmt = search.apply(stmt).order_by(*search.ranking())
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

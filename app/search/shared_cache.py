@@ -21,6 +21,7 @@ fraction of a millisecond, once per render). Size Redis with ``maxmemory`` and t
 ``allkeys-lru`` policy, on an instance of its own or at least not the one holding the rate
 limits, so that evicting pages never evicts limit counters.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,8 +30,8 @@ import secrets
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import redis
 from flask import current_app
@@ -101,8 +102,9 @@ class SharedCache:
         self._down_until = 0.0
         return True
 
-    def get_or_compute_once(self, parts: tuple, compute: Callable[[], str], ttl_seconds: int,
-                            lock_seconds: float) -> str:
+    def get_or_compute_once(
+        self, parts: tuple, compute: Callable[[], str], ttl_seconds: int, lock_seconds: float
+    ) -> str:
         """The string stored for ``parts``, else ``compute()``'s, stored for ``ttl_seconds``.
 
         Single flight: of the workers that miss at the same time, the one that takes the lock (a
@@ -164,15 +166,20 @@ class SharedCache:
             first = self.clock() >= self._down_until
             self._down_until = self.clock() + RETRY_SECONDS
         if first:
-            log.warning("shared cache unavailable; rendering and searching locally for %s s", RETRY_SECONDS, exc_info=True)
+            log.warning(
+                "shared cache unavailable; rendering and searching locally for %s s", RETRY_SECONDS, exc_info=True
+            )
 
 
 def release_digest() -> str:
     """A digest of what decides how a page renders: the templates, the compiled translations and the
     application's Python code. Read once per process (a few milliseconds)."""
     digest = hashlib.blake2b(digest_size=8)
-    for pattern, root in (("**/*.html", _PROJECT_DIR / "templates"), ("**/*.mo", _PROJECT_DIR / "app"),
-                          ("**/*.py", _PROJECT_DIR / "app")):
+    for pattern, root in (
+        ("**/*.html", _PROJECT_DIR / "templates"),
+        ("**/*.mo", _PROJECT_DIR / "app"),
+        ("**/*.py", _PROJECT_DIR / "app"),
+    ):
         for path in sorted(root.glob(pattern)):
             digest.update(str(path.relative_to(_PROJECT_DIR)).encode())
             digest.update(path.read_bytes())

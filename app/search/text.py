@@ -11,6 +11,7 @@ Simplified (蘋果 → 苹果, through sms.vocabulary, the one vocabulary), Engl
 the singular (apples → apple too), and the title's Chinese also as pinyin syllable pairs (红富士 →
 hongfu fushi), which a query in pinyin is matched against.
 """
+
 from __future__ import annotations
 
 import re
@@ -85,6 +86,7 @@ def as_groups(terms: Sequence[str | TermGroup]) -> tuple[TermGroup, ...]:
 def words_match(groups: Sequence[TermGroup], words: frozenset[str], prefix: Callable[[str], bool]) -> bool:
     """True when the indexed ``words`` satisfy every group, with the engines' rules: a term for
     which ``prefix(term)`` holds also matches longer words that start with it."""
+
     def term_matches(term: str) -> bool:
         return term in words or (prefix(term) and any(word.startswith(term) for word in words))
 

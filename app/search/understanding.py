@@ -14,6 +14,7 @@ characters, in the fewest pieces; characters no word covers stay free text and a
 names its own way; the words that matter here are exactly the catalogue's and the places', and a
 dictionary of a few thousand words answers in microseconds without a 20 MB model (docs/search.md).
 """
+
 from __future__ import annotations
 
 import functools
@@ -22,7 +23,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sms.vocabulary import FILLERS, GRADE_WORDS, KIND_WORDS, csv_rows, fold as fold_script, pinyin_names
+from sms.vocabulary import FILLERS, GRADE_WORDS, KIND_WORDS, csv_rows, pinyin_names
+from sms.vocabulary import fold as fold_script
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN_RE = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+", re.UNICODE)
@@ -77,13 +79,15 @@ def within_one_edit(a: str, b: str) -> bool:
         diffs = [i for i in range(la) if a[i] != b[i]]
         if len(diffs) == 1:
             return True
-        return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+        return (
+            len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+        )
     if la > lb:
         a, b, la, lb = b, a, lb, la
     i = 0
     while i < la and a[i] == b[i]:
         i += 1
-    return a[i:] == b[i + 1:]
+    return a[i:] == b[i + 1 :]
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,7 @@ class Understanding:
 
     @property
     def kind(self) -> str:
-        """"sell" or "buy" when the query names one kind only, else ""."""
+        """ "sell" or "buy" when the query names one kind only, else ""."""
         kinds = {part.value for part in self.of_role("kind")}
         return kinds.pop() if len(kinds) == 1 else ""
 
@@ -200,12 +204,12 @@ class Understanding:
         """The query with ``parts`` cut out (for "remove this part" links), spaces tidied."""
         text = self.query
         for part in sorted(parts, key=lambda p: p.start, reverse=True):
-            text = text[: part.start] + " " + text[part.end:]
+            text = text[: part.start] + " " + text[part.end :]
         return " ".join(text.split())
 
     def replaced(self, part: Part, new_text: str) -> str:
         """The query with ``part`` replaced by ``new_text`` (a suggested correction)."""
-        return " ".join((self.query[: part.start] + " " + new_text + " " + self.query[part.end:]).split())
+        return " ".join((self.query[: part.start] + " " + new_text + " " + self.query[part.end :]).split())
 
 
 @dataclass(frozen=True)
@@ -227,8 +231,12 @@ class QueryVocabulary:
     _corrections: dict[str, tuple[str, bool]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def build(cls, commodities: Iterable[CommodityRow], provinces: Iterable[tuple[str, str, str]],
-              places: Iterable[dict[str, str]] | None = None) -> "QueryVocabulary":
+    def build(
+        cls,
+        commodities: Iterable[CommodityRow],
+        provinces: Iterable[tuple[str, str, str]],
+        places: Iterable[dict[str, str]] | None = None,
+    ) -> QueryVocabulary:
         """From the catalogue's commodities, the provinces as ``(code, name_en, name_zh)`` and the
         place rows of places-cn.csv (read from the shipped CSV when None).
 
@@ -261,8 +269,13 @@ class QueryVocabulary:
         province_places: dict[str, Place] = {}
         for code, name_en, name_zh in provinces:
             short = _short_province(fold(name_zh))
-            place = Place(name_zh=short or name_zh, name_en=name_en, province_code=code, level="province",
-                          mention=short or name_zh)
+            place = Place(
+                name_zh=short or name_zh,
+                name_en=name_en,
+                province_code=code,
+                level="province",
+                mention=short or name_zh,
+            )
             province_places[code] = place
             for name in (name_zh, short, name_en, *pinyin_names(short or "")):
                 if name:
@@ -272,8 +285,13 @@ class QueryVocabulary:
             if row["province_code"] not in province_places:
                 continue
             short = row["short_zh"]
-            place = Place(name_zh=short or row["name_zh"], name_en=(row.get("pinyin") or "").capitalize(),
-                          province_code=row["province_code"], level=row["level"], mention=short or row["name_zh"])
+            place = Place(
+                name_zh=short or row["name_zh"],
+                name_en=(row.get("pinyin") or "").capitalize(),
+                province_code=row["province_code"],
+                level=row["level"],
+                mention=short or row["name_zh"],
+            )
             add(row["name_zh"], Entry("place", place))
             if short:
                 add(short, Entry("place", place))
@@ -285,10 +303,17 @@ class QueryVocabulary:
         for word in FILLERS:
             add(word, Entry("filler", None))
         pinyin_syllables()  # built here, once, rather than by the first search with a Latin word
+
         def latin_pieces(roles: tuple[str, ...]) -> frozenset[str]:
-            return frozenset(piece for word, entry in words.items() if not _has_cjk(word) and entry.role in roles
-                             and (entry.role != "place" or entry.value.level == "province")
-                             for piece in word.split() if piece.isalpha())
+            return frozenset(
+                piece
+                for word, entry in words.items()
+                if not _has_cjk(word)
+                and entry.role in roles
+                and (entry.role != "place" or entry.value.level == "province")
+                for piece in word.split()
+                if piece.isalpha()
+            )
 
         return cls(
             words=words,
@@ -319,8 +344,12 @@ class QueryVocabulary:
         if kept and all(part.role in ("grade", "kind") for part in kept) and any(p.role == "grade" for p in kept):
             # Only adjectives ("organic", "新鲜"): a boost would rank the whole market, so they are
             # words the postings must contain, as any other free text.
-            kept = [Part("text", part.text, part.start, part.end, _free_form(fold(part.text)))
-                    if part.role == "grade" else part for part in kept]
+            kept = [
+                Part("text", part.text, part.start, part.end, _free_form(fold(part.text)))
+                if part.role == "grade"
+                else part
+                for part in kept
+            ]
         return Understanding(query=text, parts=tuple(kept[:MAX_QUERY_PARTS]))
 
     # Chinese runs -------------------------------------------------------------------------------
@@ -361,7 +390,7 @@ class QueryVocabulary:
                 parts.append(self._part("text", run[free_start:i], offset + free_start, offset + i, text))
                 free_start = None
             if entry.role != "end":
-                parts.append(Part(entry.role, text[offset + i: offset + j], offset + i, offset + j, entry.value))
+                parts.append(Part(entry.role, text[offset + i : offset + j], offset + i, offset + j, entry.value))
         return parts
 
     @staticmethod
@@ -386,11 +415,11 @@ class QueryVocabulary:
         i = 0
         while i < len(run):
             for size in range(min(self.max_phrase_words, len(run) - i), 0, -1):
-                phrase = " ".join(form for form, _ in corrected[i: i + size])
+                phrase = " ".join(form for form, _ in corrected[i : i + size])
                 entry = self.words.get(phrase)
                 if entry is not None:
                     start, end = run[i][1], run[i + size - 1][2]
-                    was_corrected = any(flag for _, flag in corrected[i: i + size])
+                    was_corrected = any(flag for _, flag in corrected[i : i + size])
                     parts.append(Part(entry.role, text[start:end], start, end, entry.value, was_corrected))
                     i += size
                     break
@@ -422,9 +451,13 @@ class QueryVocabulary:
         for known_words in (self.commodity_latin_words, self.latin_words):
             if len(word) >= TYPO_MIN_LENGTH:
                 for candidate in dict.fromkeys((word, one)):
-                    close = sorted(known for known in known_words
-                                   if abs(len(known) - len(candidate)) <= 1 and len(known) >= TYPO_MIN_LENGTH - 1
-                                   and within_one_edit(candidate, known))
+                    close = sorted(
+                        known
+                        for known in known_words
+                        if abs(len(known) - len(candidate)) <= 1
+                        and len(known) >= TYPO_MIN_LENGTH - 1
+                        and within_one_edit(candidate, known)
+                    )
                     if len(close) == 1:
                         return close[0], True
             if len(word) >= PREFIX_MIN_LENGTH:
@@ -442,8 +475,15 @@ class QueryVocabulary:
                 parts, position = [], start
                 for piece in pieces:
                     entry = self.words[piece]
-                    parts.append(Part(entry.role, text[position: position + len(piece)], position,
-                                      position + len(piece), entry.value))
+                    parts.append(
+                        Part(
+                            entry.role,
+                            text[position : position + len(piece)],
+                            position,
+                            position + len(piece),
+                            entry.value,
+                        )
+                    )
                     position += len(piece)
                 return parts
         return [Part("text", text[start:end], start, end, singular(word))]
@@ -515,8 +555,10 @@ def reference_vocabulary() -> QueryVocabulary:
     """A vocabulary from the shipped CSVs only (tests, scripts; the app builds one from its database)."""
     from sms.vocabulary import csv_commodity_names
 
-    rows = [CommodityRow(slug, index, names[0], names[1], tuple(names))
-            for index, (slug, names) in enumerate(csv_commodity_names(), 1)]
+    rows = [
+        CommodityRow(slug, index, names[0], names[1], tuple(names))
+        for index, (slug, names) in enumerate(csv_commodity_names(), 1)
+    ]
     provinces = [(row["code"], row["name_en"], row["name_zh"]) for row in csv_rows("regions-cn.csv")]
     return QueryVocabulary.build(rows, provinces)
 
@@ -526,7 +568,7 @@ def search_terms(words: Sequence[str]) -> list[str]:
     terms: list[str] = []
     for word in words:
         if is_cjk(word) and len(word) > 1:
-            terms.extend(word[i: i + 2] for i in range(len(word) - 1))
+            terms.extend(word[i : i + 2] for i in range(len(word) - 1))
         else:
             terms.append(word)
     return list(dict.fromkeys(terms))
@@ -548,8 +590,11 @@ def pinyin_syllables() -> frozenset[str]:
     from pypinyin.pinyin_dict import pinyin_dict
     from pypinyin.style import convert
 
-    return frozenset(convert(reading, Style.NORMAL, strict=True)
-                     for readings in pinyin_dict.values() for reading in readings.split(","))
+    return frozenset(
+        convert(reading, Style.NORMAL, strict=True)
+        for readings in pinyin_dict.values()
+        for reading in readings.split(",")
+    )
 
 
 def pinyin_alternative(word: str) -> tuple[str, ...] | None:
@@ -560,7 +605,7 @@ def pinyin_alternative(word: str) -> tuple[str, ...] | None:
         return None
     syllables = pinyin_syllables()
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def split(start: int) -> tuple[str, ...] | None:
         if start == len(word):
             return ()
@@ -604,8 +649,9 @@ def mention_terms(word: str) -> tuple[str, ...]:
     return tuple(search_terms([folded])) if is_cjk(folded) else (folded,)
 
 
-def expanded_groups(understanding: Understanding, vocabulary: QueryVocabulary,
-                    limit: int = 12) -> list[tuple[tuple[str, ...], ...]]:
+def expanded_groups(
+    understanding: Understanding, vocabulary: QueryVocabulary, limit: int = 12
+) -> list[tuple[tuple[str, ...], ...]]:
     """Full-text term groups for a table that has no commodity or province column (the forum):
     a commodity matches any of its names and aliases (棒子 finds posts saying 玉米 or corn), a place
     its short or full name, a grade or kind word itself or its Chinese word, free words as in
@@ -617,8 +663,14 @@ def expanded_groups(understanding: Understanding, vocabulary: QueryVocabulary,
         if part.role == "commodity":
             row = vocabulary.commodities.get(part.value)
             # A one-character alias (米 of 大米) would find every post with that character (玉米).
-            names = [fold(part.text), *(name for name in ((row.name_zh, row.name_en, *row.names) if row else ())
-                                        if not (is_cjk(name) and len(name) == 1))]
+            names = [
+                fold(part.text),
+                *(
+                    name
+                    for name in ((row.name_zh, row.name_en, *row.names) if row else ())
+                    if not (is_cjk(name) and len(name) == 1)
+                ),
+            ]
         elif part.role == "place":
             names = [part.value.mention, part.value.name_zh, part.value.name_en]
         elif part.role == "grade":
@@ -629,8 +681,13 @@ def expanded_groups(understanding: Understanding, vocabulary: QueryVocabulary,
         for name in names:
             folded = " ".join(fold(name or "").split())
             if folded:
-                alternatives.append(tuple(search_terms([singular(word) for word in folded.split()])
-                                          if not is_cjk(folded) else search_terms([folded])))
+                alternatives.append(
+                    tuple(
+                        search_terms([singular(word) for word in folded.split()])
+                        if not is_cjk(folded)
+                        else search_terms([folded])
+                    )
+                )
         if alternatives:
             groups.append(tuple(dict.fromkeys(alternatives)))
     groups.extend(text_groups(understanding, limit))

@@ -5,6 +5,7 @@ app/catalogue/data/commodities.csv, the regions and the shipped places.
 Built once per process and kept for MARKET_CATALOGUE_SECONDS (as the market's own catalogue
 snapshot); :func:`forget_query_vocabulary` drops it at once in the process that changed the
 catalogue, so an alias an admin adds is understood by the next search there."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -40,8 +41,13 @@ def _build() -> QueryVocabulary:
     commodities = db.session.scalars(select(Commodity).options(selectinload(Commodity.aliases))).all()
     reference = dict(csv_commodity_names())
     rows = [
-        CommodityRow(c.slug, c.id, c.name_en, c.name_zh,
-                     tuple(dict.fromkeys(n for n in (*c.all_names(), *reference.get(c.slug, ())) if n)))
+        CommodityRow(
+            c.slug,
+            c.id,
+            c.name_en,
+            c.name_zh,
+            tuple(dict.fromkeys(n for n in (*c.all_names(), *reference.get(c.slug, ())) if n)),
+        )
         for c in commodities
     ]
     provinces = [(r.code, r.name_en, r.name_zh) for r in db.session.scalars(select(Region).order_by(Region.code))]

@@ -1,4 +1,5 @@
 """Trade: negotiation threads, orders without oversell, traceable lots and reviews."""
+
 from flask import Blueprint
 
 bp = Blueprint("trade", __name__)

@@ -1,4 +1,5 @@
 """`flask trade …` commands (the blueprint's CLI group), run by cron or a worker."""
+
 from __future__ import annotations
 
 import click

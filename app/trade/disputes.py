@@ -3,6 +3,7 @@ with a full, partial or no refund. Each step is a compare-and-set of the order's
 app/trade/transitions.py) taken before anything else is written, recorded on the order's timeline,
 and sends its signal after the flush; of concurrent requests only one opens or resolves the dispute.
 Nothing here commits."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -41,7 +42,9 @@ def dispute_refusal(order: Order, member: Member, now: datetime | None = None) -
     if order.delivered_at is None or order.status not in (DELIVERED, PAID, COMPLETED):
         return _("A dispute can be opened after delivery.")
     if now > dispute_deadline(order):
-        return _("Disputes can be opened up to %(days)s days after delivery.", days=current_app.config["DISPUTE_WINDOW_DAYS"])
+        return _(
+            "Disputes can be opened up to %(days)s days after delivery.", days=current_app.config["DISPUTE_WINDOW_DAYS"]
+        )
     return None
 
 

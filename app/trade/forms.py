@@ -1,5 +1,6 @@
 """Trade forms. Numbers are typed as text and parsed by postings' DecimalText (NaN, infinity,
 signs, zero, too many decimals and huge values are refused beside the field)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -37,14 +38,20 @@ class _DeliveryMixin:
 
 
 class OfferForm(_DeliveryMixin, FlaskForm):
-    quantity = DecimalText(_l("Quantity"), places=3, maximum=MAX_QUANTITY, validators=[InputRequired(_l("Enter the quantity."))])
-    unit_price = DecimalText(_l("Price per unit (¥)"), places=2, maximum=MAX_PRICE, validators=[InputRequired(_l("Enter your price."))])
+    quantity = DecimalText(
+        _l("Quantity"), places=3, maximum=MAX_QUANTITY, validators=[InputRequired(_l("Enter the quantity."))]
+    )
+    unit_price = DecimalText(
+        _l("Price per unit (¥)"), places=2, maximum=MAX_PRICE, validators=[InputRequired(_l("Enter your price."))]
+    )
     delivery = RadioField(_l("Delivery"), choices=[], validators=[InputRequired(_l("Choose a delivery option."))])
     message = TextAreaField(_l("Message (optional)"), validators=[Optional(), Length(max=2000)])
 
 
 class QuoteForm(OfferForm):
-    lot_posting_id = SelectField(_l("From my sell offer (optional)"), coerce=_optional_int, choices=[], validate_choice=False)
+    lot_posting_id = SelectField(
+        _l("From my sell offer (optional)"), coerce=_optional_int, choices=[], validate_choice=False
+    )
 
     def set_lots(self, lots) -> None:
         self.lot_posting_id.choices = [SelectChoice("", _l("No particular offer"))] + [
@@ -61,7 +68,9 @@ class MessageForm(FlaskForm):
 
 
 class BuyNowForm(_DeliveryMixin, FlaskForm):
-    quantity = DecimalText(_l("Quantity"), places=3, maximum=MAX_QUANTITY, validators=[InputRequired(_l("Enter the quantity."))])
+    quantity = DecimalText(
+        _l("Quantity"), places=3, maximum=MAX_QUANTITY, validators=[InputRequired(_l("Enter the quantity."))]
+    )
     delivery = RadioField(_l("Delivery"), choices=[], validators=[InputRequired(_l("Choose a delivery option."))])
 
 
@@ -71,7 +80,9 @@ class OrderActionForm(FlaskForm):
 
 
 class DisputeForm(FlaskForm):
-    reason = TextAreaField(_l("What went wrong?"), validators=[InputRequired(_l("Say what went wrong.")), Length(max=MAX_NOTE_LENGTH)])
+    reason = TextAreaField(
+        _l("What went wrong?"), validators=[InputRequired(_l("Say what went wrong.")), Length(max=MAX_NOTE_LENGTH)]
+    )
 
 
 class ResolveDisputeForm(FlaskForm):
@@ -95,4 +106,6 @@ class ReviewForm(FlaskForm):
         coerce=_optional_int,
         validators=[InputRequired(_l("Choose from 1 to 5 stars."))],
     )
-    comment = TextAreaField(_l("Comment"), validators=[InputRequired(_l("Write a few words about the trade.")), Length(max=2000)])
+    comment = TextAreaField(
+        _l("Comment"), validators=[InputRequired(_l("Write a few words about the trade.")), Length(max=2000)]
+    )

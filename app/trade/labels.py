@@ -1,5 +1,6 @@
 """Words shown for trade statuses and delivery options, as template filters for every page
 (the posting page includes trade partials too)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

@@ -5,10 +5,11 @@ Amounts are computed once on the server when an order is placed and stored; the 
 snapshot of the goods (title, commodity, unit, origin, harvest date) so that later edits of a posting
 never change what was bought.
 """
+
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import (
@@ -42,7 +43,7 @@ def line_total(quantity: Decimal, unit_price: Decimal) -> Decimal:
 def as_aware(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every stored moment is UTC."""
     if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
+        return moment.replace(tzinfo=UTC)
     return moment
 
 
@@ -106,15 +107,15 @@ class Negotiation(db.Model):
     lot_posting = relationship("Posting", foreign_keys=[lot_posting_id])
     buyer = relationship("Member", foreign_keys=[buyer_id])
     seller = relationship("Member", foreign_keys=[seller_id])
-    offers: Mapped[list["Offer"]] = relationship(
+    offers: Mapped[list[Offer]] = relationship(
         back_populates="negotiation", order_by="Offer.id", cascade="all, delete-orphan"
     )
-    messages: Mapped[list["NegotiationMessage"]] = relationship(
+    messages: Mapped[list[NegotiationMessage]] = relationship(
         back_populates="negotiation", order_by="NegotiationMessage.id", cascade="all, delete-orphan"
     )
     # Read-only: with a writable one-to-one backref, giving a second order this thread made the ORM
     # quietly set the first order's negotiation_id to NULL (issue 23), which dodged the UNIQUE index.
-    order: Mapped["Order | None"] = relationship(viewonly=True, uselist=False)
+    order: Mapped[Order | None] = relationship(viewonly=True, uselist=False)
 
     def is_party(self, member) -> bool:
         return member is not None and getattr(member, "id", None) in (self.buyer_id, self.seller_id)
@@ -123,7 +124,7 @@ class Negotiation(db.Model):
         return self.seller_id if member_id == self.buyer_id else self.buyer_id
 
     @property
-    def latest_offer(self) -> "Offer | None":
+    def latest_offer(self) -> Offer | None:
         return self.offers[-1] if self.offers else None
 
     def effective_status(self, now: datetime | None = None) -> str:
@@ -239,11 +240,11 @@ class Order(db.Model):
     unit = relationship("Unit")
     origin_province = relationship("Region")
     negotiation: Mapped[Negotiation | None] = relationship()
-    events: Mapped[list["OrderEvent"]] = relationship(
+    events: Mapped[list[OrderEvent]] = relationship(
         back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
     )
-    dispute: Mapped["Dispute | None"] = relationship(back_populates="order", uselist=False)
-    reviews: Mapped[list["Review"]] = relationship(back_populates="order", order_by="Review.id")
+    dispute: Mapped[Dispute | None] = relationship(back_populates="order", uselist=False)
+    reviews: Mapped[list[Review]] = relationship(back_populates="order", order_by="Review.id")
 
     @property
     def number(self) -> str:
@@ -278,9 +279,7 @@ class OrderEvent(db.Model):
 
 
 class Dispute(db.Model):
-    __table_args__ = (
-        CheckConstraint("refund_amount IS NULL OR refund_amount >= 0", name="refund_nonnegative"),
-    )
+    __table_args__ = (CheckConstraint("refund_amount IS NULL OR refund_amount >= 0", name="refund_nonnegative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("trade_order.id", ondelete="CASCADE"), unique=True)

@@ -8,6 +8,7 @@ before the order is placed or anything else is written, so of concurrent decisio
 exactly one happens. Rule breaks raise TradeInvalid (a field-level mistake, shown beside the
 field with 422) or DomainError (409: the step is not allowed now).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,7 +37,8 @@ from app.trade.models import (
 from app.trade.orders import place_order
 from app.trade.stock import available
 from app.web.errors import DomainError
-from app.web.templating import localized, quantity as format_quantity
+from app.web.templating import localized
+from app.web.templating import quantity as format_quantity
 
 MAX_MESSAGE_LENGTH = 2000
 
@@ -73,7 +75,9 @@ def offer_refusal(posting: Posting, member: Member) -> str | None:
     return None
 
 
-def answer_refusal(negotiation: Negotiation, offer_id: int, action: str, member: Member, now: datetime | None = None) -> str | None:
+def answer_refusal(
+    negotiation: Negotiation, offer_id: int, action: str, member: Member, now: datetime | None = None
+) -> str | None:
     """Why ``member`` may not ``action`` (accept, decline, counter, withdraw) offer ``offer_id`` of
     ``negotiation`` now, or None when they may: only a party, only the latest open offer of an open
     thread, the author withdraws and the other party answers. Accepting also needs the minimum
@@ -283,7 +287,9 @@ def withdraw_offer(negotiation: Negotiation, offer_id: int, member: Member, now:
     return offer
 
 
-def post_message(negotiation: Negotiation, member: Member, body: str, now: datetime | None = None) -> NegotiationMessage:
+def post_message(
+    negotiation: Negotiation, member: Member, body: str, now: datetime | None = None
+) -> NegotiationMessage:
     """Add a message to an open thread. Returns it. Raises TradeInvalid for an empty or too long
     message, DomainError when the thread is closed and MemberSuspended (403)."""
     ensure_can_write(member)
@@ -443,7 +449,9 @@ def _decide(
     )
     if closes_as is not None and not _close(negotiation, closes_as, now):
         db.session.refresh(negotiation)
-        raise transitions.TransitionLost(_why_not_decidable(negotiation, offer_id, now) or _("This negotiation is closed."))
+        raise transitions.TransitionLost(
+            _why_not_decidable(negotiation, offer_id, now) or _("This negotiation is closed.")
+        )
 
 
 def _why_not_decidable(negotiation: Negotiation, offer_id: int, now: datetime) -> str | None:
@@ -457,6 +465,4 @@ def _why_not_decidable(negotiation: Negotiation, offer_id: int, now: datetime) -
 
 def _close(negotiation: Negotiation, status: NegotiationStatus, now: datetime) -> bool:
     """Close an open thread (compare-and-set on its status). Returns False when it was closed already."""
-    return transitions.compare_and_set(
-        negotiation, {"status": status.value, "closed_at": now, "last_activity_at": now}
-    )
+    return transitions.compare_and_set(negotiation, {"status": status.value, "closed_at": now, "last_activity_at": now})

@@ -4,6 +4,7 @@ disputes (opened by the buyer, resolved by an admin), the printable delivery not
 Only the buyer and the seller (and admins, who may read and resolve disputes) see an order;
 everyone else gets 404 on every route, GET or POST.
 """
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -126,7 +127,9 @@ def resolve_dispute(order_id: int):
     form = ResolveDisputeForm()
     if form.validate_on_submit():
         try:
-            disputes.resolve_dispute(order, member(), form.outcome.data, form.refund_amount.number, form.note.data or "")
+            disputes.resolve_dispute(
+                order, member(), form.outcome.data, form.refund_amount.number, form.note.data or ""
+            )
         except TradeInvalid as error:
             attach_error(form, error)
         else:

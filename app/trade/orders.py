@@ -12,6 +12,7 @@ OrderEvent (who, when, from, to, note), gives stock back and sends the signal af
 others get the 409 a request coming second would get. Illegal steps raise DomainError (409).
 Nothing here commits.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -30,8 +31,8 @@ from app.members.services import ensure_can_write
 from app.models_common import utcnow
 from app.postings.models import DeliveryOption, Posting, PostingKind
 from app.trade import signals, stock, transitions
-from app.trade.labels import ORDER_STATUS
 from app.trade.errors import TradeInvalid
+from app.trade.labels import ORDER_STATUS
 from app.trade.models import (
     Order,
     OrderEvent,
@@ -40,7 +41,8 @@ from app.trade.models import (
     line_total,
 )
 from app.web.errors import DomainError
-from app.web.templating import localized, quantity as format_quantity
+from app.web.templating import localized
+from app.web.templating import quantity as format_quantity
 
 PLACED, CONFIRMED, PAID = OrderStatus.PLACED.value, OrderStatus.CONFIRMED.value, OrderStatus.PAID.value
 SHIPPED, DELIVERED, COMPLETED = OrderStatus.SHIPPED.value, OrderStatus.DELIVERED.value, OrderStatus.COMPLETED.value
@@ -48,6 +50,7 @@ CANCELLED, DISPUTED, RESOLVED = OrderStatus.CANCELLED.value, OrderStatus.DISPUTE
 BUYER, SELLER = "buyer", "seller"
 _LOT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
 MAX_NOTE_LENGTH = 2000
+
 
 @dataclass(frozen=True)
 class Step:
@@ -63,8 +66,12 @@ STEPS: dict[str, Step] = {
     "pay": Step(PAID, {SELLER: frozenset({CONFIRMED, DELIVERED})}, _l("Record payment received")),
     "ship": Step(SHIPPED, {SELLER: frozenset({CONFIRMED, PAID})}, _l("Mark as shipped")),
     "deliver": Step(DELIVERED, {BUYER: frozenset({SHIPPED}), SELLER: frozenset({SHIPPED})}, _l("Mark as delivered")),
-    "complete": Step(COMPLETED, {BUYER: frozenset({DELIVERED, PAID}), SELLER: frozenset({DELIVERED, PAID})}, _l("Complete order")),
-    "cancel": Step(CANCELLED, {BUYER: frozenset({PLACED}), SELLER: frozenset({PLACED, CONFIRMED, PAID})}, _l("Cancel order")),
+    "complete": Step(
+        COMPLETED, {BUYER: frozenset({DELIVERED, PAID}), SELLER: frozenset({DELIVERED, PAID})}, _l("Complete order")
+    ),
+    "cancel": Step(
+        CANCELLED, {BUYER: frozenset({PLACED}), SELLER: frozenset({PLACED, CONFIRMED, PAID})}, _l("Cancel order")
+    ),
 }
 ACTIONS = tuple(STEPS)
 
@@ -126,7 +133,9 @@ def place_order(
         title=source.title,
         commodity_id=source.commodity_id,
         unit_code=source.unit_code,
-        origin_province_code=sell_posting.province_code if sell_posting else (storefront.province_code if storefront else None),
+        origin_province_code=sell_posting.province_code
+        if sell_posting
+        else (storefront.province_code if storefront else None),
         harvest_date=sell_posting.harvest_date if sell_posting else None,
         seller_lot_reference=sell_posting.lot_code if sell_posting else None,
         quantity=quantity,
@@ -182,7 +191,8 @@ def buy_now(posting: Posting, buyer: Member, quantity: Decimal, delivery: str, n
     minimum = posting.min_order
     if minimum is not None and quantity < minimum and quantity < stock.available(posting):
         raise TradeInvalid(
-            "quantity", _("The minimum order is %(n)s %(unit)s.", n=format_quantity(minimum), unit=localized(posting.unit))
+            "quantity",
+            _("The minimum order is %(n)s %(unit)s.", n=format_quantity(minimum), unit=localized(posting.unit)),
         )
     seller = db.session.get(Member, posting.owner_id)
     return place_order(
@@ -236,7 +246,9 @@ def available_actions(order: Order, member: Member, now: datetime | None = None)
     return [action for action in ACTIONS if refusal(order, action, member, now) is None]
 
 
-def change_order_status(order: Order, action: str, member: Member, note: str = "", now: datetime | None = None) -> Order:
+def change_order_status(
+    order: Order, action: str, member: Member, note: str = "", now: datetime | None = None
+) -> Order:
     """Apply ``action`` (confirm, pay, ship, deliver, complete, cancel) by ``member``, record the
     transition and send its signal. Cancelling gives the stock back. Returns the order.
 
@@ -324,7 +336,9 @@ def record_provider_payment(order: Order, note: str = "", now: datetime | None =
         return False
     record_transition(order, PAID, None, note, now, paid_at=now)
     db.session.flush()
-    signals.send(signals.order_paid, order_id=order.id, buyer_id=order.buyer_id, seller_id=order.seller_id, actor_id=None)
+    signals.send(
+        signals.order_paid, order_id=order.id, buyer_id=order.buyer_id, seller_id=order.seller_id, actor_id=None
+    )
     return True
 
 
@@ -359,7 +373,13 @@ def record_transition(
     from_status = order.status
     transitions.require(order, {"status": to_status, "updated_at": now, **stamps}, refusal=refusal)
     order.events.append(
-        OrderEvent(actor_id=actor.id if actor is not None else None, from_status=from_status, to_status=to_status, note=note, created_at=now)
+        OrderEvent(
+            actor_id=actor.id if actor is not None else None,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+            created_at=now,
+        )
     )
 
 

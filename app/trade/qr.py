@@ -3,6 +3,7 @@
 The SVG is built from the qrcode library's module matrix with presentation attributes only (no
 style attribute, no script), so it passes the site's Content-Security-Policy.
 """
+
 from __future__ import annotations
 
 import qrcode

@@ -3,6 +3,7 @@
 Other domains may call ``rating_summary`` and ``latest_reviews``; the storefront page shows them by
 including templates/trade/_storefront_reviews.html.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,5 +1,6 @@
 """Review services: after an order is completed each party rates the other once (1–5 and a
 comment) and may edit that review for REVIEW_EDIT_DAYS. Nothing here commits."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -40,7 +41,10 @@ def review_refusal(order: Order, member: Member, now: datetime | None = None) ->
         return _("Reviews can be written once the order is completed.")
     existing = own_review(order, member)
     if existing is not None and not can_edit(existing, now):
-        return _("Reviews can be edited for %(days)s days after they are written.", days=current_app.config["REVIEW_EDIT_DAYS"])
+        return _(
+            "Reviews can be edited for %(days)s days after they are written.",
+            days=current_app.config["REVIEW_EDIT_DAYS"],
+        )
     return None
 
 

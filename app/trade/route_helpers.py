@@ -1,4 +1,5 @@
 """Small helpers shared by the trade views."""
+
 from __future__ import annotations
 
 from flask import make_response, redirect

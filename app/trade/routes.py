@@ -6,6 +6,7 @@ on the page, on the polling fragment and on every POST. Without JavaScript every
 form with Post/Redirect/Get. With htmx, messages and counters swap the thread in place; refusals
 come back as 422 because the site's htmx config swaps 2xx and 422 only (base.html).
 """
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
@@ -298,4 +299,3 @@ def trace_lot(lot_code: str):
     if order is None:
         abort(404)
     return render_template("trace/lot.html", order=order, steps=queries.trace_steps(order))
-

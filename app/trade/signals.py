@@ -25,6 +25,7 @@ The sender is the string ``"trade"``; keyword arguments carry ids only (never OR
 
 ``offer_withdrawn`` is not in the issue's list; it exists so the other party can be told.
 """
+
 from __future__ import annotations
 
 from blinker import Namespace
@@ -37,7 +38,9 @@ offer_made = trade_signals.signal("offer_made", doc="A buyer made an offer or a 
 offer_countered = trade_signals.signal("offer_countered", doc="A party answered the latest offer with a counter-offer.")
 offer_accepted = trade_signals.signal("offer_accepted", doc="The latest offer was accepted; an order was placed.")
 offer_declined = trade_signals.signal("offer_declined", doc="The latest offer was declined; the thread is closed.")
-offer_withdrawn = trade_signals.signal("offer_withdrawn", doc="The author withdrew the latest offer; the thread is closed.")
+offer_withdrawn = trade_signals.signal(
+    "offer_withdrawn", doc="The author withdrew the latest offer; the thread is closed."
+)
 offer_expired = trade_signals.signal("offer_expired", doc="The latest offer ran out before anyone answered it.")
 order_placed = trade_signals.signal("order_placed", doc="An order was created (accepted offer or buy now).")
 order_confirmed = trade_signals.signal("order_confirmed", doc="The seller confirmed the order.")

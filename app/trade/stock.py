@@ -6,6 +6,7 @@ second UPDATE waits for the first one's row lock and re-checks its WHERE clause;
 write request runs under BEGIN IMMEDIATE (app/db.py). The CHECK constraints on the posting columns
 are the last guard; a violation is turned into the same 409 as losing the race.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -74,9 +75,7 @@ def return_stock(posting_id: int, quantity: Decimal) -> None:
         .where(Posting.id == posting_id)
         .values(
             quantity_available=case((restored > Posting.quantity, Posting.quantity), else_=restored),
-            status=case(
-                ((Posting.status == CLOSED) & (Posting.quantity_available <= 0), ACTIVE), else_=Posting.status
-            ),
+            status=case(((Posting.status == CLOSED) & (Posting.quantity_available <= 0), ACTIVE), else_=Posting.status),
         )
         .execution_options(synchronize_session=False)
     )
@@ -101,8 +100,12 @@ def fill_request(posting_id: int, quantity: Decimal) -> None:
     ).rowcount
     if changed != 1:
         posting = db.session.get(Posting, posting_id, populate_existing=True)
-        wanted = Decimal(0) if posting is None or posting.status != ACTIVE else posting.quantity - posting.quantity_filled
-        raise OutOfStock(_("Only %(n)s %(unit)s are still wanted.", n=format_quantity(wanted), unit=_unit(posting)), wanted)
+        wanted = (
+            Decimal(0) if posting is None or posting.status != ACTIVE else posting.quantity - posting.quantity_filled
+        )
+        raise OutOfStock(
+            _("Only %(n)s %(unit)s are still wanted.", n=format_quantity(wanted), unit=_unit(posting)), wanted
+        )
     _forget_cached(posting_id)
 
 

@@ -1,6 +1,7 @@
 """Template globals for the trade partials that other domains' pages include: the posting page
 (templates/trade/_posting_actions.html) and the storefront page
 (templates/trade/_storefront_reviews.html). Other code calls app.trade.queries directly."""
+
 from __future__ import annotations
 
 from app.trade import bp, negotiations, orders, queries, stock

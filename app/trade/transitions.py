@@ -16,9 +16,10 @@ reported by a webhook) take the order's row lock instead (:func:`lock`). Locks a
 order — the offer before its negotiation, the order before its payment, shipment or postings — so
 two transactions never wait on each other crosswise.
 """
+
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value

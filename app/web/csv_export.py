@@ -9,6 +9,7 @@ Used by the admin reports (app/market/report_routes.py) and the admin audit-log 
   (OWASP "CSV injection"). Numbers (int, Decimal) are written as they are: they cannot carry a formula,
   and a negative amount must stay a number.
 """
+
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,5 @@
 """View decorators for access control."""
+
 from __future__ import annotations
 
 from functools import wraps

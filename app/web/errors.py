@@ -1,4 +1,5 @@
 """Friendly error pages (or fragments for htmx) for every status a user can meet."""
+
 from __future__ import annotations
 
 from flask import render_template
@@ -45,7 +46,9 @@ def render_error(status: int, message: str | None = None):
 def register(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_error(400, str(_l("Your form expired or was sent from another site. Please reload the page and try again.")))
+        return render_error(
+            400, str(_l("Your form expired or was sent from another site. Please reload the page and try again."))
+        )
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):

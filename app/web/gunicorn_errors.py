@@ -7,6 +7,7 @@ that says what the site's 400 page says and links home. The texts are the catalo
 app/web/errors.py), translated once per process from the compiled translations; the page quotes
 nothing the client sent.
 """
+
 from __future__ import annotations
 
 import html
@@ -31,7 +32,7 @@ def error_page(status: int) -> str:
         f'<p lang="{lang}">{html.escape(text)}</p>'
         for lang, text in (("en", message), ("zh-Hans", chinese.gettext(message)))
     )
-    home = f'{html.escape(HOME)} · {html.escape(chinese.gettext(HOME))}'
+    home = f"{html.escape(HOME)} · {html.escape(chinese.gettext(HOME))}"
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

@@ -1,7 +1,8 @@
 """One place decides whether a response is a fragment (for htmx) or a whole page."""
+
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+from flask import make_response, render_template
 
 from app.extensions import htmx
 

@@ -1,4 +1,5 @@
 """Locale selection: explicit choice (session), then the member's preference, then Accept-Language."""
+
 from __future__ import annotations
 
 from flask import current_app, has_request_context, request, session

@@ -1,4 +1,5 @@
 """Safe redirect targets."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

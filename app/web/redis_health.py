@@ -5,6 +5,7 @@ Redis holds the rate limits' counters (RATELIMIT_STORAGE_URI) and the shared pag
 each worker's memory (Flask-Limiter's in-memory fallback) and pages are rendered without the shared
 cache (app/search/shared_cache.py), so this is reported, not failed on.
 """
+
 from __future__ import annotations
 
 from flask import current_app

@@ -10,9 +10,11 @@ werkzeug applies MAX_FORM_PARTS to multipart forms only; a urlencoded body of a 
 fields (``&&&…``) is parsed in full. :class:`FieldCountingFormDataParser` counts its separators first
 (one pass over bytes already in memory) and refuses the form with 413 when there are too many.
 """
+
 from __future__ import annotations
 
-from typing import Callable, Literal
+from collections.abc import Callable
+from typing import Literal
 from urllib.parse import parse_qsl
 
 from flask import Flask, current_app, request

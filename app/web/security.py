@@ -1,4 +1,5 @@
 """Security headers on every response and a request id for the logs."""
+
 from __future__ import annotations
 
 import uuid

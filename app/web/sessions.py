@@ -5,6 +5,7 @@ Building an itsdangerous serializer (its signer and key list, and a trial JSON d
 whether it produces text) costs more than signing a small cookie; every page pays it, including
 a first-time visitor's, whose session carries the CSRF token of the language switch.
 """
+
 from __future__ import annotations
 
 from flask import Flask

@@ -1,4 +1,5 @@
 """Template filters and globals: money, quantities, localised catalogue names, prices per kg / 斤."""
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal

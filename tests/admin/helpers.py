@@ -1,4 +1,5 @@
 """Small steps the admin tests share."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select

@@ -1,6 +1,7 @@
 """Every admin route — this package's and the admin pages other domains own — refuses visitors (to
 the login page) and members (403/404), for every method it answers. The list comes from the app's
 URL map, so a new /admin route is covered the day it is added."""
+
 from __future__ import annotations
 
 import re
@@ -39,10 +40,13 @@ def test_visitors_are_sent_to_the_login_page_everywhere_in_admin(app, client):
         assert "/login" in response.headers["Location"], (method, path)
 
 
-@pytest.mark.parametrize("kinds", [
-    {"is_seller": True, "is_buyer": True},
-    {"is_station_operator": True, "is_seller": False, "is_buyer": False},
-])
+@pytest.mark.parametrize(
+    "kinds",
+    [
+        {"is_seller": True, "is_buyer": True},
+        {"is_station_operator": True, "is_seller": False, "is_buyer": False},
+    ],
+)
 def test_members_who_are_not_admins_are_refused_on_every_admin_route(app, client, login, kinds):
     member = login(make_member(display_name="Curious member", **kinds))
     for method, path, endpoint, _has_arguments in _admin_rules(app):

@@ -1,5 +1,6 @@
 """The audit log: a row for every admin action (who, when, what, why), filters and a CSV export; no
 route can change or delete a row, and the database itself refuses UPDATE and DELETE."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,12 +18,15 @@ def _every_action(client, login, admin, seller, sell_offer, buyer):
     """Take each action an admin can take through the site once."""
     login(admin)
     steps = [
-        (f"/admin/postings/{sell_offer.id}/hide", {"posting-reason": "=HYPERLINK(\"http://evil\")"}),
+        (f"/admin/postings/{sell_offer.id}/hide", {"posting-reason": '=HYPERLINK("http://evil")'}),
         (f"/admin/postings/{sell_offer.id}/unhide", {"posting-reason": "Seller fixed the photos"}),
         (f"/admin/members/{seller.id}/suspend", {"length": "days", "days": "3", "reason": "Fake invoices, 假发票"}),
         (f"/admin/members/{seller.id}/restore", {"restore-reason": "Appeal accepted"}),
         (f"/admin/members/{seller.id}/revoke-verification", {"revoke-reason": "Licence expired"}),
-        ("/admin/help/payment/en", {"title": "How payment works", "body": "Pay on the order page.", "reason": "Shorter"}),
+        (
+            "/admin/help/payment/en",
+            {"title": "How payment works", "body": "Pay on the order page.", "reason": "Shorter"},
+        ),
     ]
     for path, data in steps:
         response = client.post(path, data=data)
@@ -33,7 +37,12 @@ def _every_action(client, login, admin, seller, sell_offer, buyer):
 
     report = db.session.query(Report).one()
     login(admin)
-    assert client.post(f"/admin/reports/{report.id}/decide", data={"decision": "dismiss", "reason": "No proof"}).status_code == 303
+    assert (
+        client.post(
+            f"/admin/reports/{report.id}/decide", data={"decision": "dismiss", "reason": "No proof"}
+        ).status_code
+        == 303
+    )
 
 
 def test_every_admin_action_leaves_one_row_with_who_what_and_why(client, login, admin, seller, sell_offer, buyer):
@@ -41,7 +50,13 @@ def test_every_admin_action_leaves_one_row_with_who_what_and_why(client, login, 
     _every_action(client, login, admin, seller, sell_offer, buyer)
     rows = audit_rows()
     assert [row.action for row in rows] == [
-        "hide_posting", "unhide_posting", "suspend", "restore", "revoke_verification", "edit_help", "dismiss_report",
+        "hide_posting",
+        "unhide_posting",
+        "suspend",
+        "restore",
+        "revoke_verification",
+        "edit_help",
+        "dismiss_report",
     ]
     assert all(row.actor_id == admin.id and row.reason for row in rows)
     assert all(row.created_at.replace(tzinfo=before.tzinfo) >= before.replace(microsecond=0) for row in rows)
@@ -104,10 +119,13 @@ def test_no_route_can_change_or_delete_an_audit_row(app, client, login, admin, s
     assert [(row.id, row.action, row.reason) for row in audit_rows()] == rows_before
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_log SET reason = 'nothing happened'",
-    "DELETE FROM audit_log",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_log SET reason = 'nothing happened'",
+        "DELETE FROM audit_log",
+    ],
+)
 def test_the_database_refuses_to_change_or_delete_audit_rows(client, login, admin, buyer, statement):
     suspend(client, login, admin, buyer)
     db.session.commit()

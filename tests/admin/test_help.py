@@ -1,5 +1,6 @@
 """Help centre: /help and its pages in English and Chinese, linked from the footer and the trade
 steps; admins edit pages in Markdown, rendered without raw HTML and sanitised."""
+
 from __future__ import annotations
 
 import pytest
@@ -56,9 +57,13 @@ def test_an_admin_edits_a_page_in_markdown_and_script_never_survives(client, log
     login(admin)
     form = client.get("/admin/help/payment/zh_Hans")
     assert form.status_code == 200 and "如何付款" in form.get_data(as_text=True)
-    body = ("**Pay only on the order page.**\n\n<script>alert(1)</script>\n\n[click](javascript:alert(2)) "
-            "<img src=x onerror=alert(3)>\n\n- bank transfer\n- cash")
-    response = client.post("/admin/help/payment/en", data={"title": "Paying safely", "body": body, "reason": "Scam wave"})
+    body = (
+        "**Pay only on the order page.**\n\n<script>alert(1)</script>\n\n[click](javascript:alert(2)) "
+        "<img src=x onerror=alert(3)>\n\n- bank transfer\n- cash"
+    )
+    response = client.post(
+        "/admin/help/payment/en", data={"title": "Paying safely", "body": body, "reason": "Scam wave"}
+    )
     assert response.status_code == 303
     page = client.get("/help/payment").get_data(as_text=True)
     assert "Paying safely" in page and "<strong>Pay only on the order page.</strong>" in page
@@ -88,5 +93,7 @@ def test_help_edits_reject_bad_input_and_unknown_pages(client, login, admin):
 
 def test_members_cannot_edit_help_pages(client, login, buyer):
     login(buyer)
-    assert client.post("/admin/help/posting/en", data={"title": "Hacked", "body": "x", "reason": "r"}).status_code == 403
+    assert (
+        client.post("/admin/help/posting/en", data={"title": "Hacked", "body": "x", "reason": "r"}).status_code == 403
+    )
     assert count(HelpPage) == 0

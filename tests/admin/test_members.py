@@ -1,5 +1,6 @@
 """The admin members list: search by name, phone or storefront and the kind / trusted / suspended
 filters; the member page gathers postings, orders, reviews, reports and verification history."""
+
 from __future__ import annotations
 
 from app.extensions import db
@@ -15,8 +16,13 @@ def _names(client, query: str) -> str:
 
 
 def test_search_finds_members_by_name_phone_digits_and_storefront(client, login, admin, seller, buyer):
-    station = make_member(display_name="Village Station", is_station_operator=True, is_seller=False, is_buyer=False,
-                          phone="+8613977712345")
+    station = make_member(
+        display_name="Village Station",
+        is_station_operator=True,
+        is_seller=False,
+        is_buyer=False,
+        phone="+8613977712345",
+    )
     login(admin)
     page = _names(client, "q=wang+family")
     assert "Farmer Wang" in page and "Buyer Li" not in page
@@ -49,17 +55,35 @@ def test_filters_by_kind_trusted_and_suspended(client, login, admin, seller, buy
     assert station.id
 
 
-def test_the_member_page_shows_postings_orders_reviews_reports_and_verification_history(client, login, admin, seller, buyer, sell_offer):
-    db.session.add(VerificationRequest(member=seller, licence_number="91410000MA0001", status="approved",
-                                       decided_by=admin, decided_at=utcnow(), decision_reason="Licence matches"))
+def test_the_member_page_shows_postings_orders_reviews_reports_and_verification_history(
+    client, login, admin, seller, buyer, sell_offer
+):
+    db.session.add(
+        VerificationRequest(
+            member=seller,
+            licence_number="91410000MA0001",
+            status="approved",
+            decided_by=admin,
+            decided_at=utcnow(),
+            decision_reason="Licence matches",
+        )
+    )
     db.session.commit()
     order = place_order_by_buy_now(client, login, sell_offer, buyer)
     login(buyer)
-    client.post(f"/p/{sell_offer.id}/report", data={"reason": "wrong_price", "details": "Price changed at the farm gate"})
+    client.post(
+        f"/p/{sell_offer.id}/report", data={"reason": "wrong_price", "details": "Price changed at the farm gate"}
+    )
     login(admin)
     page = client.get(f"/admin/members/{seller.id}").get_data(as_text=True)
-    for text in ("Fragrant rice, new crop", order.number, "Wrong or misleading price", "Licence matches", "Trusted member",
-                 "Wang Family Farm"):
+    for text in (
+        "Fragrant rice, new crop",
+        order.number,
+        "Wrong or misleading price",
+        "Licence matches",
+        "Trusted member",
+        "Wang Family Farm",
+    ):
         assert text in page, text
     assert client.get("/admin/members/999999").status_code == 404
     assert db.session.get(Storefront, seller.storefront.id)

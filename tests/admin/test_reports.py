@@ -1,5 +1,6 @@
 """Reports: any signed-in member reports a posting, a storefront or a member; the report reaches the
 admins' queue with the item in context; the decision is recorded and the reporter is told."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -22,7 +23,12 @@ def test_a_member_reports_a_posting_and_it_reaches_the_queue_in_context(client, 
     response = _report(client, f"/p/{sell_offer.id}/report", reason="fake_produce", details="Rice is last year's.")
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/p/{sell_offer.id}")
     report = db.session.scalars(select(Report)).one()
-    assert (report.target_kind, report.posting_id, report.member_id, report.status) == ("posting", sell_offer.id, sell_offer.owner_id, "open")
+    assert (report.target_kind, report.posting_id, report.member_id, report.status) == (
+        "posting",
+        sell_offer.id,
+        sell_offer.owner_id,
+        "open",
+    )
 
     login(admin)
     queue = client.get("/admin/reports").get_data(as_text=True)
@@ -35,7 +41,10 @@ def test_a_member_reports_a_posting_and_it_reaches_the_queue_in_context(client, 
 def test_storefronts_and_members_can_be_reported_too(client, login, buyer, seller):
     login(buyer)
     assert _report(client, "/s/wang-farm/report", reason="wrong_price").status_code == 303
-    assert _report(client, f"/members/{seller.id}/report", reason="abusive", details="Insults in messages").status_code == 303
+    assert (
+        _report(client, f"/members/{seller.id}/report", reason="abusive", details="Insults in messages").status_code
+        == 303
+    )
     kinds = sorted((r.target_kind, r.member_id) for r in db.session.scalars(select(Report)))
     assert kinds == [("member", seller.id), ("storefront", seller.id)]
     page = client.get("/account/reports").get_data(as_text=True)
@@ -81,20 +90,27 @@ def test_visitors_must_log_in_and_hidden_postings_cannot_be_reported(client, log
     assert count(Report) == 0
 
 
-def test_upholding_a_report_hides_the_posting_records_it_and_tells_the_reporter(client, login, buyer, admin, sell_offer):
+def test_upholding_a_report_hides_the_posting_records_it_and_tells_the_reporter(
+    client, login, buyer, admin, sell_offer
+):
     buyer.email = "li@example.com"
     db.session.commit()
     login(buyer)
     _report(client, f"/p/{sell_offer.id}/report")
     report = db.session.scalars(select(Report)).one()
     login(admin)
-    response = client.post(f"/admin/reports/{report.id}/decide",
-                           data={"decision": "hide_posting", "reason": "Seller could not show the goods", "length": "days", "days": "7"})
+    response = client.post(
+        f"/admin/reports/{report.id}/decide",
+        data={"decision": "hide_posting", "reason": "Seller could not show the goods", "length": "days", "days": "7"},
+    )
     assert response.status_code == 303
     db.session.expire_all()
     assert report.status == "actioned" and report.resolved_by_id == admin.id
     assert sell_offer.status == "hidden"
-    assert [(row.action, row.report_id) for row in audit_rows()] == [("hide_posting", report.id), ("resolve_report", report.id)]
+    assert [(row.action, row.report_id) for row in audit_rows()] == [
+        ("hide_posting", report.id),
+        ("resolve_report", report.id),
+    ]
     told = list(db.session.scalars(select(Notification).where(Notification.member_id == buyer.id)))
     assert {n.channel for n in told} == {"sms", "email"}
     assert all(n.event == "report_outcome" for n in told)
@@ -108,7 +124,9 @@ def test_upholding_a_report_hides_the_posting_records_it_and_tells_the_reporter(
     assert "Seller could not show the goods" in client.get("/account/reports").get_data(as_text=True)
 
 
-def test_a_report_can_suspend_the_member_or_be_dismissed_and_the_reporter_hears_in_their_language(client, login, buyer, stranger, admin, seller):
+def test_a_report_can_suspend_the_member_or_be_dismissed_and_the_reporter_hears_in_their_language(
+    client, login, buyer, stranger, admin, seller
+):
     buyer.locale = "zh_Hans"
     db.session.commit()
     login(buyer)
@@ -117,14 +135,25 @@ def test_a_report_can_suspend_the_member_or_be_dismissed_and_the_reporter_hears_
     _report(client, "/s/wang-farm/report", reason="other", details="Just don't like them")
     first, second = db.session.scalars(select(Report).order_by(Report.id)).all()
     login(admin)
-    assert client.post(f"/admin/reports/{first.id}/decide",
-                       data={"decision": "suspend", "length": "days", "days": "30", "reason": "Card scam confirmed"}).status_code == 303
-    assert client.post(f"/admin/reports/{second.id}/decide",
-                       data={"decision": "dismiss", "reason": "No rule broken"}).status_code == 303
+    assert (
+        client.post(
+            f"/admin/reports/{first.id}/decide",
+            data={"decision": "suspend", "length": "days", "days": "30", "reason": "Card scam confirmed"},
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post(
+            f"/admin/reports/{second.id}/decide", data={"decision": "dismiss", "reason": "No rule broken"}
+        ).status_code
+        == 303
+    )
     db.session.expire_all()
     assert seller.is_suspended() and (first.status, second.status) == ("actioned", "dismissed")
     assert [row.action for row in audit_rows()] == ["suspend", "resolve_report", "dismiss_report"]
-    zh_sms = db.session.scalars(select(Notification).where(Notification.member_id == buyer.id, Notification.channel == "sms")).one()
+    zh_sms = db.session.scalars(
+        select(Notification).where(Notification.member_id == buyer.id, Notification.channel == "sms")
+    ).one()
     # Rendered in the reporter's language (the text itself comes with the merged translations).
     assert zh_sms.locale == "zh_Hans" and f"#{first.id}" in zh_sms.body
     stranger_sms = db.session.scalars(select(Notification).where(Notification.member_id == stranger.id)).one()
@@ -144,8 +173,16 @@ def test_decisions_reject_bad_input_and_cannot_be_taken_twice(client, login, buy
         response = client.post(f"/admin/reports/{report.id}/decide", data=data)
         assert response.status_code == 422 and message in response.get_data(as_text=True), data
     # A member report has no posting to hide.
-    assert client.post(f"/admin/reports/{report.id}/decide", data={"decision": "hide_posting", "reason": "x"}).status_code == 409
-    assert client.post(f"/admin/reports/{report.id}/decide", data={"decision": "uphold", "reason": "Warned by phone"}).status_code == 303
+    assert (
+        client.post(f"/admin/reports/{report.id}/decide", data={"decision": "hide_posting", "reason": "x"}).status_code
+        == 409
+    )
+    assert (
+        client.post(
+            f"/admin/reports/{report.id}/decide", data={"decision": "uphold", "reason": "Warned by phone"}
+        ).status_code
+        == 303
+    )
     again = client.post(f"/admin/reports/{report.id}/decide", data={"decision": "dismiss", "reason": "x"})
     assert again.status_code == 409 and "already been decided" in again.get_data(as_text=True)
     assert client.post("/admin/reports/999999/decide", data={"decision": "dismiss", "reason": "x"}).status_code == 404

@@ -1,6 +1,7 @@
 """Safety signals for buyers: badge, member since, completed orders and rating on postings and
 storefronts, and the gentle warning to both parties when a negotiation opens with a phone number,
 an account or a payment app."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,7 +15,16 @@ WARNING = "Stay safe: a phone number or payment account was shared"
 
 def test_posting_and_storefront_show_the_sellers_track_record(client, login, buyer, seller, sell_offer):
     order = place_order_by_buy_now(client, login, sell_offer, buyer)
-    walk(client, login, order, (seller, "confirm"), (seller, "pay"), (seller, "ship"), (buyer, "deliver"), (buyer, "complete"))
+    walk(
+        client,
+        login,
+        order,
+        (seller, "confirm"),
+        (seller, "pay"),
+        (seller, "ship"),
+        (buyer, "deliver"),
+        (buyer, "complete"),
+    )
     login(buyer)
     client.post(f"/orders/{order.id}/review", data={"rating": "4", "comment": "Good rice."})
     shopper = login(make_member(display_name="Shopper"))
@@ -33,7 +43,16 @@ def test_a_worker_reuses_the_counts_for_a_minute_at_most(app, client, login, buy
     order = place_order_by_buy_now(client, login, sell_offer, buyer)
     login(make_member(display_name="Shopper"))
     assert "0 completed orders" in client.get(f"/p/{sell_offer.id}").get_data(as_text=True)
-    walk(client, login, order, (seller, "confirm"), (seller, "pay"), (seller, "ship"), (buyer, "deliver"), (buyer, "complete"))
+    walk(
+        client,
+        login,
+        order,
+        (seller, "confirm"),
+        (seller, "pay"),
+        (seller, "ship"),
+        (buyer, "deliver"),
+        (buyer, "complete"),
+    )
     login(make_member(display_name="Shopper two"))
     # Within the minute this worker still shows what it read…
     assert "0 completed orders" in client.get(f"/p/{sell_offer.id}").get_data(as_text=True)
@@ -55,29 +74,37 @@ def test_an_unverified_newcomer_shows_as_such(client, login):
     assert "Report a problem" not in page
 
 
-@pytest.mark.parametrize("text", [
-    "Call me on 13812345678 and we can agree",
-    "加我微信 wang_farm 细谈",
-    "Pay to my card 6222 0212 3456 7890",
-    "支付宝转账更便宜",
-    "my phone +86 138 1234 5678",
-    "ＶＸ：ａｂｃ１２３",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Call me on 13812345678 and we can agree",
+        "加我微信 wang_farm 细谈",
+        "Pay to my card 6222 0212 3456 7890",
+        "支付宝转账更便宜",
+        "my phone +86 138 1234 5678",
+        "ＶＸ：ａｂｃ１２３",
+    ],
+)
 def test_phone_numbers_accounts_and_payment_apps_are_spotted(text):
     assert mentions_off_platform(text)
 
 
-@pytest.mark.parametrize("text", [
-    "Can you do 3.20 per kg?",
-    "I need 12500.00 worth, delivered by Friday",
-    "玉米 5吨 2100元/吨，周五送到",
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can you do 3.20 per kg?",
+        "I need 12500.00 worth, delivered by Friday",
+        "玉米 5吨 2100元/吨，周五送到",
+        "",
+    ],
+)
 def test_ordinary_trade_talk_is_not_flagged(text):
     assert not mentions_off_platform(text)
 
 
-def test_both_parties_see_the_warning_when_the_first_offer_carries_a_phone_number(client, login, buyer, seller, sell_offer, admin):
+def test_both_parties_see_the_warning_when_the_first_offer_carries_a_phone_number(
+    client, login, buyer, seller, sell_offer, admin
+):
     negotiation = start_thread(client, login, sell_offer, buyer, message="Cheaper if you call 13812345678")
     for member in (buyer, seller, admin):
         login(member)

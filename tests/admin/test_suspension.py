@@ -2,6 +2,7 @@
 postings, offers and quotes, counters, messages, accepting, buying, confirming orders, reviews,
 storefront edits — answers 403 and writes nothing; their active postings are hidden while it runs
 and come back on restore or when a timed suspension lapses."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -32,7 +33,9 @@ def _snapshot() -> dict:
     return {model.__name__: count(model) for model in (Posting, Negotiation, Offer, NegotiationMessage, Order, Review)}
 
 
-def test_suspending_hides_active_and_paused_postings_and_restore_brings_them_back(client, login, admin, seller, sell_offer):
+def test_suspending_hides_active_and_paused_postings_and_restore_brings_them_back(
+    client, login, admin, seller, sell_offer
+):
     paused = make_posting(owner=seller, commodity="wheat", title="Wheat, paused")
     paused.status = "paused"
     draft = make_posting(owner=seller, commodity="apple", title="Apples draft", publish=False)
@@ -54,7 +57,9 @@ def test_suspending_hides_active_and_paused_postings_and_restore_brings_them_bac
     assert "Fragrant rice" not in client.get("/s/wang-farm").get_data(as_text=True)
 
     login(admin)
-    response = client.post(f"/admin/members/{seller.id}/restore", data={"restore-reason": "Refund proven; first offence"})
+    response = client.post(
+        f"/admin/members/{seller.id}/restore", data={"restore-reason": "Refund proven; first offence"}
+    )
     assert response.status_code == 303
     db.session.expire_all()
     assert not seller.is_suspended()
@@ -129,7 +134,9 @@ def test_trade_write_paths_refuse_a_suspended_member(client, login, admin, buyer
     assert other_order.status == "placed"
 
 
-def test_offers_and_quotes_are_refused_before_anything_is_written(client, login, admin, buyer, seller, sell_offer, buy_request):
+def test_offers_and_quotes_are_refused_before_anything_is_written(
+    client, login, admin, buyer, seller, sell_offer, buy_request
+):
     suspend(client, login, admin, seller)
     login(seller)
     _assert_refused(client.get(f"/p/{buy_request.id}/negotiate"))
@@ -144,14 +151,25 @@ def test_offers_and_quotes_are_refused_before_anything_is_written(client, login,
 
 def test_reviews_are_refused_while_suspended(client, login, admin, buyer, seller, sell_offer):
     order = place_order_by_buy_now(client, login, sell_offer, buyer)
-    walk(client, login, order, (seller, "confirm"), (seller, "pay"), (seller, "ship"), (buyer, "deliver"), (buyer, "complete"))
+    walk(
+        client,
+        login,
+        order,
+        (seller, "confirm"),
+        (seller, "pay"),
+        (seller, "ship"),
+        (buyer, "deliver"),
+        (buyer, "complete"),
+    )
     suspend(client, login, admin, buyer)
     login(buyer)
     _assert_refused(client.post(f"/orders/{order.id}/review", data={"rating": "1", "comment": "Revenge review"}))
     assert count(Review) == 0
 
 
-def test_a_lapsed_suspension_ends_by_the_cron_job_and_shows_the_postings_again(client, login, admin, seller, sell_offer):
+def test_a_lapsed_suspension_ends_by_the_cron_job_and_shows_the_postings_again(
+    client, login, admin, seller, sell_offer
+):
     suspend(client, login, admin, seller, days="2")
     db.session.expire_all()
     assert sell_offer.status == "hidden"
@@ -164,9 +182,16 @@ def test_a_lapsed_suspension_ends_by_the_cron_job_and_shows_the_postings_again(c
     assert len(ended) == 1 and ended[0].actor_id is None and ended[0].member_id == seller.id
 
 
-def test_a_posting_hidden_by_an_admin_stays_hidden_after_the_owner_is_restored(client, login, admin, seller, sell_offer):
+def test_a_posting_hidden_by_an_admin_stays_hidden_after_the_owner_is_restored(
+    client, login, admin, seller, sell_offer
+):
     login(admin)
-    assert client.post(f"/admin/postings/{sell_offer.id}/hide", data={"posting-reason": "Photos stolen from another farm"}).status_code == 303
+    assert (
+        client.post(
+            f"/admin/postings/{sell_offer.id}/hide", data={"posting-reason": "Photos stolen from another farm"}
+        ).status_code
+        == 303
+    )
     suspend(client, login, admin, seller)
     client.post(f"/admin/members/{seller.id}/restore", data={"restore-reason": "Appeal accepted"})
     db.session.expire_all()
@@ -212,8 +237,11 @@ def test_an_htmx_message_from_a_suspended_member_is_refused_in_place(client, log
     negotiation = start_thread(client, login, sell_offer, buyer)
     suspend(client, login, admin, buyer)
     login(buyer)
-    response = client.post(f"/negotiations/{negotiation.id}/messages", data={"body": "Pay me on WeChat"},
-                           headers={"HX-Request": "true", "HX-Target": "thread"})
+    response = client.post(
+        f"/negotiations/{negotiation.id}/messages",
+        data={"body": "Pay me on WeChat"},
+        headers={"HX-Request": "true", "HX-Target": "thread"},
+    )
     # The thread's htmx refusals come back as 422 with the reason inside the thread (trade convention).
     assert response.status_code == 422 and SUSPENDED_TEXT in response.get_data(as_text=True)
     assert count(NegotiationMessage) == 0

@@ -2,6 +2,7 @@
 pages show), whoever calls it: a page, an SMS command, the CLI or a future API. The page-level tests
 are in test_suspension.py; postings and trade services are also covered, rule by rule, in
 tests/postings/test_policy.py and tests/trade/test_policy.py."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.forum.models import ForumCategory, ForumPost
 from app.forum import services as forum
+from app.forum.models import ForumCategory, ForumPost
 from app.members.models import Storefront
 from app.members.services import MemberSuspended
 from app.members.storefronts import StorefrontData, save_storefront
@@ -38,8 +39,15 @@ def _rows() -> dict:
 
 
 def _posting_data(posting: Posting, **changes) -> PostingData:
-    values = dict(kind=posting.kind, commodity_id=posting.commodity_id, title=posting.title, quantity=posting.quantity,
-                  unit_code=posting.unit_code, province_code=posting.province_code, price=posting.price)
+    values = dict(
+        kind=posting.kind,
+        commodity_id=posting.commodity_id,
+        title=posting.title,
+        quantity=posting.quantity,
+        unit_code=posting.unit_code,
+        province_code=posting.province_code,
+        price=posting.price,
+    )
     values.update(changes)
     return PostingData(**values)
 
@@ -60,21 +68,29 @@ def test_every_write_service_refuses_a_suspended_member(db, buyer, seller, sell_
     offer_id = negotiation.latest_offer.id
     calls = {
         "create_posting": lambda: create_posting(seller, _posting_data(sell_offer, title="New while suspended")),
-        "create_posting via a station": lambda: create_posting(make_member(), _posting_data(sell_offer), via_station=station),
+        "create_posting via a station": lambda: create_posting(
+            make_member(), _posting_data(sell_offer), via_station=station
+        ),
         "update_posting": lambda: update_posting(sell_offer, _posting_data(sell_offer, title="Edited"), editor=seller),
         "change_status": lambda: change_status(draft, "publish", seller),
         "discard_draft": lambda: discard_draft(draft, seller),
         "start_negotiation": lambda: negotiations.start_negotiation(
-            buy_request, seller, negotiations.OfferTerms(Decimal("5"), Decimal("3"), "collect")),
+            buy_request, seller, negotiations.OfferTerms(Decimal("5"), Decimal("3"), "collect")
+        ),
         "counter_offer": lambda: negotiations.counter_offer(
-            negotiation, seller, negotiations.OfferTerms(Decimal("5"), Decimal("3.4"), "collect")),
+            negotiation, seller, negotiations.OfferTerms(Decimal("5"), Decimal("3.4"), "collect")
+        ),
         "accept_offer": lambda: negotiations.accept_offer(negotiation, offer_id, seller),
         "post_message": lambda: negotiations.post_message(negotiation, buyer, "Hello?"),
         "buy_now": lambda: orders.buy_now(sell_offer, buyer, Decimal("5"), "collect"),
         "confirm an order": lambda: orders.change_order_status(placed, "confirm", seller),
         "write_review": lambda: reviews.write_review(completed, buyer, 5, "Good rice"),
         "save_storefront": lambda: save_storefront(
-            seller, StorefrontData(name="New name", slug="new-slug", about="", province_code=None, locality=""), None, False),
+            seller,
+            StorefrontData(name="New name", slug="new-slug", about="", province_code=None, locality=""),
+            None,
+            False,
+        ),
         "forum create_thread": lambda: forum.create_thread(seller, category, "Another thread", "Body text here"),
         "forum reply": lambda: forum.reply(thread, buyer, "A reply from a suspended member"),
         "forum edit_post": lambda: forum.edit_post(opening, seller, "Edited body text"),

@@ -1,4 +1,5 @@
 """Catalogue admin: admins add commodities and aliases; search text follows alias changes."""
+
 from __future__ import annotations
 
 import pytest

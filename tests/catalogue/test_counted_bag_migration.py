@@ -1,4 +1,5 @@
 """Migration 0022 gives a database seeded before the counted bag unit existed its 袋 (issue 22, point 3)."""
+
 from __future__ import annotations
 
 from alembic import command

@@ -1,6 +1,7 @@
 """Browser fixtures: the app served on a free local port, Debian's Chromium driven by Playwright at a
 360×740 phone viewport, and what went wrong in the browser (console errors, CSP violations, server
 errors) collected per page. A failing test leaves screenshots in test-artifacts/."""
+
 from __future__ import annotations
 
 import re
@@ -111,14 +112,17 @@ def open_page(browser, request):
         problems = PageProblems()
         page.on(
             "console",
-            lambda message: message.type == "error"
-            and problems.console_errors.append(f"{message.text} ({message.location.get('url', '')})"),
+            lambda message: (
+                message.type == "error"
+                and problems.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
+            ),
         )
         page.on("pageerror", lambda error: problems.page_errors.append(str(error)))
         page.on(
             "response",
-            lambda response: response.status >= 500
-            and problems.server_errors.append(f"{response.status} {response.url}"),
+            lambda response: (
+                response.status >= 500 and problems.server_errors.append(f"{response.status} {response.url}")
+            ),
         )
         pages.append(page)
         return page, problems

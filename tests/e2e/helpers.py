@@ -1,4 +1,5 @@
 """Steps shared by the browser tests."""
+
 from __future__ import annotations
 
 from pathlib import Path

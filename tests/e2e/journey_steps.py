@@ -5,6 +5,7 @@ Every step reads and clicks what a person sees: labels, buttons and links are lo
 ``Words``, which translates the English msgid with the app's own compiled catalogue, so the Chinese
 journey clicks the real Chinese UI and fails on a string that is shown untranslated. Each step
 checks that the page it ends on fits the 360 px screen."""
+
 from __future__ import annotations
 
 import re
@@ -126,7 +127,9 @@ def verify_phone_from_sms(page, words: Words, e164: str) -> None:
     fits(page)
     sms = latest_sms(e164, "phone_code")
     # The SMS is in the language the member chose at sign-up.
-    assert words.pattern("Jishi code: %(code)s. Valid %(minutes)s min. Never share it.", code="", minutes="").search(sms.body)
+    assert words.pattern("Jishi code: %(code)s. Valid %(minutes)s min. Never share it.", code="", minutes="").search(
+        sms.body
+    )
     code = re.search(r"\b(\d{6})\b", sms.body).group(1)
     page.get_by_label(words("Code from the SMS"), exact=True).fill(code)
     page.get_by_role("button", name=words("Verify"), exact=True).click()
@@ -151,8 +154,18 @@ def set_up_storefront(page, words: Words, *, name: str, slug: str, province: str
     fits(page)
 
 
-def post_sell_offer(page, words: Words, *, commodity: str, title: str, quantity: str, unit: str, price: str,
-                    province: str, delivery: str) -> int:
+def post_sell_offer(
+    page,
+    words: Words,
+    *,
+    commodity: str,
+    title: str,
+    quantity: str,
+    unit: str,
+    price: str,
+    province: str,
+    delivery: str,
+) -> int:
     """Post a fixed-price sell offer through the posting form; returns the new posting's number."""
     page.get_by_role("link", name=words("Post"), exact=True).click()
     expect(page).to_have_url(re.compile(r"/postings/new$"))

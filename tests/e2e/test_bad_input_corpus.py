@@ -7,6 +7,7 @@ Each field gets a rotating share of the corpus so that every payload is used man
 run; the fields where people write free text that others read (titles, descriptions, messages,
 names, notes, forum posts) get the whole XSS set once, in the first form that has them, and a
 rotating share of it in every other form."""
+
 from __future__ import annotations
 
 import io
@@ -19,7 +20,6 @@ import pytest
 from sqlalchemy import func, select
 
 from app.postings.models import Posting
-
 from tests.factories import DEFAULT_PASSWORD
 from tests.security.payloads import BROKEN_UPLOADS, corpus, xss_payloads
 from tests.security.world import World
@@ -28,16 +28,42 @@ pytestmark = pytest.mark.slow
 
 PER_FIELD = 12
 # Free text other people read: every XSS payload goes through these.
-DEEP_FIELDS = {"title", "description", "message", "body", "about", "note", "display_name", "name", "text",
-               "reason", "content", "locality", "variety"}
+DEEP_FIELDS = {
+    "title",
+    "description",
+    "message",
+    "body",
+    "about",
+    "note",
+    "display_name",
+    "name",
+    "text",
+    "reason",
+    "content",
+    "locality",
+    "variety",
+}
 # Forms whose submission would end the actor's session or is not a data form.
 SKIP_ACTIONS = ("/logout",)
 # Plausible values so that the other fields of a form pass validation and the payload gets stored.
 DEFAULTS = {
-    "quantity": "5", "price": "2.50", "unit_price": "2.50", "min_order": "1", "phone": "+8613800138999",
-    "farmer_phone": "+8613800138998", "email": "someone@example.com", "title": "Fresh maize", "name": "Li",
-    "display_name": "Li Wei", "licence_number": "91410000MA0000001X", "amount": "10.00", "refund_amount": "1.00",
-    "unit_weight_kg": "20", "threshold_percent": "5", "target_price": "2.00", "days": "3",
+    "quantity": "5",
+    "price": "2.50",
+    "unit_price": "2.50",
+    "min_order": "1",
+    "phone": "+8613800138999",
+    "farmer_phone": "+8613800138998",
+    "email": "someone@example.com",
+    "title": "Fresh maize",
+    "name": "Li",
+    "display_name": "Li Wei",
+    "licence_number": "91410000MA0000001X",
+    "amount": "10.00",
+    "refund_amount": "1.00",
+    "unit_weight_kg": "20",
+    "threshold_percent": "5",
+    "target_price": "2.00",
+    "days": "3",
 }
 
 
@@ -139,8 +165,13 @@ def _login(client, member):
 def fuzzed(app, client, db):
     """Run the corpus through every form; return (world, pages per actor, 5xx failures, counts)."""
     world = World()
-    actors = {"visitor": None, "seller": world.seller, "buyer": world.buyer, "station": world.station,
-              "admin": world.admin}
+    actors = {
+        "visitor": None,
+        "seller": world.seller,
+        "buyer": world.buyer,
+        "station": world.station,
+        "admin": world.admin,
+    }
     urls = _get_urls(app, world)
     payloads = corpus()
     rotation = itertools.cycle(range(len(payloads)))
@@ -186,7 +217,9 @@ def fuzzed(app, client, db):
                         response = client.post(path, data=data, content_type="multipart/form-data")
                         submissions += 1
                         if response.status_code >= 500:
-                            failures.append(f"POST {path} [{name}={filename!r}] as {actor_name} -> {response.status_code}")
+                            failures.append(
+                                f"POST {path} [{name}={filename!r}] as {actor_name} -> {response.status_code}"
+                            )
                     continue
                 if name in DEEP_FIELDS and name not in deep_done:
                     deep_done.add(name)
@@ -216,8 +249,7 @@ def fuzzed(app, client, db):
     # The test client shares this session; a POST left its SQLite write transaction open. End it, as
     # a server ends each request's, before the live server (another thread) needs to write.
     db.session.commit()
-    return world, pages, failures, {"submissions": submissions, "payloads_used": len(used),
-                                    "forms": len(forms_seen)}
+    return world, pages, failures, {"submissions": submissions, "payloads_used": len(used), "forms": len(forms_seen)}
 
 
 def test_no_payload_in_any_field_causes_a_server_error_and_no_stored_script_runs(fuzzed, live_server, open_page, db):
@@ -231,11 +263,18 @@ def test_no_payload_in_any_field_causes_a_server_error_and_no_stored_script_runs
     assert stored > 0, "no XSS payload was stored in a posting title: the forms' defaults need fixing"
 
     dialogs: list[str] = []
-    for actor_name, member in (("visitor", None), ("seller", world.seller), ("buyer", world.buyer),
-                               ("station", world.station), ("admin", world.admin)):
+    for actor_name, member in (
+        ("visitor", None),
+        ("seller", world.seller),
+        ("buyer", world.buyer),
+        ("station", world.station),
+        ("admin", world.admin),
+    ):
         page, _problems = open_page()
-        page.on("dialog", lambda dialog, who=actor_name: (dialogs.append(f"{who}: {dialog.message} on {page.url}"),
-                                                          dialog.dismiss()))
+        page.on(
+            "dialog",
+            lambda dialog, who=actor_name: (dialogs.append(f"{who}: {dialog.message} on {page.url}"), dialog.dismiss()),
+        )
         if member is not None:
             page.goto(live_server("/login"))
             page.fill("input[name=phone]", member.phone)

@@ -1,6 +1,7 @@
 """The forum at 360×740 in Chromium: a grower opens a thread, a buyer replies in place (htmx, no
 reload), quotes in place, then quotes again without JavaScript (plain form, redirect); every page fits
 the phone screen and nothing is blocked by the Content-Security-Policy."""
+
 from __future__ import annotations
 
 import re
@@ -72,7 +73,9 @@ def test_thread_and_replies_at_phone_size(app, open_page, live_server):
     buyer_page.get_by_label("Message").type("Agreed.")
     buyer_page.get_by_role("button", name="Post reply").click()
     expect(buyer_page.locator("#forum-posts .forum-post")).to_have_count(3)
-    expect(buyer_page.locator("#forum-posts .forum-post").last.locator("blockquote")).to_contain_text("Soil is still cold here.")
+    expect(buyer_page.locator("#forum-posts .forum-post").last.locator("blockquote")).to_contain_text(
+        "Soil is still cold here."
+    )
     assert buyer_problems.all(buyer_page, expected_statuses=(422,)) == []
 
     # Quote-reply without JavaScript: a plain link, a plain form, a redirect to the new post.
@@ -88,7 +91,9 @@ def test_thread_and_replies_at_phone_size(app, open_page, live_server):
     plain_page.get_by_role("button", name="Post reply").click()
     expect(plain_page.locator(".flash")).to_contain_text("Your reply is posted.")
     expect(plain_page.locator("#forum-posts .forum-post")).to_have_count(4)
-    expect(plain_page.locator("#forum-posts .forum-post").last.locator("blockquote")).to_contain_text("Soil is still cold here.")
+    expect(plain_page.locator("#forum-posts .forum-post").last.locator("blockquote")).to_contain_text(
+        "Soil is still cold here."
+    )
     _fits(plain_page)
     assert plain_problems.all() == []
 

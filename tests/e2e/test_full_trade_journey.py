@@ -10,6 +10,7 @@ Policy, and the browser reports no error.
 
 In Chinese the farmer switches the language with the footer switch and the buyer's browser asks for
 zh-CN; every label clicked is the real translation (see journey_steps.Words)."""
+
 from __future__ import annotations
 
 import re
@@ -49,14 +50,22 @@ TRANSFER_REFERENCE = "ICBC-20261126-0042"
 # What each side types: names and titles a Chinese or an English user would write.
 TEXT = {
     "en": {
-        "farm": "Wang Family Farm", "farmer": "Wang Jun", "buyer": "Li Trading Co.",
-        "title": "Dry yellow maize, new crop", "query": "maize",
-        "seller_review": "Dry, clean maize, as described.", "buyer_review": "Paid quickly. Thank you.",
+        "farm": "Wang Family Farm",
+        "farmer": "Wang Jun",
+        "buyer": "Li Trading Co.",
+        "title": "Dry yellow maize, new crop",
+        "query": "maize",
+        "seller_review": "Dry, clean maize, as described.",
+        "buyer_review": "Paid quickly. Thank you.",
     },
     "zh_Hans": {
-        "farm": "王家农场", "farmer": "王军", "buyer": "李记粮行",
-        "title": "新季黄玉米 干燥无霉", "query": "玉米",
-        "seller_review": "玉米干燥干净，和描述一样。", "buyer_review": "付款很快，谢谢。",
+        "farm": "王家农场",
+        "farmer": "王军",
+        "buyer": "李记粮行",
+        "title": "新季黄玉米 干燥无霉",
+        "query": "玉米",
+        "seller_review": "玉米干燥干净，和描述一样。",
+        "buyer_review": "付款很快，谢谢。",
     },
 }
 
@@ -74,21 +83,37 @@ def test_trade_from_sign_up_to_review(app, open_page, live_server, locale):
         switch_language(farmer, words)
         expect(farmer.get_by_role("navigation").get_by_role("link", name="市场", exact=True)).to_be_visible()
         fits(farmer)
-    sign_up(farmer, words, phone=FARMER_PHONE, name=text["farmer"], password=PASSWORD,
-            kind="Farmer or co-operative: I sell produce")
+    sign_up(
+        farmer,
+        words,
+        phone=FARMER_PHONE,
+        name=text["farmer"],
+        password=PASSWORD,
+        kind="Farmer or co-operative: I sell produce",
+    )
     log_in_after_sign_up(farmer, words, PASSWORD)
     verify_phone_from_sms(farmer, words, FARMER_E164)
     set_up_storefront(farmer, words, name=text["farm"], slug="wang-farm", province="41")
-    posting_id = post_sell_offer(farmer, words, commodity="maize", title=text["title"], quantity="20", unit="t",
-                                 price="2400", province="41", delivery="Seller delivers")
+    posting_id = post_sell_offer(
+        farmer,
+        words,
+        commodity="maize",
+        title=text["title"],
+        quantity="20",
+        unit="t",
+        price="2400",
+        province="41",
+        delivery="Seller delivers",
+    )
 
     # The buyer: the browser asks for Chinese in the Chinese journey; the SMS code is skipped.
     buyer, buyer_problems = open_page(locale="zh-CN" if words.chinese else "en-US")
     buyer.goto(live_server("/"))
     expect(buyer.locator("html")).to_have_attribute("lang", "zh-Hans" if words.chinese else "en")
     fits(buyer)
-    sign_up(buyer, words, phone=BUYER_PHONE, name=text["buyer"], password=PASSWORD,
-            kind="Buyer or business: I buy produce")
+    sign_up(
+        buyer, words, phone=BUYER_PHONE, name=text["buyer"], password=PASSWORD, kind="Buyer or business: I buy produce"
+    )
     log_in_after_sign_up(buyer, words, PASSWORD)
     expect(buyer).to_have_url(re.compile(r"/account/phone$"))
     buyer.get_by_role("link", name=words("Skip for now")).click()

@@ -1,4 +1,5 @@
 """A refused htmx request is shown to the person, not silently dropped."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Whole journeys in Chromium at 360×740: a farmer signs up and posts maize with a photo; a buyer finds
 it by typing 玉米 and the results change without a page reload; the same works without JavaScript."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """At 360 px wide nothing scrolls sideways, and pages load without console errors or CSP violations."""
+
 from __future__ import annotations
 
 from decimal import Decimal

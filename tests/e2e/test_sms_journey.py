@@ -1,6 +1,7 @@
 """Issue 5's journey: a farmer with a feature phone texts SELL, confirms with YES, and a buyer sees the
 posting on /market; the buyer's offer is answered by SMS; an info-station posting is confirmed by the
 farmer's YES. HTTP through the test client, plus the buyer's view in Chromium at 360 px."""
+
 from __future__ import annotations
 
 import re
@@ -57,14 +58,20 @@ def test_farmer_sells_by_sms_and_a_buyer_finds_and_buys_it(client, login, text_i
     order = db.session.scalar(select(Order).where(Order.negotiation_id == negotiation.id))
     assert order is not None and order.buyer_id == buyer.id and order.quantity == Decimal("2")
     # The buyer is told through the outbox, as for a web acceptance.
-    assert db.session.scalar(select(Notification).where(Notification.member_id == buyer.id,
-                                                        Notification.event == "offer_accepted")) is not None
+    assert (
+        db.session.scalar(
+            select(Notification).where(Notification.member_id == buyer.id, Notification.event == "offer_accepted")
+        )
+        is not None
+    )
 
 
 def test_station_posts_and_the_farmer_publishes_by_sms(client, login, text_in, db):
     station = login(make_member(display_name="Liuzhuang Station", is_station_operator=True))
-    client.post("/station/postings/new", data=form_data(farmer_phone="13912345678", farmer_name="Old Liu",
-                                                        title="Station maize for Old Liu"))
+    client.post(
+        "/station/postings/new",
+        data=form_data(farmer_phone="13912345678", farmer_name="Old Liu", title="Station maize for Old Liu"),
+    )
     posting = db.session.scalars(select(Posting)).one()
     sms = db.session.scalar(select(Notification).where(Notification.event == "station_posting_confirm"))
     assert f"YES {posting.id}" in sms.body

@@ -7,6 +7,7 @@ Twilio signature is refused and publishes nothing; the farmer's reply, signed as
 (over PUBLIC_BASE_URL + /sms/inbound), publishes the posting. A buyer then finds it on /market by
 typing, buys it now, and the farmer is told by SMS. Every page fits the phone screen and nothing
 breaks the Content-Security-Policy."""
+
 from __future__ import annotations
 
 import re
@@ -76,8 +77,14 @@ def test_station_posts_farmer_confirms_by_signed_sms_and_a_buyer_buys(app, open_
     station_page, station_problems = open_page()
     log_in(station_page, live_server, station.phone, DEFAULT_PASSWORD)
     number = _post_for_the_farmer(station_page, words)
-    flash(station_page, words("Saved as a draft. %(farmer)s gets an SMS and publishes it by replying YES %(number)s.",
-                              farmer="Old Liu", number=number))
+    flash(
+        station_page,
+        words(
+            "Saved as a draft. %(farmer)s gets an SMS and publishes it by replying YES %(number)s.",
+            farmer="Old Liu",
+            number=number,
+        ),
+    )
     waiting = words("Waiting for %(farmer)s to confirm by SMS (reply YES %(number)s).", farmer="Old Liu", number=number)
     expect(station_page.get_by_text(waiting)).to_be_visible()
     sms = latest_sms(FARMER_E164, "station_posting_confirm")

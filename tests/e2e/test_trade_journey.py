@@ -4,6 +4,7 @@ to completed, both review each other and the seller's storefront shows the ratin
 fits the phone screen and nothing is blocked by the Content-Security-Policy.
 
 Lives in tests/e2e (not tests/trade) so that it uses the live_server/open_page fixtures there."""
+
 from __future__ import annotations
 
 import re
@@ -48,8 +49,15 @@ def test_offer_counter_accept_deliver_complete_and_review(app, open_page, live_s
     db.session.commit()
     buyer = make_member(display_name="Buyer Li")
     posting = make_posting(
-        owner=seller, commodity="rice", title="Fragrant rice, new crop", quantity=Decimal("100"), unit_code="kg",
-        price=Decimal("3.50"), province_code="43", lot_code="WR-1", harvest_date=local_today() - timedelta(days=9),
+        owner=seller,
+        commodity="rice",
+        title="Fragrant rice, new crop",
+        quantity=Decimal("100"),
+        unit_code="kg",
+        price=Decimal("3.50"),
+        province_code="43",
+        lot_code="WR-1",
+        harvest_date=local_today() - timedelta(days=9),
     )
 
     buyer_page, buyer_problems = open_page()
@@ -119,7 +127,9 @@ def test_offer_counter_accept_deliver_complete_and_review(app, open_page, live_s
 def test_the_thread_works_without_javascript(app, open_page, live_server):
     seller = make_member(display_name="Farmer Wang")
     buyer = make_member(display_name="Buyer Li")
-    posting = make_posting(owner=seller, commodity="rice", title="Plain rice", quantity=Decimal("50"), unit_code="kg", price=None)
+    posting = make_posting(
+        owner=seller, commodity="rice", title="Plain rice", quantity=Decimal("50"), unit_code="kg", price=None
+    )
 
     buyer_page, _problems = open_page(java_script_enabled=False)
     log_in(buyer_page, live_server, buyer.phone, DEFAULT_PASSWORD)

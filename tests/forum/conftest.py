@@ -1,5 +1,6 @@
 """Forum test data: the default categories, two established members, a brand-new member and an
 admin (moderator), and helpers that write through the real routes."""
+
 from __future__ import annotations
 
 import re
@@ -48,7 +49,9 @@ def moderator(db):
     return _established(display_name="Admin Chen", is_admin=True)
 
 
-def post_thread(client, title="Maize prices in Henan", body="What are you getting per jin?", slug="market-talk", **kwargs):
+def post_thread(
+    client, title="Maize prices in Henan", body="What are you getting per jin?", slug="market-talk", **kwargs
+):
     return client.post(f"/forum/c/{slug}/new", data={"title": title, "body": body}, **kwargs)
 
 

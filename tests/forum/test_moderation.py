@@ -1,5 +1,6 @@
 """Moderation: only moderators (admins) moderate, every action is logged, and what they do changes
 what members see and can do."""
+
 from __future__ import annotations
 
 import pytest
@@ -127,8 +128,14 @@ def test_moderator_locks_pins_and_moves_a_thread(client, login, thread, author, 
 
 def test_suspension_form_refuses_bad_input(client, login, reader, moderator, db):
     login(moderator)
-    for data in ({"days": "0", "reason": "x"}, {"days": "366", "reason": "x"}, {"days": "abc", "reason": "x"},
-                 {"days": "3", "reason": ""}, {"days": "", "reason": "spam"}, {"days": "99999999999999999999", "reason": "x"}):
+    for data in (
+        {"days": "0", "reason": "x"},
+        {"days": "366", "reason": "x"},
+        {"days": "abc", "reason": "x"},
+        {"days": "3", "reason": ""},
+        {"days": "", "reason": "spam"},
+        {"days": "99999999999999999999", "reason": "x"},
+    ):
         response = client.post(f"/forum/members/{reader.id}/suspend", data=data)
         assert response.status_code == 422, data
     assert client.post("/forum/members/999999/suspend", data={"days": "3", "reason": "x"}).status_code == 404
@@ -180,7 +187,14 @@ def test_hiding_a_post_closes_its_reports(client, login, thread, reader, moderat
 
 def test_admin_manages_categories(client, login, moderator, db):
     login(moderator)
-    data = {"slug": "seeds", "name_en": "Seeds", "name_zh": "种子", "description_en": "", "description_zh": "", "position": "5"}
+    data = {
+        "slug": "seeds",
+        "name_en": "Seeds",
+        "name_zh": "种子",
+        "description_en": "",
+        "description_zh": "",
+        "position": "5",
+    }
     assert client.post("/forum/admin/categories/new", data=data).status_code == 303
     category = db.session.scalars(db.select(ForumCategory).where(ForumCategory.slug == "seeds")).one()
     assert category.name_zh == "种子"
@@ -190,7 +204,12 @@ def test_admin_manages_categories(client, login, moderator, db):
     assert duplicate.status_code == 422 and "Another category already uses this short name." in page_text(duplicate)
     bad = client.post("/forum/admin/categories/new", data={**data, "slug": "Bad Slug!"})
     assert bad.status_code == 422 and "Use lower-case letters, digits and dashes." in page_text(bad)
-    assert client.post(f"/forum/admin/categories/{category.id}", data={**data, "name_en": "Seeds and saplings"}).status_code == 303
+    assert (
+        client.post(
+            f"/forum/admin/categories/{category.id}", data={**data, "name_en": "Seeds and saplings"}
+        ).status_code
+        == 303
+    )
     db.session.refresh(category)
     assert category.name_en == "Seeds and saplings"
     assert client.get("/forum/admin/categories/999999").status_code == 404

@@ -1,4 +1,5 @@
 """Replies and quotes notify through the outbox, by the member's preferences (forum SMS start off)."""
+
 from __future__ import annotations
 
 from app.notify.models import Notification
@@ -40,7 +41,10 @@ def test_quote_tells_the_quoted_author_and_nobody_twice(client, login, author, r
     client.post(f"/forum/t/{thread.id}/reply", data={"body": "My first answer"})
     reader_post = latest_post()
     login(moderator)
-    client.post(f"/forum/t/{thread.id}/reply", data={"body": "> My first answer\n\nAgreed", "quoted_post_id": str(reader_post.id)})
+    client.post(
+        f"/forum/t/{thread.id}/reply",
+        data={"body": "> My first answer\n\nAgreed", "quoted_post_id": str(reader_post.id)},
+    )
     quotes = _notifications(db, "forum_quote")
     assert [row.member_id for row in quotes] == [reader.id]
     assert "Admin Chen quoted your post" in quotes[0].body

@@ -1,5 +1,6 @@
 """Forum search reads a query as the market does (issue 16): Traditional characters, pinyin and
 every name of a commodity find the same posts; other words still have to be there."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Threads and replies through the app: posting, bad input, htmx in place, quoting, editing rules,
 locked threads and suspended members."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -66,7 +67,9 @@ def test_reply_without_javascript_redirects_to_the_new_post(client, login, autho
     post = latest_post()
     assert response.headers["Location"].endswith(f"/forum/p/{post.id}")
     followed = client.get(response.headers["Location"])
-    assert followed.status_code == 302 and followed.headers["Location"].endswith(f"/forum/t/{thread.id}?page=1#post-{post.id}")
+    assert followed.status_code == 302 and followed.headers["Location"].endswith(
+        f"/forum/t/{thread.id}?page=1#post-{post.id}"
+    )
     db.session.refresh(thread)
     assert thread.reply_count == 1 and thread.last_post_id == post.id
 
@@ -132,7 +135,11 @@ def test_forum_suspended_member_cannot_post_but_can_read(client, login, author, 
     assert response.status_code == 303
     login(reader)
     response = client.post(f"/forum/t/{thread.id}/reply", data={"body": "more spam"})
-    assert response.status_code == 403 and "suspended from the forum" in page_text(response) and "Spam links" in page_text(response)
+    assert (
+        response.status_code == 403
+        and "suspended from the forum" in page_text(response)
+        and "Spam links" in page_text(response)
+    )
     assert post_thread(client).status_code == 403
     assert client.get(f"/forum/t/{thread.id}").status_code == 200
 
@@ -141,7 +148,11 @@ def test_forum_suspension_ends_after_its_days(client, login, author, reader, mod
     from app.forum.models import ForumSuspension
 
     thread = make_thread(client, login, author)
-    db.session.add(ForumSuspension(member_id=reader.id, moderator_id=moderator.id, reason="old", ends_at=utcnow() - timedelta(minutes=1)))
+    db.session.add(
+        ForumSuspension(
+            member_id=reader.id, moderator_id=moderator.id, reason="old", ends_at=utcnow() - timedelta(minutes=1)
+        )
+    )
     db.session.commit()
     login(reader)
     assert client.post(f"/forum/t/{thread.id}/reply", data={"body": "back again"}).status_code == 303
@@ -286,7 +297,9 @@ def test_quote_with_htmx_fills_the_reply_box_in_place(client, login, author, rea
     response = client.get(f"/forum/t/{thread.id}/reply?quote={opening.id}", headers=HTMX)
     html = page_text(response)
     assert response.status_code == 200 and "<html" not in html
-    assert 'id="reply-box"' in html and f'hx-post="/forum/t/{thread.id}/reply"' in html and "&gt; Rain is coming" in html
+    assert (
+        'id="reply-box"' in html and f'hx-post="/forum/t/{thread.id}/reply"' in html and "&gt; Rain is coming" in html
+    )
 
 
 def test_locked_and_hidden_threads_refuse_the_reply_form(client, login, author, reader, db):

@@ -1,6 +1,7 @@
 """Cross-site scripting: every payload goes through the real forms (thread title and body, reply,
 edit, report, search) and the pages that show it must hold no script, no event handler attribute
 and no javascript:/data:/vbscript: URL. The Markdown renderer is also checked payload by payload."""
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,7 @@ PAYLOADS = [
     "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
     "<scr<script>ipt>alert(1)</scr</script>ipt>",
     "<img src=x onerror=alert(1)>",
-    "<img src=\"/media/a.jpg\" onerror=\"alert(1)\">",
+    '<img src="/media/a.jpg" onerror="alert(1)">',
     "<svg onload=alert(1)>",
     "<svg><script>alert(1)</script></svg>",
     "<body onload=alert(1)>",
@@ -24,12 +25,12 @@ PAYLOADS = [
     "<iframe srcdoc='<script>alert(1)</script>'></iframe>",
     "<object data=javascript:alert(1)></object>",
     "<embed src=javascript:alert(1)>",
-    "<a href=\"javascript:alert(1)\">x</a>",
+    '<a href="javascript:alert(1)">x</a>',
     "<a href=javascript&colon;alert(1)>x</a>",
-    "<div style=\"background:url(javascript:alert(1))\">x</div>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
     "<style>*{background:url(javascript:alert(1))}</style>",
     "<link rel=stylesheet href=javascript:alert(1)>",
-    "<meta http-equiv=refresh content=\"0;url=javascript:alert(1)\">",
+    '<meta http-equiv=refresh content="0;url=javascript:alert(1)">',
     "<form action=javascript:alert(1)><button>x</button></form>",
     "<input autofocus onfocus=alert(1)>",
     "<details open ontoggle=alert(1)>",
@@ -37,7 +38,7 @@ PAYLOADS = [
     "<video><source onerror=alert(1)></video>",
     "<audio src=x onerror=alert(1)>",
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
-    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
     "<!--<img src=x onerror=alert(1)>-->",
     "<base href=javascript:alert(1)//>",
     "[click](javascript:alert(1))",
@@ -54,10 +55,10 @@ PAYLOADS = [
     "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
     "![x](https://evil.example/track.png)",
     "![x](//evil.example/track.png)",
-    "![x\" onerror=\"alert(1)](/media/a.jpg)",
-    "![x](/media/a.jpg\" onerror=\"alert(1))",
-    "[x](https://ok.example \"title\\\" onmouseover=\\\"alert(1)\")",
-    "[x](https://ok.example/\"onmouseover=\"alert(1))",
+    '![x" onerror="alert(1)](/media/a.jpg)',
+    '![x](/media/a.jpg" onerror="alert(1))',
+    '[x](https://ok.example "title\\" onmouseover=\\"alert(1)")',
+    '[x](https://ok.example/"onmouseover="alert(1))',
     "**<script>alert(1)</script>**",
     "`<script>alert(1)</script>`",
     "```html\n<script>alert(1)</script>\n```",
@@ -67,12 +68,12 @@ PAYLOADS = [
     "| a | b |\n|---|---|\n| <script>alert(1)</script> | <img src=x onerror=alert(1)> |",
     "&lt;script&gt;alert(1)&lt;/script&gt;",
     "&#60;script&#62;alert(1)&#60;/script&#62;",
-    "\"><script>alert(1)</script>",
+    '"><script>alert(1)</script>',
     "'><img src=x onerror=alert(1)>",
     "</textarea><script>alert(1)</script>",
     "</title><script>alert(1)</script>",
-    "<a href=\"https://ok.example\" onclick=\"alert(1)\">ok</a>",
-    "<a href=\"#\" onmouseover=\"alert(1)\">hover</a>",
+    '<a href="https://ok.example" onclick="alert(1)">ok</a>',
+    '<a href="#" onmouseover="alert(1)">hover</a>',
     "[x](https://ok.example)<script>alert(1)</script>",
     "<img src=`x`onerror=alert(1)>",
     "<img/src/onerror=alert(1)>",
@@ -84,7 +85,23 @@ PAYLOADS = [
     "<svg/onload=alert`1`>",
 ]
 NUL = "\x00"
-BAD_TAGS = {"script", "iframe", "object", "embed", "style", "link", "meta", "base", "form", "svg", "math", "input", "frame", "frameset", "applet"}
+BAD_TAGS = {
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "style",
+    "link",
+    "meta",
+    "base",
+    "form",
+    "svg",
+    "math",
+    "input",
+    "frame",
+    "frameset",
+    "applet",
+}
 BAD_URL = re.compile(r"^\s*(javascript|vbscript|data|file):", re.IGNORECASE)
 
 
@@ -168,9 +185,11 @@ def test_every_payload_posted_through_the_forum_renders_safely(client, login, au
         posted.append(payload)
     assert len(posted) >= 50
     login(reader)
-    for thread_id, payload in zip(thread_ids, posted):
+    for thread_id, payload in zip(thread_ids, posted, strict=True):
         # A reply quoting the opening post, in place with htmx: the fragment is checked too.
-        opening = db.session.scalars(db.select(db.text("id FROM forum_post WHERE thread_id = :t ORDER BY id").bindparams(t=thread_id))).first()
+        opening = db.session.scalars(
+            db.select(db.text("id FROM forum_post WHERE thread_id = :t ORDER BY id").bindparams(t=thread_id))
+        ).first()
         fragment = client.post(
             f"/forum/t/{thread_id}/reply",
             data={"body": f"> {payload}\n\n{payload}", "quoted_post_id": str(opening)},
@@ -196,7 +215,9 @@ def test_payloads_in_edits_reports_and_moderation_pages_render_safely(client, lo
     post_thread(client, title="Plain title", body="plain")
     post = latest_post()
     for payload in PAYLOADS[:20]:
-        assert client.post(f"/forum/p/{post.id}/edit", data={"body": payload, "title": payload[:150] or "x" * 5}).status_code in (303, 422)
+        assert client.post(
+            f"/forum/p/{post.id}/edit", data={"body": payload, "title": payload[:150] or "x" * 5}
+        ).status_code in (303, 422)
         assert_page_is_safe(page_text(client.get(f"/forum/t/{post.thread_id}")))
     login(reader)
     assert client.post(f"/forum/p/{post.id}/report", data={"reason": PAYLOADS[3]}).status_code == 303
@@ -209,7 +230,9 @@ def test_payloads_in_edits_reports_and_moderation_pages_render_safely(client, lo
 
 
 def test_links_get_nofollow_and_only_own_images_are_kept():
-    html = render_markdown("[a](https://ok.example) ![own](/media/p_1.jpg) ![static](/static/img/logo.svg) ![far](https://evil.example/x.png)")
+    html = render_markdown(
+        "[a](https://ok.example) ![own](/media/p_1.jpg) ![static](/static/img/logo.svg) ![far](https://evil.example/x.png)"
+    )
     assert '<a href="https://ok.example" rel="nofollow ugc noopener">a</a>' in html
     assert 'src="/media/p_1.jpg"' in html and 'src="/static/img/logo.svg"' in html
     assert "evil.example" not in html
@@ -217,6 +240,11 @@ def test_links_get_nofollow_and_only_own_images_are_kept():
 
 def test_the_scanner_itself_catches_unsafe_markup():
     # Guards the guard: were the scanner blind, every test above would pass for nothing.
-    for html in ('<img src=x onerror=alert(1)>', '<a href=" javascript:alert(1)">x</a>', "<svg></svg>", '<img src="https://evil/x.png">'):
+    for html in (
+        "<img src=x onerror=alert(1)>",
+        '<a href=" javascript:alert(1)">x</a>',
+        "<svg></svg>",
+        '<img src="https://evil/x.png">',
+    ):
         assert scan(html).problems, html
     assert scan("<script>alert(1)</script>").scripts == ["inline"]

@@ -1,4 +1,5 @@
 """Inbound SMS test helpers: post a correctly signed Twilio webhook and read the TwiML reply."""
+
 from __future__ import annotations
 
 import itertools
@@ -37,8 +38,9 @@ def text_in(client):
 
     def _send(phone: str, body: str, sid: str | None = None, **extra) -> str:
         params = {"From": phone, "To": "+15005550006", "Body": body, "MessageSid": sid or new_sid(), **extra}
-        response = client.post("/sms/inbound", data=params, csrf=False,
-                               headers={"X-Twilio-Signature": signature(params)})
+        response = client.post(
+            "/sms/inbound", data=params, csrf=False, headers={"X-Twilio-Signature": signature(params)}
+        )
         # The test client shares the test's session, and a POST's transaction starts with BEGIN
         # IMMEDIATE on SQLite: end it, as a server ends every request's, so that a live server
         # in another thread can write.

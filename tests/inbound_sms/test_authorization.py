@@ -1,4 +1,5 @@
 """Who may do what by SMS: drafts and offers only of the sender, suspended members, unknown numbers."""
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,19 @@ def test_cannot_confirm_or_discard_someone_elses_draft(text_in, db, seller, stra
     assert db.session.get(Posting, number).status == "draft"
 
 
-@pytest.mark.parametrize("body", ["SELL maize 5t 2100", "卖 玉米 5吨 2100", "YES 1", "NO 1", "OFFERS", "ACCEPT K7M2",
-                                  "DECLINE K7M2", "COUNTER K7M2 2000"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "SELL maize 5t 2100",
+        "卖 玉米 5吨 2100",
+        "YES 1",
+        "NO 1",
+        "OFFERS",
+        "ACCEPT K7M2",
+        "DECLINE K7M2",
+        "COUNTER K7M2 2000",
+    ],
+)
 def test_unregistered_numbers_get_a_signup_link_for_member_commands(text_in, db, body):
     reply = text_in("+8613912349999", body)
     assert "http://jishi.test/signup" in reply
@@ -65,8 +77,14 @@ def test_suspended_member_cannot_post_confirm_or_answer_offers_but_can_read_pric
     seller.suspended_until = utcnow() + timedelta(days=3)
     db.session.commit()
     suspended = "Jishi: your account is suspended, so you cannot post or trade. You can still check PRICE."
-    for body in ("SELL maize 5t 2100", f"YES {draft.id}", f"NO {draft.id}", f"ACCEPT {code}", f"DECLINE {code}",
-                 f"COUNTER {code} 3"):
+    for body in (
+        "SELL maize 5t 2100",
+        f"YES {draft.id}",
+        f"NO {draft.id}",
+        f"ACCEPT {code}",
+        f"DECLINE {code}",
+        f"COUNTER {code} 3",
+    ):
         assert text_in(seller.phone, body) == suspended, body
     db.session.expire_all()
     assert _count(db, Posting) == 2  # the draft and the sell offer, nothing new
@@ -90,7 +108,9 @@ def test_a_code_only_works_for_the_member_it_was_given_to(text_in, db, seller, b
         assert text_in(other.phone, f"ACCEPT {code}") == f"No open offer {code} for you. Reply OFFERS to list them."
     assert text_in(buyer.phone, "OFFERS") == "Jishi: no open offers for you."
     assert _count(db, Order) == 0
-    assert offer_code(stranger.id, thread.latest_offer.id) != code or offer_code(buyer.id, thread.latest_offer.id) != code
+    assert (
+        offer_code(stranger.id, thread.latest_offer.id) != code or offer_code(buyer.id, thread.latest_offer.id) != code
+    )
 
 
 def test_accept_by_code_places_the_order(text_in, db, seller, buyer, thread):
@@ -122,7 +142,11 @@ def test_counter_by_code_sends_a_new_offer_with_a_new_code(text_in, db, seller, 
     db.session.expire_all()
     offers = db.session.scalars(select(Offer).where(Offer.negotiation_id == thread.id).order_by(Offer.id)).all()
     assert [o.status for o in offers] == ["countered", "open"]
-    assert (offers[1].author_id, offers[1].unit_price, offers[1].quantity) == (seller.id, Decimal("3.40"), Decimal("10"))
+    assert (offers[1].author_id, offers[1].unit_price, offers[1].quantity) == (
+        seller.id,
+        Decimal("3.40"),
+        Decimal("10"),
+    )
     # Now it is the buyer's turn: the seller has nothing to answer, the buyer has the new offer.
     assert text_in(seller.phone, "OFFERS") == "Jishi: no open offers for you."
     [buyer_code] = _offer_codes(text_in(buyer.phone, "报价"))
@@ -134,7 +158,9 @@ def test_counter_price_in_another_unit_is_converted(text_in, db, seller, thread)
     [code] = _offer_codes(text_in(seller.phone, "OFFERS"))
     text_in(seller.phone, f"还价 {code} 1.7元/斤")
     db.session.expire_all()
-    latest = db.session.scalars(select(Offer).where(Offer.negotiation_id == thread.id).order_by(Offer.id.desc())).first()
+    latest = db.session.scalars(
+        select(Offer).where(Offer.negotiation_id == thread.id).order_by(Offer.id.desc())
+    ).first()
     assert latest.unit_price == Decimal("3.40")  # per kg
 
 
@@ -152,6 +178,7 @@ def test_trade_rules_still_apply_by_sms(text_in, db, seller, sell_offer, thread)
 
 def test_member_created_by_a_station_can_use_member_commands(text_in, db):
     station = make_member(display_name="Village Station", is_station_operator=True)
-    farmer = make_member(password=None, display_name="Old Liu", created_by_station_id=station.id,
-                         phone_verified_at=None)
+    farmer = make_member(
+        password=None, display_name="Old Liu", created_by_station_id=station.id, phone_verified_at=None
+    )
     assert text_in(farmer.phone, "SELL maize 5t 2100 Henan").startswith("Draft ")

@@ -1,4 +1,5 @@
 """Every SMS command through /sms/inbound, in English and Chinese, and what it changes in the database."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -40,8 +41,9 @@ def _last_command(db) -> str:
         ("卖 猪 10头 1500", "sell", "10", "head", "1500", "41", ""),
     ],
 )
-def test_sell_and_buy_create_a_draft_owned_by_the_sender(text_in, db, seller, body, kind, quantity, unit, price,
-                                                         province, description):
+def test_sell_and_buy_create_a_draft_owned_by_the_sender(
+    text_in, db, seller, body, kind, quantity, unit, price, province, description
+):
     reply = text_in(seller.phone, body)
     [posting] = _postings(db)
     assert (posting.kind, posting.status, posting.owner_id) == (kind, "draft", seller.id)
@@ -56,8 +58,10 @@ def test_sell_and_buy_create_a_draft_owned_by_the_sender(text_in, db, seller, bo
 def test_draft_reply_states_what_was_understood(text_in, db, seller):
     reply = text_in(seller.phone, "SELL maize 5t 2100")
     number = _postings(db)[0].id
-    assert reply == (f"Draft {number}: 5 t maize ¥2,100/t. Reply YES {number} to publish, NO {number} to discard. "
-                     f"http://jishi.test/p/{number}")
+    assert reply == (
+        f"Draft {number}: 5 t maize ¥2,100/t. Reply YES {number} to publish, NO {number} to discard. "
+        f"http://jishi.test/p/{number}"
+    )
 
 
 def test_sell_without_any_province_asks_for_one(text_in, db):
@@ -99,8 +103,9 @@ def test_yes_on_a_published_posting_says_so(text_in, db, seller, sell_offer):
 def test_bare_yes_from_a_number_that_never_stopped_asks_for_the_draft_number(text_in, db, seller):
     # Issue 22: YES opts in only a number that is opted out; otherwise it neither publishes nor resumes.
     text_in(seller.phone, "SELL maize 5t 2100")
-    assert text_in(seller.phone, "YES") == ("Jishi: you already get our SMS. To publish a draft, reply YES and "
-                                            "its number, e.g. YES 12.")
+    assert text_in(seller.phone, "YES") == (
+        "Jishi: you already get our SMS. To publish a draft, reply YES and its number, e.g. YES 12."
+    )
     assert _postings(db)[0].status == "draft"
     assert db.session.scalar(select(SmsOptOut).where(SmsOptOut.phone == seller.phone)) is None
 
@@ -127,9 +132,17 @@ def test_every_resume_word_opts_back_in(text_in, db, word):
     assert row.opted_in_at is not None
 
 
-@pytest.mark.parametrize("body, language", [
-    ("HELP", "en"), ("help", "en"), ("帮助", "zh"), ("what is this", "en"), ("你好", "zh"), ("12345", None),
-])
+@pytest.mark.parametrize(
+    "body, language",
+    [
+        ("HELP", "en"),
+        ("help", "en"),
+        ("帮助", "zh"),
+        ("what is this", "en"),
+        ("你好", "zh"),
+        ("12345", None),
+    ],
+)
 def test_help_and_unknown_text_get_usage(text_in, db, body, language):
     reply = text_in("+8613912340013", body)
     assert "PRICE" in reply or "价格" in reply
@@ -137,16 +150,19 @@ def test_help_and_unknown_text_get_usage(text_in, db, body, language):
     assert _last_command(db) == "help"
 
 
-@pytest.mark.parametrize("body, expected", [
-    ("SELL maize", "Missing quantity. e.g. SELL maize 5t 2100"),
-    ("SELL maize 5 2100", "Missing unit (t, kg, jin…). e.g. SELL maize 5t 2100"),
-    ("SELL unobtainium 5t 2100", "Unknown commodity. e.g. SELL maize 5t 2100"),
-    ("SELL maize -5t 2100", "Numbers must be above zero. e.g. SELL maize 5t 2100"),
-    ("PRICE", "Which commodity? e.g. PRICE maize Henan"),
-    ("PRICE maize Mars", "Unknown province. e.g. PRICE maize Henan"),
-    ("NO x", "Could not read a number. e.g. NO 12"),
-    ("ACCEPT", "Which offer code? Reply OFFERS. e.g. ACCEPT K7M2"),
-])
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("SELL maize", "Missing quantity. e.g. SELL maize 5t 2100"),
+        ("SELL maize 5 2100", "Missing unit (t, kg, jin…). e.g. SELL maize 5t 2100"),
+        ("SELL unobtainium 5t 2100", "Unknown commodity. e.g. SELL maize 5t 2100"),
+        ("SELL maize -5t 2100", "Numbers must be above zero. e.g. SELL maize 5t 2100"),
+        ("PRICE", "Which commodity? e.g. PRICE maize Henan"),
+        ("PRICE maize Mars", "Unknown province. e.g. PRICE maize Henan"),
+        ("NO x", "Could not read a number. e.g. NO 12"),
+        ("ACCEPT", "Which offer code? Reply OFFERS. e.g. ACCEPT K7M2"),
+    ],
+)
 def test_malformed_commands_say_what_is_wrong(text_in, db, seller, body, expected):
     assert text_in(seller.phone, body) == expected
     assert _postings(db) == []
@@ -169,8 +185,9 @@ def test_price_reports_todays_reference(text_in, db, seller):
 
 def _subscriptions(db, phone) -> list[tuple[str, str, str]]:
     db.session.expire_all()
-    rows = db.session.scalars(select(PriceSubscription).where(PriceSubscription.phone == phone)
-                              .order_by(PriceSubscription.id))
+    rows = db.session.scalars(
+        select(PriceSubscription).where(PriceSubscription.phone == phone).order_by(PriceSubscription.id)
+    )
     return [(db.session.get(Commodity, row.commodity_id).slug, row.area_code, row.locale[:2]) for row in rows]
 
 
@@ -218,14 +235,17 @@ def test_reference_day_is_shown(text_in, db, seller):
     assert today.strftime("%m-%d") in text_in("+8613912340020", "PRICE maize")
 
 
-@pytest.mark.parametrize("body, slug, province", [
-    ("PRICE 河南玉米", "maize", "41"),
-    ("价格 烟台苹果", "apple", "37"),
-    ("PRICE apples", "apple", None),
-    ("price tomatoes shouguang", "tomato", "37"),
-    ("行情 五常大米", "rice", "23"),
-    ("PRICE yumi henan", "maize", "41"),
-])
+@pytest.mark.parametrize(
+    "body, slug, province",
+    [
+        ("PRICE 河南玉米", "maize", "41"),
+        ("价格 烟台苹果", "apple", "37"),
+        ("PRICE apples", "apple", None),
+        ("price tomatoes shouguang", "tomato", "37"),
+        ("行情 五常大米", "rice", "23"),
+        ("PRICE yumi henan", "maize", "41"),
+    ],
+)
 def test_price_reads_places_plurals_and_pinyin_as_the_market_does(text_in, db, seller, body, slug, province):
     """Issue 16: cities and counties name their province, English plurals their commodity."""
     from app.inbound_sms.catalogue import sms_catalogue

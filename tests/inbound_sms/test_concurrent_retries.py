@@ -3,6 +3,7 @@ MessageSid at the same moment run the command once and all answer with the same 
 
 Runs on SQLite (writes queue under BEGIN IMMEDIATE) and on PostgreSQL (the UNIQUE MessageSid makes
 the losers' insert wait for and then fail against the winner's)."""
+
 from __future__ import annotations
 
 import threading
@@ -24,7 +25,9 @@ RETRIES = 8
 
 def test_simultaneous_retries_of_one_message_act_once(app, db, database_url, seller, tmp_path):
     race_app = create_app(
-        TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_DIR=str(tmp_path / "race-uploads"),
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        UPLOAD_DIR=str(tmp_path / "race-uploads"),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_size": RETRIES, "max_overflow": 2, "pool_timeout": 60},
     )
     params = {"From": seller.phone, "To": "+15005550006", "Body": "SELL maize 5t 2100", "MessageSid": new_sid()}

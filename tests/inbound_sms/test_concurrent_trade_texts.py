@@ -7,6 +7,7 @@ These tests repeat that against real processes: gunicorn with two workers on the
 queue under BEGIN IMMEDIATE). Every text is released at once; afterwards exactly one change was
 made, nobody got a 5xx, and each loser's reply is the reply the same text sent again afterwards
 gets ("already accepted", "already published" …)."""
+
 from __future__ import annotations
 
 import itertools
@@ -23,8 +24,8 @@ from twilio.request_validator import RequestValidator
 
 from app.inbound_sms.models import InboundSms
 from app.notify.models import Notification
-from app.postings.models import Posting
 from app.payments.models import LedgerEntry
+from app.postings.models import Posting
 from app.trade import negotiations, orders
 from app.trade.models import Negotiation, Offer, Order, OrderEvent
 from tests.factories import make_member, make_posting
@@ -46,8 +47,9 @@ def _text(base: str, phone: str, body: str) -> tuple[int, str]:
     params = {"From": phone, "To": "+15005550006", "Body": body, "MessageSid": f"SMlive{next(_sids):026d}"}
     signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_BASE_URL + "/sms/inbound", params)
     # Connection: close, so that gunicorn hands the texts to either worker.
-    response = requests.post(f"{base}/sms/inbound", data=params, timeout=60,
-                             headers={"X-Twilio-Signature": signature, "Connection": "close"})
+    response = requests.post(
+        f"{base}/sms/inbound", data=params, timeout=60, headers={"X-Twilio-Signature": signature, "Connection": "close"}
+    )
     found = re.search(r"<Message>(.*)</Message>", response.text, re.S)
     return response.status_code, unescape(found.group(1)) if found else response.text[:500]
 
@@ -69,8 +71,9 @@ def _all_at_once(base: str, texts: list[tuple[str, str]]) -> list[str]:
 
 @pytest.fixture
 def server(database_url, tmp_path):
-    with gunicorn(database_url, tmp_path, workers=2, TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-                  PUBLIC_BASE_URL=PUBLIC_BASE_URL) as base:
+    with gunicorn(
+        database_url, tmp_path, workers=2, TWILIO_AUTH_TOKEN=AUTH_TOKEN, PUBLIC_BASE_URL=PUBLIC_BASE_URL
+    ) as base:
         yield base
     log = (tmp_path / "gunicorn.log").read_text()
     assert "Traceback" not in log, log[-3000:]
@@ -85,11 +88,14 @@ def _count(db, model, *where) -> int:
 def offers_to_seller(db):
     """Three buyers each offered 5 t of the seller's 50 t of maize; the seller answers by SMS."""
     seller = make_member(display_name="Farmer Wang")
-    posting = make_posting(owner=seller, commodity="maize", quantity=Decimal("50"), unit_code="t",
-                           price=Decimal("2100"))
+    posting = make_posting(
+        owner=seller, commodity="maize", quantity=Decimal("50"), unit_code="t", price=Decimal("2100")
+    )
     for number in range(3):
         buyer = make_member(display_name=f"Buyer {number}")
-        negotiations.start_negotiation(posting, buyer, negotiations.OfferTerms(Decimal("5"), Decimal("2000"), "collect"))
+        negotiations.start_negotiation(
+            posting, buyer, negotiations.OfferTerms(Decimal("5"), Decimal("2000"), "collect")
+        )
     db.session.commit()
     return seller, posting
 
@@ -114,7 +120,7 @@ def test_six_simultaneous_accept_texts_place_one_order_per_offer(server, db, off
     assert db.session.get(Posting, posting.id).quantity_available == Decimal("45") - Decimal("10")
     assert_stock_adds_up()
     for index, code in enumerate(codes):
-        pair = replies[2 * index:2 * index + 2]
+        pair = replies[2 * index : 2 * index + 2]
         won = [reply for reply in pair if reply.startswith("Accepted. Order ")]
         assert len(won) == 1, pair
         # The loser reads what the same text sent again afterwards reads: which order it placed.
@@ -128,7 +134,9 @@ def test_six_simultaneous_accept_texts_place_one_order_per_offer(server, db, off
 def _assert_told_once(db, event: str, expected_members: int) -> None:
     """``event`` reached ``expected_members`` members, none of them twice on one channel."""
     db.session.rollback()
-    rows = db.session.execute(select(Notification.member_id, Notification.channel).where(Notification.event == event)).all()
+    rows = db.session.execute(
+        select(Notification.member_id, Notification.channel).where(Notification.event == event)
+    ).all()
     assert len({member for member, _channel in rows}) == expected_members, rows
     assert len(rows) == len(set(rows)), rows
 
@@ -196,14 +204,26 @@ def test_simultaneous_order_step_texts_take_each_step_once(server, db):
     every loser reads what the same text sent afterwards reads."""
     seller = make_member(display_name="Farmer Wang")
     buyer = make_member(display_name="Buyer Li")
-    posting = make_posting(owner=seller, commodity="maize", quantity=Decimal("50"), unit_code="t", price=Decimal("2100"))
+    posting = make_posting(
+        owner=seller, commodity="maize", quantity=Decimal("50"), unit_code="t", price=Decimal("2100")
+    )
     order = orders.buy_now(posting, buyer, Decimal("5"), "collect")
     db.session.commit()
     number = order.number
     link = f"{PUBLIC_BASE_URL}/o/{order.id}"
     for phone, body, done, status in [
-        (seller.phone, f"CONFIRM {number}", f"Order {number} confirmed. When the goods leave, reply SHIP {number}. {link}", "confirmed"),
-        (seller.phone, f"SHIP {number}", f"Order {number} shipped. The buyer replies RECEIVED {number} on arrival. {link}", "shipped"),
+        (
+            seller.phone,
+            f"CONFIRM {number}",
+            f"Order {number} confirmed. When the goods leave, reply SHIP {number}. {link}",
+            "confirmed",
+        ),
+        (
+            seller.phone,
+            f"SHIP {number}",
+            f"Order {number} shipped. The buyer replies RECEIVED {number} on arrival. {link}",
+            "shipped",
+        ),
         (buyer.phone, f"RECEIVED {number}", f"Order {number} received. Thank you. {link}", "delivered"),
         (seller.phone, f"PAID {number}", f"Payment for order {number} recorded. {link}", "paid"),
     ]:

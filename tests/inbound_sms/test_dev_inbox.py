@@ -1,4 +1,5 @@
 """The development SMS inbox's "reply as this phone" form runs the same commands as /sms/inbound."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

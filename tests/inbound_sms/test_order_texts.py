@@ -3,6 +3,7 @@ confirms, declines, ships (with a waybill or a plate) and records payment, the b
 receipt, either lists open orders — each through the order service the web uses: same rules, same
 events, once only; replies in one segment; nothing leaks to a stranger; the web order page shows
 the state a text moved the order to."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -37,8 +38,10 @@ def _fresh(db, order: Order) -> Order:
 
 def _events(db, order: Order) -> list[tuple[str | None, str, int | None]]:
     db.session.expire_all()
-    return [(e.from_status, e.to_status, e.actor_id)
-            for e in db.session.scalars(select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(OrderEvent.id))]
+    return [
+        (e.from_status, e.to_status, e.actor_id)
+        for e in db.session.scalars(select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(OrderEvent.id))
+    ]
 
 
 def _one_segment(reply: str) -> str:
@@ -71,14 +74,18 @@ def test_confirm_reads_every_spelling_of_the_order_number(text_in, db, seller, o
 def test_chinese_replies_fit_one_segment_through_the_whole_order(text_in, db, seller, buyer, order):
     n = order.number
     assert _one_segment(text_in(seller.phone, f"确认 {n}")) == f"订单{n}已确认。发货后回复“发货 {n}”。 {_link(order)}"
-    assert _one_segment(text_in(seller.phone, f"发货 {n}")) == f"订单{n}已发货。买家到货后回复“收货 {n}”。 {_link(order)}"
+    assert (
+        _one_segment(text_in(seller.phone, f"发货 {n}")) == f"订单{n}已发货。买家到货后回复“收货 {n}”。 {_link(order)}"
+    )
     assert _one_segment(text_in(buyer.phone, f"收货 {n}")) == f"订单{n}已确认收货，谢谢。 {_link(order)}"
     assert _one_segment(text_in(seller.phone, f"收款 {n}")) == f"订单{n}已确认收款。 {_link(order)}"
     assert _fresh(db, order).status == "paid"
     assert [e[1] for e in _events(db, order)] == ["placed", "confirmed", "shipped", "delivered", "paid"]
 
 
-def test_payment_received_by_text_writes_the_ledger_charge_as_the_web_step_does(text_in, db, client, login, seller, buyer, order):
+def test_payment_received_by_text_writes_the_ledger_charge_as_the_web_step_does(
+    text_in, db, client, login, seller, buyer, order
+):
     text_in(seller.phone, f"CONFIRM {order.number}")
     reply = _one_segment(text_in(seller.phone, f"PAID {order.number}"))
     assert reply.startswith(f"Payment for order {order.number} recorded.")
@@ -99,7 +106,10 @@ def test_ship_with_a_carrier_and_waybill_creates_the_shipment(text_in, db, selle
     shipment = db.session.scalar(select(Shipment).where(Shipment.order_id == order.id))
     assert (shipment.method, shipment.carrier, shipment.tracking_number) == ("carrier", "sf-express", "SF1234567890")
     assert _events(db, order)[-1][1] == "shipped"
-    assert db.session.scalars(select(OrderEvent.note).where(OrderEvent.to_status == "shipped")).one() == "顺丰 SF1234567890"
+    assert (
+        db.session.scalars(select(OrderEvent.note).where(OrderEvent.to_status == "shipped")).one()
+        == "顺丰 SF1234567890"
+    )
 
 
 def test_ship_with_a_plate_records_it_on_the_timeline(text_in, db, client, login, seller, buyer, order):
@@ -139,7 +149,9 @@ def test_the_same_message_sid_twice_runs_once_and_answers_alike(text_in, db, sel
     assert db.session.scalar(select(func.count()).select_from(InboundSms)) == 1
 
 
-def test_only_the_seller_confirms_ships_and_records_payment_and_only_the_buyer_receives(text_in, db, seller, buyer, order):
+def test_only_the_seller_confirms_ships_and_records_payment_and_only_the_buyer_receives(
+    text_in, db, seller, buyer, order
+):
     for body in (f"CONFIRM {order.number}", f"DECLINE {order.number}", f"SHIP {order.number}", f"PAID {order.number}"):
         assert _one_segment(text_in(buyer.phone, body)) == "Not done: Only the seller can do this.", body
     assert _fresh(db, order).status == "placed"
@@ -150,17 +162,26 @@ def test_only_the_seller_confirms_ships_and_records_payment_and_only_the_buyer_r
 
 
 def test_a_step_the_order_state_refuses_gets_the_web_reason(text_in, db, seller, buyer, order):
-    assert _one_segment(text_in(seller.phone, f"SHIP {order.number}")) == \
-        "Not done: An order that is placed cannot be changed that way."
-    assert text_in(buyer.phone, f"RECEIVED {order.number}") == \
-        "Not done: An order that is placed cannot be changed that way."
+    assert (
+        _one_segment(text_in(seller.phone, f"SHIP {order.number}"))
+        == "Not done: An order that is placed cannot be changed that way."
+    )
+    assert (
+        text_in(buyer.phone, f"RECEIVED {order.number}")
+        == "Not done: An order that is placed cannot be changed that way."
+    )
     assert _fresh(db, order).status == "placed"
 
 
 def test_a_stranger_and_an_unknown_number_learn_nothing_about_the_order(text_in, db, stranger, order):
     no_such = f"You have no order {order.number}. Reply ORDERS to list yours."
-    for body in (f"CONFIRM {order.number}", f"SHIP {order.number}", f"RECEIVED {order.number}", f"PAID {order.number}",
-                 f"DECLINE {order.number}"):
+    for body in (
+        f"CONFIRM {order.number}",
+        f"SHIP {order.number}",
+        f"RECEIVED {order.number}",
+        f"PAID {order.number}",
+        f"DECLINE {order.number}",
+    ):
         assert text_in(stranger.phone, body) == no_such, body
     assert text_in(stranger.phone, "ORDERS") == "Jishi: you have no open orders."
     unregistered = text_in("+8613900000077", f"CONFIRM {order.number}")
@@ -173,15 +194,18 @@ def test_an_order_number_that_does_not_exist_answers_like_someone_elses(text_in,
     assert text_in(seller.phone, "发货 J9999999") == "您没有订单J9999999。回复“订单”查看。"
 
 
-@pytest.mark.parametrize("body, reply", [
-    ("SHIP 3", "Order numbers start with J. e.g. SHIP J0000003 SF SF1234567890"),
-    ("PAID 3", "Order numbers start with J. e.g. PAID J0000003"),
-    ("RECEIVED 3", "Order numbers start with J. e.g. RECEIVED J0000003"),
-    ("DECLINE 3", "Order numbers start with J. e.g. DECLINE J0000003"),
-    ("收货 3", "订单号以J开头。 如：收货 J0000003"),
-    ("发货", "哪个订单？回复“订单”查看。 如：发货 J0000003 顺丰 SF1234567890"),
-    ("CONFIRM Jx", "Could not read the order number. e.g. CONFIRM J0000003"),
-])
+@pytest.mark.parametrize(
+    "body, reply",
+    [
+        ("SHIP 3", "Order numbers start with J. e.g. SHIP J0000003 SF SF1234567890"),
+        ("PAID 3", "Order numbers start with J. e.g. PAID J0000003"),
+        ("RECEIVED 3", "Order numbers start with J. e.g. RECEIVED J0000003"),
+        ("DECLINE 3", "Order numbers start with J. e.g. DECLINE J0000003"),
+        ("收货 3", "订单号以J开头。 如：收货 J0000003"),
+        ("发货", "哪个订单？回复“订单”查看。 如：发货 J0000003 顺丰 SF1234567890"),
+        ("CONFIRM Jx", "Could not read the order number. e.g. CONFIRM J0000003"),
+    ],
+)
 def test_a_bare_or_missing_order_number_gets_usage_and_changes_nothing(text_in, db, seller, order, body, reply):
     assert _one_segment(text_in(seller.phone, body)) == reply
     assert _fresh(db, order).status == "placed"
@@ -190,17 +214,24 @@ def test_a_bare_or_missing_order_number_gets_usage_and_changes_nothing(text_in, 
 def test_a_bare_number_after_yes_is_still_a_draft_number(text_in, db, seller, sell_offer, order):
     """YES 1 / 确认 1 are about posting 1 (here the seller's published rice), never order J0000001."""
     assert order.id == sell_offer.id
-    assert text_in(seller.phone, f"YES {order.id}") == f"Posting {sell_offer.id} is already published: http://jishi.test/p/{sell_offer.id}"
+    assert (
+        text_in(seller.phone, f"YES {order.id}")
+        == f"Posting {sell_offer.id} is already published: http://jishi.test/p/{sell_offer.id}"
+    )
     assert text_in(seller.phone, f"确认 {order.id}").startswith(f"信息{sell_offer.id}已发布")
     assert _fresh(db, order).status == "placed"
 
 
-def test_orders_lists_open_orders_with_the_next_step_for_each_party(text_in, db, client, login, seller, buyer, sell_offer, order):
+def test_orders_lists_open_orders_with_the_next_step_for_each_party(
+    text_in, db, client, login, seller, buyer, sell_offer, order
+):
     second = place_order_by_buy_now(client, login, sell_offer, buyer, quantity="5")
     walk(client, login, second, (seller, "confirm"), (seller, "ship"))
     client.post("/logout")
-    assert _one_segment(text_in(seller.phone, "ORDERS")) == \
-        f"Orders: {second.number} waiting; {order.number} CONFIRM/DECLINE."
+    assert (
+        _one_segment(text_in(seller.phone, "ORDERS"))
+        == f"Orders: {second.number} waiting; {order.number} CONFIRM/DECLINE."
+    )
     assert _one_segment(text_in(buyer.phone, "订单")) == f"订单：{second.number} 收货；{order.number} 等对方。"
 
 
@@ -215,7 +246,8 @@ def test_orders_beyond_one_segment_are_counted_not_cut(text_in, db, client, logi
 
 
 def test_a_suspended_seller_cannot_confirm_but_can_ship_an_order_under_way(
-        text_in, db, client, login, seller, buyer, sell_offer, order):
+    text_in, db, client, login, seller, buyer, sell_offer, order
+):
     """As on the web: confirming is a new commitment; an order already under way can still move."""
     newer = place_order_by_buy_now(client, login, sell_offer, buyer, quantity="5")
     client.post("/logout")
@@ -238,7 +270,9 @@ def test_help_lists_the_order_commands_in_both_languages(text_in):
     assert "订单" in chinese and "确认/拒绝/发货/收款 J3" in chinese and "收货 J3" in chinese
 
 
-def test_decline_of_an_order_number_that_is_also_an_offer_code_declines_the_order(text_in, db, seller, buyer, sell_offer):
+def test_decline_of_an_order_number_that_is_also_an_offer_code_declines_the_order(
+    text_in, db, seller, buyer, sell_offer
+):
     """J234 is shaped like an offer code (J and three digits 2-9): with no offer so coded, DECLINE J234
     declines order J0000234."""
     first = orders.buy_now(sell_offer, buyer, Decimal("1"), "collect")

@@ -1,6 +1,7 @@
 """Issue 22 end to end: Twilio-signed texts to /sms/inbound as farmers write them — opt-out
 look-alikes, true opt-outs with punctuation, money forms, keyword-last, Traditional and pinyin —
 and the reply, the opt-out table and the drafts each must leave."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -29,14 +30,17 @@ def _last_command(db) -> str:
     return db.session.scalars(select(InboundSms.command).order_by(InboundSms.id.desc())).first()
 
 
-@pytest.mark.parametrize("body, reply", [
-    ("取消 K7M2", "集市：回复 退订 确认停止接收短信（只发“退订”两字）。回复 帮助 查看指令。"),
-    ("取消订单", "集市：回复 退订 确认停止接收短信（只发“退订”两字）。回复 帮助 查看指令。"),
-    ("退订什么", "集市：回复 退订 确认停止接收短信（只发“退订”两字）。回复 帮助 查看指令。"),
-    ("Cancel my order", "Jishi: to stop all SMS from us, reply STOP on its own. Reply HELP for commands."),
-    ("stop sending me these", "Jishi: to stop all SMS from us, reply STOP on its own. Reply HELP for commands."),
-    ("quit it", "Jishi: to stop all SMS from us, reply STOP on its own. Reply HELP for commands."),
-])
+@pytest.mark.parametrize(
+    "body, reply",
+    [
+        ("取消 K7M2", "集市：回复 退订 确认停止接收短信（只发“退订”两字）。回复 帮助 查看指令。"),
+        ("取消订单", "集市：回复 退订 确认停止接收短信（只发“退订”两字）。回复 帮助 查看指令。"),
+        ("退订什么", "集市：回复 退订 确认停止接收短信（只发“退订”两字）。回复 帮助 查看指令。"),
+        ("Cancel my order", "Jishi: to stop all SMS from us, reply STOP on its own. Reply HELP for commands."),
+        ("stop sending me these", "Jishi: to stop all SMS from us, reply STOP on its own. Reply HELP for commands."),
+        ("quit it", "Jishi: to stop all SMS from us, reply STOP on its own. Reply HELP for commands."),
+    ],
+)
 def test_opt_out_look_alikes_ask_for_the_keyword_and_keep_the_number_subscribed(text_in, db, body, reply):
     phone = "+8613912342201"
     assert text_in(phone, body) == reply
@@ -48,23 +52,41 @@ def test_a_sell_that_starts_with_an_opt_out_word_drafts_and_names_what_it_did_no
     reply = text_in(seller.phone, "end of season, sell maize 5t 2100")
     [posting] = _postings(db)
     assert (posting.quantity, posting.unit_code, posting.price) == (Decimal("5"), "t", Decimal("2100"))
-    assert reply == (f"Draft {posting.id}: 5 t maize ¥2,100/t. Not understood: end of season. Reply YES {posting.id} "
-                     f"to publish, NO {posting.id} to discard. http://jishi.test/p/{posting.id}")
+    assert reply == (
+        f"Draft {posting.id}: 5 t maize ¥2,100/t. Not understood: end of season. Reply YES {posting.id} "
+        f"to publish, NO {posting.id} to discard. http://jishi.test/p/{posting.id}"
+    )
     assert _opt_out_row(db, seller.phone) is None
     assert count_segments(reply).segments <= 2
 
 
-@pytest.mark.parametrize("body, keyword", [
-    ("stop.", "STOP"), ("STOP!", "STOP"), ("ＳＴＯＰ！", "STOP"), ("退订。", "退订"), ("「退订」", "退订"), ("td。", "TD"),
-    ("N", "N"), ("n.", "N"), ("Cancel!", "CANCEL"), ("取消", "取消"), ("end", "END"), ("QUIT?", "QUIT"),
-])
+@pytest.mark.parametrize(
+    "body, keyword",
+    [
+        ("stop.", "STOP"),
+        ("STOP!", "STOP"),
+        ("ＳＴＯＰ！", "STOP"),
+        ("退订。", "退订"),
+        ("「退订」", "退订"),
+        ("td。", "TD"),
+        ("N", "N"),
+        ("n.", "N"),
+        ("Cancel!", "CANCEL"),
+        ("取消", "取消"),
+        ("end", "END"),
+        ("QUIT?", "QUIT"),
+    ],
+)
 def test_true_opt_outs_with_punctuation_stop_every_sms(text_in, db, body, keyword):
     phone = "+8613912342202"
     reply = text_in(phone, body)
     assert "START" in reply
     row = _opt_out_row(db, phone)
     assert row is not None and row.opted_in_at is None and row.keyword == keyword
-    assert text_in(phone, "YES") in ("Jishi: SMS resumed. Reply HELP for commands.", "集市：短信已恢复。回复 帮助 查看指令。")
+    assert text_in(phone, "YES") in (
+        "Jishi: SMS resumed. Reply HELP for commands.",
+        "集市：短信已恢复。回复 帮助 查看指令。",
+    )
     assert _opt_out_row(db, phone).opted_in_at is not None
 
 
@@ -101,11 +123,17 @@ def test_chinese_speaker_gets_the_draft_in_chinese(text_in, db):
     reply = text_in(member.phone, "卖，河南，玉米，三千斤，一块二一斤。")
     [posting] = _postings(db)
     assert (posting.quantity, posting.unit_code, posting.price, posting.province_code) == (
-        Decimal("3000"), "jin", Decimal("1.20"), "41")
+        Decimal("3000"),
+        "jin",
+        Decimal("1.20"),
+        "41",
+    )
     assert reply.startswith(f"草稿{posting.id}：玉米 3,000斤 ¥1.20/斤。")
 
 
-@pytest.mark.parametrize("body", ["玉米价格", "河南玉米价格", "玉米多少钱一斤", "价格，玉米。", "價格 玉米", "价格 棒子", "行情 苞谷"])
+@pytest.mark.parametrize(
+    "body", ["玉米价格", "河南玉米价格", "玉米多少钱一斤", "价格，玉米。", "價格 玉米", "价格 棒子", "行情 苞谷"]
+)
 def test_price_questions_in_any_order_script_and_dialect_are_answered(text_in, db, body):
     reply = text_in("+8613912342204", body)
     assert reply == "今日暂无玉米价格。详见http://jishi.test/prices/maize"
@@ -122,7 +150,11 @@ def test_traditional_sell_and_confirm_publish_a_draft(text_in, db, seller):
     text_in(seller.phone, "賣 玉米 5噸 2100 貨好")
     [posting] = _postings(db)
     assert (posting.quantity, posting.unit_code, posting.price, posting.description) == (
-        Decimal("5"), "t", Decimal("2100"), "貨好")
+        Decimal("5"),
+        "t",
+        Decimal("2100"),
+        "貨好",
+    )
     reply = text_in(seller.phone, f"確認 {posting.id}。")
     assert _postings(db)[0].status == "active"
     assert str(posting.id) in reply
@@ -136,15 +168,18 @@ def test_pinyin_sell_and_synonym_confirm(text_in, db, seller):
     assert _postings(db)[0].status == "active"
 
 
-@pytest.mark.parametrize("body, reply", [
-    ("卖 玉米 100 120", "缺少单位（吨、公斤、斤…）。 例：卖 玉米 5吨 2100"),
-    ("卖 石头 5吨 2100", "未知品种。 例：卖 玉米 5吨 2100"),
-    ("SELL maize 5t inf", "Could not read a number. e.g. SELL maize 5t 2100"),
-    ("YES please", "Which draft number? e.g. YES 12"),
-    ("订阅", "哪种农产品？ 例：订阅 玉米 河南"),
-    ("hello 玉米价格", "未识别：hello。 例：价格 玉米 河南"),
-    ("maybe YES 12", "Not understood: maybe. e.g. YES 12"),
-])
+@pytest.mark.parametrize(
+    "body, reply",
+    [
+        ("卖 玉米 100 120", "缺少单位（吨、公斤、斤…）。 例：卖 玉米 5吨 2100"),
+        ("卖 石头 5吨 2100", "未知品种。 例：卖 玉米 5吨 2100"),
+        ("SELL maize 5t inf", "Could not read a number. e.g. SELL maize 5t 2100"),
+        ("YES please", "Which draft number? e.g. YES 12"),
+        ("订阅", "哪种农产品？ 例：订阅 玉米 河南"),
+        ("hello 玉米价格", "未识别：hello。 例：价格 玉米 河南"),
+        ("maybe YES 12", "Not understood: maybe. e.g. YES 12"),
+    ],
+)
 def test_refusals_give_the_usage(text_in, db, seller, body, reply):
     assert text_in(seller.phone, body) == reply
     assert _postings(db) == []

@@ -1,5 +1,6 @@
 """Every reply and the station confirmation fit in two SMS segments, in English and in Chinese,
 with the longest values they can carry."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -30,9 +31,11 @@ def longest(db):
     commodities = db.session.scalars(select(Commodity)).all()
     regions = db.session.scalars(select(Region)).all()
     units = db.session.scalars(select(Unit)).all()
-    return (max(commodities, key=lambda c: len(c.name_en) + len(c.name_zh)),
-            max(regions, key=lambda r: len(r.name_en) + len(r.name_zh)),
-            max(units, key=lambda u: len(u.name_en) + len(u.name_zh)))
+    return (
+        max(commodities, key=lambda c: len(c.name_en) + len(c.name_zh)),
+        max(regions, key=lambda r: len(r.name_en) + len(r.name_zh)),
+        max(units, key=lambda u: len(u.name_en) + len(u.name_zh)),
+    )
 
 
 class _Posting:
@@ -46,26 +49,50 @@ class _Posting:
 def _all_replies(commodity, region, unit) -> list[str]:
     posting = _Posting(commodity, unit)
     quote = ReferenceQuote(
-        day=date(2026, 11, 26), commodity=commodity, province=region.code,
-        trade_price_per_kg=Decimal("12345.6789"), trade_volume_kg=Decimal("1"), median_ask_per_kg=Decimal("12345.67"),
-        median_bid_per_kg=Decimal("12345.67"), report_price_per_kg=None, min=Decimal("1"), max=Decimal("2"), count=3,
-        average_7d_per_kg=Decimal("1"), change_pct_vs_7d=Decimal("-99.95"),
+        day=date(2026, 11, 26),
+        commodity=commodity,
+        province=region.code,
+        trade_price_per_kg=Decimal("12345.6789"),
+        trade_volume_kg=Decimal("1"),
+        median_ask_per_kg=Decimal("12345.67"),
+        median_bid_per_kg=Decimal("12345.67"),
+        report_price_per_kg=None,
+        min=Decimal("1"),
+        max=Decimal("2"),
+        count=3,
+        average_7d_per_kg=Decimal("1"),
+        change_pct_vs_7d=Decimal("-99.95"),
     )
 
     class _Offer:
         quantity, unit_price = QUANTITY, PRICE
 
     texts = [
-        replies.help_reply(), replies.too_many_reply(), replies.signup_reply(LINK), replies.suspended_reply(),
-        replies.opted_out_reply(), replies.opted_in_reply(), replies.draft_reply(posting, LINK),
-        replies.published_reply(posting, LINK), replies.discarded_reply(NUMBER), replies.no_such_draft_reply(NUMBER),
-        replies.not_a_draft_reply(NUMBER), replies.province_needed_reply("sell"), replies.province_needed_reply("buy"),
-        replies.no_offers_reply(), replies.offers_reply([replies.offer_line("K7M2", _Offer, posting)]),
-        replies.no_such_offer_reply("ABCDEFGHJKMN"), replies.ambiguous_offer_reply(),
-        replies.accepted_reply("JS-2026-123456", LINK), replies.declined_reply("ABCDEFGHJKMN"),
+        replies.help_reply(),
+        replies.too_many_reply(),
+        replies.signup_reply(LINK),
+        replies.suspended_reply(),
+        replies.opted_out_reply(),
+        replies.opted_in_reply(),
+        replies.draft_reply(posting, LINK),
+        replies.published_reply(posting, LINK),
+        replies.discarded_reply(NUMBER),
+        replies.no_such_draft_reply(NUMBER),
+        replies.not_a_draft_reply(NUMBER),
+        replies.province_needed_reply("sell"),
+        replies.province_needed_reply("buy"),
+        replies.no_offers_reply(),
+        replies.offers_reply([replies.offer_line("K7M2", _Offer, posting)]),
+        replies.no_such_offer_reply("ABCDEFGHJKMN"),
+        replies.ambiguous_offer_reply(),
+        replies.accepted_reply("JS-2026-123456", LINK),
+        replies.declined_reply("ABCDEFGHJKMN"),
         replies.countered_reply(PRICE, unit, LINK),
-        replies.price_reply(commodity, region, quote, LINK), replies.no_prices_reply(commodity, LINK),
-        replies.subscribed_reply(commodity, region), replies.unsubscribed_reply(0), replies.unsubscribed_reply(2),
+        replies.price_reply(commodity, region, quote, LINK),
+        replies.no_prices_reply(commodity, LINK),
+        replies.subscribed_reply(commodity, region),
+        replies.unsubscribed_reply(0),
+        replies.unsubscribed_reply(2),
     ]
     for reason in ("missing_commodity", "unknown_unit", "unit_mismatch", "bad_code", "something_new"):
         for command in ("price", "sell", "buy", "confirm", "discard", "accept", "decline", "counter", "sub", "unsub"):
@@ -86,7 +113,9 @@ def test_every_reply_fits_two_segments(app, longest, locale):
     _require_translations(locale)
     with force_locale(locale):
         texts = _all_replies(*longest)
-    too_long = [(count_segments(text).segments, text) for text in texts if count_segments(text).segments > limits.REPLY_SEGMENTS]
+    too_long = [
+        (count_segments(text).segments, text) for text in texts if count_segments(text).segments > limits.REPLY_SEGMENTS
+    ]
     assert too_long == []
 
 
@@ -96,10 +125,20 @@ def test_station_confirmation_sms_fits_two_segments(app, longest, locale, price)
     _require_translations(locale)
     commodity, _region, unit = longest
     # Measured before render_message's run-time cut (sms.limits), which would hide an overrun.
-    body = render_sms_text("station_posting_confirm", locale, {
-        "station": "S" * 24, "number": NUMBER, "commodity": commodity, "quantity": QUANTITY,
-        "unit": unit, "price": price, "link": LINK, "url": LINK,
-    })
+    body = render_sms_text(
+        "station_posting_confirm",
+        locale,
+        {
+            "station": "S" * 24,
+            "number": NUMBER,
+            "commodity": commodity,
+            "quantity": QUANTITY,
+            "unit": unit,
+            "price": price,
+            "link": LINK,
+            "url": LINK,
+        },
+    )
     assert str(NUMBER) in body
     assert count_segments(body).segments <= limits.segments_for("station_posting_confirm") == 2
 

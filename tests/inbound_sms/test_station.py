@@ -1,4 +1,5 @@
 """An information station posts for a farmer; the farmer publishes it by answering the SMS."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -39,8 +40,10 @@ def test_station_posting_stays_a_draft_and_the_farmer_gets_an_sms(client, statio
     assert posting.status == "draft" and posting.via_station_id == station.id
     [sms] = _messages(db)
     assert sms.channel == "sms" and sms.address == FARMER_PHONE and sms.member_id == posting.owner_id
-    assert sms.body == (f"Jishi: Liuzhuang Station posted 20 tonne Maize at ¥2,400.00/tonne for you. "
-                        f"Reply YES {posting.id} to publish, NO {posting.id} to discard.")
+    assert sms.body == (
+        f"Jishi: Liuzhuang Station posted 20 tonne Maize at ¥2,400.00/tonne for you. "
+        f"Reply YES {posting.id} to publish, NO {posting.id} to discard."
+    )
     assert count_segments(sms.body).segments <= 2
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"Waiting for Farmer ****5678 to confirm by SMS (reply YES {posting.id})." in page
@@ -113,8 +116,11 @@ def test_opted_out_farmer_gets_no_sms(client, station, text_in, db):
 
 
 def test_farmer_no_also_deletes_the_drafts_photo_files(app, client, station, text_in, db):
-    response = client.post("/station/postings/new", content_type="multipart/form-data",
-                           data=form_data(farmer_phone="139 1234 5678", farmer_name="", photos=[photo()]))
+    response = client.post(
+        "/station/postings/new",
+        content_type="multipart/form-data",
+        data=form_data(farmer_phone="139 1234 5678", farmer_name="", photos=[photo()]),
+    )
     assert response.status_code == 302
     posting = db.session.scalars(select(Posting)).one()
     [stored] = posting.photos

@@ -2,6 +2,7 @@
 refuses a command (the last guard behind the services' compare-and-set), the sender gets a refusal,
 not a 500, and nothing of the command stays (issue 23). Simultaneous texts:
 test_concurrent_trade_texts.py."""
+
 from __future__ import annotations
 
 import re
@@ -49,7 +50,9 @@ def test_answered_codes_are_only_ever_the_senders(text_in, db, seller, stranger,
     assert text_in(stranger.phone, f"ACCEPT {code}").startswith(f"No open offer {code}")
 
 
-def test_a_constraint_refusing_an_sms_acceptance_is_a_refusal_that_changes_nothing(text_in, db, seller, sell_offer, code):
+def test_a_constraint_refusing_an_sms_acceptance_is_a_refusal_that_changes_nothing(
+    text_in, db, seller, sell_offer, code
+):
     """The offer is open again although its order exists (as if a path had skipped the offer's
     compare-and-set): the one-order-per-offer constraint refuses the second order, the stock taken
     for it is given back with the savepoint, and the text gets a refusal."""

@@ -1,5 +1,6 @@
 """POST /sms/inbound: Twilio signature, input checks, TwiML replies, idempotent retries, the hourly
 limit and the two-segment cap on replies."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -31,7 +32,12 @@ def test_signed_request_gets_twiml_reply_and_is_logged(client, db):
     assert response.get_data(as_text=True).startswith("<?xml")
     assert "PRICE maize" in reply_of(response)
     [row] = _logged()
-    assert (row.phone, row.body, row.command, row.message_sid) == ("+8613912340001", "HELP", "help", params["MessageSid"])
+    assert (row.phone, row.body, row.command, row.message_sid) == (
+        "+8613912340001",
+        "HELP",
+        "help",
+        params["MessageSid"],
+    )
     assert row.reply == reply_of(response)
 
 
@@ -54,8 +60,12 @@ def test_signature_over_other_parameters_is_refused(client, db):
 
 def test_signature_with_another_token_is_refused(client, db):
     params = _params()
-    response = client.post("/sms/inbound", data=params, csrf=False,
-                           headers={"X-Twilio-Signature": signature(params, token="someone-elses-token")})
+    response = client.post(
+        "/sms/inbound",
+        data=params,
+        csrf=False,
+        headers={"X-Twilio-Signature": signature(params, token="someone-elses-token")},
+    )
     assert response.status_code == 403
 
 
@@ -63,13 +73,15 @@ def test_behind_a_proxy_the_public_url_is_what_counts(client, db):
     """The app sees an internal address; Twilio signed the public one (PUBLIC_BASE_URL)."""
     params = _params()
     internal = {"base_url": "http://10.0.0.7:8000"}
-    good = client.post("/sms/inbound", data=params, csrf=False, headers={"X-Twilio-Signature": signature(params)},
-                       **internal)
+    good = client.post(
+        "/sms/inbound", data=params, csrf=False, headers={"X-Twilio-Signature": signature(params)}, **internal
+    )
     assert good.status_code == 200
     other = _params()
     signed_for_internal = signature(other, url="http://10.0.0.7:8000/sms/inbound")
-    bad = client.post("/sms/inbound", data=other, csrf=False, headers={"X-Twilio-Signature": signed_for_internal},
-                      **internal)
+    bad = client.post(
+        "/sms/inbound", data=other, csrf=False, headers={"X-Twilio-Signature": signed_for_internal}, **internal
+    )
     assert bad.status_code == 403
     assert len(_logged()) == 1
 

@@ -1,5 +1,6 @@
 """Logistics test data (the trade fixtures come from tests/fixtures/trade.py): a
 confirmed order of 10 kg rice at ¥3.50, and shipments arranged through the seller's form."""
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,12 @@ def confirmed_order(client, login, buyer, seller, sell_offer):
 
 def arrange(client, login, order, seller, **fields) -> Shipment:
     """The seller arranges a shipment through the form; returns it."""
-    data = {"method": "carrier", "carrier": "sf-express", "tracking_number": "SF123", "destination": "Canteen, 8 Market Rd"}
+    data = {
+        "method": "carrier",
+        "carrier": "sf-express",
+        "tracking_number": "SF123",
+        "destination": "Canteen, 8 Market Rd",
+    }
     data.update(fields)
     login(seller)
     response = client.post(f"/orders/{order.id}/shipment/new", data={k: v for k, v in data.items() if v is not None})
@@ -44,8 +50,16 @@ def carrier_shipment(client, login, confirmed_order, seller):
 @pytest.fixture
 def vehicle_shipment(client, login, confirmed_order, seller):
     return arrange(
-        client, login, confirmed_order, seller, method="vehicle", carrier=None, tracking_number=None,
-        driver_name="Driver Zhou", driver_phone="+8613911112222", vehicle_plate="豫A12345",
+        client,
+        login,
+        confirmed_order,
+        seller,
+        method="vehicle",
+        carrier=None,
+        tracking_number=None,
+        driver_name="Driver Zhou",
+        driver_phone="+8613911112222",
+        vehicle_plate="豫A12345",
     )
 
 

@@ -1,5 +1,6 @@
 """Delivery acceptance: the buyer accepts all or part; the amount due is recomputed in Decimal and
 the seller agrees or disagrees (which opens a dispute through the trade dispute service)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -51,17 +52,36 @@ def test_the_buyer_accepts_everything(client, login, db, delivered_order, buyer)
     assert response.status_code == 303
     db.session.expire_all()
     acceptance = delivered_order.delivery_acceptance
-    assert (acceptance.partial, acceptance.amount_due, acceptance.quantity_received) == (False, Decimal("35.00"), Decimal("10.000"))
+    assert (acceptance.partial, acceptance.amount_due, acceptance.quantity_received) == (
+        False,
+        Decimal("35.00"),
+        Decimal("10.000"),
+    )
     page = client.get(f"/orders/{delivered_order.id}").get_data(as_text=True)
     assert "everything as ordered" in page and "Accept the delivery" not in page
 
 
-def test_a_partial_acceptance_recomputes_the_amount_and_the_seller_agrees(client, login, db, delivered_order, buyer, seller):
-    response = accept(client, login, delivered_order, buyer, kind="part", quantity_received="9.5", reason="short_weight", note="Two bags light")
+def test_a_partial_acceptance_recomputes_the_amount_and_the_seller_agrees(
+    client, login, db, delivered_order, buyer, seller
+):
+    response = accept(
+        client,
+        login,
+        delivered_order,
+        buyer,
+        kind="part",
+        quantity_received="9.5",
+        reason="short_weight",
+        note="Two bags light",
+    )
     assert response.status_code == 303
     db.session.expire_all()
     acceptance = delivered_order.delivery_acceptance
-    assert (acceptance.amount_due, acceptance.original_total, acceptance.reason) == (Decimal("33.25"), Decimal("35.00"), "short_weight")
+    assert (acceptance.amount_due, acceptance.original_total, acceptance.reason) == (
+        Decimal("33.25"),
+        Decimal("35.00"),
+        "short_weight",
+    )
     login(seller)
     page = client.get(f"/orders/{delivered_order.id}").get_data(as_text=True)
     assert "¥33.25" in page and "Short weight" in page and "Agree to" in page
@@ -71,13 +91,19 @@ def test_a_partial_acceptance_recomputes_the_amount_and_the_seller_agrees(client
     assert acceptance.seller_decision == "agreed"
     assert delivered_order.status == "delivered" and delivered_order.dispute is None
     assert amount_due(delivered_order) == Decimal("33.25")
-    assert client.post(f"/orders/{delivered_order.id}/acceptance/decision", data={"decision": "disagree"}).status_code == 409
+    assert (
+        client.post(f"/orders/{delivered_order.id}/acceptance/decision", data={"decision": "disagree"}).status_code
+        == 409
+    )
 
 
 def test_the_seller_disagrees_and_a_dispute_opens(client, login, db, delivered_order, buyer, seller):
     accept(client, login, delivered_order, buyer, kind="part", quantity_received="6", reason="lower_grade")
     login(seller)
-    response = client.post(f"/orders/{delivered_order.id}/acceptance/decision", data={"decision": "disagree", "note": "Grade was as agreed"})
+    response = client.post(
+        f"/orders/{delivered_order.id}/acceptance/decision",
+        data={"decision": "disagree", "note": "Grade was as agreed"},
+    )
     assert response.status_code == 303
     db.session.expire_all()
     dispute = delivered_order.dispute
@@ -120,8 +146,12 @@ def test_only_the_buyer_accepts_and_only_the_seller_decides(client, login, db, d
     assert accept(client, login, delivered_order, seller, kind="all").status_code == 409
     accept(client, login, delivered_order, buyer, kind="part", quantity_received="5", reason="damaged")
     login(buyer)
-    assert client.post(f"/orders/{delivered_order.id}/acceptance/decision", data={"decision": "agree"}).status_code == 409
-    assert client.post(f"/orders/{delivered_order.id}/acceptance/decision", data={"decision": "maybe"}).status_code == 400
+    assert (
+        client.post(f"/orders/{delivered_order.id}/acceptance/decision", data={"decision": "agree"}).status_code == 409
+    )
+    assert (
+        client.post(f"/orders/{delivered_order.id}/acceptance/decision", data={"decision": "maybe"}).status_code == 400
+    )
     db.session.expire_all()
     assert delivered_order.delivery_acceptance.seller_decision is None
     assert db.session.scalar(select(func.count(Dispute.id))) == 0

@@ -1,5 +1,6 @@
 """Only the order's parties reach the logistics routes. Strangers get 404 on every route, GET or
 POST, and nothing changes; admins may read the order page but not act here."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,7 +22,16 @@ ROUTES = [
 
 @pytest.fixture
 def order_with_shipment(client, login, confirmed_order, seller):
-    arrange(client, login, confirmed_order, seller, method="vehicle", driver_name="Zhou", driver_phone="1", vehicle_plate="A1")
+    arrange(
+        client,
+        login,
+        confirmed_order,
+        seller,
+        method="vehicle",
+        driver_name="Zhou",
+        driver_phone="1",
+        vehicle_plate="A1",
+    )
     return {"order": confirmed_order.id}
 
 
@@ -39,7 +49,9 @@ def _call(client, method, url, data):
 
 
 @pytest.mark.parametrize("method, path, data", ROUTES)
-def test_strangers_get_404_on_every_logistics_route(client, db, login, stranger, order_with_shipment, method, path, data):
+def test_strangers_get_404_on_every_logistics_route(
+    client, db, login, stranger, order_with_shipment, method, path, data
+):
     before = _state(db)
     login(stranger)
     assert _call(client, method, path.format(**order_with_shipment), data).status_code == 404

@@ -1,5 +1,6 @@
 """Carrier webhooks: only correctly signed, fresh events change anything; replays and late events
 never move a shipment (or its order) twice or backwards."""
+
 from __future__ import annotations
 
 import itertools
@@ -16,14 +17,30 @@ from app.trade.models import OrderEvent
 URL = "/hooks/logistics/sf-express"
 
 
-def event(event_id="evt-1", status="picked_up", tracking_number="SF123", occurred_at="2026-11-26T08:00:00+08:00", note="Collected at farm"):
-    return {"event_id": event_id, "tracking_number": tracking_number, "status": status, "occurred_at": occurred_at, "note": note}
+def event(
+    event_id="evt-1",
+    status="picked_up",
+    tracking_number="SF123",
+    occurred_at="2026-11-26T08:00:00+08:00",
+    note="Collected at farm",
+):
+    return {
+        "event_id": event_id,
+        "tracking_number": tracking_number,
+        "status": status,
+        "occurred_at": occurred_at,
+        "note": note,
+    }
 
 
 def post(client, body, secret="secret1", timestamp=None, signature=None, url=URL, headers=None):
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     timestamp = str(int(time.time())) if timestamp is None else timestamp
-    all_headers = {"X-Jishi-Timestamp": timestamp, "X-Jishi-Signature": signature or sign(secret, timestamp, raw), "Content-Type": "application/json"}
+    all_headers = {
+        "X-Jishi-Timestamp": timestamp,
+        "X-Jishi-Signature": signature or sign(secret, timestamp, raw),
+        "Content-Type": "application/json",
+    }
     if headers is not None:
         all_headers = headers
     return client.post(url, data=raw, headers=all_headers, csrf=False)

@@ -1,5 +1,6 @@
 """The driver's secret link: opened on a phone without an account, shows goods and place but no
 prices, moves the shipment forward only, takes a photo without its EXIF, and stops working."""
+
 from __future__ import annotations
 
 import hashlib
@@ -112,7 +113,13 @@ def test_wrong_or_guessed_tokens_are_404(client, login, db, vehicle_shipment, se
     path = driver_link(client, login, vehicle_shipment.order, seller)
     token = path.rsplit("/", 1)[1]
     logged_out(client)
-    for guess in (token[:-1] + ("A" if token[-1] != "A" else "B"), "x", "0" * 43, token.upper() if token.upper() != token else "y", "a" * 500):
+    for guess in (
+        token[:-1] + ("A" if token[-1] != "A" else "B"),
+        "x",
+        "0" * 43,
+        token.upper() if token.upper() != token else "y",
+        "a" * 500,
+    ):
         assert client.get(f"/d/{guess}").status_code == 404
         assert client.post(f"/d/{guess}", data={"status": "delivered"}).status_code == 404
     # The stored hash itself is not a key either.
@@ -135,7 +142,9 @@ def test_the_driver_form_is_csrf_protected(client, login, db, vehicle_shipment, 
     assert vehicle_shipment.status == "created"
 
 
-def test_a_photo_is_stored_without_exif_and_shown_on_the_timeline(client, login, db, app, vehicle_shipment, seller, buyer):
+def test_a_photo_is_stored_without_exif_and_shown_on_the_timeline(
+    client, login, db, app, vehicle_shipment, seller, buyer
+):
     path = driver_link(client, login, vehicle_shipment.order, seller)
     logged_out(client)
     data = {"status": "delivered", "photo": (io.BytesIO(jpeg_with_exif()), "IMG_0001.jpg")}

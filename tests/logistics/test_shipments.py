@@ -1,5 +1,6 @@
 """The seller arranges a shipment for a confirmed order and moves it forward on the order page;
 the order follows through the trade order service."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -15,7 +16,14 @@ from tests.trade.helpers import place_order_by_buy_now, walk
 
 
 def test_the_seller_arranges_a_carrier_shipment(client, login, db, confirmed_order, seller, buyer):
-    shipment = arrange(client, login, confirmed_order, seller, weight_kg="10.5", expected_date=(local_today() + timedelta(days=7)).isoformat())
+    shipment = arrange(
+        client,
+        login,
+        confirmed_order,
+        seller,
+        weight_kg="10.5",
+        expected_date=(local_today() + timedelta(days=7)).isoformat(),
+    )
     assert (shipment.method, shipment.carrier, shipment.tracking_number) == ("carrier", "sf-express", "SF123")
     assert shipment.weight_kg == Decimal("10.500") and shipment.status == "created"
     login(buyer)
@@ -38,8 +46,18 @@ def test_the_seller_arranges_a_carrier_shipment(client, login, db, confirmed_ord
         ({"expected_date": "not a date"}, "expected_date", "Not a valid date value."),
     ],
 )
-def test_bad_shipment_details_are_shown_beside_the_field(client, login, db, confirmed_order, seller, fields, field_name, message):
-    data = {"method": "carrier", "carrier": "sf-express", "tracking_number": "SF1", "driver_name": "Zhou", "driver_phone": "1", "vehicle_plate": "A1", "pickup_station": "S"}
+def test_bad_shipment_details_are_shown_beside_the_field(
+    client, login, db, confirmed_order, seller, fields, field_name, message
+):
+    data = {
+        "method": "carrier",
+        "carrier": "sf-express",
+        "tracking_number": "SF1",
+        "driver_name": "Zhou",
+        "driver_phone": "1",
+        "vehicle_plate": "A1",
+        "pickup_station": "S",
+    }
     data.update(fields)
     login(seller)
     response = client.post(f"/orders/{confirmed_order.id}/shipment/new", data=data)
@@ -50,11 +68,16 @@ def test_bad_shipment_details_are_shown_beside_the_field(client, login, db, conf
     assert db.session.scalar(select(func.count(Shipment.id))) == 0
 
 
-def test_a_tracking_number_cannot_be_used_twice_for_one_carrier(client, login, db, seller, buyer, sell_offer, carrier_shipment):
+def test_a_tracking_number_cannot_be_used_twice_for_one_carrier(
+    client, login, db, seller, buyer, sell_offer, carrier_shipment
+):
     other = place_order_by_buy_now(client, login, sell_offer, buyer, quantity="5")
     walk(client, login, other, (seller, "confirm"))
     login(seller)
-    response = client.post(f"/orders/{other.id}/shipment/new", data={"method": "carrier", "carrier": "SF-Express", "tracking_number": "SF123"})
+    response = client.post(
+        f"/orders/{other.id}/shipment/new",
+        data={"method": "carrier", "carrier": "SF-Express", "tracking_number": "SF123"},
+    )
     assert response.status_code == 422
     assert "already used by another shipment" in response.get_data(as_text=True)
 
@@ -75,11 +98,15 @@ def test_the_buyer_cannot_arrange_the_shipment(client, login, db, confirmed_orde
     assert db.session.scalar(select(func.count(Shipment.id))) == 0
 
 
-def test_the_seller_moves_the_shipment_forward_and_the_order_follows(client, login, db, carrier_shipment, seller, buyer):
+def test_the_seller_moves_the_shipment_forward_and_the_order_follows(
+    client, login, db, carrier_shipment, seller, buyer
+):
     login(seller)
     url = f"/orders/{carrier_shipment.order_id}/shipment/status"
     response = client.post(url, data={"status": "in_transit", "note": "On the G4"})
-    assert response.status_code == 303 and response.headers["Location"].endswith(f"/orders/{carrier_shipment.order_id}#tracking")
+    assert response.status_code == 303 and response.headers["Location"].endswith(
+        f"/orders/{carrier_shipment.order_id}#tracking"
+    )
     db.session.expire_all()
     order = carrier_shipment.order
     assert (carrier_shipment.status, order.status) == ("in_transit", "shipped")
@@ -106,7 +133,10 @@ def test_a_bad_status_or_too_long_note_changes_nothing(client, login, db, carrie
 
 def test_the_buyer_cannot_update_the_shipment(client, login, db, carrier_shipment, buyer):
     login(buyer)
-    assert client.post(f"/orders/{carrier_shipment.order_id}/shipment/status", data={"status": "delivered"}).status_code == 409
+    assert (
+        client.post(f"/orders/{carrier_shipment.order_id}/shipment/status", data={"status": "delivered"}).status_code
+        == 409
+    )
     assert client.post(f"/orders/{carrier_shipment.order_id}/shipment/driver-link").status_code == 409
     db.session.expire_all()
     assert carrier_shipment.status == "created" and carrier_shipment.driver_token_hash is None
@@ -125,7 +155,9 @@ def test_an_order_already_marked_shipped_can_still_get_tracking(client, login, d
     walk(client, login, confirmed_order, (seller, "ship"))
     shipment = arrange(client, login, confirmed_order, seller, tracking_number="SF999")
     login(seller)
-    assert client.post(f"/orders/{confirmed_order.id}/shipment/status", data={"status": "in_transit"}).status_code == 303
+    assert (
+        client.post(f"/orders/{confirmed_order.id}/shipment/status", data={"status": "in_transit"}).status_code == 303
+    )
     assert client.post(f"/orders/{confirmed_order.id}/shipment/status", data={"status": "delivered"}).status_code == 303
     db.session.expire_all()
     assert shipment.status == "delivered" and confirmed_order.status == "delivered"

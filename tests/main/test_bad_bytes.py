@@ -1,6 +1,7 @@
 """NUL bytes and invalid UTF-8 in paths, query strings and forms get the site's own pages (in the
 visitor's language, a fragment for htmx), never a 500 or a bare error. Raw bytes that are not HTTP
 never reach the app: gunicorn answers them with the site's bilingual 400 page (app/web/gunicorn_errors.py)."""
+
 from __future__ import annotations
 
 import socket
@@ -17,8 +18,13 @@ BAD = ["%00", "%FF%FE", "%C0%AF", "a%00b%FF"]
 @pytest.mark.parametrize("bad", BAD)
 def test_bad_bytes_in_a_query_string_get_ordinary_pages(client, db, bad):
     make_posting(title="Yellow maize")
-    for path in (f"/market?q={bad}", f"/market?commodity={bad}&page={bad}", f"/forum?q={bad}",
-                 f"/login?next={bad}&phone={bad}", f"/?{bad}={bad}"):
+    for path in (
+        f"/market?q={bad}",
+        f"/market?commodity={bad}&page={bad}",
+        f"/forum?q={bad}",
+        f"/login?next={bad}&phone={bad}",
+        f"/?{bad}={bad}",
+    ):
         response = client.get(path)
         assert response.status_code in (200, 400, 404), (path, response.status_code)
         assert "<html" in response.get_data(as_text=True), path
@@ -40,22 +46,35 @@ def test_bad_bytes_in_a_path_are_a_chinese_404_fragment_for_htmx(client, db):
     assert response.status_code == 404 and "<html" not in body and "We could not find" not in body
 
 
-@pytest.mark.parametrize("body", [
-    b"phone=138%0000138000&password=a%00b", b"phone=%FF%FE&password=%C0%AF", b"phone=\xff\x00&password=\xfe",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"phone=138%0000138000&password=a%00b",
+        b"phone=%FF%FE&password=%C0%AF",
+        b"phone=\xff\x00&password=\xfe",
+    ],
+)
 def test_bad_bytes_in_a_login_form_are_a_failed_login(client, db, body):
     make_member(phone="+8613800138000")
     token = client.csrf_token()
-    response = client.post("/login", data=body + b"&csrf_token=" + token.encode(),
-                           content_type="application/x-www-form-urlencoded", csrf=False)
+    response = client.post(
+        "/login",
+        data=body + b"&csrf_token=" + token.encode(),
+        content_type="application/x-www-form-urlencoded",
+        csrf=False,
+    )
     assert response.status_code == 422
-    assert "Wrong mobile number or password" in response.get_data(as_text=True) or "Enter" in response.get_data(as_text=True)
+    assert "Wrong mobile number or password" in response.get_data(as_text=True) or "Enter" in response.get_data(
+        as_text=True
+    )
 
 
 def test_bad_bytes_in_a_signup_form_are_shown_beside_the_field(client, db):
     token = client.csrf_token().encode()
-    body = (b"phone=138+0013+8000&password=tall+maize+2026&confirm=tall+maize+2026&kinds=seller&locale=en"
-            b"&display_name=Zhang%00%FF\xfe+Farm&csrf_token=" + token)
+    body = (
+        b"phone=138+0013+8000&password=tall+maize+2026&confirm=tall+maize+2026&kinds=seller&locale=en"
+        b"&display_name=Zhang%00%FF\xfe+Farm&csrf_token=" + token
+    )
     response = client.post("/signup", data=body, content_type="application/x-www-form-urlencoded", csrf=False)
     assert response.status_code == 422
     assert "<html" in response.get_data(as_text=True)

@@ -1,5 +1,6 @@
 """Pooled connections: the ping of connections that sat unused or that the server closed (app/db.py
 install_idle_ping), and read-only pages without a transaction on PostgreSQL (read_without_transaction)."""
+
 from __future__ import annotations
 
 import time
@@ -7,7 +8,6 @@ import time
 import pytest
 import requests
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.exc import OperationalError
 
 from app.db import install_idle_ping, read_without_transaction
 from app.members.models import Member
@@ -105,9 +105,10 @@ def test_a_request_after_its_workers_connection_was_terminated_succeeds(database
     with gunicorn(url, tmp_path, DATABASE_PING_IDLE_SECONDS="3600") as base:
         assert requests.get(f"{base}/", timeout=10).status_code == 200
         with killer.begin() as connection:
-            terminated = connection.execute(text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :name"
-            ), {"name": name}).scalar()
+            terminated = connection.execute(
+                text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :name"),
+                {"name": name},
+            ).scalar()
         time.sleep(0.2)
         statuses = [requests.get(f"{base}{path}", timeout=10).status_code for path in ("/", "/market", "/")]
     killer.dispose()

@@ -1,4 +1,5 @@
 """The health check, security headers on HTML pages, no inline script or style, and page weight."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,11 @@ def test_health_check_answers_json(client, db):
     assert response.status_code == 200
     assert response.is_json
     assert response.get_json() == {
-        "status": "ok", "database": "ok", "redis": "not used", "rate_limits": "per worker", "outbox": "ok",
+        "status": "ok",
+        "database": "ok",
+        "redis": "not used",
+        "rate_limits": "per worker",
+        "outbox": "ok",
         "outbox_lag_seconds": 0,
     }
 

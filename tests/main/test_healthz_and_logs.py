@@ -1,4 +1,5 @@
 """/healthz reports the notification outbox's lag; logs are JSON lines carrying the request id."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,15 @@ from config import TestingConfig
 
 def _notification(db, due_at, status="pending"):
     row = Notification(
-        channel="sms", address="+8613800000999", event="test", template="test", locale="en",
-        body="hello", status=status, attempts=0, next_attempt_at=due_at,
+        channel="sms",
+        address="+8613800000999",
+        event="test",
+        template="test",
+        locale="en",
+        body="hello",
+        status=status,
+        attempts=0,
+        next_attempt_at=due_at,
     )
     db.session.add(row)
     db.session.commit()
@@ -47,8 +55,11 @@ def test_sent_and_dead_messages_do_not_count_as_lag(client, db):
 
 def test_json_logs_carry_the_request_id_of_the_response(database_url, tmp_path, capsys):
     app = create_app(
-        TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_DIR=str(tmp_path / "up"),
-        LOG_FORMAT="json", LOG_REQUESTS=True,
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        UPLOAD_DIR=str(tmp_path / "up"),
+        LOG_FORMAT="json",
+        LOG_REQUESTS=True,
     )
     capsys.readouterr()
     response = app.test_client().get("/healthz", headers={"X-Request-ID": "abc123def"})

@@ -1,4 +1,5 @@
 """The home page: search box, categories, newest sell offers and what buyers are looking for."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Choosing the language: the switch, the member's preference and the browser's Accept-Language."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """A NUL character that gets past a form's own checks is refused with a 400 (PostgreSQL cannot store
 one in text), the transaction is rolled back, and nothing is saved — never a 500. The bad-input
 corpus found such a field (the market report's name) on PostgreSQL."""
+
 from __future__ import annotations
 
 import pytest

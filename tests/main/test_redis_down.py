@@ -4,6 +4,7 @@ cache, so login, sign-up, password reset and the market work, never a 500; /heal
 
 Redis "down" is an address where nothing listens (port 1 on this machine): every connection is
 refused, as when the Redis host has stopped."""
+
 from __future__ import annotations
 
 import logging
@@ -28,8 +29,11 @@ def redis_down_client(app, database_url, tmp_path):
     """A test client of an app whose limits and shared cache point at a Redis that is down (on the
     test's database, emptied by the ``app`` fixture)."""
     down = create_app(
-        TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_DIR=str(tmp_path / "up-down"),
-        RATELIMIT_STORAGE_URI=NOWHERE, PAGE_CACHE_REDIS_URL=NOWHERE,
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        UPLOAD_DIR=str(tmp_path / "up-down"),
+        RATELIMIT_STORAGE_URI=NOWHERE,
+        PAGE_CACHE_REDIS_URL=NOWHERE,
     )
     down.test_client_class = JishiClient
     return down.test_client()
@@ -85,8 +89,11 @@ def test_health_without_redis_configured_says_not_used(client, db):
 @pytest.mark.redis
 def test_health_reports_redis_ok_when_it_answers(app, database_url, tmp_path, db):
     up = create_app(
-        TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_DIR=str(tmp_path / "up-ok"),
-        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/5", PAGE_CACHE_REDIS_URL="redis://127.0.0.1:6379/6",
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        UPLOAD_DIR=str(tmp_path / "up-ok"),
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/5",
+        PAGE_CACHE_REDIS_URL="redis://127.0.0.1:6379/6",
     )
     body = up.test_client().get("/healthz").get_json()
     assert body["redis"] == "ok" and body["rate_limits"] == "shared"
@@ -103,13 +110,22 @@ def test_two_gunicorn_workers_serve_everything_while_redis_is_down(database_url,
     make_posting(owner=member, commodity="maize", title="Yellow maize, dried")
     db.session.commit()
 
-    with gunicorn(database_url, tmp_path, workers=2, REDIS_URL=NOWHERE, RATELIMIT_STORAGE_URI=NOWHERE,
-                  PAGE_CACHE_REDIS_URL=NOWHERE) as base:
+    with gunicorn(
+        database_url,
+        tmp_path,
+        workers=2,
+        REDIS_URL=NOWHERE,
+        RATELIMIT_STORAGE_URI=NOWHERE,
+        PAGE_CACHE_REDIS_URL=NOWHERE,
+    ) as base:
         statuses = []
         for _ in range(4):  # new connections, so both workers answer some
             with requests.Session() as session:
-                statuses.append(_form_post(session, base, "/login",
-                                           {"phone": "13800138000", "password": DEFAULT_PASSWORD}).status_code)
+                statuses.append(
+                    _form_post(
+                        session, base, "/login", {"phone": "13800138000", "password": DEFAULT_PASSWORD}
+                    ).status_code
+                )
                 statuses.append(session.get(f"{base}/account", timeout=10).status_code)
         with requests.Session() as session:
             statuses.append(_form_post(session, base, "/signup", signup_data(phone="139 0013 9000")).status_code)

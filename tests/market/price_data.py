@@ -1,8 +1,9 @@
 """Price test data: completed orders walked through trade's own services (so the signals fire),
 postings with prices in different units, and reference rows for days in the past."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from app.catalogue.services import find_commodity
@@ -15,13 +16,26 @@ from tests.factories import make_member, make_posting
 
 def sell(commodity: str, price: str, unit: str, province: str = "41", quantity: str = "100000", **extra):
     """An active sell offer (an ask) with plenty of stock."""
-    return make_posting(commodity=commodity, kind="sell", price=Decimal(price), unit_code=unit,
-                        quantity=Decimal(quantity), province_code=province, **extra)
+    return make_posting(
+        commodity=commodity,
+        kind="sell",
+        price=Decimal(price),
+        unit_code=unit,
+        quantity=Decimal(quantity),
+        province_code=province,
+        **extra,
+    )
 
 
 def bid(commodity: str, price: str, unit: str, province: str = "41"):
-    return make_posting(commodity=commodity, kind="buy", price=Decimal(price), unit_code=unit,
-                        quantity=Decimal("100"), province_code=province)
+    return make_posting(
+        commodity=commodity,
+        kind="buy",
+        price=Decimal(price),
+        unit_code=unit,
+        quantity=Decimal("100"),
+        province_code=province,
+    )
 
 
 def complete_order(posting, quantity: str, buyer=None, when: datetime | None = None):
@@ -30,8 +44,13 @@ def complete_order(posting, quantity: str, buyer=None, when: datetime | None = N
     buyer = buyer or make_member(display_name="Buyer")
     seller = posting.owner
     order = buy_now(posting, buyer, Decimal(quantity), "collect", now=when)
-    for member, action in ((seller, "confirm"), (seller, "pay"), (seller, "ship"), (buyer, "deliver"),
-                           (buyer, "complete")):
+    for member, action in (
+        (seller, "confirm"),
+        (seller, "pay"),
+        (seller, "ship"),
+        (buyer, "deliver"),
+        (buyer, "complete"),
+    ):
         change_order_status(order, action, member, now=when)
     db.session.commit()
     return order
@@ -41,8 +60,14 @@ def reference(commodity: str, day: date, per_kg: str, province: str | None = Non
     """A stored reference row (as an earlier rollup would have left it) with a report price."""
     value = Decimal(per_kg)
     row = ReferencePrice(
-        commodity_id=find_commodity(commodity).id, area_code=province or NATIONAL, day=day,
-        report_price_per_kg=value, min_per_kg=value, max_per_kg=value, observation_count=1, **figures,
+        commodity_id=find_commodity(commodity).id,
+        area_code=province or NATIONAL,
+        day=day,
+        report_price_per_kg=value,
+        min_per_kg=value,
+        max_per_kg=value,
+        observation_count=1,
+        **figures,
     )
     db.session.add(row)
     db.session.commit()
@@ -57,4 +82,4 @@ def history(commodity: str, today: date, per_kg: str, days: int = 7, province: s
 
 def noon_utc(day: date) -> datetime:
     """Noon in China (UTC+8) on ``day``, as UTC."""
-    return datetime(day.year, day.month, day.day, 4, 0, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, 4, 0, tzinfo=UTC)

@@ -1,5 +1,6 @@
 """Price alerts: the daily digest (once a day from MARKET_DIGEST_HOUR), threshold and target alerts,
 one SMS segment per message in its language, opt-outs respected, and the CLI."""
+
 from __future__ import annotations
 
 from datetime import datetime, time
@@ -62,8 +63,16 @@ def test_digest_goes_once_a_day_after_the_configured_hour(db):
     messages = _messages(db, "price_digest")
     assert len(messages) == 2
     by_phone = {m.address: m for m in messages}
-    assert "玉米" in by_phone[VILLAGER].body and "¥1.10/斤" in by_phone[VILLAGER].body and "▲10.0%" in by_phone[VILLAGER].body
-    assert "Maize" in by_phone[VISITOR].body and "¥2.20/kg" in by_phone[VISITOR].body and "+10.0%" in by_phone[VISITOR].body
+    assert (
+        "玉米" in by_phone[VILLAGER].body
+        and "¥1.10/斤" in by_phone[VILLAGER].body
+        and "▲10.0%" in by_phone[VILLAGER].body
+    )
+    assert (
+        "Maize" in by_phone[VISITOR].body
+        and "¥2.20/kg" in by_phone[VISITOR].body
+        and "+10.0%" in by_phone[VISITOR].body
+    )
     assert "/prices/maize" in by_phone[VISITOR].body
     for message in messages:
         assert count_segments(message.body).segments == 1
@@ -93,8 +102,9 @@ def test_digest_respects_stop(db):
 def test_email_digest_for_a_member_who_chose_email(db):
     member = make_member(email="li@example.com", locale="en")
     reference("rice", local_today(), "4.0000")
-    save_member_subscription(member, find_commodity("rice").id, None, target_price_per_kg=None,
-                             threshold_percent=None, channel="email")
+    save_member_subscription(
+        member, find_commodity("rice").id, None, target_price_per_kg=None, threshold_percent=None, channel="email"
+    )
     db.session.commit()
     assert send_digests(force=True) == 1
     db.session.commit()
@@ -144,11 +154,23 @@ def test_target_alert_when_the_price_crosses_the_members_target(db):
     history("maize", today, "2.0000")
     reference("maize", today, "2.5000")
     reaching = make_member(locale="en")
-    save_member_subscription(reaching, find_commodity("maize").id, None, target_price_per_kg=Decimal("2.40"),
-                             threshold_percent=Decimal("50"), channel="sms")
+    save_member_subscription(
+        reaching,
+        find_commodity("maize").id,
+        None,
+        target_price_per_kg=Decimal("2.40"),
+        threshold_percent=Decimal("50"),
+        channel="sms",
+    )
     above = make_member(locale="en")
-    save_member_subscription(above, find_commodity("maize").id, None, target_price_per_kg=Decimal("3.00"),
-                             threshold_percent=Decimal("50"), channel="sms")
+    save_member_subscription(
+        above,
+        find_commodity("maize").id,
+        None,
+        target_price_per_kg=Decimal("3.00"),
+        threshold_percent=Decimal("50"),
+        channel="sms",
+    )
     db.session.commit()
 
     assert send_threshold_alerts() == 1
@@ -164,8 +186,10 @@ def test_long_commodity_names_are_shortened_to_one_segment(app, db, template):
     app.config["PUBLIC_BASE_URL"] = "https://prices.jishi-farm-produce-market.example.cn"
     maize = find_commodity("maize")
     long_one = Commodity(
-        slug="long", name_en="Extra long premium organic high-mountain glutinous waxy purple heirloom maize",
-        name_zh="特级有机高山糯玉米紫色传家宝老品种农家自留种散装鲜食玉米棒子", category_id=maize.category_id,
+        slug="long",
+        name_en="Extra long premium organic high-mountain glutinous waxy purple heirloom maize",
+        name_zh="特级有机高山糯玉米紫色传家宝老品种农家自留种散装鲜食玉米棒子",
+        category_id=maize.category_id,
         default_unit_code="kg",
     )
     db.session.add(long_one)

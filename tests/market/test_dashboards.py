@@ -1,6 +1,7 @@
 """A member's dashboard: only their own figures, revenue and spend by local month (refunds in the
 month decided), top commodities, offers received, open negotiations, small SVG charts with a table
 alternative, and a number of queries that does not grow with the number of orders."""
+
 from __future__ import annotations
 
 import re
@@ -69,7 +70,8 @@ def test_seller_figures_by_status_and_top_commodities(app, people, sales):
     seller = dashboards.seller_dashboard(people["an"])
     assert seller.orders_by_status == {"completed": 2, "placed": 1}
     assert [(f.commodity.slug, f.orders, f.amount) for f in seller.top_commodities] == [
-        ("rice", 1, Decimal("250.50")), ("maize", 1, Decimal("100.00"))
+        ("rice", 1, Decimal("250.50")),
+        ("maize", 1, Decimal("100.00")),
     ]
     this_month = local_month(sales[0].completed_at)
     assert len(seller.revenue_by_month) == 12 and seller.revenue_by_month[-1].month == this_month
@@ -80,7 +82,15 @@ def test_seller_figures_by_status_and_top_commodities(app, people, sales):
 
 def test_a_refund_lowers_revenue_and_spend_in_the_month_it_was_decided(app, people, sales):
     long_ago = utcnow() - timedelta(days=70)
-    old = make_order(people["an"], people["bai"], "maize", "500.00", long_ago - timedelta(days=1), status="completed", completed=long_ago)
+    old = make_order(
+        people["an"],
+        people["bai"],
+        "maize",
+        "500.00",
+        long_ago - timedelta(days=1),
+        status="completed",
+        completed=long_ago,
+    )
     resolve_with_refund(old, people["admin"], "120.00", utcnow() - timedelta(hours=1))
     seller = dashboards.seller_dashboard(people["an"])
     by_month = {point.month: point.amount for point in seller.revenue_by_month}
@@ -103,7 +113,9 @@ def test_revenue_chart_is_svg_with_a_bar_per_month_and_a_table(client, login, pe
 
 
 def test_buyer_sees_spend_and_only_their_own_open_negotiations(client, login, people, sales):
-    posting = make_posting(owner=people["du"], commodity="peanut", title="Red-skin peanuts", unit_code="kg", price=Decimal("9.00"))
+    posting = make_posting(
+        owner=people["du"], commodity="peanut", title="Red-skin peanuts", unit_code="kg", price=Decimal("9.00")
+    )
     thread = start_thread(client, login, posting, people["bai"])
     text = client.get("/dashboard").get_data(as_text=True)  # still logged in as Bai
     assert "Red-skin peanuts" in text and f"/negotiations/{thread.id}" in text
@@ -116,12 +128,16 @@ def test_buyer_sees_spend_and_only_their_own_open_negotiations(client, login, pe
 
 
 def test_seller_sees_offers_received_and_interest_in_postings(client, login, people):
-    posting = make_posting(owner=people["du"], commodity="peanut", title="Red-skin peanuts", unit_code="kg", price=Decimal("9.00"))
+    posting = make_posting(
+        owner=people["du"], commodity="peanut", title="Red-skin peanuts", unit_code="kg", price=Decimal("9.00")
+    )
     start_thread(client, login, posting, people["bai"])
     start_thread(client, login, posting, people["cao"])
     seller = dashboards.seller_dashboard(people["du"])
     assert seller.offers_received == {"open": 2}
-    assert [(item.posting.title, item.negotiations, item.open_negotiations) for item in seller.interest] == [("Red-skin peanuts", 2, 2)]
+    assert [(item.posting.title, item.negotiations, item.open_negotiations) for item in seller.interest] == [
+        ("Red-skin peanuts", 2, 2)
+    ]
     login(people["du"])
     assert "2 negotiations" in client.get("/dashboard").get_data(as_text=True)
     # The buyers' own offers are not "received" by them.
@@ -130,9 +146,20 @@ def test_seller_sees_offers_received_and_interest_in_postings(client, login, peo
 
 def test_an_order_completed_through_the_app_shows_as_revenue(client, login, people):
     seller, buyer = people["du"], people["bai"]
-    posting = make_posting(owner=seller, commodity="peanut", unit_code="kg", quantity=Decimal("50"), price=Decimal("8.40"))
+    posting = make_posting(
+        owner=seller, commodity="peanut", unit_code="kg", quantity=Decimal("50"), price=Decimal("8.40")
+    )
     order = place_order_by_buy_now(client, login, posting, buyer, quantity="5")
-    walk(client, login, order, (seller, "confirm"), (seller, "pay"), (seller, "ship"), (buyer, "deliver"), (buyer, "complete"))
+    walk(
+        client,
+        login,
+        order,
+        (seller, "confirm"),
+        (seller, "pay"),
+        (seller, "ship"),
+        (buyer, "deliver"),
+        (buyer, "complete"),
+    )
     login(seller)
     text = client.get("/dashboard").get_data(as_text=True)
     assert "¥42.00" in text and "Peanut" in text
@@ -156,13 +183,22 @@ def test_query_count_does_not_grow_with_orders(app, client, login, db, people, s
     before = count_queries()
     for days in range(1, 8):
         moment = utcnow() - timedelta(days=days * 20)
-        make_order(people["an"], people["cao"], ["maize", "rice", "apple", "peanut"][days % 4], "10.00",
-                   moment, status="completed", completed=moment)
+        make_order(
+            people["an"],
+            people["cao"],
+            ["maize", "rice", "apple", "peanut"][days % 4],
+            "10.00",
+            moment,
+            status="completed",
+            completed=moment,
+        )
     assert count_queries() == before
 
 
 def test_bar_chart_scales_bars_and_escapes_labels():
-    chart = str(bar_chart([("<b>", Decimal("50")), ("2026-03", Decimal("100")), ("x", Decimal("-5"))], 'Sales "&" <more>'))
+    chart = str(
+        bar_chart([("<b>", Decimal("50")), ("2026-03", Decimal("100")), ("x", Decimal("-5"))], 'Sales "&" <more>')
+    )
     assert 'aria-label="Sales &#34;&amp;&#34; &lt;more&gt;"' in chart
     assert "<b>" not in chart and "&lt;b&gt;" in chart
     heights = [float(h) for h in re.findall(r'height="([\d.]+)"', chart)]

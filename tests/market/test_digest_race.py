@@ -1,6 +1,7 @@
 """Two cron jobs running `flask market send-digests` at the same moment send each digest once:
 the UNIQUE (subscription, day, kind) delivery record lets only one of them write the messages.
 Runs on SQLite (BEGIN IMMEDIATE queues the writers) and PostgreSQL (the second insert fails)."""
+
 from __future__ import annotations
 
 import threading
@@ -51,4 +52,7 @@ def test_concurrent_digest_runs_send_each_digest_once(app, db, database_url, tmp
     assert results.count((SUBSCRIBERS, 0)) == 1, results
     assert all(result in ((SUBSCRIBERS, 0), (0, 0), None) for result in results), results
     db.session.expire_all()
-    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.event == "price_digest")) == SUBSCRIBERS
+    assert (
+        db.session.scalar(select(func.count(Notification.id)).where(Notification.event == "price_digest"))
+        == SUBSCRIBERS
+    )

@@ -1,5 +1,6 @@
 """Manual market reports by info-station operators and admins: units converted to per kg, the day's
 reference updated, and refusals (who, what unit, which date, garbage)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -15,8 +16,14 @@ from tests.factories import make_member
 
 
 def _form(**changes) -> dict:
-    data = {"market_name": "Zhengzhou wholesale market", "commodity_id": find_commodity("maize").id,
-            "province_code": "41", "price": "1.30", "unit_code": "jin", "observed_on": local_today().isoformat()}
+    data = {
+        "market_name": "Zhengzhou wholesale market",
+        "commodity_id": find_commodity("maize").id,
+        "province_code": "41",
+        "price": "1.30",
+        "unit_code": "jin",
+        "observed_on": local_today().isoformat(),
+    }
     data.update(changes)
     return data
 
@@ -31,7 +38,10 @@ def test_station_or_admin_enters_a_price_in_jin(client, login, db, role):
     observation = db.session.scalar(select(PriceObservation))
     assert observation.source == ObservationSource.REPORT.value and observation.report_id == report.id
     references = db.session.scalars(select(ReferencePrice).order_by(ReferencePrice.area_code)).all()
-    assert [(r.area_code, r.report_price_per_kg) for r in references] == [("00", Decimal("2.6000")), ("41", Decimal("2.6000"))]
+    assert [(r.area_code, r.report_price_per_kg) for r in references] == [
+        ("00", Decimal("2.6000")),
+        ("41", Decimal("2.6000")),
+    ]
 
 
 def test_a_price_per_tonne_from_yesterday(client, login, db):

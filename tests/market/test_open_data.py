@@ -1,4 +1,5 @@
 """The open-data API /api/prices: filters, JSON and CSV shapes, CSV escaping, bad parameters, rate limit."""
+
 from __future__ import annotations
 
 import csv
@@ -55,7 +56,9 @@ def test_filters_by_commodity_province_and_dates(client, prices):
 
     rows = client.get("/api/prices?commodity=maize,rice&province=all").get_json()["rows"]
     assert sorted((r["commodity"], r["province"] or "") for r in rows if r["date"] == prices.isoformat()) == [
-        ("maize", ""), ("maize", "41"), ("rice", "")
+        ("maize", ""),
+        ("maize", "41"),
+        ("rice", ""),
     ]
 
 
@@ -75,8 +78,17 @@ def test_csv_has_a_bom_a_header_and_the_same_rows(client, prices):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+86 138", "'+86 138"), ("-2+3", "'-2+3"),
-     ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("Maize", "Maize"), ("2.5000", "2.5000"), (None, ""), (7, "7")],
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+86 138", "'+86 138"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("Maize", "Maize"),
+        ("2.5000", "2.5000"),
+        (None, ""),
+        (7, "7"),
+    ],
 )
 def test_csv_cells_that_look_like_formulas_are_escaped(value, expected):
     assert safe_cell(value) == expected
@@ -84,8 +96,13 @@ def test_csv_cells_that_look_like_formulas_are_escaped(value, expected):
 
 def test_csv_escapes_a_formula_in_a_commodity_name(client, db):
     maize = find_commodity("maize")
-    evil = Commodity(slug="evil", name_en="=cmd|' /C calc'!A0", name_zh="@中文", category_id=maize.category_id,
-                     default_unit_code="kg")
+    evil = Commodity(
+        slug="evil",
+        name_en="=cmd|' /C calc'!A0",
+        name_zh="@中文",
+        category_id=maize.category_id,
+        default_unit_code="kg",
+    )
     db.session.add(evil)
     db.session.commit()
     reference("evil", local_today(), "1.0000")

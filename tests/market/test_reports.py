@@ -1,6 +1,7 @@
 """Admin reports: figures grouped by any combination of commodity, category, province and month
 (local months, cancelled orders left out), the date range, settlement statements with refunds and
 fees, CSV downloads, admin-only access and garbage parameters refused with 400."""
+
 from __future__ import annotations
 
 import csv
@@ -35,9 +36,13 @@ def orders(people):
     """Four orders in Q1 2026 (Henan 41 / Hunan 43; maize and rice are grains, apple is fruit)."""
     a, b, c, d = (people[k] for k in "abcd")
     return [
-        make_order(a, b, "maize", "100.00", utc(2026, 1, 10), province="41", status="completed", completed=utc(2026, 1, 20)),
+        make_order(
+            a, b, "maize", "100.00", utc(2026, 1, 10), province="41", status="completed", completed=utc(2026, 1, 20)
+        ),
         # 17:00 UTC on 31 January is 01:00 on 1 February in China: a February order.
-        make_order(a, c, "rice", "250.50", utc(2026, 1, 31, 17), province="43", status="completed", completed=utc(2026, 2, 3)),
+        make_order(
+            a, c, "rice", "250.50", utc(2026, 1, 31, 17), province="43", status="completed", completed=utc(2026, 2, 3)
+        ),
         make_order(d, b, "maize", "49.99", utc(2026, 2, 15), province="43", status="cancelled"),
         make_order(d, c, "apple", "1000.00", utc(2026, 3, 5), province="41", status="placed"),
     ]
@@ -45,8 +50,10 @@ def orders(people):
 
 def _rows(report):
     """{(dimension labels…): (orders, gmv, active members)} in English names."""
+
     def label(value):
         return value if isinstance(value, str) or value is None else value.name_en
+
     return {
         tuple(label(row.values[d]) for d in report.dimensions): (row.orders, row.gmv, row.active_members)
         for row in report.rows
@@ -91,15 +98,21 @@ def test_every_combination_of_dimensions_adds_up_to_the_total(app, orders, dimen
         assert sum(row.orders for row in report.rows) == 3
         assert sum((row.gmv for row in report.rows), Decimal(0)) == Decimal("1350.50")
     # One row per distinct combination of the orders' (and the cancelled order's) values.
-    facts = [("maize", "grains", "41", "2026-01"), ("rice", "grains", "43", "2026-02"),
-             ("maize", "grains", "43", "2026-02"), ("apple", "fruit", "41", "2026-03")]
+    facts = [
+        ("maize", "grains", "41", "2026-01"),
+        ("rice", "grains", "43", "2026-02"),
+        ("maize", "grains", "43", "2026-02"),
+        ("apple", "fruit", "41", "2026-03"),
+    ]
     positions = [reports.DIMENSIONS.index(d) for d in dimensions]
     expected = {tuple(fact[p] for p in positions) for fact in facts}
     assert len(report.rows) == (len(expected) if dimensions else 0)
 
 
 def test_date_range_keeps_only_orders_placed_in_it(app, orders):
-    report = reports.build_report(("month",), reports.parse_day("2026-02-01", "Start date"), reports.parse_day("2026-02-28", "End date"))
+    report = reports.build_report(
+        ("month",), reports.parse_day("2026-02-01", "Start date"), reports.parse_day("2026-02-28", "End date")
+    )
     assert _rows(report) == {("2026-02",): (1, Decimal("250.50"), 4)}
 
 
@@ -110,7 +123,10 @@ def test_postings_are_counted_by_kind_and_province_when_published(app, db, peopl
         posting.published_at = utc(2026, 2, 10)
     db.session.commit()
     report = reports.build_report(("province", "month"), *_days())
-    rows = {(row.values["province"].name_en, row.values["month"]): (row.sell_postings, row.buy_postings) for row in report.rows}
+    rows = {
+        (row.values["province"].name_en, row.values["month"]): (row.sell_postings, row.buy_postings)
+        for row in report.rows
+    }
     assert rows[("Hunan", "2026-02")] == (1, 1)
     assert rows[("Henan", "2026-01")] == (0, 0)
     # The postings behind the orders were published today, outside the range.
@@ -146,8 +162,12 @@ def test_csv_names_are_chinese_for_a_chinese_admin(client, login, people, orders
 
 
 def test_reports_are_for_admins_only(client, login, people):
-    urls = ("/admin/trade-reports", "/admin/trade-reports?format=csv", "/admin/trade-reports/settlements?period=2026",
-            f"/admin/trade-reports/settlements/{people['a'].id}?period=2026&format=csv")
+    urls = (
+        "/admin/trade-reports",
+        "/admin/trade-reports?format=csv",
+        "/admin/trade-reports/settlements?period=2026",
+        f"/admin/trade-reports/settlements/{people['a'].id}?period=2026&format=csv",
+    )
     for url in urls:
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -183,7 +203,10 @@ def test_report_with_nothing_ticked_shows_totals_only(client, login, people, ord
     assert "¥1,350.50" in text and "2026-02" not in text
     csv_link = re.search(r'href="([^"]*format=csv[^"]*)"', text).group(1).replace("&amp;", "&")
     rows = list(csv.reader(io.StringIO(client.get(csv_link).data.decode("utf-8-sig"))))
-    assert rows == [["Orders", "GMV", "Active members", "Sell postings", "Buy postings"], ["3", "1350.50", "4", "0", "0"]]
+    assert rows == [
+        ["Orders", "GMV", "Active members", "Sell postings", "Buy postings"],
+        ["3", "1350.50", "4", "0", "0"],
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,11 +230,21 @@ def settled(people, orders):
 def test_monthly_settlement_counts_sales_when_completed_and_refunds_when_decided(app, settled):
     january = {s.seller.display_name: s for s in reports.settlements(reports.parse_period("2026-01"))}
     assert set(january) == {"Seller An"}
-    assert (january["Seller An"].orders, january["Seller An"].sales, january["Seller An"].refunds) == (2, Decimal("180.00"), Decimal("0.00"))
+    assert (january["Seller An"].orders, january["Seller An"].sales, january["Seller An"].refunds) == (
+        2,
+        Decimal("180.00"),
+        Decimal("0.00"),
+    )
 
     february = {s.seller.display_name: s for s in reports.settlements(reports.parse_period("2026-02"))}
     an = february["Seller An"]
-    assert (an.orders, an.sales, an.refunds_count, an.refunds, an.net) == (2, Decimal("290.50"), 1, Decimal("30.00"), Decimal("260.50"))
+    assert (an.orders, an.sales, an.refunds_count, an.refunds, an.net) == (
+        2,
+        Decimal("290.50"),
+        1,
+        Decimal("30.00"),
+        Decimal("260.50"),
+    )
     assert (february["Seller Du"].orders, february["Seller Du"].sales) == (1, Decimal("70.00"))
     assert an.fee == Decimal("0.00") and an.payout == Decimal("260.50")
 
@@ -235,7 +268,9 @@ def test_statement_page_and_csv_list_each_sale_and_refund(client, login, settled
     text = page.get_data(as_text=True)
     assert "Rice lot" in text and "¥260.50" in text and "Refund" in text
 
-    download = client.get(f"/admin/trade-reports/settlements/{an.id}", query_string={"period": "2026-02", "format": "csv"})
+    download = client.get(
+        f"/admin/trade-reports/settlements/{an.id}", query_string={"period": "2026-02", "format": "csv"}
+    )
     rows = list(csv.reader(io.StringIO(download.data.decode("utf-8-sig"))))
     assert rows[0] == ["Date", "Kind", "Order", "Goods", "Buyer", "Amount"]
     amounts = [row[5] for row in rows[1:-5]]

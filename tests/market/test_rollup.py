@@ -1,5 +1,6 @@
 """Price observations and the reference-price rollup: Decimal arithmetic on fixtures, unit
 conversions (斤, kg, tonne, count units), idempotency, and the events that keep today current."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -19,11 +20,13 @@ from tests.market.price_data import bid, complete_order, noon_utc, sell
 
 
 def _reference(db, commodity: str, area: str, day=None) -> ReferencePrice:
-    return db.session.scalar(select(ReferencePrice).where(
-        ReferencePrice.commodity_id == find_commodity(commodity).id,
-        ReferencePrice.area_code == area,
-        ReferencePrice.day == (day or local_today()),
-    ))
+    return db.session.scalar(
+        select(ReferencePrice).where(
+            ReferencePrice.commodity_id == find_commodity(commodity).id,
+            ReferencePrice.area_code == area,
+            ReferencePrice.day == (day or local_today()),
+        )
+    )
 
 
 @pytest.mark.parametrize(
@@ -93,13 +96,36 @@ def test_rollup_computes_volume_weighted_trade_price_and_medians(db):
 
 def _snapshot(db):
     observations = sorted(
-        (o.id, o.source, o.commodity_id, o.province_code, o.price_per_kg, o.quantity_kg, o.observed_on,
-         o.order_id, o.posting_id, o.report_id)
+        (
+            o.id,
+            o.source,
+            o.commodity_id,
+            o.province_code,
+            o.price_per_kg,
+            o.quantity_kg,
+            o.observed_on,
+            o.order_id,
+            o.posting_id,
+            o.report_id,
+        )
         for o in db.session.scalars(select(PriceObservation))
     )
     references = sorted(
-        (r.id, r.commodity_id, r.area_code, r.day, r.trade_price_per_kg, r.trade_volume_kg, r.median_ask_per_kg,
-         r.median_bid_per_kg, r.report_price_per_kg, r.min_per_kg, r.max_per_kg, r.observation_count, r.updated_at)
+        (
+            r.id,
+            r.commodity_id,
+            r.area_code,
+            r.day,
+            r.trade_price_per_kg,
+            r.trade_volume_kg,
+            r.median_ask_per_kg,
+            r.median_bid_per_kg,
+            r.report_price_per_kg,
+            r.min_per_kg,
+            r.max_per_kg,
+            r.observation_count,
+            r.updated_at,
+        )
         for r in db.session.scalars(select(ReferencePrice))
     )
     return observations, references
@@ -147,7 +173,9 @@ def test_a_past_day_keeps_its_trades_and_its_ask_snapshot(db):
     db.session.commit()
     again = _reference(db, "rice", "41", yesterday)
     assert (again.trade_price_per_kg, again.observation_count) == (Decimal("4.0000"), 1)
-    observation = db.session.scalar(select(PriceObservation).where(PriceObservation.source == ObservationSource.TRADE.value))
+    observation = db.session.scalar(
+        select(PriceObservation).where(PriceObservation.source == ObservationSource.TRADE.value)
+    )
     assert observation.observed_on == yesterday and observation.quantity_kg == Decimal("5.000")
 
 
@@ -187,8 +215,16 @@ def test_a_conflicting_price_refresh_never_blocks_publishing(db, monkeypatch):
 
     def conflicting_rollup(day, commodity_id):
         for _ in range(2):  # the second row breaks UNIQUE (commodity, area, day) in the real database
-            db.session.add(ReferencePrice(commodity_id=commodity_id, area_code=NATIONAL, day=day,
-                                          min_per_kg=Decimal(1), max_per_kg=Decimal(1), observation_count=1))
+            db.session.add(
+                ReferencePrice(
+                    commodity_id=commodity_id,
+                    area_code=NATIONAL,
+                    day=day,
+                    min_per_kg=Decimal(1),
+                    max_per_kg=Decimal(1),
+                    observation_count=1,
+                )
+            )
         db.session.flush()
 
     monkeypatch.setattr(rollup, "rollup_day", conflicting_rollup)

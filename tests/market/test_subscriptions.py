@@ -1,5 +1,6 @@
 """Price subscriptions: the service the SMS commands use, members' alert page, and the
 info-station's village list and notice board (authorization, bad input, CSRF)."""
+
 from __future__ import annotations
 
 import re
@@ -30,6 +31,7 @@ def _all(db):
 
 
 # --- the service -------------------------------------------------------------------------------
+
 
 def test_subscribe_phone_is_idempotent_also_without_a_province(db):
     first, created = subscribe_phone(PHONE, _id("maize"), None, "zh")
@@ -73,12 +75,19 @@ def test_unsubscribe_by_commodity_province_or_everything(db):
 
 # --- members' alert page -----------------------------------------------------------------------
 
+
 def test_member_adds_updates_and_removes_an_alert(client, login, db):
     member = login(make_member())
-    response = client.post("/account/price-alerts", data={
-        "commodity_id": _id("maize"), "province_code": "41", "target_price": "2.40", "threshold_percent": "15",
-        "channel": "sms",
-    })
+    response = client.post(
+        "/account/price-alerts",
+        data={
+            "commodity_id": _id("maize"),
+            "province_code": "41",
+            "target_price": "2.40",
+            "threshold_percent": "15",
+            "channel": "sms",
+        },
+    )
     assert response.status_code == 302
     [subscription] = _all(db)
     assert (subscription.phone, subscription.member_id, subscription.province_code) == (member.phone, member.id, "41")
@@ -98,9 +107,17 @@ def test_member_adds_updates_and_removes_an_alert(client, login, db):
 
 @pytest.mark.parametrize(
     "changes",
-    [{"commodity_id": ""}, {"commodity_id": "abc"}, {"commodity_id": "999999"}, {"province_code": "99"},
-     {"target_price": "-1"}, {"target_price": "NaN"}, {"threshold_percent": "150"}, {"channel": "fax"},
-     {"target_price": "1e9"}],
+    [
+        {"commodity_id": ""},
+        {"commodity_id": "abc"},
+        {"commodity_id": "999999"},
+        {"province_code": "99"},
+        {"target_price": "-1"},
+        {"target_price": "NaN"},
+        {"threshold_percent": "150"},
+        {"channel": "fax"},
+        {"target_price": "1e9"},
+    ],
 )
 def test_alert_form_refuses_garbage(client, login, db, changes):
     login(make_member())
@@ -146,6 +163,7 @@ def test_alert_pages_need_login_and_csrf(client, login, db):
 
 # --- the station's village list and notice board -----------------------------------------------
 
+
 @pytest.fixture
 def station(db):
     member = make_member(display_name="Village station", is_station_operator=True)
@@ -156,10 +174,15 @@ def station(db):
 
 def test_station_adds_numbers_for_several_commodities_and_removes_one(client, login, db, station):
     login(station)
-    response = client.post("/station/price-list", data={
-        "phone": "139 0000 0021", "commodity_ids": [_id("maize"), _id("wheat")], "province_code": "41",
-        "locale": "zh_Hans",
-    })
+    response = client.post(
+        "/station/price-list",
+        data={
+            "phone": "139 0000 0021",
+            "commodity_ids": [_id("maize"), _id("wheat")],
+            "province_code": "41",
+            "locale": "zh_Hans",
+        },
+    )
     assert response.status_code == 302
     rows = _all(db)
     assert [(s.phone, s.station_id, s.province_code, s.locale) for s in rows] == [
@@ -172,12 +195,26 @@ def test_station_adds_numbers_for_several_commodities_and_removes_one(client, lo
 
 
 @pytest.mark.parametrize(
-    "changes", [{"phone": "12345"}, {"phone": ""}, {"commodity_ids": []}, {"commodity_ids": ["x"]},
-                {"commodity_ids": ["999999"]}, {"locale": "fr"}, {"province_code": "99"}],
+    "changes",
+    [
+        {"phone": "12345"},
+        {"phone": ""},
+        {"commodity_ids": []},
+        {"commodity_ids": ["x"]},
+        {"commodity_ids": ["999999"]},
+        {"locale": "fr"},
+        {"province_code": "99"},
+    ],
 )
 def test_station_list_refuses_garbage(client, login, db, station, changes):
     login(station)
-    data = {"phone": "13900000021", "commodity_ids": [_id("maize")], "province_code": "", "locale": "zh_Hans", **changes}
+    data = {
+        "phone": "13900000021",
+        "commodity_ids": [_id("maize")],
+        "province_code": "",
+        "locale": "zh_Hans",
+        **changes,
+    }
     assert client.post("/station/price-list", data=data).status_code == 422
     assert _all(db) == []
 

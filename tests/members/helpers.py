@@ -1,4 +1,5 @@
 """Helpers for the members tests: form data, images and posting rows."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """Logout everywhere, password change, profile edit."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -75,7 +76,8 @@ def test_password_change_keeps_this_browser_and_ends_other_sessions(app, client,
     login(member, other_device)
 
     response = client.post(
-        "/account/password", data={"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+        "/account/password",
+        data={"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     )
 
     assert response.status_code == 302 and response.location == "/account"
@@ -91,7 +93,10 @@ def test_password_change_renews_the_remember_cookie_of_this_browser(app, client)
     _real_login(client, member, remember=True)
     old_remember = client.get_cookie("remember_token").value
 
-    client.post("/account/password", data={"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    client.post(
+        "/account/password",
+        data={"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
 
     new_remember = client.get_cookie("remember_token").value
     assert new_remember != old_remember
@@ -103,7 +108,10 @@ def test_password_change_renews_the_remember_cookie_of_this_browser(app, client)
 def test_old_password_no_longer_logs_in_after_change(app, client, login):
     member = make_member()
     login(member)
-    client.post("/account/password", data={"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    client.post(
+        "/account/password",
+        data={"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
     browser = app.test_client()
 
     assert browser.post("/login", data={"phone": member.phone, "password": DEFAULT_PASSWORD}).status_code == 422
@@ -115,7 +123,10 @@ def test_password_change_refuses_a_wrong_current_password(client, db, login):
     login(member)
     token = member.session_token
 
-    response = client.post("/account/password", data={"current_password": "not my password", "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = client.post(
+        "/account/password",
+        data={"current_password": "not my password", "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
 
     assert response.status_code == 422
     assert "This is not your current password." in text_of(response)
@@ -126,10 +137,21 @@ def test_password_change_refuses_a_wrong_current_password(client, db, login):
 def test_password_change_applies_the_same_rules_as_signup(client, login):
     login(make_member(phone="+8613800138000"))
 
-    common = client.post("/account/password", data={"current_password": DEFAULT_PASSWORD, "new_password": "iloveyou", "confirm": "iloveyou"})
-    phone = client.post("/account/password", data={"current_password": DEFAULT_PASSWORD, "new_password": "x13800138000", "confirm": "x13800138000"})
-    mismatch = client.post("/account/password", data={"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD, "confirm": "other"})
-    short = client.post("/account/password", data={"current_password": DEFAULT_PASSWORD, "new_password": "short", "confirm": "short"})
+    common = client.post(
+        "/account/password",
+        data={"current_password": DEFAULT_PASSWORD, "new_password": "iloveyou", "confirm": "iloveyou"},
+    )
+    phone = client.post(
+        "/account/password",
+        data={"current_password": DEFAULT_PASSWORD, "new_password": "x13800138000", "confirm": "x13800138000"},
+    )
+    mismatch = client.post(
+        "/account/password",
+        data={"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD, "confirm": "other"},
+    )
+    short = client.post(
+        "/account/password", data={"current_password": DEFAULT_PASSWORD, "new_password": "short", "confirm": "short"}
+    )
 
     assert common.status_code == phone.status_code == mismatch.status_code == short.status_code == 422
     assert "too common" in text_of(common) and "too common" in text_of(phone)
@@ -149,7 +171,13 @@ def test_profile_edit_saves_name_email_kinds_and_language(client, db, login):
     login(member)
 
     response = client.post(
-        "/account", data={"display_name": "Li Orchard", "email": "li@example.com", "kinds": ["buyer", "station"], "locale": "zh_Hans"}
+        "/account",
+        data={
+            "display_name": "Li Orchard",
+            "email": "li@example.com",
+            "kinds": ["buyer", "station"],
+            "locale": "zh_Hans",
+        },
     )
 
     assert response.status_code == 302 and response.location == "/account"
@@ -173,8 +201,12 @@ def test_profile_edit_refuses_bad_input_and_keeps_the_saved_profile(client, db, 
 
     no_kind = client.post("/account", data={"display_name": "New Name", "email": "", "kinds": [], "locale": "en"})
     admin = client.post("/account", data={"display_name": "New Name", "email": "", "kinds": ["admin"], "locale": "en"})
-    nul = client.post("/account", data={"display_name": "New\x00Name", "email": "", "kinds": ["seller"], "locale": "en"})
-    email = client.post("/account", data={"display_name": "New Name", "email": "no at sign", "kinds": ["seller"], "locale": "en"})
+    nul = client.post(
+        "/account", data={"display_name": "New\x00Name", "email": "", "kinds": ["seller"], "locale": "en"}
+    )
+    email = client.post(
+        "/account", data={"display_name": "New Name", "email": "no at sign", "kinds": ["seller"], "locale": "en"}
+    )
 
     assert [r.status_code for r in (no_kind, admin, nul, email)] == [422] * 4
     assert "Choose at least one." in text_of(no_kind)
@@ -199,7 +231,9 @@ def test_becoming_a_seller_opens_a_storefront(client, db, login):
     member = make_member(display_name="Guo Tea Garden", is_seller=False, is_buyer=True)
     login(member)
 
-    client.post("/account", data={"display_name": "Guo Tea Garden", "email": "", "kinds": ["seller", "buyer"], "locale": "en"})
+    client.post(
+        "/account", data={"display_name": "Guo Tea Garden", "email": "", "kinds": ["seller", "buyer"], "locale": "en"}
+    )
 
     storefront = db.session.scalar(select(Storefront).where(Storefront.member_id == member.id))
     assert storefront is not None and storefront.slug == "guo-tea-garden"
@@ -209,7 +243,9 @@ def test_profile_without_csrf_token_is_refused(client, db, login):
     member = make_member(display_name="Saved Name")
     login(member)
 
-    response = client.post("/account", data={"display_name": "Changed", "kinds": ["seller"], "locale": "en"}, csrf=False)
+    response = client.post(
+        "/account", data={"display_name": "Changed", "kinds": ["seller"], "locale": "en"}, csrf=False
+    )
 
     assert response.status_code == 400
     assert db.session.scalar(select(Member.display_name).where(Member.id == member.id)) == "Saved Name"

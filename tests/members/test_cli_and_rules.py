@@ -1,4 +1,5 @@
 """`flask members create-admin`, and the password and phone rules on their own."""
+
 from __future__ import annotations
 
 import pytest
@@ -60,13 +61,17 @@ def test_common_password_list_has_the_classics():
         assert password in listed
 
 
-@pytest.mark.parametrize("password", ["PASSWORD", "Woaini1314", "ａ１２３４５６７", "aaaaaaaaaa", "abababab", "20240229", "13800138000"])
+@pytest.mark.parametrize(
+    "password", ["PASSWORD", "Woaini1314", "ａ１２３４５６７", "aaaaaaaaaa", "abababab", "20240229", "13800138000"]
+)
 def test_weak_passwords_are_refused(password):
     with pytest.raises(WeakPassword):
         check_password(password, phone="+8613800138000")
 
 
-@pytest.mark.parametrize("password", ["tall maize 2026", "红高粱丰收了2026", ("long walk to the field " * 6)[:128], "Correct Horse Battery"])
+@pytest.mark.parametrize(
+    "password", ["tall maize 2026", "红高粱丰收了2026", ("long walk to the field " * 6)[:128], "Correct Horse Battery"]
+)
 def test_reasonable_passwords_are_accepted(password):
     check_password(password, phone="+8613800138000")
 

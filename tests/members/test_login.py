@@ -1,4 +1,5 @@
 """Login, remember-me, safe redirects, generic errors and rate limits."""
+
 from __future__ import annotations
 
 import re
@@ -118,7 +119,15 @@ def test_login_follows_a_local_next_page(client):
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/", "//evil.example/", "/\\evil.example", "/\t/evil.example", "javascript:alert(1)", "/a\r\nSet-Cookie: x=1", "/acc\x00ount"],
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "/a\r\nSet-Cookie: x=1",
+        "/acc\x00ount",
+    ],
 )
 def test_login_ignores_a_next_page_on_another_site(client, target):
     make_member(phone="+8613800138000")

@@ -1,4 +1,5 @@
 """Password reset by SMS code or e-mailed link: whole flows, enumeration safety, expiry, reuse, limits."""
+
 from __future__ import annotations
 
 import re
@@ -116,7 +117,9 @@ def test_member_resets_the_password_with_an_sms_code_and_every_session_ends(app,
 
     assert response.status_code == 302
     assert response.location == "/login?phone=%2B8613800138000"
-    assert "Your password was changed and every phone or computer was logged out." in text_of(client.get(response.location))
+    assert "Your password was changed and every phone or computer was logged out." in text_of(
+        client.get(response.location)
+    )
     assert other_device.get("/account").status_code == 302
     assert _can_log_in(app, "13800138000", NEW_PASSWORD)
     assert not _can_log_in(app, "13800138000", DEFAULT_PASSWORD)
@@ -303,9 +306,18 @@ def test_bad_forgot_password_input_is_refused_with_a_message(client, db, data, m
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"phone": "13800138000", "code": "12ab56", "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, "The code has 6 digits."),
-        ({"phone": "nonsense", "code": "123456", "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, "Enter a valid mobile number"),
-        ({"phone": "13800138000", "code": "", "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, "Enter the code from the SMS."),
+        (
+            {"phone": "13800138000", "code": "12ab56", "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+            "The code has 6 digits.",
+        ),
+        (
+            {"phone": "nonsense", "code": "123456", "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+            "Enter a valid mobile number",
+        ),
+        (
+            {"phone": "13800138000", "code": "", "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+            "Enter the code from the SMS.",
+        ),
         ({"phone": "13800138000", "code": "123456", "new_password": "", "confirm": ""}, "Enter a password."),
     ],
 )
@@ -366,7 +378,9 @@ def test_emailed_link_works_once(app, client, db):
     client.post("/password/reset/email", data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
 
     reopened = client.get(link)
-    replayed = client.post("/password/reset/email", data={"new_password": "third secret 99", "confirm": "third secret 99"})
+    replayed = client.post(
+        "/password/reset/email", data={"new_password": "third secret 99", "confirm": "third secret 99"}
+    )
 
     assert reopened.status_code == 400
     assert LINK_REFUSED in text_of(reopened)
@@ -385,7 +399,9 @@ def test_form_posted_twice_after_one_link_changes_the_password_once(app, client,
         session["password_reset_link"] = token
 
     first = client.post("/password/reset/email", data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
-    second = second_tab.post("/password/reset/email", data={"new_password": "third secret 99", "confirm": "third secret 99"})
+    second = second_tab.post(
+        "/password/reset/email", data={"new_password": "third secret 99", "confirm": "third secret 99"}
+    )
 
     assert first.status_code == 302
     assert second.status_code == 400
@@ -460,9 +476,10 @@ def test_weak_password_on_the_link_form_is_refused_and_the_link_still_works(app,
     weak = client.post("/password/reset/email", data={"new_password": "13800138000", "confirm": "13800138000"})
 
     assert weak.status_code == 422
-    assert client.post(
-        "/password/reset/email", data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
-    ).status_code == 302
+    assert (
+        client.post("/password/reset/email", data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code
+        == 302
+    )
 
 
 def test_reset_by_link_retires_the_sms_code_sent_before(app, client, db):

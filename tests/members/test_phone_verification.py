@@ -1,4 +1,5 @@
 """Phone verification by a 6-digit SMS code: sign-up flow, wrong tries, expiry, resend and limits."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Sign-up: validation, neutral answers for registered numbers, storefront and language defaults."""
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,12 @@ def test_signup_creates_member_and_sends_to_login_with_phone_prefilled(client, d
     assert member.phone == "+8613800138000"
     assert member.display_name == "Zhang Family Farm"
     assert member.email == "zhang@example.com"
-    assert (member.is_seller, member.is_buyer, member.is_station_operator, member.is_admin) == (True, True, False, False)
+    assert (member.is_seller, member.is_buyer, member.is_station_operator, member.is_admin) == (
+        True,
+        True,
+        False,
+        False,
+    )
     assert member.locale == "en"
     assert member.password_hash != GOOD_PASSWORD and member.check_password(GOOD_PASSWORD)
 
@@ -40,7 +46,16 @@ def test_new_member_can_log_in_with_the_chosen_password(client):
     assert client.get("/account").status_code == 200
 
 
-@pytest.mark.parametrize("typed", ["138 0013 8000", "+86 138-0013-8000", "１３８ ００１３ ８０００", "＋８６１３８００１３８０００", "0086 13800138000"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "138 0013 8000",
+        "+86 138-0013-8000",
+        "１３８ ００１３ ８０００",
+        "＋８６１３８００１３８０００",
+        "0086 13800138000",
+    ],
+)
 def test_signup_accepts_the_ways_people_type_a_mobile_number(client, db, typed):
     response = client.post("/signup", data=signup_data(phone=typed))
 
@@ -108,7 +123,9 @@ def test_signup_answer_is_the_same_for_a_new_and_a_registered_number(client, db)
     first = client.post("/signup", data=signup_data())
     first_page = text_of(client.get(first.location))
 
-    second = client.post("/signup", data=signup_data(password="other secret 99", confirm="other secret 99", display_name="Impostor"))
+    second = client.post(
+        "/signup", data=signup_data(password="other secret 99", confirm="other secret 99", display_name="Impostor")
+    )
     second_page = text_of(client.get(second.location))
 
     assert (first.status_code, first.location) == (second.status_code, second.location)

@@ -1,4 +1,5 @@
 """Storefronts: created for sellers, public page with badge and postings, owner-only edit."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -22,7 +23,13 @@ def _shop(db, **member_overrides) -> Storefront:
 
 
 def _edit_data(**overrides) -> dict:
-    data = {"name": "Zhang Family Farm", "slug": "zhang-farm", "province_code": "41", "locality": "Zhoukou", "about": ""}
+    data = {
+        "name": "Zhang Family Farm",
+        "slug": "zhang-farm",
+        "province_code": "41",
+        "locality": "Zhoukou",
+        "about": "",
+    }
     data.update(overrides)
     return data
 
@@ -43,7 +50,12 @@ def _count_queries(db):
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("Zhang Family Farm", "zhang-family-farm"), ("Café Ōsaka & Sons", "cafe-osaka-sons"), ("  --Green--  ", "green"), ("张家农场", "")],
+    [
+        ("Zhang Family Farm", "zhang-family-farm"),
+        ("Café Ōsaka & Sons", "cafe-osaka-sons"),
+        ("  --Green--  ", "green"),
+        ("张家农场", ""),
+    ],
 )
 def test_slugify_makes_ascii_web_addresses(name, expected):
     assert slugify(name) == expected
@@ -126,7 +138,14 @@ def test_storefront_page_loads_cards_without_a_query_per_posting(client, db):
     variety = [("wheat", "kg", "13"), ("rice", "jin", "11"), ("apple", "box", "37"), ("maize", "t", "23")]
     for number in range(8):
         commodity, unit, province = variety[number % 4]
-        add_posting(storefront.member, kind="buy" if number % 2 else "sell", title=f"more {number}", commodity=commodity, unit_code=unit, province_code=province)
+        add_posting(
+            storefront.member,
+            kind="buy" if number % 2 else "sell",
+            title=f"more {number}",
+            commodity=commodity,
+            unit_code=unit,
+            province_code=province,
+        )
     db.session.rollback()
 
     with _count_queries(db) as many:
@@ -171,7 +190,12 @@ def test_owner_edits_storefront_and_changes_its_address(client, db, login):
 
     assert response.status_code == 302 and response.location == "/s/zhang-farm"
     db.session.refresh(storefront)
-    assert (storefront.name, storefront.slug, storefront.province_code, storefront.locality) == ("Zhang Family Farm", "zhang-farm", "41", "Zhoukou")
+    assert (storefront.name, storefront.slug, storefront.province_code, storefront.locality) == (
+        "Zhang Family Farm",
+        "zhang-farm",
+        "41",
+        "Zhoukou",
+    )
     assert storefront.about == "Line one\nLine two"
     assert "Your storefront was saved." in text_of(client.get("/s/zhang-farm"))
     assert client.get(f"/s/{old_slug}").status_code == 404
@@ -182,7 +206,11 @@ def test_first_edit_creates_a_storefront_for_a_buyer(client, db, login):
     form = text_of(client.get("/account/storefront"))
     assert 'value="wuhan-foods-ltd"' in form
 
-    response = client.post("/account/storefront", data=_edit_data(name="Wuhan Foods Ltd", slug="wuhan-foods"), content_type="multipart/form-data")
+    response = client.post(
+        "/account/storefront",
+        data=_edit_data(name="Wuhan Foods Ltd", slug="wuhan-foods"),
+        content_type="multipart/form-data",
+    )
 
     assert response.status_code == 302
     assert db.session.scalar(select(Storefront.slug).where(Storefront.member_id == member.id)) == "wuhan-foods"
@@ -193,7 +221,9 @@ def test_slug_of_another_storefront_is_refused_and_nothing_changes(client, db, l
     mine = _shop(db, display_name="My Farm")
     login(mine.member)
 
-    response = client.post("/account/storefront", data=_edit_data(name="Renamed", slug="taken-farm"), content_type="multipart/form-data")
+    response = client.post(
+        "/account/storefront", data=_edit_data(name="Renamed", slug="taken-farm"), content_type="multipart/form-data"
+    )
 
     assert response.status_code == 422
     assert "This web address is already taken." in text_of(response)
@@ -232,7 +262,11 @@ def test_owner_uploads_a_logo_shown_on_the_storefront(app, client, db, login):
     mine = _shop(db, display_name="My Farm")
     login(mine.member)
 
-    client.post("/account/storefront", data=_edit_data(slug="my-farm", logo=png_upload("logo.png", (800, 600))), content_type="multipart/form-data")
+    client.post(
+        "/account/storefront",
+        data=_edit_data(slug="my-farm", logo=png_upload("logo.png", (800, 600))),
+        content_type="multipart/form-data",
+    )
 
     db.session.refresh(mine)
     assert mine.logo_filename
@@ -244,14 +278,20 @@ def test_replacing_and_removing_the_logo_deletes_the_old_files(app, client, db, 
     mine = _shop(db, display_name="My Farm")
     login(mine.member)
     upload_dir = Path(app.config["UPLOAD_DIR"])
-    client.post("/account/storefront", data=_edit_data(slug="my-farm", logo=png_upload()), content_type="multipart/form-data")
+    client.post(
+        "/account/storefront", data=_edit_data(slug="my-farm", logo=png_upload()), content_type="multipart/form-data"
+    )
     db.session.refresh(mine)
     first = mine.logo_filename
 
-    client.post("/account/storefront", data=_edit_data(slug="my-farm", logo=png_upload()), content_type="multipart/form-data")
+    client.post(
+        "/account/storefront", data=_edit_data(slug="my-farm", logo=png_upload()), content_type="multipart/form-data"
+    )
     db.session.refresh(mine)
     second = mine.logo_filename
-    client.post("/account/storefront", data=_edit_data(slug="my-farm", remove_logo="y"), content_type="multipart/form-data")
+    client.post(
+        "/account/storefront", data=_edit_data(slug="my-farm", remove_logo="y"), content_type="multipart/form-data"
+    )
     db.session.refresh(mine)
 
     assert second != first and not (upload_dir / first).exists()
@@ -262,7 +302,11 @@ def test_non_image_logo_is_refused_and_the_storefront_kept(client, db, login):
     mine = _shop(db, display_name="My Farm")
     login(mine.member)
 
-    response = client.post("/account/storefront", data=_edit_data(name="Changed", logo=text_upload("logo.jpg")), content_type="multipart/form-data")
+    response = client.post(
+        "/account/storefront",
+        data=_edit_data(name="Changed", logo=text_upload("logo.jpg")),
+        content_type="multipart/form-data",
+    )
 
     assert response.status_code == 422
     assert "not a readable image" in text_of(response)
@@ -282,7 +326,9 @@ def test_only_the_owner_sees_the_edit_link(app, client, db, login):
 def test_visitor_cannot_edit_a_storefront(client, db):
     mine = _shop(db, display_name="My Farm")
 
-    response = client.post("/account/storefront", data=_edit_data(name="Hijacked", slug="hijacked"), content_type="multipart/form-data")
+    response = client.post(
+        "/account/storefront", data=_edit_data(name="Hijacked", slug="hijacked"), content_type="multipart/form-data"
+    )
 
     assert response.status_code == 302 and response.location.startswith("/login")
     db.session.refresh(mine)
@@ -293,7 +339,9 @@ def test_storefront_edit_without_csrf_token_is_refused(client, db, login):
     mine = _shop(db, display_name="My Farm")
     login(mine.member)
 
-    response = client.post("/account/storefront", data=_edit_data(name="Changed"), content_type="multipart/form-data", csrf=False)
+    response = client.post(
+        "/account/storefront", data=_edit_data(name="Changed"), content_type="multipart/form-data", csrf=False
+    )
 
     assert response.status_code == 400
     db.session.refresh(mine)

@@ -1,12 +1,12 @@
-""""Suspended now" has one definition (Member.is_suspended): asked of a row in Python and used as a
+""" "Suspended now" has one definition (Member.is_suspended): asked of a row in Python and used as a
 SQL condition, it gives the same answer for every kind of suspension, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.extensions import db
 from app.members.models import Member
 from app.models_common import utcnow
 from tests.factories import make_member
@@ -19,7 +19,9 @@ def test_python_and_sql_agree_on_who_is_suspended_now(db):
         "permanent": make_member(suspended_permanently=True),
         "running": make_member(suspended_until=now + timedelta(days=3)),
         "lapsed": make_member(suspended_until=now - timedelta(minutes=1)),
-        "permanent with a lapsed date": make_member(suspended_permanently=True, suspended_until=now - timedelta(days=1)),
+        "permanent with a lapsed date": make_member(
+            suspended_permanently=True, suspended_until=now - timedelta(days=1)
+        ),
     }
     db.session.expire_all()
     in_python = {name for name, member in members.items() if member.is_suspended(now)}

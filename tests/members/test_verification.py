@@ -1,4 +1,5 @@
 """Trusted members: requests, the admin queue, recorded decisions and private documents."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,7 +20,9 @@ def _request(client, licence="91410100MA44XYZ123", document=None, note=""):
 
 
 def _pending(member, db, licence="91410100MA44XYZ123", document_filename=None) -> VerificationRequest:
-    request = VerificationRequest(member_id=member.id, licence_number=licence, status="pending", document_filename=document_filename, note="")
+    request = VerificationRequest(
+        member_id=member.id, licence_number=licence, status="pending", document_filename=document_filename, note=""
+    )
     db.session.add(request)
     db.session.commit()
     return request
@@ -33,7 +36,12 @@ def test_member_requests_verification_with_a_private_document(app, client, db, l
 
     assert response.status_code == 302 and response.location == "/account/verification"
     request = db.session.scalar(select(VerificationRequest))
-    assert (request.member_id, request.status, request.licence_number, request.note) == (member.id, "pending", "91410100MA44XYZ123", "Co-op licence, page 1")
+    assert (request.member_id, request.status, request.licence_number, request.note) == (
+        member.id,
+        "pending",
+        "91410100MA44XYZ123",
+        "Co-op licence, page 1",
+    )
     page = text_of(client.get("/account/verification"))
     assert "Thank you. An admin will review your request." in page
     assert "waiting for review" in page
@@ -47,7 +55,15 @@ def test_member_requests_verification_with_a_private_document(app, client, db, l
 def test_verification_page_shows_status_and_history(client, db, login):
     member = make_member()
     login(member)
-    db.session.add(VerificationRequest(member_id=member.id, licence_number="OLD-1234", status="rejected", decision_reason="Photo unreadable", note=""))
+    db.session.add(
+        VerificationRequest(
+            member_id=member.id,
+            licence_number="OLD-1234",
+            status="rejected",
+            decision_reason="Photo unreadable",
+            note="",
+        )
+    )
     db.session.commit()
 
     body = text_of(client.get("/account/verification"))
@@ -103,7 +119,9 @@ def test_admin_approval_makes_the_member_trusted_and_is_recorded(client, db, log
     request = _pending(applicant, db)
     admin = login(make_member(is_admin=True, display_name="Admin Liu"))
 
-    response = client.post(f"/admin/verifications/{request.id}", data={"decision": "approve", "reason": "Licence checked"})
+    response = client.post(
+        f"/admin/verifications/{request.id}", data={"decision": "approve", "reason": "Licence checked"}
+    )
 
     assert response.status_code == 302 and response.location == "/admin/verifications"
     db.session.refresh(request)
@@ -135,11 +153,18 @@ def test_admin_rejection_is_recorded_and_shown_to_the_member(app, client, db, lo
     request = _pending(applicant, db)
     admin = login(make_member(is_admin=True))
 
-    client.post(f"/admin/verifications/{request.id}", data={"decision": "reject", "reason": "The licence number does not match the photo."})
+    client.post(
+        f"/admin/verifications/{request.id}",
+        data={"decision": "reject", "reason": "The licence number does not match the photo."},
+    )
 
     db.session.refresh(request)
     db.session.refresh(applicant)
-    assert (request.status, request.decided_by_id, request.decision_reason) == ("rejected", admin.id, "The licence number does not match the photo.")
+    assert (request.status, request.decided_by_id, request.decision_reason) == (
+        "rejected",
+        admin.id,
+        "The licence number does not match the photo.",
+    )
     assert applicant.verified_at is None
     member_browser = app.test_client()
     login(applicant, member_browser)
@@ -150,7 +175,9 @@ def test_decision_with_htmx_returns_only_the_updated_entry(client, db, login):
     request = _pending(make_member(display_name="Fragment Farm"), db)
     login(make_member(is_admin=True))
 
-    response = client.post(f"/admin/verifications/{request.id}", data={"decision": "approve", "reason": ""}, headers={"HX-Request": "true"})
+    response = client.post(
+        f"/admin/verifications/{request.id}", data={"decision": "approve", "reason": ""}, headers={"HX-Request": "true"}
+    )
 
     body = text_of(response)
     assert response.status_code == 200
@@ -162,7 +189,9 @@ def test_decision_with_htmx_shows_errors_in_place(client, db, login):
     request = _pending(make_member(), db)
     login(make_member(is_admin=True))
 
-    response = client.post(f"/admin/verifications/{request.id}", data={"decision": "reject", "reason": ""}, headers={"HX-Request": "true"})
+    response = client.post(
+        f"/admin/verifications/{request.id}", data={"decision": "reject", "reason": ""}, headers={"HX-Request": "true"}
+    )
 
     assert response.status_code == 422
     assert "<html" not in text_of(response) and "Say why the request is rejected" in text_of(response)

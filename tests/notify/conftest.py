@@ -1,5 +1,6 @@
 """Notification test data: the trade parties (with e-mail addresses) and a sell offer, and fake
 senders that record what they were given and can be told to fail."""
+
 from __future__ import annotations
 
 import threading

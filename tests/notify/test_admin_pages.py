@@ -1,5 +1,6 @@
 """Admins see the outbox with filters and pages and can retry failed or dead rows; the SMS inbox
 shows what the console sender stored; nobody else gets in."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -12,7 +13,13 @@ from app.notify.services import enqueue
 from tests.factories import make_member
 from tests.notify.conftest import FakeSender, notifications
 
-CONTEXT = {"number": "J0000042", "title": "Rice", "total": Decimal("35.00"), "link": "http://jishi.test/o/42", "url": "http://jishi.test/orders/42"}
+CONTEXT = {
+    "number": "J0000042",
+    "title": "Rice",
+    "total": Decimal("35.00"),
+    "link": "http://jishi.test/o/42",
+    "url": "http://jishi.test/orders/42",
+}
 
 
 @pytest.fixture

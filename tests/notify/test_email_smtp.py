@@ -1,5 +1,6 @@
 """E-mail goes out over SMTP (plain, STARTTLS or SSL) to a local aiosmtpd server; refusals and an
 unreachable server are recorded as failures."""
+
 from __future__ import annotations
 
 import socket
@@ -16,7 +17,12 @@ from app.notify.services import enqueue
 from tests.factories import make_member
 from tests.notify.conftest import notifications
 
-CONTEXT = {"number": "J0000042", "title": "Rice", "link": "http://jishi.test/o/42", "url": "http://jishi.test/orders/42"}
+CONTEXT = {
+    "number": "J0000042",
+    "title": "Rice",
+    "link": "http://jishi.test/o/42",
+    "url": "http://jishi.test/orders/42",
+}
 
 
 class Inbox:
@@ -44,9 +50,26 @@ def free_port() -> int:
 def certificate(tmp_path):
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-         "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
     )
     return cert, key
 
@@ -59,16 +82,27 @@ def start(inbox, **kwargs):
 
 def mail_config(port, **changes):
     config = {
-        "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, "MAIL_DEFAULT_SENDER": "Jishi <noreply@jishi.example>",
-        "MAIL_USE_TLS": False, "MAIL_USE_SSL": False, "MAIL_TIMEOUT_SECONDS": 5,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": port,
+        "MAIL_DEFAULT_SENDER": "Jishi <noreply@jishi.example>",
+        "MAIL_USE_TLS": False,
+        "MAIL_USE_SSL": False,
+        "MAIL_TIMEOUT_SECONDS": 5,
     }
     config.update(changes)
     return config
 
 
 def message(address="li@example.com"):
-    return OutgoingMessage(id=7, channel="email", address=address, subject="Order J0000042 shipped",
-                           body="Hello Li,\n\nShipped.\n", html="<p>Shipped.</p>", attempts=1)
+    return OutgoingMessage(
+        id=7,
+        channel="email",
+        address=address,
+        subject="Order J0000042 shipped",
+        body="Hello Li,\n\nShipped.\n",
+        html="<p>Shipped.</p>",
+        attempts=1,
+    )
 
 
 def test_worker_delivers_text_and_html_email_through_smtp(app, db):
@@ -121,7 +155,9 @@ def test_implicit_ssl(certificate):
     controller = start(inbox, ssl_context=server_context)
     try:
         client_context = ssl.create_default_context(cafile=str(cert))
-        SmtpEmailSender(mail_config(controller.port, MAIL_USE_SSL=True, MAIL_SSL_CONTEXT=client_context)).send(message())
+        SmtpEmailSender(mail_config(controller.port, MAIL_USE_SSL=True, MAIL_SSL_CONTEXT=client_context)).send(
+            message()
+        )
     finally:
         controller.stop()
     assert len(inbox.envelopes) == 1

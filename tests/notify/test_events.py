@@ -1,5 +1,6 @@
 """Trade, payment and shipment events reach the right party by SMS and e-mail, in their language,
 in one SMS segment."""
+
 from __future__ import annotations
 
 import re
@@ -14,12 +15,13 @@ from app.catalogue.models import Commodity, Unit
 from app.extensions import db as _db
 from app.models_common import utcnow
 from app.notify.services import render_sms_text
-from app.trade.negotiations import expire_due_offers
 from app.trade.models import Negotiation
+from app.trade.negotiations import expire_due_offers
 from sms import limits, segments
 from tests.logistics.conftest import arrange
 from tests.notify.conftest import notifications
 from tests.trade.helpers import offer_data, place_order_by_buy_now, start_thread, walk
+
 
 def told(member, event=None):
     rows = notifications(member_id=member.id)
@@ -52,8 +54,16 @@ def test_offer_counter_accept_and_order_steps_tell_the_other_party(client, db, l
     assert told(seller, "offer_accepted") == [("offer_accepted", "sms"), ("offer_accepted", "email")]
     assert told(seller, "order_placed") == [] and told(buyer, "offer_accepted") == []
 
-    walk(client, login, order, (seller, "confirm"), (seller, "pay"), (seller, "ship"), (buyer, "deliver"),
-         (buyer, "complete"))
+    walk(
+        client,
+        login,
+        order,
+        (seller, "confirm"),
+        (seller, "pay"),
+        (seller, "ship"),
+        (buyer, "deliver"),
+        (buyer, "complete"),
+    )
     buyer_events = {event for event, _channel in told(buyer)}
     seller_events = {event for event, _channel in told(seller)}
     assert {"order_confirmed", "order_paid", "order_shipped"} <= buyer_events
@@ -97,8 +107,10 @@ def test_dispute_tells_the_seller_and_its_resolution_tells_both(client, db, logi
     assert response.status_code == 303, response.get_data(as_text=True)[:300]
     assert told(seller, "dispute_opened") and not told(buyer, "dispute_opened")
     login(admin)
-    response = client.post(f"/orders/{order.id}/resolve",
-                           data={"outcome": "partial", "refund_amount": "10.00", "note": "Wet sacks refunded."})
+    response = client.post(
+        f"/orders/{order.id}/resolve",
+        data={"outcome": "partial", "refund_amount": "10.00", "note": "Wet sacks refunded."},
+    )
     assert response.status_code == 303, response.get_data(as_text=True)[:300]
     assert told(seller, "dispute_resolved") and told(buyer, "dispute_resolved")
     body = notifications(member_id=buyer.id, event="dispute_resolved", channel="sms")[0].body
@@ -124,16 +136,26 @@ def _longest_commodity(locale):
 def test_every_trade_sms_fits_one_segment_even_with_a_long_title_and_address(app, db, locale):
     app.config["PUBLIC_BASE_URL"] = "https://jishi.example.cn"
     context = {
-        "title": "长" * 120, "name": "王" * 80, "commodity": _longest_commodity(locale), "quantity": Decimal("12345.5"),
-        "price": Decimal("12345.67"), "unit": _db.session.get(Unit, "kg"), "total": Decimal("9999999.99"),
-        "number": "J1234567", "refund": "123456.78", "amount_due": "123456.78", "outcome": "partial",
-        "link": "https://jishi.example.cn/n/1234567", "url": "https://jishi.example.cn/negotiations/1234567",
+        "title": "长" * 120,
+        "name": "王" * 80,
+        "commodity": _longest_commodity(locale),
+        "quantity": Decimal("12345.5"),
+        "price": Decimal("12345.67"),
+        "unit": _db.session.get(Unit, "kg"),
+        "total": Decimal("9999999.99"),
+        "number": "J1234567",
+        "refund": "123456.78",
+        "amount_due": "123456.78",
+        "outcome": "partial",
+        "link": "https://jishi.example.cn/n/1234567",
+        "url": "https://jishi.example.cn/negotiations/1234567",
     }
     # Price alerts render per commodity with their own context; tests/market/test_alerts.py holds
     # them to one segment with the catalogue's longest names. The info-station confirmation names the
     # station and both reply commands, and may take two segments (tests/inbound_sms/test_replies.py).
     events = sorted(
-        p.stem for p in (Path(app.template_folder) / "sms").glob("*.txt")
+        p.stem
+        for p in (Path(app.template_folder) / "sms").glob("*.txt")
         if not p.stem.startswith("price_") and p.stem != "station_posting_confirm"
     )
     assert len(events) >= 15
@@ -152,10 +174,15 @@ def test_shipment_delivered_and_partial_acceptance_agreed_reach_the_buyer(client
     assert client.post(f"/orders/{order.id}/shipment/status", data={"status": "delivered"}).status_code == 303
     assert {"order_shipped", "order_delivered"} <= {event for event, _channel in told(buyer)}
     login(buyer)
-    client.post(f"/orders/{order.id}/acceptance", data={"kind": "part", "quantity_received": "9.5", "reason": "short_weight"})
+    client.post(
+        f"/orders/{order.id}/acceptance", data={"kind": "part", "quantity_received": "9.5", "reason": "short_weight"}
+    )
     login(seller)
     assert client.post(f"/orders/{order.id}/acceptance/decision", data={"decision": "agree"}).status_code == 303
-    assert told(buyer, "partial_acceptance_agreed") == [("partial_acceptance_agreed", "sms"), ("partial_acceptance_agreed", "email")]
+    assert told(buyer, "partial_acceptance_agreed") == [
+        ("partial_acceptance_agreed", "sms"),
+        ("partial_acceptance_agreed", "email"),
+    ]
     assert "Due: ¥33.25" in notifications(member_id=buyer.id, event="partial_acceptance_agreed", channel="sms")[0].body
     assert not told(seller, "partial_acceptance_agreed")
 

@@ -1,9 +1,10 @@
 """The bulk SMS fan-out writes one row per reachable number, in its language, under the same rules as
 enqueue: opted-out numbers and members who switched the category off get nothing, the daily cap and
 quiet hours apply, and nothing outlives a rolled-back transaction."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -33,8 +34,13 @@ def awake(app):
 def alert(db):
     maize = db.session.scalar(select(Commodity).where(Commodity.slug == "maize"))
     return {
-        "title": "Maize", "commodity": maize, "quantity": Decimal("5"), "unit": db.session.get(Unit, "t"),
-        "price": Decimal("2100"), "province": db.session.get(Region, "41"), "link": "http://jishi.test/p/1",
+        "title": "Maize",
+        "commodity": maize,
+        "quantity": Decimal("5"),
+        "unit": db.session.get(Unit, "t"),
+        "price": Decimal("2100"),
+        "province": db.session.get(Region, "41"),
+        "link": "http://jishi.test/p/1",
     }
 
 
@@ -44,7 +50,7 @@ def phones(count: int, start: int = 13900000000) -> list[str]:
 
 def aware(value: datetime) -> datetime:
     # SQLite hands timestamps back without their time zone; they were written in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def count_rows() -> int:
@@ -73,9 +79,14 @@ def test_writes_one_row_per_number_in_its_language(db, awake, alert, monkeypatch
 
 def test_unknown_locale_falls_back_to_default_and_repeated_numbers_get_one_message(db, awake, alert):
     written = enqueue_sms_fanout(
-        [("+8613900000001", "fr", None), ("+8613900000001", "zh", None), ("", "en", None),
-         ("+8613900000002", "", None)],
-        "new_match", alert,
+        [
+            ("+8613900000001", "fr", None),
+            ("+8613900000001", "zh", None),
+            ("", "en", None),
+            ("+8613900000002", "", None),
+        ],
+        "new_match",
+        alert,
     )
     db.session.commit()
     rows = notifications()
@@ -130,7 +141,7 @@ def test_members_over_the_daily_cap_get_a_skipped_row(app, db, awake, alert):
 
 
 def test_urgent_messages_ignore_the_cap_and_quiet_hours(app, db, alert):
-    local_hour = datetime.now(timezone.utc).astimezone(ZoneInfo(app.config["NOTIFY_TIMEZONE"])).hour
+    local_hour = datetime.now(UTC).astimezone(ZoneInfo(app.config["NOTIFY_TIMEZONE"])).hour
     app.config.update(NOTIFY_QUIET_START=local_hour, NOTIFY_QUIET_END=(local_hour + 1) % 24, NOTIFY_SMS_DAILY_CAP=0)
     member = make_member()
 

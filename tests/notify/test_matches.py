@@ -1,6 +1,7 @@
 """A new sell offer is told to members whose saved search matches it and to members with an open buy
 request it could serve: once each, in their language, never to the poster, and only if the publish
 commits."""
+
 from __future__ import annotations
 
 from decimal import Decimal

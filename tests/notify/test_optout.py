@@ -1,9 +1,10 @@
 """The SMS blocklist: STOP puts a number on it with the keyword and time, START takes it off while
 keeping the history, and the lookups (one number, or many at once for a fan-out) see only numbers
 that are stopped now."""
+
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from sqlalchemy import event, func, select
 
@@ -15,7 +16,7 @@ OTHER = "+8613900139000"
 
 
 def aware(moment):
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def row_for(db, phone):

@@ -1,4 +1,5 @@
 """enqueue() writes rendered rows into the caller's transaction: they commit or vanish with it."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -10,8 +11,11 @@ from tests.factories import make_member
 from tests.notify.conftest import notifications
 
 CONTEXT = {
-    "number": "J0000042", "title": "Fragrant rice", "short_title": "Fragrant rice",
-    "link": "http://jishi.test/o/42", "url": "http://jishi.test/orders/42",
+    "number": "J0000042",
+    "title": "Fragrant rice",
+    "short_title": "Fragrant rice",
+    "link": "http://jishi.test/o/42",
+    "url": "http://jishi.test/orders/42",
 }
 
 

@@ -1,9 +1,10 @@
 """The sending policy applied when a notification is written and again when it is sent: quiet
 hours (boundaries included), the daily SMS cap per local day, SMS only to verified numbers that
 did not say STOP, and the member's channel choices."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,17 +15,22 @@ from app.notify.services import enqueue, enqueue_sms_to_phone
 from tests.factories import make_member
 from tests.notify.conftest import FakeSender, notifications
 
-CONTEXT = {"number": "J0000042", "title": "Rice", "link": "http://jishi.test/o/42", "url": "http://jishi.test/orders/42"}
+CONTEXT = {
+    "number": "J0000042",
+    "title": "Rice",
+    "link": "http://jishi.test/o/42",
+    "url": "http://jishi.test/orders/42",
+}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def local(day: int, hour: int, minute: int = 0) -> datetime:
     """A moment in November 2026, China time, as UTC."""
-    return datetime(2026, 11, day, hour, minute, tzinfo=SHANGHAI).astimezone(timezone.utc)
+    return datetime(2026, 11, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 def aware(moment):
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @pytest.fixture
@@ -48,15 +54,18 @@ def sender():
     return sent, {"sms": sent, "email": sent}
 
 
-@pytest.mark.parametrize(("hour", "minute", "expected"), [
-    (20, 59, None),
-    (21, 0, local(27, 7)),
-    (23, 30, local(27, 7)),
-    (0, 0, local(26, 7)),
-    (6, 59, local(26, 7)),
-    (7, 0, None),
-    (12, 0, None),
-])
+@pytest.mark.parametrize(
+    ("hour", "minute", "expected"),
+    [
+        (20, 59, None),
+        (21, 0, local(27, 7)),
+        (23, 30, local(27, 7)),
+        (0, 0, local(26, 7)),
+        (6, 59, local(26, 7)),
+        (7, 0, None),
+        (12, 0, None),
+    ],
+)
 def test_quiet_hours_hold_sms_until_seven_local_time(app, quiet_hours, hour, minute, expected):
     assert policy.quiet_hours_delay(local(26, hour, minute)) == expected
 
@@ -120,7 +129,11 @@ def test_daily_cap_skips_the_sms_beyond_it_visibly(app, db, clock, sender):
 
     rows = notifications(channel="sms")
     assert [(row.status, row.urgent) for row in rows] == [
-        ("pending", False), ("pending", False), ("pending", False), ("skipped", False), ("pending", True),
+        ("pending", False),
+        ("pending", False),
+        ("pending", False),
+        ("skipped", False),
+        ("pending", True),
     ]
     assert rows[3].last_error == "daily SMS limit reached" and rows[3].next_attempt_at is None
 
@@ -220,7 +233,7 @@ def test_a_failed_sms_is_not_retried_once_the_number_said_stop(app, db):
     enqueue(member, "order_shipped", CONTEXT)
     db.session.commit()
     failing = FakeSender(fail=True)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     worker.run_once({"sms": failing, "email": failing}, now=now)
     assert notifications()[0].status == "failed"
     opt_out(member.phone, "STOP")
@@ -243,7 +256,8 @@ def test_switched_off_channels_get_no_row_but_account_messages_always_go(db):
     # The phone itself may still get messages that are not about this member's account.
     assert enqueue_sms_to_phone(member.phone, "order_shipped", CONTEXT, "en") is not None
     assert [row.channel for row in enqueue(member, "station_posting_confirm", CONTEXT, template="order_shipped")] == [
-        "sms", "email",
+        "sms",
+        "email",
     ]
 
 

@@ -1,6 +1,7 @@
 """/account/notifications: a signed-in member ticks what they get by SMS and e-mail; defaults show
 when nothing was saved; account messages cannot be switched off; forged choices are refused; the
 registry knows the category of every event the handlers send."""
+
 from __future__ import annotations
 
 import pytest
@@ -93,9 +94,18 @@ def test_chinese_page(client, login, member):
 
 
 def test_every_event_the_handlers_send_has_a_category():
-    events = {"offer_made", "offer_countered", "offer_accepted", "offer_declined", "offer_withdrawn",
-              "offer_expired", "order_placed", "dispute_resolved", "partial_acceptance_agreed",
-              *handlers.ORDER_STEP_EVENTS}
+    events = {
+        "offer_made",
+        "offer_countered",
+        "offer_accepted",
+        "offer_declined",
+        "offer_withdrawn",
+        "offer_expired",
+        "order_placed",
+        "dispute_resolved",
+        "partial_acceptance_agreed",
+        *handlers.ORDER_STEP_EVENTS,
+    }
     assert events <= set(preferences.EVENT_CATEGORIES)
     assert set(preferences.EVENT_CATEGORIES.values()) <= set(preferences.CATEGORIES)
 

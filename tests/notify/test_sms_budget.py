@@ -2,6 +2,7 @@
 them, every SMS a stranger or a station can cause counts against per-number, per-range, per-address,
 per-station and site-wide budgets, foreign numbers get no SMS, many codes need a human check, and
 the admins are alerted once per full window. app/notify/sms_budget.py owns the rule."""
+
 from __future__ import annotations
 
 import re
@@ -58,6 +59,7 @@ def no_resend_wait(app):
 
 # --- approval ---------------------------------------------------------------------------------------
 
+
 def test_a_station_that_signs_up_waits_for_an_admin_and_cannot_post_for_farmers(client, db):
     client.post("/signup", data=signup_data(phone="138 0013 8000", kinds=["station"]))
     station = db.session.scalar(select(Member).where(Member.phone == "+8613800138000"))
@@ -72,8 +74,9 @@ def test_a_station_that_signs_up_waits_for_an_admin_and_cannot_post_for_farmers(
 
 
 def test_admin_approves_a_station_in_the_queue_with_an_audit_row(client, db, login):
-    station = make_member(display_name="Qiaotou Station", is_station_operator=True, station_review="pending",
-                          station_reviewed_at=None)
+    station = make_member(
+        display_name="Qiaotou Station", is_station_operator=True, station_review="pending", station_reviewed_at=None
+    )
     admin = login(make_member(display_name="Admin", is_admin=True))
     page = client.get("/admin/stations").get_data(as_text=True)
     assert "Qiaotou Station" in page and "Waiting for a decision" in page
@@ -81,14 +84,19 @@ def test_admin_approves_a_station_in_the_queue_with_an_audit_row(client, db, log
     assert "等待" in client.get("/admin/stations", headers=ZH).get_data(as_text=True)
     refused = client.post(f"/admin/stations/{station.id}/approve", data={f"station{station.id}-reason": ""})
     assert refused.status_code == 422 and "Give a reason" in refused.get_data(as_text=True)
-    response = client.post(f"/admin/stations/{station.id}/approve",
-                           data={f"station{station.id}-reason": "Known to the county office"})
+    response = client.post(
+        f"/admin/stations/{station.id}/approve", data={f"station{station.id}-reason": "Known to the county office"}
+    )
     assert response.status_code == 303
     db.session.refresh(station)
     assert station.is_approved_station and station.station_reviewed_at is not None
     entry = db.session.scalars(select(AuditLog)).one()
     assert (entry.action, entry.actor_id, entry.member_id, entry.reason) == (
-        "approve_station", admin.id, station.id, "Known to the county office")
+        "approve_station",
+        admin.id,
+        station.id,
+        "Known to the county office",
+    )
     assert "Approved an information station" in client.get("/admin/audit").get_data(as_text=True)
     login(station)
     assert _station_post(client, "139 1234 5678").status_code == 302
@@ -98,8 +106,9 @@ def test_admin_approves_a_station_in_the_queue_with_an_audit_row(client, db, log
 def test_admin_refuses_a_station_and_it_stays_unable_to_post(client, db, login):
     station = make_member(is_station_operator=True, station_review="pending", station_reviewed_at=None)
     login(make_member(is_admin=True))
-    response = client.post(f"/admin/stations/{station.id}/refuse",
-                           data={f"station{station.id}-reason": "Nobody knows this station"})
+    response = client.post(
+        f"/admin/stations/{station.id}/refuse", data={f"station{station.id}-reason": "Nobody knows this station"}
+    )
     assert response.status_code == 303
     again = client.post(f"/admin/stations/{station.id}/refuse", data={f"station{station.id}-reason": "again"})
     assert again.status_code == 409
@@ -114,11 +123,14 @@ def test_the_station_pages_are_for_admins_only(client, login):
     station = make_member(is_station_operator=True, station_review="pending", station_reviewed_at=None)
     login(make_member())
     assert client.get("/admin/stations").status_code == 403
-    assert client.post(f"/admin/stations/{station.id}/approve",
-                       data={f"station{station.id}-reason": "me"}).status_code == 403
+    assert (
+        client.post(f"/admin/stations/{station.id}/approve", data={f"station{station.id}-reason": "me"}).status_code
+        == 403
+    )
 
 
 # --- budgets ----------------------------------------------------------------------------------------
+
 
 def test_per_station_budget_refuses_the_next_posting_with_429_and_writes_nothing(app, client, db, login):
     app.config.update(SMS_BUDGET_STATION_PER_HOUR=2)
@@ -130,8 +142,9 @@ def test_per_station_budget_refuses_the_next_posting_with_429_and_writes_nothing
     assert db.session.scalar(select(func.count(Posting.id))) == 2
     assert db.session.scalar(select(Member).where(Member.phone == "+8613912345699")) is None
     assert len(_sms(db, "station_posting_confirm")) == 2
-    chinese = client.post("/station/postings/new", data=form_data(farmer_phone="139 1234 5698", farmer_name=""),
-                          headers=ZH)
+    chinese = client.post(
+        "/station/postings/new", data=form_data(farmer_phone="139 1234 5698", farmer_name=""), headers=ZH
+    )
     assert chinese.status_code == 429 and "您的信息站目前发送的短信已达上限。" in chinese.get_data(as_text=True)
 
 
@@ -177,8 +190,9 @@ def test_per_address_budget(app, client, db, no_resend_wait):
         make_member(phone=f"+86138001380{n:02d}")
     statuses = [_forgot(client, f"+86138001380{n:02d}", "10.9.4.1").status_code for n in range(3)]
     assert statuses == [302, 302, 429]
-    assert "Too many codes were asked for from your network." in _forgot(
-        client, "+8613800138002", "10.9.4.1").get_data(as_text=True)
+    assert "Too many codes were asked for from your network." in _forgot(client, "+8613800138002", "10.9.4.1").get_data(
+        as_text=True
+    )
 
 
 def test_site_wide_budget_refuses_sign_up_before_an_account_is_made(app, client, db):
@@ -188,12 +202,15 @@ def test_site_wide_budget_refuses_sign_up_before_an_account_is_made(app, client,
         assert response.status_code == 302
     refused = client.post("/signup", data=signup_data(phone="138 0013 8099"), **_from("10.9.5.9"))
     assert refused.status_code == 429
-    assert "Jishi has sent as many SMS as it may for now. Please try again in an hour." in refused.get_data(as_text=True)
+    assert "Jishi has sent as many SMS as it may for now. Please try again in an hour." in refused.get_data(
+        as_text=True
+    )
     assert db.session.scalar(select(Member).where(Member.phone == "+8613800138099")) is None
     assert len(_sms(db, "phone_code")) == 2
     # A new browser: the sign-ups above kept their chosen language in this one's session.
-    chinese = app.test_client().post("/signup", data=signup_data(phone="138 0013 8098"), headers=ZH,
-                                     **_from("10.9.5.8"))
+    chinese = app.test_client().post(
+        "/signup", data=signup_data(phone="138 0013 8098"), headers=ZH, **_from("10.9.5.8")
+    )
     assert chinese.status_code == 429 and "短信" in chinese.get_data(as_text=True)
 
 
@@ -208,6 +225,7 @@ def test_site_wide_daily_budget_covers_codes_and_station_sms_together(app, clien
 
 
 # --- countries --------------------------------------------------------------------------------------
+
 
 def test_foreign_numbers_get_no_sms_by_default(client, db, login):
     signup = client.post("/signup", data=signup_data(phone="+44 7911 123456"))
@@ -231,6 +249,7 @@ def test_allowed_countries_come_from_the_config(app, client, db):
 
 
 # --- human check ------------------------------------------------------------------------------------
+
 
 def _answer(page: str) -> str:
     first, second = QUESTION.search(page).groups()
@@ -256,8 +275,9 @@ def test_many_codes_from_one_address_need_a_human_check_that_works_once(app, cli
     client.set_cookie("session", solved_cookie)
     assert _forgot(client, "+8613800138003", human_answer=answer).status_code == 422
     assert len(_sms(db)) == 3
-    chinese = client.post("/password/forgot", data={"identifier": "+8613800138003"}, headers=ZH,
-                          **_from("10.9.0.1")).get_data(as_text=True)
+    chinese = client.post(
+        "/password/forgot", data={"identifier": "+8613800138003"}, headers=ZH, **_from("10.9.0.1")
+    ).get_data(as_text=True)
     assert "请" in chinese
 
 
@@ -267,8 +287,11 @@ def test_many_codes_to_one_number_range_need_a_human_check_on_sign_up(app, clien
     asked = client.post("/signup", data=signup_data(phone="139 1234 0002"), **_from("10.9.6.2"))
     assert asked.status_code == 422 and "Please answer in digits" in asked.get_data(as_text=True)
     assert db.session.scalar(select(Member).where(Member.phone == "+8613912340002")) is None
-    answered = client.post("/signup", data=signup_data(phone="139 1234 0002", human_answer=_answer(
-        asked.get_data(as_text=True))), **_from("10.9.6.2"))
+    answered = client.post(
+        "/signup",
+        data=signup_data(phone="139 1234 0002", human_answer=_answer(asked.get_data(as_text=True))),
+        **_from("10.9.6.2"),
+    )
     assert answered.status_code == 302
     assert len(_sms(db, "phone_code")) == 2
 
@@ -286,20 +309,25 @@ def test_the_verify_page_asks_the_human_check_too(app, client, db, login, no_res
 
 # --- admin alert ------------------------------------------------------------------------------------
 
+
 def test_admins_are_alerted_once_per_budget_window_not_per_refusal(app, client, db, login, no_resend_wait):
     app.config.update(SMS_BUDGET_NUMBER_PER_HOUR=1)
-    admins = [make_member(display_name="Admin one", is_admin=True, email="one@jishi.test"),
-              make_member(display_name="Admin two", is_admin=True)]
+    admins = [
+        make_member(display_name="Admin one", is_admin=True, email="one@jishi.test"),
+        make_member(display_name="Admin two", is_admin=True),
+    ]
     make_member(phone="+8613800138000")
     assert _forgot(client, "138 0013 8000", "10.9.7.1").status_code == 302
     assert [_forgot(client, "138 0013 8000", f"10.9.7.{n}").status_code for n in range(2, 7)] == [429] * 5
     alerts = _alerts(db)
     assert [(alert.budget, alert.key, alert.period, alert.allowed) for alert in alerts] == [
-        ("number", "+8613800138000", "hour", 1)]
+        ("number", "+8613800138000", "hour", 1)
+    ]
     db.session.expire_all()
     warnings = db.session.scalars(select(Notification).where(Notification.event == "sms_budget_reached")).all()
     assert sorted((row.member_id, row.channel) for row in warnings) == sorted(
-        [(admins[0].id, "sms"), (admins[0].id, "email"), (admins[1].id, "sms")])
+        [(admins[0].id, "sms"), (admins[0].id, "email"), (admins[1].id, "sms")]
+    )
     assert "+8613800138000" in next(row.body for row in warnings if row.channel == "email")
     login(admins[1])
     page = client.get("/admin/sms-budget").get_data(as_text=True)
@@ -310,6 +338,7 @@ def test_admins_are_alerted_once_per_budget_window_not_per_refusal(app, client, 
 
 # --- concurrency ------------------------------------------------------------------------------------
 
+
 @pytest.mark.postgres_only
 @pytest.mark.slow
 def test_concurrent_code_requests_at_a_budget_of_k_send_exactly_k(app, db, database_url, tmp_path):
@@ -317,9 +346,12 @@ def test_concurrent_code_requests_at_a_budget_of_k_send_exactly_k(app, db, datab
     for n in range(racers):
         make_member(phone=f"+86138001380{n:02d}")
     race_app = create_app(
-        TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_DIR=str(tmp_path / "race-uploads"),
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        UPLOAD_DIR=str(tmp_path / "race-uploads"),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_size": racers, "max_overflow": 2, "pool_timeout": 60},
-        SMS_BUDGET_SITE_PER_HOUR=budget, WTF_CSRF_ENABLED=False,
+        SMS_BUDGET_SITE_PER_HOUR=budget,
+        WTF_CSRF_ENABLED=False,
     )
     start = threading.Barrier(racers)
 
@@ -327,8 +359,11 @@ def test_concurrent_code_requests_at_a_budget_of_k_send_exactly_k(app, db, datab
         client = race_app.test_client()
         start.wait(timeout=60)
         with race_app.app_context():
-            return client.post("/password/forgot", data={"identifier": f"+86138001380{number:02d}"},
-                               environ_base={"REMOTE_ADDR": f"10.8.0.{number}"}).status_code
+            return client.post(
+                "/password/forgot",
+                data={"identifier": f"+86138001380{number:02d}"},
+                environ_base={"REMOTE_ADDR": f"10.8.0.{number}"},
+            ).status_code
 
     try:
         with ThreadPoolExecutor(racers) as pool:
@@ -341,8 +376,12 @@ def test_concurrent_code_requests_at_a_budget_of_k_send_exactly_k(app, db, datab
     db.session.rollback()
     assert sorted(statuses) == [302] * budget + [429] * (racers - budget)
     assert len(_sms(db, "password_reset_code")) == budget
-    assert db.session.scalar(select(SmsBudgetCounter.count).where(SmsBudgetCounter.budget == "site",
-                                                                   SmsBudgetCounter.period == "hour")) == budget
+    assert (
+        db.session.scalar(
+            select(SmsBudgetCounter.count).where(SmsBudgetCounter.budget == "site", SmsBudgetCounter.period == "hour")
+        )
+        == budget
+    )
     assert len(_alerts(db)) == 1
 
 

@@ -1,6 +1,7 @@
 """Rendering an SMS holds it to its template's limit at run time (sms.limits): an event message that
 came out too long — a value nobody measured — is logged as an error and sent shortened with its
 link, never dropped and never sent as several paid parts."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,10 +32,16 @@ def test_the_station_confirmation_may_take_two_parts_and_no_more(app, sms_over_l
     from app.catalogue.services import find_commodity
     from app.extensions import db
 
-    context = {"number": 12, "commodity": find_commodity("maize"), "quantity": Decimal("5"), "price": None,
-               "unit": db.session.get(Unit, "kg"), "link": LINK, "url": LINK}
+    context = {
+        "number": 12,
+        "commodity": find_commodity("maize"),
+        "quantity": Decimal("5"),
+        "price": None,
+        "unit": db.session.get(Unit, "kg"),
+        "link": LINK,
+        "url": LINK,
+    }
     two_parts = render_message("sms", "station_posting_confirm", "en", {**context, "station": "S" * 150})[1]
     assert count_segments(two_parts).segments == 2 and sms_over_limit == []
     cut = render_message("sms", "station_posting_confirm", "en", {**context, "station": "S" * 400})[1]
     assert count_segments(cut).segments == 2 and len(sms_over_limit) == 1
-

@@ -1,6 +1,7 @@
 """POST /sms/status: Twilio's signed delivery reports update the SMS they belong to, never moving its
 delivery status backwards; bad signatures write nothing; unknown SIDs are acknowledged; garbage is
 a 400. The admin outbox shows the result."""
+
 from __future__ import annotations
 
 import threading
@@ -16,7 +17,12 @@ from tests.notify.conftest import notifications
 TOKEN = "test-twilio-auth-token"
 PUBLIC_URL = "http://jishi.test/sms/status"
 SID = "SM" + "c" * 32
-CONTEXT = {"number": "J0000042", "title": "Rice", "link": "http://jishi.test/o/42", "url": "http://jishi.test/orders/42"}
+CONTEXT = {
+    "number": "J0000042",
+    "title": "Rice",
+    "link": "http://jishi.test/o/42",
+    "url": "http://jishi.test/orders/42",
+}
 
 
 def sign(params: dict, url: str = PUBLIC_URL, token: str = TOKEN) -> str:
@@ -26,7 +32,9 @@ def sign(params: dict, url: str = PUBLIC_URL, token: str = TOKEN) -> str:
 def report(client, status: str, sid: str = SID, signature: str | None = None, **extra):
     params = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC" + "1" * 32, **extra}
     return client.post(
-        "/sms/status", data=params, csrf=False,
+        "/sms/status",
+        data=params,
+        csrf=False,
         headers={"X-Twilio-Signature": signature if signature is not None else sign(params)},
     )
 
@@ -109,13 +117,16 @@ def test_behind_a_proxy_the_signature_is_checked_against_the_public_url(app, cli
     assert delivery(db, sent_sms) == ("delivered", None)
 
 
-@pytest.mark.parametrize(("params", "problem"), [
-    ({"MessageStatus": "delivered"}, "MessageSid"),
-    ({"MessageSid": "SM'; DROP TABLE", "MessageStatus": "delivered"}, "MessageSid"),
-    ({"MessageSid": SID, "MessageStatus": "teleported"}, "MessageStatus"),
-    ({"MessageSid": SID}, "MessageStatus"),
-    ({"MessageSid": SID, "MessageStatus": "failed", "ErrorCode": "abc"}, "ErrorCode"),
-])
+@pytest.mark.parametrize(
+    ("params", "problem"),
+    [
+        ({"MessageStatus": "delivered"}, "MessageSid"),
+        ({"MessageSid": "SM'; DROP TABLE", "MessageStatus": "delivered"}, "MessageSid"),
+        ({"MessageSid": SID, "MessageStatus": "teleported"}, "MessageStatus"),
+        ({"MessageSid": SID}, "MessageStatus"),
+        ({"MessageSid": SID, "MessageStatus": "failed", "ErrorCode": "abc"}, "ErrorCode"),
+    ],
+)
 def test_garbage_is_400_and_writes_nothing(client, db, sent_sms, params, problem):
     response = client.post("/sms/status", data=params, csrf=False, headers={"X-Twilio-Signature": sign(params)})
     assert response.status_code == 400 and problem in response.get_json()["error"]

@@ -1,5 +1,6 @@
 """SMS_GATEWAY=twilio: the worker's requests to Twilio (seen through the library's http_client hook,
 nothing leaves the machine), retryable and permanent errors, and start-up refusing incomplete settings."""
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,12 @@ from tests.notify.conftest import notifications
 
 ACCOUNT = "AC" + "1" * 32
 MESSAGES_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Messages.json"
-CONTEXT = {"number": "J0000042", "title": "Rice", "link": "http://jishi.test/o/42", "url": "http://jishi.test/orders/42"}
+CONTEXT = {
+    "number": "J0000042",
+    "title": "Rice",
+    "link": "http://jishi.test/o/42",
+    "url": "http://jishi.test/orders/42",
+}
 
 
 class RecordingHttpClient(HttpClient):
@@ -34,8 +40,9 @@ class RecordingHttpClient(HttpClient):
         self.answers = list(answers)
         self.requests: list[dict] = []
 
-    def request(self, method, uri, params=None, data=None, headers=None, auth=None, timeout=None,
-                allow_redirects=False):
+    def request(
+        self, method, uri, params=None, data=None, headers=None, auth=None, timeout=None, allow_redirects=False
+    ):
         self.requests.append({"method": method, "url": uri, "data": data, "auth": auth})
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
@@ -49,8 +56,12 @@ def accepted(sid):
 
 
 def twilio_error(status, code, message):
-    return status, {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}",
-                    "status": status}
+    return status, {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
 
 
 @pytest.fixture
@@ -80,8 +91,12 @@ def test_worker_sends_through_twilio_with_from_number_and_status_callback(db, tw
     [sent] = http.requests
     row = notifications()[0]
     assert (sent["method"], sent["url"], sent["auth"]) == ("POST", MESSAGES_URL, (ACCOUNT, "test-twilio-auth-token"))
-    assert sent["data"] == {"To": member.phone, "Body": row.body, "From": "+15005550006",
-                            "StatusCallback": "http://jishi.test/sms/status"}
+    assert sent["data"] == {
+        "To": member.phone,
+        "Body": row.body,
+        "From": "+15005550006",
+        "StatusCallback": "http://jishi.test/sms/status",
+    }
     assert "J0000042" in row.body
     assert (row.status, row.provider_id, row.last_error) == ("sent", "SM" + "a" * 32, None)
 
@@ -97,11 +112,14 @@ def test_messaging_service_sid_is_used_when_set(app, db, twilio):
     assert data["MessagingServiceSid"] == "MG" + "2" * 32 and "From" not in data
 
 
-@pytest.mark.parametrize("failure", [
-    twilio_error(503, 20503, "Service unavailable"),
-    twilio_error(429, 20429, "Too many requests"),
-    requests.ConnectionError("connection reset"),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        twilio_error(503, 20503, "Service unavailable"),
+        twilio_error(429, 20429, "Too many requests"),
+        requests.ConnectionError("connection reset"),
+    ],
+)
 def test_retryable_failures_are_retried_with_backoff_then_sent(app, db, twilio, failure):
     queue_sms(db)
     http, senders = twilio(failure, accepted("SM" + "e" * 32))
@@ -137,23 +155,41 @@ def test_delivery_report_for_a_twilio_message_reaches_the_row(client, db, twilio
     params = {"MessageSid": "SM" + "f" * 32, "MessageStatus": "delivered"}
     signature = RequestValidator("test-twilio-auth-token").compute_signature("http://jishi.test/sms/status", params)
 
-    assert client.post("/sms/status", data=params, csrf=False, headers={"X-Twilio-Signature": signature}).status_code == 200
+    assert (
+        client.post("/sms/status", data=params, csrf=False, headers={"X-Twilio-Signature": signature}).status_code
+        == 200
+    )
     assert notifications()[0].delivery_status == "delivered"
 
 
-@pytest.mark.parametrize(("settings", "missing"), [
-    ({"TWILIO_ACCOUNT_SID": None}, "TWILIO_ACCOUNT_SID"),
-    ({"TWILIO_AUTH_TOKEN": ""}, "TWILIO_AUTH_TOKEN"),
-    ({"TWILIO_FROM_NUMBER": None, "TWILIO_MESSAGING_SERVICE_SID": None}, "TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID"),
-])
+@pytest.mark.parametrize(
+    ("settings", "missing"),
+    [
+        ({"TWILIO_ACCOUNT_SID": None}, "TWILIO_ACCOUNT_SID"),
+        ({"TWILIO_AUTH_TOKEN": ""}, "TWILIO_AUTH_TOKEN"),
+        (
+            {"TWILIO_FROM_NUMBER": None, "TWILIO_MESSAGING_SERVICE_SID": None},
+            "TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID",
+        ),
+    ],
+)
 def test_incomplete_twilio_settings_are_refused_by_the_worker_and_at_start_up(app, tmp_path, settings, missing):
-    complete = {"SMS_GATEWAY": "twilio", "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": "token",
-                "TWILIO_FROM_NUMBER": "+15005550006", "MAIL_BACKEND": "console"}
+    complete = {
+        "SMS_GATEWAY": "twilio",
+        "TWILIO_ACCOUNT_SID": ACCOUNT,
+        "TWILIO_AUTH_TOKEN": "token",
+        "TWILIO_FROM_NUMBER": "+15005550006",
+        "MAIL_BACKEND": "console",
+    }
     with pytest.raises(RuntimeError, match=missing):
         senders_from_config({**complete, **settings})
     with pytest.raises(RuntimeError, match=missing):
-        create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                   UPLOAD_DIR=str(tmp_path), **{**complete, **settings})
+        create_app(
+            TestingConfig,
+            SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+            UPLOAD_DIR=str(tmp_path),
+            **{**complete, **settings},
+        )
 
 
 def test_cli_worker_reports_missing_twilio_settings(app):

@@ -1,5 +1,6 @@
 """The worker sends due rows once, retries failures with exponential backoff, dead-letters after
 NOTIFY_MAX_ATTEMPTS, reclaims rows left in 'sending', and never sends a message twice."""
+
 from __future__ import annotations
 
 import os
@@ -15,12 +16,17 @@ from app.extensions import db as _db
 from app.models_common import utcnow
 from app.notify import worker
 from app.notify.models import ConsoleSms, Notification
-from app.notify.services import enqueue
 from app.notify.senders import senders_from_config
+from app.notify.services import enqueue
 from tests.factories import make_member
 from tests.notify.conftest import FakeSender, notifications
 
-CONTEXT = {"number": "J0000042", "title": "Rice", "link": "http://jishi.test/o/42", "url": "http://jishi.test/orders/42"}
+CONTEXT = {
+    "number": "J0000042",
+    "title": "Rice",
+    "link": "http://jishi.test/o/42",
+    "url": "http://jishi.test/orders/42",
+}
 
 
 def queue(count: int, member=None) -> list[int]:
@@ -153,7 +159,9 @@ def test_a_stop_request_finishes_the_message_in_hand_and_gives_back_the_rest_at_
     assert worker.run_once({"sms": sender, "email": sender}, should_stop=stop) == {"sent": 3, "failed": 0, "dead": 0}
     rows = {row.id: row for row in notifications()}
     assert [rows[id_].status for id_ in ids[:3]] == ["sent"] * 3
-    given_back = [(rows[id_].status, rows[id_].attempts, rows[id_].claimed_by, rows[id_].claimed_until) for id_ in ids[3:]]
+    given_back = [
+        (rows[id_].status, rows[id_].attempts, rows[id_].claimed_by, rows[id_].claimed_until) for id_ in ids[3:]
+    ]
     assert given_back == [("pending", 0, None, None), ("failed", 2, None, None), ("pending", 0, None, None)]
     assert rows[ids[4]].last_error == "earlier failure"
     # Another worker takes them straight away, without waiting for a lease to run out.

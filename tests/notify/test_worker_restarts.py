@@ -5,6 +5,7 @@ The worker sends e-mail over SMTP to a local aiosmtpd server that counts what it
 row (each row has its own address) and answers slowly, so the signal lands mid-batch. The server can
 also hold its answer to the n-th message: the signal then lands while that message is with the
 provider, the worst moment."""
+
 from __future__ import annotations
 
 import asyncio
@@ -73,32 +74,65 @@ def queue_emails(db, count: int) -> dict[str, int]:
     """``count`` e-mails due now, each to its own address; returns address → outbox id."""
     due = utcnow() - timedelta(seconds=1)
     for number in range(count):
-        db.session.add(Notification(
-            channel="email", address=f"outbox-{number}@example.com", event="order_shipped", template="order_shipped",
-            locale="en", subject=f"Message {number}", body="Shipped.", status="pending", attempts=0, next_attempt_at=due,
-        ))
+        db.session.add(
+            Notification(
+                channel="email",
+                address=f"outbox-{number}@example.com",
+                event="order_shipped",
+                template="order_shipped",
+                locale="en",
+                subject=f"Message {number}",
+                body="Shipped.",
+                status="pending",
+                attempts=0,
+                next_attempt_at=due,
+            )
+        )
     db.session.commit()
     return {row.address: row.id for row in notifications()}
 
 
 def start_worker(database_url: str, smtp_port: int, tmp_path: Path, *args: str, lease: int = 300) -> subprocess.Popen:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("NOTIFY_", "MAIL_", "REDIS", "TEST_"))}
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("NOTIFY_", "MAIL_", "REDIS", "TEST_"))
+    }
     env.update(
-        DATABASE_URL=database_url, JISHI_ENV="development", FLASK_APP="wsgi.py", FLASK_DEBUG="0",
-        JISHI_INSTANCE_DIR=str(tmp_path / "instance"), LOG_LEVEL="INFO", SMS_GATEWAY="console",
-        MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_port), MAIL_TIMEOUT_SECONDS="10",
-        NOTIFY_QUIET_START="0", NOTIFY_QUIET_END="0", NOTIFY_LEASE_SECONDS=str(lease), NOTIFY_BATCH_SIZE="50",
+        DATABASE_URL=database_url,
+        JISHI_ENV="development",
+        FLASK_APP="wsgi.py",
+        FLASK_DEBUG="0",
+        JISHI_INSTANCE_DIR=str(tmp_path / "instance"),
+        LOG_LEVEL="INFO",
+        SMS_GATEWAY="console",
+        MAIL_BACKEND="smtp",
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=str(smtp_port),
+        MAIL_TIMEOUT_SECONDS="10",
+        NOTIFY_QUIET_START="0",
+        NOTIFY_QUIET_END="0",
+        NOTIFY_LEASE_SECONDS=str(lease),
+        NOTIFY_BATCH_SIZE="50",
         NOTIFY_WORKER_SLEEP_SECONDS="1",
     )
     log = open(tmp_path / f"worker-{time.monotonic_ns()}.log", "w")
-    return subprocess.Popen([sys.executable, "-m", "flask", "notify", "worker", *args], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "notify", "worker", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
-@pytest.mark.parametrize(("stop_signal", "mode"), [(signal.SIGTERM, ()), (signal.SIGINT, ("--once",))],
-                         ids=["sigterm-long-running", "sigint-once"])
+@pytest.mark.parametrize(
+    ("stop_signal", "mode"),
+    [(signal.SIGTERM, ()), (signal.SIGINT, ("--once",))],
+    ids=["sigterm-long-running", "sigint-once"],
+)
 def test_a_stopped_worker_finishes_the_message_in_hand_gives_back_the_rest_and_sends_nothing_twice(
-        app, db, database_url, smtp, tmp_path, stop_signal, mode):
+    app, db, database_url, smtp, tmp_path, stop_signal, mode
+):
     ids = queue_emails(db, 60)
     smtp.hold(at=10)
     worker = start_worker(database_url, smtp.controller.port, tmp_path, *mode)

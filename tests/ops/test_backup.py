@@ -1,6 +1,7 @@
 """Backup and restore through `flask backup`: a backup taken from the test database restores into
 an empty database (another SQLite file, or a scratch PostgreSQL database) with members, postings
 and uploaded files intact; damaged or foreign backups are refused before anything changes."""
+
 from __future__ import annotations
 
 import json
@@ -66,7 +67,9 @@ def test_backup_restores_database_and_uploads_into_an_empty_database(app, db, tm
         assert result.exit_code == 0, result.output
         assert _db.session.scalar(select(Member.display_name).where(Member.phone == farmer_phone)) == "刘家庄合作社"
         assert _db.session.scalar(select(Posting.title)) == "优质玉米 backup test"
-        assert _db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == manifest["schema_revision"]
+        assert (
+            _db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == manifest["schema_revision"]
+        )
         _db.session.remove()
         _db.engine.dispose()
     assert (restored_uploads / "photo-abc.jpg").read_bytes() == b"\xff\xd8 not really a jpeg"

@@ -1,6 +1,7 @@
 """The deployment files in deploy/ stay true to the app: every scheduled job names a real `flask`
 command, every timer starts a job the runner knows, cron and systemd schedule the same jobs, and the
 units start commands that exist."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,16 @@ def _jobs() -> dict[str, list[str]]:
 
 def test_the_job_runner_knows_every_scheduled_job():
     jobs = _jobs()
-    assert {"expire-postings", "expire-offers", "reconcile", "retry-refunds", "rollup", "digests",
-            "end-suspensions", "backup"} <= set(jobs)
+    assert {
+        "expire-postings",
+        "expire-offers",
+        "reconcile",
+        "retry-refunds",
+        "rollup",
+        "digests",
+        "end-suspensions",
+        "backup",
+    } <= set(jobs)
 
 
 @pytest.mark.parametrize("job", sorted(_jobs()))
@@ -32,9 +41,9 @@ def test_every_job_is_a_real_flask_command(app, job):
 
 def test_timers_and_cron_schedule_exactly_the_known_jobs():
     jobs = set(_jobs())
-    timers = {path.name[len("jishi-job-"):-len(".timer")] for path in (DEPLOY / "systemd").glob("jishi-job-*.timer")}
+    timers = {path.name[len("jishi-job-") : -len(".timer")] for path in (DEPLOY / "systemd").glob("jishi-job-*.timer")}
     for path in (DEPLOY / "systemd").glob("jishi-job-*.timer"):
-        name = path.name[len("jishi-job-"):-len(".timer")]
+        name = path.name[len("jishi-job-") : -len(".timer")]
         assert f"Unit=jishi-job@{name}.service" in path.read_text()
     cron = set(re.findall(r"/srv/jishi/deploy/job ([a-z-]+)", (DEPLOY / "crontab.example").read_text()))
     assert timers == jobs == cron

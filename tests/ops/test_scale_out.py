@@ -2,6 +2,7 @@
 notify workers drain the outbox — no order lost or doubled, stock adds up, every notification sent
 exactly once. A smaller run of bench/scale_out.py (the full 1,000 orders / 10,000 notifications
 figures are in bench/README.md)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -47,8 +48,15 @@ def scratch_postgres():
 def test_two_instances_and_two_workers_lose_nothing_and_send_nothing_twice(scratch_postgres, tmp_path):
     lines = []
     problems = _load_bench().run(
-        scratch_postgres, orders=120, notifications=1500, buyers=12, offers=5, gunicorn_workers=2,
-        logs=tmp_path, timeout=180, echo=lines.append,
+        scratch_postgres,
+        orders=120,
+        notifications=1500,
+        buyers=12,
+        offers=5,
+        gunicorn_workers=2,
+        logs=tmp_path,
+        timeout=180,
+        echo=lines.append,
     )
     assert problems == [], "\n".join(lines)
     assert any(line.startswith("orders: 120 placed, 0 failed") for line in lines), lines

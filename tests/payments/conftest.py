@@ -1,6 +1,7 @@
 """Payment test data and tools: the trade parties and sell offer, stripe enabled with test keys,
 a fake stripe HTTP client (no network: it records every request and answers with canned JSON),
 real Stripe webhook signatures, and orders walked to the point a test needs."""
+
 from __future__ import annotations
 
 import hashlib
@@ -62,7 +63,9 @@ class FakeStripeHTTP(stripe.HTTPClient):
 def stripe_http(monkeypatch):
     fake = FakeStripeHTTP()
     fake.responses[("POST", "/v1/checkout/sessions")] = {
-        "id": "cs_test_1", "object": "checkout.session", "url": "https://checkout.stripe.com/c/pay/cs_test_1",
+        "id": "cs_test_1",
+        "object": "checkout.session",
+        "url": "https://checkout.stripe.com/c/pay/cs_test_1",
         "payment_status": "unpaid",
     }
     fake.responses[("POST", "/v1/refunds")] = {"id": "re_test_1", "object": "refund", "status": "succeeded"}
@@ -81,40 +84,73 @@ def stripe_event(event_id: str, kind: str, obj: dict) -> str:
 
 
 def checkout_completed(order, event_id="evt_checkout", fen=3500, currency="cny", intent="pi_test_1"):
-    return stripe_event(event_id, "checkout.session.completed", {
-        "id": "cs_test_1", "object": "checkout.session", "payment_status": "paid", "amount_total": fen,
-        "currency": currency, "payment_intent": intent, "client_reference_id": str(order.id),
-        "metadata": {"order_id": str(order.id)},
-    })
+    return stripe_event(
+        event_id,
+        "checkout.session.completed",
+        {
+            "id": "cs_test_1",
+            "object": "checkout.session",
+            "payment_status": "paid",
+            "amount_total": fen,
+            "currency": currency,
+            "payment_intent": intent,
+            "client_reference_id": str(order.id),
+            "metadata": {"order_id": str(order.id)},
+        },
+    )
 
 
 def intent_succeeded(order, event_id="evt_intent", fen=3500, currency="cny", intent="pi_test_1"):
-    return stripe_event(event_id, "payment_intent.succeeded", {
-        "id": intent, "object": "payment_intent", "amount_received": fen, "currency": currency,
-        "metadata": {"order_id": str(order.id)},
-    })
+    return stripe_event(
+        event_id,
+        "payment_intent.succeeded",
+        {
+            "id": intent,
+            "object": "payment_intent",
+            "amount_received": fen,
+            "currency": currency,
+            "metadata": {"order_id": str(order.id)},
+        },
+    )
 
 
 def charge_refunded(order, refunded_fen, event_id, captured_fen=3500, refunds=None, intent="pi_test_1"):
     """charge.refunded with the cumulative ``amount_refunded``; ``refunds`` [(re_id, fen), …] are
     embedded as older API versions do (newer ones leave them out)."""
     obj = {
-        "id": "ch_test_1", "object": "charge", "amount_captured": captured_fen, "amount_refunded": refunded_fen,
-        "currency": "cny", "payment_intent": intent, "metadata": {"order_id": str(order.id)},
+        "id": "ch_test_1",
+        "object": "charge",
+        "amount_captured": captured_fen,
+        "amount_refunded": refunded_fen,
+        "currency": "cny",
+        "payment_intent": intent,
+        "metadata": {"order_id": str(order.id)},
     }
     if refunds is not None:
-        obj["refunds"] = {"object": "list", "data": [
-            {"id": refund_id, "object": "refund", "amount": fen, "status": "succeeded", "payment_intent": intent}
-            for refund_id, fen in refunds
-        ]}
+        obj["refunds"] = {
+            "object": "list",
+            "data": [
+                {"id": refund_id, "object": "refund", "amount": fen, "status": "succeeded", "payment_intent": intent}
+                for refund_id, fen in refunds
+            ],
+        }
     return stripe_event(event_id, "charge.refunded", obj)
 
 
 def refund_updated(refund_id, fen, event_id, status="succeeded", intent="pi_test_1", kind="refund.updated"):
     """A refund event: the Refund object only names its PaymentIntent, not the order."""
-    return stripe_event(event_id, kind, {
-        "id": refund_id, "object": "refund", "amount": fen, "currency": "cny", "status": status, "payment_intent": intent,
-    })
+    return stripe_event(
+        event_id,
+        kind,
+        {
+            "id": refund_id,
+            "object": "refund",
+            "amount": fen,
+            "currency": "cny",
+            "status": status,
+            "payment_intent": intent,
+        },
+    )
 
 
 def hook_call(race_client, payload: str):
@@ -153,8 +189,9 @@ def manual_paid_order(client, login, buyer, seller, confirmed_order):  # noqa: F
     """The confirmed order paid by bank transfer: the buyer recorded the reference, the seller
     recorded the payment as received."""
     login(buyer)
-    response = client.post(f"/orders/{confirmed_order.id}/payment/reference",
-                           data={"method": "bank_transfer", "reference": "ICBC-778812"})
+    response = client.post(
+        f"/orders/{confirmed_order.id}/payment/reference", data={"method": "bank_transfer", "reference": "ICBC-778812"}
+    )
     assert response.status_code == 303, response.get_data(as_text=True)
     walk(client, login, confirmed_order, (seller, "pay"))
     return confirmed_order

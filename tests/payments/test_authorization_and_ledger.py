@@ -1,5 +1,6 @@
 """The payment ledger shows on the order page to both parties (and admins); every payment route
 answers 404 to members who are not party to the order, and changes nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -50,10 +51,14 @@ def test_a_refund_entry_of_another_order_is_404(client, db, login, seller, refun
     entry = db.session.scalar(select(LedgerEntry).where(LedgerEntry.kind == "refund"))
     login(seller)
     assert client.post(f"/orders/999999/payment/refunds/{entry.id}", data={"reference": "X"}).status_code == 404
-    assert client.post(f"/orders/{refunded_order.id}/payment/refunds/999999", data={"reference": "X"}).status_code == 404
+    assert (
+        client.post(f"/orders/{refunded_order.id}/payment/refunds/999999", data={"reference": "X"}).status_code == 404
+    )
 
 
-def test_the_ledger_shows_on_the_order_page_to_both_parties_and_admins_only(client, login, buyer, seller, admin, stranger, refunded_order):
+def test_the_ledger_shows_on_the_order_page_to_both_parties_and_admins_only(
+    client, login, buyer, seller, admin, stranger, refunded_order
+):
     for member in (buyer, seller, admin):
         login(member)
         page = client.get(f"/orders/{refunded_order.id}").get_data(as_text=True)

@@ -1,6 +1,7 @@
 """Choosing how to pay on the order page: stripe Checkout (request format, redirect, nothing
 recorded on the way back) and the manual flow end to end (buyer records the transfer reference,
 seller records the payment received → paid, with one ledger charge)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -10,7 +11,9 @@ from sqlalchemy import func, select
 from app.payments.models import LedgerEntry, Payment
 
 
-def test_stripe_checkout_is_created_with_an_idempotency_key_amount_in_fen_and_cny(client, db, login, buyer, confirmed_order, stripe_http):
+def test_stripe_checkout_is_created_with_an_idempotency_key_amount_in_fen_and_cny(
+    client, db, login, buyer, confirmed_order, stripe_http
+):
     login(buyer)
     response = client.post(f"/orders/{confirmed_order.id}/payment", data={"provider": "stripe"})
 
@@ -28,7 +31,12 @@ def test_stripe_checkout_is_created_with_an_idempotency_key_amount_in_fen_and_cn
     assert form["success_url"][0].endswith(f"/orders/{confirmed_order.id}")
     assert form["cancel_url"][0].endswith(f"/orders/{confirmed_order.id}")
     payment = db.session.scalar(select(Payment))
-    assert (payment.provider, payment.status, payment.checkout_reference, payment.amount) == ("stripe", "pending", "cs_test_1", Decimal("35.00"))
+    assert (payment.provider, payment.status, payment.checkout_reference, payment.amount) == (
+        "stripe",
+        "pending",
+        "cs_test_1",
+        Decimal("35.00"),
+    )
 
 
 def test_a_second_checkout_attempt_uses_a_new_idempotency_key(client, login, buyer, confirmed_order, stripe_http):
@@ -50,7 +58,10 @@ def test_coming_back_from_checkout_records_no_payment(client, db, login, buyer, 
 
 
 def test_stripe_unreachable_is_a_friendly_502(client, db, login, buyer, confirmed_order, stripe_http):
-    stripe_http.responses[("POST", "/v1/checkout/sessions")] = (500, {"error": {"type": "api_error", "message": "down"}})
+    stripe_http.responses[("POST", "/v1/checkout/sessions")] = (
+        500,
+        {"error": {"type": "api_error", "message": "down"}},
+    )
     login(buyer)
     response = client.post(f"/orders/{confirmed_order.id}/payment", data={"provider": "stripe"})
     assert response.status_code == 502
@@ -68,7 +79,9 @@ def test_a_provider_that_is_not_enabled_is_refused_beside_the_field(client, app,
     assert db.session.scalar(select(func.count(Payment.id))) == 0
 
 
-def test_only_the_buyer_of_a_confirmed_unpaid_order_can_start_paying(client, db, login, seller, buyer, confirmed_order, stripe_http):
+def test_only_the_buyer_of_a_confirmed_unpaid_order_can_start_paying(
+    client, db, login, seller, buyer, confirmed_order, stripe_http
+):
     login(seller)
     assert client.post(f"/orders/{confirmed_order.id}/payment", data={"provider": "stripe"}).status_code == 409
     assert stripe_http.requests == []
@@ -83,8 +96,9 @@ def test_manual_payment_end_to_end_through_the_web(client, db, login, buyer, sel
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "quoting order J" in page and "¥35.00" in page
 
-    response = client.post(f"/orders/{confirmed_order.id}/payment/reference",
-                           data={"method": "bank_transfer", "reference": "ICBC-778812"})
+    response = client.post(
+        f"/orders/{confirmed_order.id}/payment/reference", data={"method": "bank_transfer", "reference": "ICBC-778812"}
+    )
     assert response.status_code == 303
     payment = db.session.scalar(select(Payment))
     assert (payment.provider, payment.status, payment.buyer_reference) == ("manual", "claimed", "ICBC-778812")
@@ -99,7 +113,12 @@ def test_manual_payment_end_to_end_through_the_web(client, db, login, buyer, sel
     assert confirmed_order.status == "paid"
     [charge] = payment.entries
     assert (charge.kind, charge.status, charge.amount, charge.provider_reference, charge.actor_id) == (
-        "charge", "succeeded", Decimal("35.00"), "ICBC-778812", seller.id)
+        "charge",
+        "succeeded",
+        Decimal("35.00"),
+        "ICBC-778812",
+        seller.id,
+    )
     assert payment.status == "paid"
     login(buyer)
     page = client.get(f"/orders/{confirmed_order.id}").get_data(as_text=True)
@@ -108,12 +127,17 @@ def test_manual_payment_end_to_end_through_the_web(client, db, login, buyer, sel
 
 def test_a_bank_transfer_needs_a_reference_and_errors_show_beside_the_field(client, db, login, buyer, confirmed_order):
     login(buyer)
-    for data in ({"method": "bank_transfer", "reference": ""}, {"method": "bank_transfer", "reference": "x" * 81},
-                 {"method": "cheque", "reference": "1"}, {}):
+    for data in (
+        {"method": "bank_transfer", "reference": ""},
+        {"method": "bank_transfer", "reference": "x" * 81},
+        {"method": "cheque", "reference": "1"},
+        {},
+    ):
         response = client.post(f"/orders/{confirmed_order.id}/payment/reference", data=data)
         assert response.status_code == 422
     assert "Enter the reference of the transfer." in client.post(
-        f"/orders/{confirmed_order.id}/payment/reference", data={"method": "bank_transfer"}).get_data(as_text=True)
+        f"/orders/{confirmed_order.id}/payment/reference", data={"method": "bank_transfer"}
+    ).get_data(as_text=True)
     assert db.session.scalar(select(func.count(Payment.id))) == 0
 
 
@@ -125,7 +149,9 @@ def test_cash_on_delivery_needs_no_reference(client, db, login, buyer, confirmed
     assert (payment.method, payment.status) == ("cash", "claimed")
 
 
-def test_the_sellers_record_payment_step_alone_still_writes_one_ledger_charge(client, db, login, seller, confirmed_order):
+def test_the_sellers_record_payment_step_alone_still_writes_one_ledger_charge(
+    client, db, login, seller, confirmed_order
+):
     login(seller)
     assert client.post(f"/orders/{confirmed_order.id}/step", data={"action": "pay"}).status_code == 303
     payment = db.session.scalar(select(Payment))
@@ -135,7 +161,6 @@ def test_the_sellers_record_payment_step_alone_still_writes_one_ledger_charge(cl
 
 def test_a_csrf_less_payment_post_is_refused(client, db, login, buyer, confirmed_order):
     login(buyer)
-    response = client.post(f"/orders/{confirmed_order.id}/payment/reference",
-                           data={"method": "cash"}, csrf=False)
+    response = client.post(f"/orders/{confirmed_order.id}/payment/reference", data={"method": "cash"}, csrf=False)
     assert response.status_code == 400
     assert db.session.scalar(select(func.count(Payment.id))) == 0

@@ -4,6 +4,7 @@ come together (threads with their own clients: overlapping on PostgreSQL, queued
 after the other; refunds follow Stripe's cumulative total and never go down; a short payment or one
 in another currency is recorded and flagged for admins, never "paid"; the first events of a payment
 racing with no payment row yet answer 200 and record one charge."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -39,7 +40,10 @@ from tests.trade.helpers import place_order_by_buy_now, walk
 
 def _entries(order_id: int, kind: str) -> list[LedgerEntry]:
     return db.session.scalars(
-        select(LedgerEntry).join(Payment).where(Payment.order_id == order_id, LedgerEntry.kind == kind).order_by(LedgerEntry.id)
+        select(LedgerEntry)
+        .join(Payment)
+        .where(Payment.order_id == order_id, LedgerEntry.kind == kind)
+        .order_by(LedgerEntry.id)
     ).all()
 
 
@@ -53,8 +57,9 @@ def _last_notification_id() -> int:
 
 def _paid_messages_since(notification_id: int) -> list[tuple]:
     return db.session.execute(
-        select(Notification.member_id, Notification.channel)
-        .where(Notification.event == "order_paid", Notification.id > notification_id)
+        select(Notification.member_id, Notification.channel).where(
+            Notification.event == "order_paid", Notification.id > notification_id
+        )
     ).all()
 
 
@@ -65,16 +70,20 @@ def _confirmed(client, login, sell_offer, buyer, seller, quantity="10") -> Order
 
 
 @pytest.mark.slow
-def test_stripes_event_pair_together_records_one_charge_one_paid_step_and_one_message(client, login, race_app, buyer, seller, sell_offer):
+def test_stripes_event_pair_together_records_one_charge_one_paid_step_and_one_message(
+    client, login, race_app, buyer, seller, sell_offer
+):
     for number in range(6):
         order = _confirmed(client, login, sell_offer, buyer, seller)
         before = _last_notification_id()
         intent = f"pi_pair_{number}"
 
-        outcomes = race([
-            hook_call(signed_in(race_app), checkout_completed(order, event_id=f"evt_cs_{number}", intent=intent)),
-            hook_call(signed_in(race_app), intent_succeeded(order, event_id=f"evt_pi_{number}", intent=intent)),
-        ])
+        outcomes = race(
+            [
+                hook_call(signed_in(race_app), checkout_completed(order, event_id=f"evt_cs_{number}", intent=intent)),
+                hook_call(signed_in(race_app), intent_succeeded(order, event_id=f"evt_pi_{number}", intent=intent)),
+            ]
+        )
 
         assert_no_server_errors(outcomes)
         assert statuses(outcomes) == {200: 2}
@@ -104,11 +113,17 @@ def test_the_pair_one_after_the_other_and_replayed_records_one_charge(client, db
 
 
 @pytest.mark.slow
-def test_first_events_racing_before_any_payment_row_answer_200_and_record_one_charge(client, login, race_app, confirmed_order):
+def test_first_events_racing_before_any_payment_row_answer_200_and_record_one_charge(
+    client, login, race_app, confirmed_order
+):
     assert _payment(confirmed_order.id) is None
     half = THREADS // 2
-    calls = [hook_call(signed_in(race_app), checkout_completed(confirmed_order, event_id=f"evt_cs_{n}")) for n in range(half)]
-    calls += [hook_call(signed_in(race_app), intent_succeeded(confirmed_order, event_id=f"evt_pi_{n}")) for n in range(half)]
+    calls = [
+        hook_call(signed_in(race_app), checkout_completed(confirmed_order, event_id=f"evt_cs_{n}")) for n in range(half)
+    ]
+    calls += [
+        hook_call(signed_in(race_app), intent_succeeded(confirmed_order, event_id=f"evt_pi_{n}")) for n in range(half)
+    ]
 
     outcomes = race(calls)
 
@@ -121,14 +136,19 @@ def test_first_events_racing_before_any_payment_row_answer_200_and_record_one_ch
 
 @pytest.mark.slow
 @pytest.mark.parametrize("embedded", [True, False], ids=["refunds-embedded", "cumulative-only"])
-def test_two_partial_refunds_together_leave_stripes_cumulative_total(client, login, race_app, stripe_paid_order, embedded):
+def test_two_partial_refunds_together_leave_stripes_cumulative_total(
+    client, login, race_app, stripe_paid_order, embedded
+):
     first, both = ([("re_1", 1000)], [("re_1", 1000), ("re_2", 1500)]) if embedded else (None, None)
     payloads = [
         charge_refunded(stripe_paid_order, 1000, "evt_refund_1", refunds=first),
         charge_refunded(stripe_paid_order, 2500, "evt_refund_2", refunds=both),
     ]
     if embedded:
-        payloads += [refund_updated("re_1", 1000, "evt_re_1"), refund_updated("re_2", 1500, "evt_re_2", kind="refund.created")]
+        payloads += [
+            refund_updated("re_1", 1000, "evt_re_1"),
+            refund_updated("re_2", 1500, "evt_re_2", kind="refund.created"),
+        ]
 
     outcomes = race([hook_call(signed_in(race_app), payload) for payload in payloads])
 
@@ -140,7 +160,9 @@ def test_two_partial_refunds_together_leave_stripes_cumulative_total(client, log
     assert payment.status == "part_refund"
     if embedded:
         assert sorted((entry.provider_object, entry.amount) for entry in refunds) == [
-            ("re_1", Decimal("10.00")), ("re_2", Decimal("15.00"))]
+            ("re_1", Decimal("10.00")),
+            ("re_2", Decimal("15.00")),
+        ]
 
 
 def test_a_lower_cumulative_refund_after_a_higher_one_changes_nothing(client, db, stripe_paid_order):
@@ -158,7 +180,9 @@ def test_a_lower_cumulative_refund_after_a_higher_one_changes_nothing(client, db
     refunds = _entries(stripe_paid_order.id, "refund")
     assert payment.amount_refunded == Decimal("25.00")
     assert sorted((entry.provider_object, entry.amount) for entry in refunds) == [
-        ("re_a", Decimal("10.00")), ("re_b", Decimal("15.00"))]
+        ("re_a", Decimal("10.00")),
+        ("re_b", Decimal("15.00")),
+    ]
 
 
 def test_a_refund_that_is_not_succeeded_counts_nothing(client, db, stripe_paid_order):
@@ -174,7 +198,10 @@ def test_our_own_refund_named_again_by_stripe_counts_once(client, db, login, sel
     walk(client, login, stripe_paid_order, (seller, "cancel"))
 
     assert post_hook(client, refund_updated("re_own", 3500, "evt_re_own")).status_code == 200
-    assert post_hook(client, charge_refunded(stripe_paid_order, 3500, "evt_ch", refunds=[("re_own", 3500)])).status_code == 200
+    assert (
+        post_hook(client, charge_refunded(stripe_paid_order, 3500, "evt_ch", refunds=[("re_own", 3500)])).status_code
+        == 200
+    )
 
     db.session.expire_all()
     [refund] = _entries(stripe_paid_order.id, "refund")
@@ -182,7 +209,9 @@ def test_our_own_refund_named_again_by_stripe_counts_once(client, db, login, sel
     assert _payment(stripe_paid_order.id).amount_refunded == Decimal("35.00")
 
 
-def test_our_refund_that_timed_out_is_settled_by_the_total_and_then_named_once(app, client, db, login, seller, stripe_paid_order, stripe_http):
+def test_our_refund_that_timed_out_is_settled_by_the_total_and_then_named_once(
+    app, client, db, login, seller, stripe_paid_order, stripe_http
+):
     stripe_http.responses[("POST", "/v1/refunds")] = (500, {"error": {"type": "api_error", "message": "timeout"}})
     walk(client, login, stripe_paid_order, (seller, "cancel"))
 
@@ -205,7 +234,7 @@ def order_210(client, login, buyer, seller, sell_offer):
 def _payment_section(client, order, locale="en") -> str:
     client.post("/lang", data={"locale": locale, "next": "/"})
     page = client.get(f"/orders/{order.id}").get_data(as_text=True)
-    return page[page.index('id="payment"'):]
+    return page[page.index('id="payment"') :]
 
 
 def test_one_fen_of_a_210_yuan_order_is_recorded_flagged_and_not_paid(client, db, login, admin, buyer, order_210):
@@ -251,7 +280,9 @@ def test_the_seller_recording_the_rest_by_hand_pays_a_short_payment(client, db, 
     assert order.status == "paid"
     assert (order.payment.provider, order.payment.status, order.payment.attention) == ("stripe", "paid", "")
     assert [(e.amount, e.provider_object) for e in _entries(order.id, "charge")] == [
-        (Decimal("0.01"), "pi_test_1"), (Decimal("209.99"), None)]
+        (Decimal("0.01"), "pi_test_1"),
+        (Decimal("209.99"), None),
+    ]
     assert events(order.id, "paid") == 1
 
 
@@ -261,7 +292,11 @@ def test_money_in_another_currency_is_recorded_flagged_and_not_paid(client, db, 
     db.session.expire_all()
     order = db.session.get(Order, confirmed_order.id)
     assert (order.status, order.paid_at) == ("confirmed", None)
-    assert (order.payment.status, order.payment.attention, order.payment.amount_paid) == ("review", "currency", Decimal("0.00"))
+    assert (order.payment.status, order.payment.attention, order.payment.amount_paid) == (
+        "review",
+        "currency",
+        Decimal("0.00"),
+    )
     [charge] = _entries(order.id, "charge")
     assert (charge.amount, charge.currency) == (Decimal("35.00"), "USD")
     login(admin)
@@ -293,8 +328,16 @@ def test_a_forged_refund_event_is_400_and_changes_nothing(client, db, stripe_pai
 def test_the_database_refuses_a_second_entry_for_one_provider_object(db, stripe_paid_order):
     payment = _payment(stripe_paid_order.id)
     [charge] = payment.entries
-    db.session.add(LedgerEntry(payment_id=payment.id, kind="charge", status="succeeded", amount=Decimal("35.00"),
-                               currency="CNY", provider_object=charge.provider_object))
+    db.session.add(
+        LedgerEntry(
+            payment_id=payment.id,
+            kind="charge",
+            status="succeeded",
+            amount=Decimal("35.00"),
+            currency="CNY",
+            provider_object=charge.provider_object,
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -302,7 +345,9 @@ def test_the_database_refuses_a_second_entry_for_one_provider_object(db, stripe_
 
 @pytest.mark.slow
 @pytest.mark.postgres_only
-def test_the_event_pair_on_gunicorn_with_two_workers_records_one_charge_per_order(client, db, login, database_url, tmp_path, buyer, seller, sell_offer):
+def test_the_event_pair_on_gunicorn_with_two_workers_records_one_charge_per_order(
+    client, db, login, database_url, tmp_path, buyer, seller, sell_offer
+):
     """The attacker's setting: two gunicorn workers on PostgreSQL, each event of the pair sent at the
     same moment on its own connection, for orders with a payment row (checkout started) and without."""
     from concurrent.futures import ThreadPoolExecutor
@@ -319,8 +364,13 @@ def test_the_event_pair_on_gunicorn_with_two_workers_records_one_charge_per_orde
         ledger.locked_payment(order, "stripe")  # as the checkout start leaves it
     db.session.commit()
     before = _last_notification_id()
-    settings = {"PAYMENT_PROVIDERS": "manual,stripe", "STRIPE_SECRET_KEY": "sk_test_123", "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET}
+    settings = {
+        "PAYMENT_PROVIDERS": "manual,stripe",
+        "STRIPE_SECRET_KEY": "sk_test_123",
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+    }
     with gunicorn(database_url, tmp_path, workers=2, **settings) as base:
+
         def send(payload: str, barrier: Barrier) -> int:
             barrier.wait(timeout=30)
             headers = {"Content-Type": "application/json", "Stripe-Signature": sign(payload), "Connection": "close"}
@@ -330,8 +380,10 @@ def test_the_event_pair_on_gunicorn_with_two_workers_records_one_charge_per_orde
         with ThreadPoolExecutor(max_workers=2) as pool:
             for number, order in enumerate(orders):
                 barrier = Barrier(2)
-                pair = (checkout_completed(order, event_id=f"evt_g_cs_{number}", intent=f"pi_g_{number}"),
-                        intent_succeeded(order, event_id=f"evt_g_pi_{number}", intent=f"pi_g_{number}"))
+                pair = (
+                    checkout_completed(order, event_id=f"evt_g_cs_{number}", intent=f"pi_g_{number}"),
+                    intent_succeeded(order, event_id=f"evt_g_pi_{number}", intent=f"pi_g_{number}"),
+                )
                 answers += list(pool.map(lambda payload: send(payload, barrier), pair))
     db.session.rollback()
     db.session.expire_all()

@@ -1,5 +1,6 @@
 """A partial delivery acceptance the seller agrees to changes what the buyer pays: a paid order is
 refunded the reduction, an order paid on delivery is charged only the amount due."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -21,8 +22,9 @@ def _deliver(client, login, db, order, seller):
 
 def _accept_part_and_agree(client, login, db, order, buyer, seller, received="9.5"):
     login(buyer)
-    response = client.post(f"/orders/{order.id}/acceptance",
-                           data={"kind": "part", "quantity_received": received, "reason": "short_weight"})
+    response = client.post(
+        f"/orders/{order.id}/acceptance", data={"kind": "part", "quantity_received": received, "reason": "short_weight"}
+    )
     assert response.status_code == 303, response.get_data(as_text=True)
     login(seller)
     response = client.post(f"/orders/{order.id}/acceptance/decision", data={"decision": "agree"})
@@ -34,7 +36,9 @@ def _entries(db, kind):
     return list(db.session.scalars(select(LedgerEntry).where(LedgerEntry.kind == kind).order_by(LedgerEntry.id)))
 
 
-def test_a_stripe_paid_order_is_refunded_the_part_the_buyer_did_not_accept(client, db, login, buyer, seller, stripe_paid_order, stripe_http):
+def test_a_stripe_paid_order_is_refunded_the_part_the_buyer_did_not_accept(
+    client, db, login, buyer, seller, stripe_paid_order, stripe_http
+):
     _deliver(client, login, db, stripe_paid_order, seller)
     _accept_part_and_agree(client, login, db, stripe_paid_order, buyer, seller)
 
@@ -45,7 +49,9 @@ def test_a_stripe_paid_order_is_refunded_the_part_the_buyer_did_not_accept(clien
     assert db.session.scalar(select(Payment)).amount_refunded == Decimal("1.75")
 
 
-def test_a_manually_paid_order_gets_a_pending_refund_of_the_reduction(client, db, login, buyer, seller, manual_paid_order):
+def test_a_manually_paid_order_gets_a_pending_refund_of_the_reduction(
+    client, db, login, buyer, seller, manual_paid_order
+):
     _deliver(client, login, db, manual_paid_order, seller)
     _accept_part_and_agree(client, login, db, manual_paid_order, buyer, seller, received="6")
 
@@ -65,11 +71,19 @@ def test_payment_on_delivery_is_charged_only_the_amount_due(client, db, login, b
     assert _entries(db, "refund") == []
 
 
-def test_a_disagreement_refunds_nothing_until_the_dispute_is_resolved(client, db, login, buyer, seller, stripe_paid_order, stripe_http):
+def test_a_disagreement_refunds_nothing_until_the_dispute_is_resolved(
+    client, db, login, buyer, seller, stripe_paid_order, stripe_http
+):
     _deliver(client, login, db, stripe_paid_order, seller)
     login(buyer)
-    client.post(f"/orders/{stripe_paid_order.id}/acceptance", data={"kind": "part", "quantity_received": "6", "reason": "lower_grade"})
+    client.post(
+        f"/orders/{stripe_paid_order.id}/acceptance",
+        data={"kind": "part", "quantity_received": "6", "reason": "lower_grade"},
+    )
     login(seller)
-    assert client.post(f"/orders/{stripe_paid_order.id}/acceptance/decision", data={"decision": "disagree"}).status_code == 303
+    assert (
+        client.post(f"/orders/{stripe_paid_order.id}/acceptance/decision", data={"decision": "disagree"}).status_code
+        == 303
+    )
     assert stripe_http.posts_to("/v1/refunds") == []
     assert _entries(db, "refund") == []

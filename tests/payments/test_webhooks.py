@@ -1,6 +1,7 @@
 """Stripe webhooks: the signature is checked over the raw body first (bad, tampered, stale or
 missing → 400 and nothing written), replays change nothing, and any arrival order of the events
 ends in the same state."""
+
 from __future__ import annotations
 
 import itertools
@@ -23,7 +24,9 @@ from tests.payments.conftest import (
 
 
 def _counts(db):
-    return tuple(db.session.scalar(select(func.count(model.id))) for model in (WebhookEvent, Payment, LedgerEntry, OrderEvent))
+    return tuple(
+        db.session.scalar(select(func.count(model.id))) for model in (WebhookEvent, Payment, LedgerEntry, OrderEvent)
+    )
 
 
 def test_a_signed_checkout_completed_event_marks_the_order_paid_with_a_ledger_charge(client, db, confirmed_order):
@@ -83,7 +86,9 @@ def test_a_signature_within_the_tolerance_is_accepted(client, db, confirmed_orde
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("body", ["", "not json", "[]", '{"id": "evt_1"}', '{"id": "evt_1", "type": "x", "data": 5}', "\udcff"])
+@pytest.mark.parametrize(
+    "body", ["", "not json", "[]", '{"id": "evt_1"}', '{"id": "evt_1", "type": "x", "data": 5}', "\udcff"]
+)
 def test_garbage_bodies_with_a_valid_signature_are_400_never_500(client, db, confirmed_order, body):
     raw = body.encode("utf-8", "surrogateescape")
     headers = {"Stripe-Signature": sign(raw.decode("utf-8", "replace")), "Content-Type": "application/json"}
@@ -114,8 +119,11 @@ def test_ten_replays_make_one_change_and_each_answers_200(client, db, confirmed_
 def test_event_types_we_do_not_use_and_unknown_orders_answer_200_without_changes(client, db, confirmed_order):
     other = stripe_event("evt_other", "customer.created", {"id": "cus_1", "object": "customer"})
     assert post_hook(client, other).status_code == 200
-    stray = stripe_event("evt_stray", "payment_intent.succeeded",
-                         {"id": "pi_x", "object": "payment_intent", "amount_received": 100, "metadata": {"order_id": "999999"}})
+    stray = stripe_event(
+        "evt_stray",
+        "payment_intent.succeeded",
+        {"id": "pi_x", "object": "payment_intent", "amount_received": 100, "metadata": {"order_id": "999999"}},
+    )
     assert post_hook(client, stray).status_code == 200
     assert db.session.scalar(select(func.count(LedgerEntry.id))) == 0
     db.session.refresh(confirmed_order)
@@ -149,9 +157,21 @@ def test_all_24_orderings_of_four_events_end_in_the_same_state(client, db, confi
         charges = [e.amount for e in payment.entries if e.kind == "charge"]
         refunds = [e.amount for e in payment.entries if e.kind == "refund"]
         paid_steps = db.session.scalar(select(func.count(OrderEvent.id)).where(OrderEvent.to_status == "paid"))
-        finals.add((order.status, paid_steps, payment.status, payment.amount_paid, payment.amount_refunded,
-                    sum(charges), len(charges), sum(refunds)))
-    assert finals == {("paid", 1, "refunded", Decimal("35.00"), Decimal("35.00"), Decimal("35.00"), 1, Decimal("35.00"))}
+        finals.add(
+            (
+                order.status,
+                paid_steps,
+                payment.status,
+                payment.amount_paid,
+                payment.amount_refunded,
+                sum(charges),
+                len(charges),
+                sum(refunds),
+            )
+        )
+    assert finals == {
+        ("paid", 1, "refunded", Decimal("35.00"), Decimal("35.00"), Decimal("35.00"), 1, Decimal("35.00"))
+    }
 
 
 def test_a_late_payment_event_never_moves_a_shipped_order_back(client, db, login, seller, confirmed_order):

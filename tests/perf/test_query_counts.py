@@ -1,6 +1,7 @@
 """Every main page issues a bounded number of SQL queries, and the same number whether it lists a
 few rows or many — so an N+1 (a query per card, per order, per photo) fails here instead of in
 production. Budgets are per request, counted at the database cursor."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -10,8 +11,8 @@ import pytest
 from sqlalchemy import event
 
 from app.extensions import db as _db
-from app.members.storefronts import ensure_storefront
 from app.media.images import StoredImage
+from app.members.storefronts import ensure_storefront
 from app.trade import negotiations, orders
 from app.trade.negotiations import OfferTerms
 from tests.factories import make_member, make_posting
@@ -48,11 +49,16 @@ def _postings(count: int, seller=None, photos: int = 1):
     made = []
     for number in range(count):
         owner = seller or make_member(display_name=f"Seller {number}")
-        made.append(make_posting(
-            owner=owner, title=f"Maize lot {number} 玉米", price=Decimal("2.10"), unit_code="kg",
-            quantity=Decimal("500"),
-            photos=[StoredImage(f"p{number}-{n}.jpg", f"p{number}-{n}_t.jpg", 800, 600) for n in range(photos)],
-        ))
+        made.append(
+            make_posting(
+                owner=owner,
+                title=f"Maize lot {number} 玉米",
+                price=Decimal("2.10"),
+                unit_code="kg",
+                quantity=Decimal("500"),
+                photos=[StoredImage(f"p{number}-{n}.jpg", f"p{number}-{n}_t.jpg", 800, 600) for n in range(photos)],
+            )
+        )
     return made
 
 
@@ -69,7 +75,9 @@ def assert_flat(url_for_size, grow):
     assert len(small) <= QUERY_BUDGET, "\n".join(small)
     assert len(large) == len(small), (
         f"{small_url[1]}: {len(small)} queries with few rows, {len(large)} with many (N+1?)\n"
-        + "\n".join(small) + "\n-----\n" + "\n".join(large)
+        + "\n".join(small)
+        + "\n-----\n"
+        + "\n".join(large)
     )
 
 
@@ -88,8 +96,11 @@ def test_posting_page_does_not_query_per_photo(client, db):
     first_few, first_many = queries_for(client, f"/p/{few.id}"), queries_for(client, f"/p/{many.id}")
     assert len(first_few) == len(first_many) <= QUERY_BUDGET
     # Cached body: the posting with its people, the seller's track record, the view count.
-    again = [statement for statement in queries_for(client, f"/p/{many.id}")
-             if not statement.startswith(("PRAGMA", "SET LOCAL"))]  # the view count's lock wait
+    again = [
+        statement
+        for statement in queries_for(client, f"/p/{many.id}")
+        if not statement.startswith(("PRAGMA", "SET LOCAL"))
+    ]  # the view count's lock wait
     assert len(again) <= 3 and not any("posting_photo" in statement for statement in again), again
 
 
@@ -120,8 +131,9 @@ def test_negotiation_list_does_not_query_per_thread(client, db, login):
     def haggle(count):
         for posting in _postings(count):
             negotiations.start_negotiation(
-                posting, buyer, OfferTerms(quantity=Decimal("5"), unit_price=Decimal("2.00"), delivery="collect",
-                                           message="2.00?")
+                posting,
+                buyer,
+                OfferTerms(quantity=Decimal("5"), unit_price=Decimal("2.00"), delivery="collect", message="2.00?"),
             )
         _db.session.commit()
 

@@ -1,4 +1,5 @@
 """Shared test data for the posting tests: a valid form submission and real images made with Pillow."""
+
 from __future__ import annotations
 
 import io

@@ -2,6 +2,7 @@
 compare-and-set, like the SMS "YES 12"): one redirect, the others the 409 a request coming second
 gets, and posting_published (which writes the new-match messages) sent once. On PostgreSQL the
 requests overlap; on SQLite they queue under BEGIN IMMEDIATE."""
+
 from __future__ import annotations
 
 from decimal import Decimal

@@ -1,4 +1,5 @@
 """Creating sell offers and buy requests through the form, and the derived price per kg."""
+
 from __future__ import annotations
 
 from decimal import Decimal

@@ -1,4 +1,5 @@
 """Editing a posting: owner only, photos kept/removed/added up to six, a failed edit changes nothing."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """The /market page: the search form with htmx active search, the results fragment, paging and a
 fixed number of SQL statements per page."""
+
 from __future__ import annotations
 
 import re
@@ -50,7 +51,9 @@ def test_history_restore_and_boosted_requests_get_the_full_page(client, db, head
 
 
 def test_plain_request_keeps_the_query_in_the_search_box(client, db):
-    page = client.get("/market", query_string={"q": "玉米 <b>", "kind": "buy", "sort": "price_asc"}).get_data(as_text=True)
+    page = client.get("/market", query_string={"q": "玉米 <b>", "kind": "buy", "sort": "price_asc"}).get_data(
+        as_text=True
+    )
     assert 'value="玉米 &lt;b&gt;"' in page
     assert '<option value="buy" selected>' in page
     assert '<option value="price_asc" selected>' in page
@@ -83,15 +86,29 @@ def assorted(db):
 
     trusted = make_member(display_name="Trusted co-op", verified_at=utcnow())
     return {
-        "henan_maize": make_posting(title="Henan maize", province_code="41", price=Decimal("2000"), quantity=Decimal("30")),
-        "shandong_maize": make_posting(title="Shandong maize", province_code="37", price=Decimal("3000"), owner=trusted),
-        "apples_jin": make_posting(
-            commodity="apple", title="Apples by the jin", unit_code="jin", price=Decimal("2.50"), quantity=Decimal("800")
+        "henan_maize": make_posting(
+            title="Henan maize", province_code="41", price=Decimal("2000"), quantity=Decimal("30")
         ),
-        "wheat_wanted": make_posting(commodity="wheat", kind="buy", title="Wanted: wheat", price=None, quantity=Decimal("5")),
+        "shandong_maize": make_posting(
+            title="Shandong maize", province_code="37", price=Decimal("3000"), owner=trusted
+        ),
+        "apples_jin": make_posting(
+            commodity="apple",
+            title="Apples by the jin",
+            unit_code="jin",
+            price=Decimal("2.50"),
+            quantity=Decimal("800"),
+        ),
+        "wheat_wanted": make_posting(
+            commodity="wheat", kind="buy", title="Wanted: wheat", price=None, quantity=Decimal("5")
+        ),
         "pears_crate": make_posting(
-            commodity="pear", title="Pears by the crate", unit_code="crate", unit_weight_kg=Decimal("20"),
-            price=Decimal("100"), quantity=Decimal("50"),
+            commodity="pear",
+            title="Pears by the crate",
+            unit_code="crate",
+            unit_weight_kg=Decimal("20"),
+            price=Decimal("100"),
+            quantity=Decimal("50"),
         ),
     }
 
@@ -126,7 +143,10 @@ def test_each_filter_narrows_the_results(client, assorted, params, expected):
         ("price_asc", ["Henan maize", "Shandong maize", "Pears by the crate", "Apples by the jin", "Wanted: wheat"]),
         ("price_desc", ["Pears by the crate", "Apples by the jin", "Shandong maize", "Henan maize", "Wanted: wheat"]),
         # kg: 30 t, 10 t, 50 crates of 20 kg, 800 jin = 400 kg, 5 t of wheat
-        ("quantity_desc", ["Henan maize", "Shandong maize", "Wanted: wheat", "Pears by the crate", "Apples by the jin"]),
+        (
+            "quantity_desc",
+            ["Henan maize", "Shandong maize", "Wanted: wheat", "Pears by the crate", "Apples by the jin"],
+        ),
     ],
 )
 def test_each_sort_order(client, assorted, sort, expected):

@@ -1,4 +1,5 @@
 """The market reuses result pages and rendered cards, yet never shows anything out of date."""
+
 from __future__ import annotations
 
 from decimal import Decimal

@@ -1,4 +1,5 @@
 """The public posting page: what it shows, per-kg and per-斤 prices, who may see drafts."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -35,9 +36,26 @@ def test_page_shows_the_facts_of_a_posting(client, db):
     )
     page = client.get(f"/p/{posting.id}").get_data(as_text=True)
     for text in (
-        "Fuji apples, crisp", "Apple", "Fuji", "Grade A", "300 crate", "1 crate ≈ 15 kg", "Minimum order", "20 crate",
-        "¥60.00 per crate", "¥4.00/kg", "Shaanxi", "Luochuan county", "Seller delivers", "FJ-7", "Harvest date",
-        "Available from", "Available until", "Zhou Orchard", "Trusted member", "Picked this week.",
+        "Fuji apples, crisp",
+        "Apple",
+        "Fuji",
+        "Grade A",
+        "300 crate",
+        "1 crate ≈ 15 kg",
+        "Minimum order",
+        "20 crate",
+        "¥60.00 per crate",
+        "¥4.00/kg",
+        "Shaanxi",
+        "Luochuan county",
+        "Seller delivers",
+        "FJ-7",
+        "Harvest date",
+        "Available from",
+        "Available until",
+        "Zhou Orchard",
+        "Trusted member",
+        "Picked this week.",
     ):
         assert text in page, text
     assert "/jin" not in page and "斤" not in page

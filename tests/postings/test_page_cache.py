@@ -1,5 +1,6 @@
 """The posting page reuses its rendered body (app/postings/page_cache.py), yet never shows anything
 out of date, and never shows one viewer what belongs to another."""
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,7 @@ def _page(client, posting, **headers) -> str:
 def _article(page: str) -> str:
     """The posting's article without CSRF tokens (the buy-now form has one, signed with the time
     to the second, so two renders a second apart differ only there)."""
-    article = page[page.index("<article"):page.index("</article>")]
+    article = page[page.index("<article") : page.index("</article>")]
     return re.sub(r'name="csrf_token" value="[^"]+"', 'name="csrf_token"', article)
 
 
@@ -148,7 +149,9 @@ def test_visitors_share_the_whole_page_but_each_gets_their_own_csrf_token(app, c
             page = _page(visitor, posting)
             (token,) = _tokens(page)  # the same token in the hx-headers and the language form
             # The token works for this visitor's own session: the language switch accepts it.
-            answer = visitor.post("/lang", data={"csrf_token": token, "locale": "zh_Hans", "next": f"/p/{posting.id}"}, csrf=False)
+            answer = visitor.post(
+                "/lang", data={"csrf_token": token, "locale": "zh_Hans", "next": f"/p/{posting.id}"}, csrf=False
+            )
             assert answer.status_code == 302
             pages.append(page)
             tokens.append(token)

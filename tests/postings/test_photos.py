@@ -1,4 +1,5 @@
 """Posting photos: cleaned and resized on upload, refused when not images, at most six, 413 when too big."""
+
 from __future__ import annotations
 
 import io
@@ -100,7 +101,9 @@ def test_oversized_request_gets_a_friendly_413_page(client, login, db, app):
     login(make_member())
     app.config["MAX_CONTENT_LENGTH"] = 20_000
     big = io.BytesIO(b"\xff\xd8" + b"0" * 50_000)
-    response = client.post("/postings/new", data=form_data(photos=[(big, "huge.jpg")]), content_type="multipart/form-data")
+    response = client.post(
+        "/postings/new", data=form_data(photos=[(big, "huge.jpg")]), content_type="multipart/form-data"
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 413
     assert "The upload is too large" in page
@@ -112,7 +115,9 @@ def test_photo_over_the_per_file_limit_is_refused_beside_the_field(client, login
     login(make_member())
     app.config["MAX_PHOTO_BYTES"] = 1024 * 1024
     big = io.BytesIO(b"\xff\xd8" + b"0" * (1024 * 1024 + 10))
-    response = client.post("/postings/new", data=form_data(photos=[(big, "big.jpg")]), content_type="multipart/form-data")
+    response = client.post(
+        "/postings/new", data=form_data(photos=[(big, "big.jpg")]), content_type="multipart/form-data"
+    )
     assert response.status_code == 422
     assert "at most 1 MB" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(PostingPhoto.id))) == 0

@@ -2,6 +2,7 @@
 calls: these tests call the services directly, as an SMS command, the CLI or a future API would, and
 check the same refusals the pages give (the route tests are in test_status.py, test_station.py and
 tests/admin/test_suspension.py)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -21,8 +22,13 @@ from tests.factories import make_member, make_posting
 
 def _same_data(posting: Posting, **changes) -> PostingData:
     values = dict(
-        kind=posting.kind, commodity_id=posting.commodity_id, title=posting.title, quantity=posting.quantity,
-        unit_code=posting.unit_code, province_code=posting.province_code, price=posting.price,
+        kind=posting.kind,
+        commodity_id=posting.commodity_id,
+        title=posting.title,
+        quantity=posting.quantity,
+        unit_code=posting.unit_code,
+        province_code=posting.province_code,
+        price=posting.price,
     )
     values.update(changes)
     return PostingData(**values)
@@ -48,7 +54,8 @@ def test_a_suspended_owner_cannot_change_status_edit_or_discard_through_the_serv
         discard_draft(draft, owner)
     db.session.rollback()
     assert db.session.execute(select(Posting.title, Posting.status).order_by(Posting.id)).all() == [
-        ("Active maize", "active"), ("Draft maize", "draft")
+        ("Active maize", "active"),
+        ("Draft maize", "draft"),
     ]
 
 

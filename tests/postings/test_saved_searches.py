@@ -1,5 +1,6 @@
 """Saved market searches: saving the current /market search, the list at /account/searches, deleting,
 the per-member limit, authorization and bad input."""
+
 from __future__ import annotations
 
 import re
@@ -38,8 +39,13 @@ def test_market_offers_to_save_the_current_search_with_its_filters(client, db, l
     form = re.search(r'<form class="save-search".*?</form>', page, re.S).group(0)
     assert 'method="post"' in form and 'action="/account/searches"' in form
     assert 'name="csrf_token"' in form
-    for name, value in (("q", "玉米"), ("commodity", "maize"), ("province", "41"), ("max_price", "3.0000"),
-                        ("verified", "1")):
+    for name, value in (
+        ("q", "玉米"),
+        ("commodity", "maize"),
+        ("province", "41"),
+        ("max_price", "3.0000"),
+        ("verified", "1"),
+    ):
         assert f'name="{name}" value="{value}"' in form
     assert 'name="name"' in form and 'value="玉米"' in form
 
@@ -62,10 +68,20 @@ def test_an_unfiltered_market_offers_no_save_and_visitors_are_asked_to_log_in(cl
 
 def test_saving_stores_the_markets_filters_and_lists_them(client, db, login, buyer):
     login(buyer)
-    response = client.post("/account/searches", data={
-        "name": "  Henan   maize ", "q": "maize", "kind": "sell", "commodity": "maize", "province": "41",
-        "min_price": "1.5", "max_price": "３", "min_quantity": "1,000", "verified": "1",
-    })
+    response = client.post(
+        "/account/searches",
+        data={
+            "name": "  Henan   maize ",
+            "q": "maize",
+            "kind": "sell",
+            "commodity": "maize",
+            "province": "41",
+            "min_price": "1.5",
+            "max_price": "３",
+            "min_quantity": "1,000",
+            "verified": "1",
+        },
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/account/searches"
 
     [search] = stored(buyer)
@@ -89,20 +105,23 @@ def test_a_category_search_is_stored_by_category(client, db, login, buyer):
     assert search.category is not None and search.category.slug == "grains" and search.commodity_id is None
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"name": "", "q": "maize"}, "Give the search a name."),
-    ({"name": "   ", "q": "maize"}, "Give the search a name."),
-    ({"name": "x" * 61, "q": "maize"}, "The name can be at most 60 characters."),
-    ({"name": "All", "q": ""}, "Enter a search word or choose a filter before saving the search."),
-    ({"name": "Punctuation", "q": "!!! ..."}, "Enter a search word or choose a filter before saving the search."),
-    ({"name": "Bad", "commodity": "unobtainium"}, "Unknown commodity"),
-    ({"name": "Bad", "province": "99"}, "Unknown province"),
-    ({"name": "Bad", "kind": "swap", "q": "maize"}, "Unknown kind of posting"),
-    ({"name": "Bad", "q": "maize", "min_price": "-3"}, "The lowest price was not understood"),
-    ({"name": "Bad", "q": "maize", "max_price": "NaN"}, "The highest price was not understood"),
-    ({"name": "Bad", "q": "maize", "min_quantity": "1e999"}, "The minimum quantity was not understood"),
-    ({"name": "Bad", "q": "maize", "min_price": "9", "max_price": "2"}, "The lowest price is above the highest"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"name": "", "q": "maize"}, "Give the search a name."),
+        ({"name": "   ", "q": "maize"}, "Give the search a name."),
+        ({"name": "x" * 61, "q": "maize"}, "The name can be at most 60 characters."),
+        ({"name": "All", "q": ""}, "Enter a search word or choose a filter before saving the search."),
+        ({"name": "Punctuation", "q": "!!! ..."}, "Enter a search word or choose a filter before saving the search."),
+        ({"name": "Bad", "commodity": "unobtainium"}, "Unknown commodity"),
+        ({"name": "Bad", "province": "99"}, "Unknown province"),
+        ({"name": "Bad", "kind": "swap", "q": "maize"}, "Unknown kind of posting"),
+        ({"name": "Bad", "q": "maize", "min_price": "-3"}, "The lowest price was not understood"),
+        ({"name": "Bad", "q": "maize", "max_price": "NaN"}, "The highest price was not understood"),
+        ({"name": "Bad", "q": "maize", "min_quantity": "1e999"}, "The minimum quantity was not understood"),
+        ({"name": "Bad", "q": "maize", "min_price": "9", "max_price": "2"}, "The lowest price is above the highest"),
+    ],
+)
 def test_bad_input_is_refused_with_a_clear_message_and_nothing_is_stored(client, db, login, buyer, data, message):
     login(buyer)
     response = client.post("/account/searches", data=data)
@@ -206,9 +225,19 @@ def test_a_saved_search_matches_what_the_market_lists(db, buyer):
     ]
     choices = market_choices()
     cases = [
-        {"q": "玉米"}, {"q": "maiz"}, {"q": "dry"}, {"q": "apple red"}, {"q": "米"}, {"kind": "sell"},
-        {"commodity": "maize", "province": "41"}, {"category": "grains"}, {"min_price": "2.3"},
-        {"max_price": "2.3"}, {"min_quantity": "500"}, {"min_quantity": "100"}, {"verified": "1"},
+        {"q": "玉米"},
+        {"q": "maiz"},
+        {"q": "dry"},
+        {"q": "apple red"},
+        {"q": "米"},
+        {"kind": "sell"},
+        {"commodity": "maize", "province": "41"},
+        {"category": "grains"},
+        {"min_price": "2.3"},
+        {"max_price": "2.3"},
+        {"min_quantity": "500"},
+        {"min_quantity": "100"},
+        {"verified": "1"},
         {"q": "ma"},
     ]
     for n, args in enumerate(cases):
@@ -219,7 +248,11 @@ def test_a_saved_search_matches_what_the_market_lists(db, buyer):
             unit = posting.unit
             weight = unit.kg_per_unit if unit.kg_per_unit is not None else posting.unit_weight_kg
             matched = saved_searches.matches(
-                search, posting, posting.commodity.category_id, weight, posting.owner.verified_at is not None,
+                search,
+                posting,
+                posting.commodity.category_id,
+                weight,
+                posting.owner.verified_at is not None,
                 saved_searches.posting_words(posting),
             )
             assert matched == (posting.id in listed), (args, posting.title)

@@ -1,4 +1,5 @@
 """postings.services used directly, as other domains (catalogue admin, demo data, trade) use it."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -24,8 +25,13 @@ from tests.factories import make_member, make_posting
 
 def data(**changes) -> PostingData:
     values = dict(
-        kind="sell", commodity_id=find_commodity("maize").id, title="Maize", quantity=Decimal("1"),
-        unit_code="kg", province_code="41", price=Decimal("2"),
+        kind="sell",
+        commodity_id=find_commodity("maize").id,
+        title="Maize",
+        quantity=Decimal("1"),
+        unit_code="kg",
+        province_code="41",
+        price=Decimal("2"),
     )
     values.update(changes)
     return PostingData(**values)

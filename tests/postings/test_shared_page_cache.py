@@ -3,6 +3,7 @@
 again, with that visitor's own CSRF token; a search one worker ran is not run again by another; a
 change to a posting is shown by every worker at once; Redis being down only means rendering and
 searching locally."""
+
 from __future__ import annotations
 
 import re
@@ -15,9 +16,9 @@ from flask import template_rendered
 
 from app import create_app
 from app.models_common import utcnow
+from app.postings import market
 from config import TestingConfig
 from tests.conftest import JishiClient
-from app.postings import market
 from tests.factories import make_posting
 from tests.search.helpers import search
 
@@ -31,8 +32,12 @@ def shared(app, database_url, tmp_path):
     emptied Redis database."""
     redis.Redis.from_url(REDIS_URL).flushdb()
     app.config["PAGE_CACHE_REDIS_URL"] = REDIS_URL
-    other = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_DIR=str(tmp_path / "up2"),
-                       PAGE_CACHE_REDIS_URL=REDIS_URL)
+    other = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        UPLOAD_DIR=str(tmp_path / "up2"),
+        PAGE_CACHE_REDIS_URL=REDIS_URL,
+    )
     other.test_client_class = JishiClient
     yield app, other
     redis.Redis.from_url(REDIS_URL).flushdb()
@@ -51,7 +56,7 @@ def _renders(worker) -> list[str]:
 
 
 def _article(page: str) -> str:
-    return page[page.index("<article"):page.index("</article>")]
+    return page[page.index("<article") : page.index("</article>")]
 
 
 @pytest.mark.redis

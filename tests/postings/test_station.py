@@ -1,4 +1,5 @@
 """Info-station operators post for farmers identified only by mobile number."""
+
 from __future__ import annotations
 
 import pytest
@@ -44,7 +45,9 @@ def test_station_posting_uses_the_given_farmer_name(client, station, db):
 
 def test_station_posting_reuses_the_member_with_that_phone(client, station, db):
     existing = make_member(phone=FARMER_PHONE, display_name="Zhang Wei")
-    response = client.post("/station/postings/new", data=station_form(farmer_phone="+86 139-1234-5678", farmer_name="Other"))
+    response = client.post(
+        "/station/postings/new", data=station_form(farmer_phone="+86 139-1234-5678", farmer_name="Other")
+    )
     assert response.status_code == 302
     posting = db.session.scalars(select(Posting)).one()
     assert posting.owner_id == existing.id

@@ -1,4 +1,5 @@
 """The posting lifecycle: publish, pause, resume, close, renew, expiry; owner only; illegal moves are 409."""
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,4 +1,5 @@
 """Bad input on the posting form: 422, the message beside the field, nothing saved."""
+
 from __future__ import annotations
 
 import re
@@ -159,7 +160,9 @@ def test_bad_choices_and_texts_are_refused(client, seller, db, field, value, mes
 )
 def test_bad_dates_are_refused(client, seller, db, changes, field, message):
     # Whole numbers are days from today, so the cases stay valid on any date.
-    values = {k: (local_today() + timedelta(days=v)).isoformat() if isinstance(v, int) else v for k, v in changes.items()}
+    values = {
+        k: (local_today() + timedelta(days=v)).isoformat() if isinstance(v, int) else v for k, v in changes.items()
+    }
     response = client.post("/postings/new", data=form_data(**values))
     assert response.status_code == 422
     assert message in error_beside(response.get_data(as_text=True), field)

@@ -2,6 +2,7 @@
 POSTING_VIEW_FLUSH_SECONDS, when a write fails they wait for the next try, and a worker that is
 stopped writes what it holds (app/postings/views.py). TestingConfig writes every view at once;
 these tests switch the buffer on."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -22,7 +23,9 @@ from tests.live_gunicorn import gunicorn
 
 def _stored_views(db, posting_id: int) -> int:
     db.session.rollback()
-    return db.session.scalar(select(func.coalesce(func.sum(PostingViewDay.views), 0)).where(PostingViewDay.posting_id == posting_id))
+    return db.session.scalar(
+        select(func.coalesce(func.sum(PostingViewDay.views), 0)).where(PostingViewDay.posting_id == posting_id)
+    )
 
 
 @pytest.fixture

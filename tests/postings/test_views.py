@@ -1,5 +1,6 @@
 """Views of posting pages are counted per day for the seller's dashboard — not the owner's own
 views, not drafts — and shown there."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -58,5 +59,5 @@ def test_dashboard_shows_the_views(client, db, login):
     login(seller)
     page = client.get("/dashboard").get_data(as_text=True)
     assert "Views of my postings" in page
-    row = page[page.index("Golden maize lot"):][:200]
+    row = page[page.index("Golden maize lot") :][:200]
     assert "<td>2</td>" in row

@@ -1,4 +1,5 @@
 """Reading the market's results the way a person would: the titles of the cards, in order."""
+
 from __future__ import annotations
 
 import html

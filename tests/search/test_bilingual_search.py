@@ -1,5 +1,6 @@
 """Full-text search through the market, on whichever engine the suite runs on (SQLite FTS5 or
 PostgreSQL full text): Chinese without spaces, aliases, both languages, prefixes, AND, ranking."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -16,9 +17,15 @@ def produce(db):
     return {
         "maize_zh": make_posting(title="优质玉米出售", description="今年新粮，干燥", province_code="41"),
         "maize_en": make_posting(title="Yellow grain, dry", description="Shelled and cleaned.", province_code="37"),
-        "wheat": make_posting(commodity="wheat", title="Winter wheat", description="Good for flour.", province_code="41"),
+        "wheat": make_posting(
+            commodity="wheat", title="Winter wheat", description="Good for flour.", province_code="41"
+        ),
         "apples": make_posting(
-            commodity="apple", title="Fresh apples for sale", quantity=Decimal("300"), unit_code="kg", price=Decimal("6")
+            commodity="apple",
+            title="Fresh apples for sale",
+            quantity=Decimal("300"),
+            unit_code="kg",
+            price=Decimal("6"),
         ),
         "soy": make_posting(commodity="soybean", kind="buy", title="求购大豆", description="长期收购"),
     }

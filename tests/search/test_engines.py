@@ -1,12 +1,13 @@
 """The search service picks the engine of the database it runs on, and each engine uses its index."""
+
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select, text
 
-from app.search.postings import POSTING_TEXT as POSTING_SEARCH
 from app.postings.models import Posting
 from app.search.engines import Fts5Engine, PostgresEngine, engine_for
+from app.search.postings import POSTING_TEXT as POSTING_SEARCH
 from tests.factories import make_posting
 
 

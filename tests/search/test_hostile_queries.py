@@ -1,5 +1,6 @@
 """No text typed into the search box can break a query: FTS5 and tsquery syntax, SQL, control
 characters, huge strings and odd Unicode all answer 200 and leave the database as it was."""
+
 from __future__ import annotations
 
 import random
@@ -7,9 +8,9 @@ import random
 import pytest
 from sqlalchemy import func, select
 
-from app.search.postings import POSTING_TEXT as POSTING_SEARCH
 from app.postings.models import Posting
 from app.search.engines import Fts5Engine, PostgresEngine
+from app.search.postings import POSTING_TEXT as POSTING_SEARCH
 from app.search.text import query_terms
 from tests.factories import make_posting
 from tests.search.helpers import search

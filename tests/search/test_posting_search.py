@@ -1,5 +1,6 @@
 """The posting search service (app/search/postings.py): bounded relevance ranking, capped counts,
 indexed filters, and the trusted-seller copy on postings."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -103,14 +104,28 @@ def test_a_new_posting_copies_its_owner_s_trusted_badge(db):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.parametrize("query, order, index", [
-    (PostingQuery(commodity_ids=frozenset({1})), Posting.published_at.desc(), "ix_posting_status_commodity_published"),
-    # On an empty table the planner rates the two price indexes alike; either serves the order.
-    (PostingQuery(commodity_ids=frozenset({1})), Posting.price_per_kg.asc(),
-     ("ix_posting_status_commodity_price", "ix_posting_status_price_per_kg")),
-    (PostingQuery(province_codes=frozenset({"41"})), Posting.published_at.desc(), "ix_posting_status_province_published"),
-    (PostingQuery(), Posting.quantity_kg.desc(), "ix_posting_status_quantity_kg"),
-])  # (verified_only: on an empty table the planner rates its index and the status one alike)
+@pytest.mark.parametrize(
+    "query, order, index",
+    [
+        (
+            PostingQuery(commodity_ids=frozenset({1})),
+            Posting.published_at.desc(),
+            "ix_posting_status_commodity_published",
+        ),
+        # On an empty table the planner rates the two price indexes alike; either serves the order.
+        (
+            PostingQuery(commodity_ids=frozenset({1})),
+            Posting.price_per_kg.asc(),
+            ("ix_posting_status_commodity_price", "ix_posting_status_price_per_kg"),
+        ),
+        (
+            PostingQuery(province_codes=frozenset({"41"})),
+            Posting.published_at.desc(),
+            "ix_posting_status_province_published",
+        ),
+        (PostingQuery(), Posting.quantity_kg.desc(), "ix_posting_status_quantity_kg"),
+    ],
+)  # (verified_only: on an empty table the planner rates its index and the status one alike)
 def test_postgresql_filters_walk_their_index(db, query, order, index):
     statement = posting_search.DatabasePostingSearch().matching_ids(query, None).order_by(order).limit(20)
     db.session.execute(text("SET LOCAL enable_seqscan = off"))

@@ -8,6 +8,7 @@ A row's ``first`` are the postings that must fill the first places of the result
 among themselves (ties are broken by date, which the table does not fix); ``absent`` must not be
 listed at all; ``present`` must be listed somewhere. All failing rows are reported together.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -352,9 +353,16 @@ def market(app, db):
     app.config["POSTINGS_PER_PAGE"] = 100
     owner = make_member(display_name="Relevance Farmer")
     buyer = make_member(display_name="Relevance Buyer")
-    for key, (commodity, kind, province, locality, title, description) in CORPUS.items():
-        make_posting(buyer if kind == "buy" else owner, commodity, kind=kind, province_code=province,
-                     locality=locality, title=title, description=description)
+    for commodity, kind, province, locality, title, description in CORPUS.values():
+        make_posting(
+            buyer if kind == "buy" else owner,
+            commodity,
+            kind=kind,
+            province_code=province,
+            locality=locality,
+            title=title,
+            description=description,
+        )
     return {title: key for key, (_, _, _, _, title, _) in CORPUS.items()}
 
 

@@ -1,5 +1,6 @@
 """The cache behind the market: an entry is reused only for the same key and data version, and for
 at most max_age seconds; the least recently used entries go first."""
+
 from __future__ import annotations
 
 from app.search.cache import ResultCache

@@ -1,6 +1,7 @@
 """Single flight through Redis (SharedCache.get_or_compute_once): of the workers that miss the same
 entry at once, one computes it and the others get its result; a waiter never waits forever and
 never goes without a value, whatever happens to the worker computing or to Redis."""
+
 from __future__ import annotations
 
 import threading
@@ -41,15 +42,19 @@ def test_of_two_workers_missing_at_once_only_one_computes(store):
         assert finish.wait(5)
         return "ids 7, 3, 9"
 
-    thread = threading.Thread(target=lambda: answers.update(first=first.get_or_compute_once(
-        ("玉米",), slow_search, ttl_seconds=60, lock_seconds=5)))
+    thread = threading.Thread(
+        target=lambda: answers.update(
+            first=first.get_or_compute_once(("玉米",), slow_search, ttl_seconds=60, lock_seconds=5)
+        )
+    )
     thread.start()
     assert computing.wait(5)
     threading.Timer(0.15, finish.set).start()  # the first worker finishes while the second waits
 
     started = time.monotonic()
-    answers["second"] = second.get_or_compute_once(("玉米",), lambda: calls.append("second") or "other",
-                                                   ttl_seconds=60, lock_seconds=5)
+    answers["second"] = second.get_or_compute_once(
+        ("玉米",), lambda: calls.append("second") or "other", ttl_seconds=60, lock_seconds=5
+    )
     thread.join(5)
     assert calls == ["first"]
     assert answers == {"first": "ids 7, 3, 9", "second": "ids 7, 3, 9"}
@@ -62,8 +67,10 @@ def test_of_two_workers_missing_at_once_only_one_computes(store):
 @pytest.mark.redis
 def test_a_stored_value_is_returned_without_computing(store):
     _worker().get_or_compute_once(("apple",), lambda: "stored", ttl_seconds=60, lock_seconds=5)
-    assert _worker().get_or_compute_once(("apple",), lambda: pytest.fail("computed again"),
-                                         ttl_seconds=60, lock_seconds=5) == "stored"
+    assert (
+        _worker().get_or_compute_once(("apple",), lambda: pytest.fail("computed again"), ttl_seconds=60, lock_seconds=5)
+        == "stored"
+    )
 
 
 @pytest.mark.redis
@@ -88,8 +95,10 @@ def test_a_waiter_computes_itself_when_the_computing_worker_fails(store):
     assert computing.wait(5)
     threading.Timer(0.1, fail.set).start()
     started = time.monotonic()
-    assert second.get_or_compute_once(("玉米",), lambda: "computed by the waiter",
-                                      ttl_seconds=60, lock_seconds=5) == "computed by the waiter"
+    assert (
+        second.get_or_compute_once(("玉米",), lambda: "computed by the waiter", ttl_seconds=60, lock_seconds=5)
+        == "computed by the waiter"
+    )
     thread.join(5)
     assert len(errors) == 1  # the failure reaches only the worker that ran the search
     assert time.monotonic() - started < 2  # the released lock ended the wait, not its expiry
@@ -103,8 +112,10 @@ def test_a_waiter_gives_up_after_lock_seconds(store):
     started = time.monotonic()
     assert worker.get_or_compute_once(("玉米",), lambda: "computed", ttl_seconds=60, lock_seconds=0.3) == "computed"
     assert 0.3 <= time.monotonic() - started < 2
-    assert _worker().get_or_compute_once(("玉米",), lambda: pytest.fail("computed again"),
-                                         ttl_seconds=60, lock_seconds=5) == "computed"
+    assert (
+        _worker().get_or_compute_once(("玉米",), lambda: pytest.fail("computed again"), ttl_seconds=60, lock_seconds=5)
+        == "computed"
+    )
 
 
 @pytest.mark.redis
@@ -128,4 +139,5 @@ def test_without_redis_every_worker_computes(caplog):
     assert worker.get_or_compute_once(("玉米",), lambda: "local again", ttl_seconds=60, lock_seconds=5) == "local again"
     assert time.monotonic() - started < 1
     assert [r.message for r in caplog.records].count(
-        "shared cache unavailable; rendering and searching locally for 5.0 s") == 1
+        "shared cache unavailable; rendering and searching locally for 5.0 s"
+    ) == 1

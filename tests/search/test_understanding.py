@@ -1,5 +1,6 @@
 """Query understanding without a database (app/search/understanding.py), with the vocabulary of
 the shipped catalogue CSVs and places."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,49 +28,68 @@ def read(vocabulary, query: str) -> list[tuple[str, object]]:
     return [(p.role, (p.value.name_zh, p.value.province_code) if p.role == "place" else p.value) for p in parts]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("河南玉米", [("place", ("河南", "41")), ("commodity", "maize")]),
-    ("玉米河南", [("commodity", "maize"), ("place", ("河南", "41"))]),
-    ("河南省 玉米", [("place", ("河南", "41")), ("commodity", "maize")]),
-    ("新鲜玉米", [("grade", "新鲜"), ("commodity", "maize")]),
-    ("烟台苹果", [("place", ("烟台", "37")), ("commodity", "apple")]),
-    ("煙台蘋果", [("place", ("烟台", "37")), ("commodity", "apple")]),
-    ("寿光大葱", [("place", ("寿光", "37")), ("commodity", "scallion")]),
-    ("赣南脐橙", [("place", ("赣南", "36")), ("commodity", "orange")]),
-    ("五常大米", [("place", ("五常", "23")), ("commodity", "rice")]),
-    ("库尔勒香梨", [("place", ("库尔勒", "65")), ("commodity", "pear")]),
-    ("棒子", [("commodity", "maize")]),
-    ("玉茭", [("commodity", "maize")]),
-    ("甘薯", [("commodity", "sweet-potato")]),
-    ("番薯", [("commodity", "sweet-potato")]),
-    ("红苕", [("commodity", "sweet-potato")]),
-    ("yumi", [("commodity", "maize")]),
-    ("yu mi", [("commodity", "maize")]),
-    ("pingguo", [("commodity", "apple")]),
-    ("henanyumi", [("place", ("河南", "41")), ("commodity", "maize")]),
-    ("yantai pingguo", [("place", ("烟台", "37")), ("commodity", "apple")]),
-    ("收购玉米", [("kind", "buy"), ("commodity", "maize")]),
-    ("玉米求购", [("commodity", "maize"), ("kind", "buy")]),
-    ("供应苹果", [("kind", "sell"), ("commodity", "apple")]),
-    ("卖玉米", [("kind", "sell"), ("commodity", "maize")]),
-    ("maize for sale", [("commodity", "maize"), ("kind", "sell")]),
-    ("山东 有机 苹果 出售", [("place", ("山东", "37")), ("grade", "有机"), ("commodity", "apple"), ("kind", "sell")]),
-    ("organic apples", [("grade", "有机"), ("commodity", "apple")]),
-    ("红富士苹果", [("text", "红富士"), ("commodity", "apple")]),
-    ("河南的玉米", [("place", ("河南", "41")), ("commodity", "maize")]),
-    ("inner mongolia potatoes", [("place", ("内蒙古", "15")), ("commodity", "potato")]),
-    ("sweet potato", [("commodity", "sweet-potato")]),
-    ("chinese cabbage", [("commodity", "chinese-cabbage")]),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("河南玉米", [("place", ("河南", "41")), ("commodity", "maize")]),
+        ("玉米河南", [("commodity", "maize"), ("place", ("河南", "41"))]),
+        ("河南省 玉米", [("place", ("河南", "41")), ("commodity", "maize")]),
+        ("新鲜玉米", [("grade", "新鲜"), ("commodity", "maize")]),
+        ("烟台苹果", [("place", ("烟台", "37")), ("commodity", "apple")]),
+        ("煙台蘋果", [("place", ("烟台", "37")), ("commodity", "apple")]),
+        ("寿光大葱", [("place", ("寿光", "37")), ("commodity", "scallion")]),
+        ("赣南脐橙", [("place", ("赣南", "36")), ("commodity", "orange")]),
+        ("五常大米", [("place", ("五常", "23")), ("commodity", "rice")]),
+        ("库尔勒香梨", [("place", ("库尔勒", "65")), ("commodity", "pear")]),
+        ("棒子", [("commodity", "maize")]),
+        ("玉茭", [("commodity", "maize")]),
+        ("甘薯", [("commodity", "sweet-potato")]),
+        ("番薯", [("commodity", "sweet-potato")]),
+        ("红苕", [("commodity", "sweet-potato")]),
+        ("yumi", [("commodity", "maize")]),
+        ("yu mi", [("commodity", "maize")]),
+        ("pingguo", [("commodity", "apple")]),
+        ("henanyumi", [("place", ("河南", "41")), ("commodity", "maize")]),
+        ("yantai pingguo", [("place", ("烟台", "37")), ("commodity", "apple")]),
+        ("收购玉米", [("kind", "buy"), ("commodity", "maize")]),
+        ("玉米求购", [("commodity", "maize"), ("kind", "buy")]),
+        ("供应苹果", [("kind", "sell"), ("commodity", "apple")]),
+        ("卖玉米", [("kind", "sell"), ("commodity", "maize")]),
+        ("maize for sale", [("commodity", "maize"), ("kind", "sell")]),
+        (
+            "山东 有机 苹果 出售",
+            [("place", ("山东", "37")), ("grade", "有机"), ("commodity", "apple"), ("kind", "sell")],
+        ),
+        ("organic apples", [("grade", "有机"), ("commodity", "apple")]),
+        ("红富士苹果", [("text", "红富士"), ("commodity", "apple")]),
+        ("河南的玉米", [("place", ("河南", "41")), ("commodity", "maize")]),
+        ("inner mongolia potatoes", [("place", ("内蒙古", "15")), ("commodity", "potato")]),
+        ("sweet potato", [("commodity", "sweet-potato")]),
+        ("chinese cabbage", [("commodity", "chinese-cabbage")]),
+    ],
+)
 def test_queries_are_read_into_their_parts(vocabulary, query, expected):
     assert read(vocabulary, query) == expected
 
 
-@pytest.mark.parametrize("query, slug", [
-    ("apples", "apple"), ("tomatoes", "tomato"), ("potatoes", "potato"), ("strawberries", "strawberry"),
-    ("peanuts", "peanut"), ("aples", "apple"), ("potatos", "potato"), ("tomatos", "tomato"), ("whaet", "wheat"),
-    ("maiz", "maize"), ("appl", "apple"), ("ＣＯＲＮ", "maize"), ("Maize", "maize"),
-])
+@pytest.mark.parametrize(
+    "query, slug",
+    [
+        ("apples", "apple"),
+        ("tomatoes", "tomato"),
+        ("potatoes", "potato"),
+        ("strawberries", "strawberry"),
+        ("peanuts", "peanut"),
+        ("aples", "apple"),
+        ("potatos", "potato"),
+        ("tomatos", "tomato"),
+        ("whaet", "wheat"),
+        ("maiz", "maize"),
+        ("appl", "apple"),
+        ("ＣＯＲＮ", "maize"),
+        ("Maize", "maize"),
+    ],
+)
 def test_english_plurals_typos_and_prefixes_name_a_commodity(vocabulary, query, slug):
     understanding = vocabulary.understand(query)
     assert understanding.commodity_slugs == (slug,)
@@ -121,8 +141,10 @@ def test_parts_can_be_removed_and_replaced_as_typed(vocabulary):
 
 
 def test_an_admin_alias_is_read_once_the_vocabulary_has_it():
-    rows = [CommodityRow("maize", 1, "Maize", "玉米", ("玉米", "Maize", "苞米")),
-            CommodityRow("apple", 2, "Apple", "苹果", ("苹果", "Apple"))]
+    rows = [
+        CommodityRow("maize", 1, "Maize", "玉米", ("玉米", "Maize", "苞米")),
+        CommodityRow("apple", 2, "Apple", "苹果", ("苹果", "Apple")),
+    ]
     provinces = [("41", "Henan", "河南省")]
     before = QueryVocabulary.build(rows, provinces, places=[])
     assert before.understand("玉麦").commodity_slugs == ()
@@ -143,12 +165,21 @@ def test_the_forum_expands_a_commodity_to_all_its_names(vocabulary):
     alternatives = set(groups[0])
     assert {("玉米",), ("corn",), ("maize",), ("棒子",), ("苞米",)} <= alternatives
     assert ("米",) not in alternatives
-    assert all(("米",) not in alternative for alternative in expanded_groups(vocabulary.understand("大米"), vocabulary)[0])
+    assert all(
+        ("米",) not in alternative for alternative in expanded_groups(vocabulary.understand("大米"), vocabulary)[0]
+    )
 
 
 def test_helpers():
-    assert [singular(w) for w in ("apples", "tomatoes", "cherries", "peaches", "grass", "citrus", "rice")] == \
-        ["apple", "tomato", "cherry", "peach", "grass", "citrus", "rice"]
+    assert [singular(w) for w in ("apples", "tomatoes", "cherries", "peaches", "grass", "citrus", "rice")] == [
+        "apple",
+        "tomato",
+        "cherry",
+        "peach",
+        "grass",
+        "citrus",
+        "rice",
+    ]
     assert within_one_edit("aples", "apple") is False  # two edits
     assert within_one_edit("aple", "apple") and within_one_edit("whaet", "wheat") and within_one_edit("wheet", "wheat")
 

@@ -1,6 +1,7 @@
 """The market page says how it read a query, each part removable by a plain link, and suggests a
 correction or a broader search when nothing matches (issue 16, point 2); an alias an admin adds is
 understood; ``flask search reindex`` refreshes the search text of old rows."""
+
 from __future__ import annotations
 
 import html
@@ -28,8 +29,10 @@ def chips(response) -> list[tuple[str, str, dict]]:
 
 
 def suggestions(response) -> list[tuple[str, dict]]:
-    return [(html.unescape(label), parse_qs(urlsplit(html.unescape(href)).query))
-            for href, label in SUGGESTION_RE.findall(response.get_data(as_text=True))]
+    return [
+        (html.unescape(label), parse_qs(urlsplit(html.unescape(href)).query))
+        for href, label in SUGGESTION_RE.findall(response.get_data(as_text=True))
+    ]
 
 
 @pytest.fixture
@@ -44,18 +47,24 @@ def test_the_page_says_how_it_read_the_query_in_english(client, market):
     assert response.status_code == 200
     assert "Searching for:" in response.get_data(as_text=True)
     assert [(role, label) for role, label, _ in chips(response)] == [
-        ("place", "Henan (河南)"), ("commodity", "Maize (玉米)"), ("kind", "Sell offers (出售)")]
+        ("place", "Henan (河南)"),
+        ("commodity", "Maize (玉米)"),
+        ("kind", "Sell offers (出售)"),
+    ]
     assert [args.get("q") for _, _, args in chips(response)] == [["玉米 出售"], ["河南 出售"], ["河南玉米"]]
     assert titles(response) == ["河南新鲜玉米出售"]
 
 
 def test_the_page_says_how_it_read_the_query_in_chinese(client, market):
-    response = client.get("/market", query_string={"q": "yantai apples", "lang": "zh"},
-                          headers={"Accept-Language": "zh-CN"})
+    response = client.get(
+        "/market", query_string={"q": "yantai apples", "lang": "zh"}, headers={"Accept-Language": "zh-CN"}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "正在搜索：" in page
     assert [(role, label) for role, label, _ in chips(response)] == [
-        ("place", "烟台 (山东) (yantai)"), ("commodity", "苹果 (apples)")]
+        ("place", "烟台 (山东) (yantai)"),
+        ("commodity", "苹果 (apples)"),
+    ]
 
 
 def test_a_removed_part_link_runs_the_search_without_it(client, market):
@@ -128,7 +137,10 @@ def test_an_alias_an_admin_adds_is_understood_by_the_market(client, login, db, m
     response = client.post(f"/admin/commodities/{maize.id}/aliases", data={"text": "玉麦", "language": "zh"})
     assert response.status_code in (302, 303)
     assert search(client, q="河南玉麦") == ["河南新鲜玉米出售"]
-    assert [role for role, _, _ in chips(client.get("/market", query_string={"q": "河南玉麦"}))] == ["place", "commodity"]
+    assert [role for role, _, _ in chips(client.get("/market", query_string={"q": "河南玉麦"}))] == [
+        "place",
+        "commodity",
+    ]
 
 
 def test_reindex_command_rewrites_old_search_text(app, db, market):

@@ -2,6 +2,7 @@
 signed-in member who has nothing to do with that object (an outsider) → 403 or 404, and nothing in
 the database changes. Routes come from app.url_map; a route missing from ACCESS fails the first test,
 so a new route cannot ship without a decision here."""
+
 from __future__ import annotations
 
 import pytest

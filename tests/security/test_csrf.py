@@ -1,4 +1,5 @@
 """Every state-changing route refuses a request without a CSRF token, before it touches anything."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,8 +23,7 @@ def _state_changing_rules(app):
 def _url_for_rule(rule) -> str:
     # Arguments a rule gets from its defaults (e.g. "new" pages sharing a view) have no converter.
     values = {
-        arg: (1 if isinstance(converter, IntegerConverter) else "x1")
-        for arg, converter in rule._converters.items()
+        arg: (1 if isinstance(converter, IntegerConverter) else "x1") for arg, converter in rule._converters.items()
     }
     return rule.build({**(rule.defaults or {}), **values}, append_unknown=False)[1]
 

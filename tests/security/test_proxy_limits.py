@@ -3,6 +3,7 @@ X-Forwarded-For, werkzeug's ProxyFix), and login limits count failed logins per 
 address: one member's attacker cannot lock out the others who share a proxy, an info-station or a
 carrier's NAT. Through a live gunicorn with two workers sharing their counters in Redis, sending
 X-Forwarded-For as nginx would (the client's own header, if any, then the address nginx saw)."""
+
 from __future__ import annotations
 
 import re
@@ -36,10 +37,15 @@ def proxied_server(database_url, tmp_path):
     _flush()
     try:
         with gunicorn(
-            database_url, tmp_path, workers=2, TRUSTED_PROXY_COUNT="1",
-            REDIS_URL=f"redis://127.0.0.1:6379/{LIMITS_DB}", RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:6379/{LIMITS_DB}",
+            database_url,
+            tmp_path,
+            workers=2,
+            TRUSTED_PROXY_COUNT="1",
+            REDIS_URL=f"redis://127.0.0.1:6379/{LIMITS_DB}",
+            RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:6379/{LIMITS_DB}",
             PAGE_CACHE_REDIS_URL=f"redis://127.0.0.1:6379/{CACHE_DB}",
-            LOGIN_RATE_LIMIT="10 per minute", LOGIN_ADDRESS_RATE_LIMIT="20 per minute",
+            LOGIN_RATE_LIMIT="10 per minute",
+            LOGIN_ADDRESS_RATE_LIMIT="20 per minute",
         ) as base:
             yield base
     finally:
@@ -53,8 +59,11 @@ def _login(base: str, phone: str, password: str, forwarded_for: str) -> int:
         form = session.get(f"{base}/login", headers=headers, timeout=10)
         token = CSRF_RE.search(form.text).group(1)
         answer = session.post(
-            f"{base}/login", data={"csrf_token": token, "phone": phone, "password": password},
-            headers=headers, timeout=10, allow_redirects=False,
+            f"{base}/login",
+            data={"csrf_token": token, "phone": phone, "password": password},
+            headers=headers,
+            timeout=10,
+            allow_redirects=False,
         )
         return answer.status_code
 
@@ -86,9 +95,7 @@ def test_one_address_spraying_many_accounts_is_limited_without_touching_other_ad
     # A forged X-Forwarded-For of its own does not help: nginx appends the address it saw, and with
     # one trusted proxy only that last hop counts (gunicorn, which trusts 127.0.0.1, does not pop one
     # more: it never rewrites REMOTE_ADDR).
-    sprayed = [
-        _login(proxied_server, f"1380013{n:04d}", "guess", f"10.1.{n}.1, 192.0.2.50") for n in range(22)
-    ]
+    sprayed = [_login(proxied_server, f"1380013{n:04d}", "guess", f"10.1.{n}.1, 192.0.2.50") for n in range(22)]
     other_address = _login(proxied_server, member.phone, DEFAULT_PASSWORD, "192.0.2.51")
     same_address = _login(proxied_server, member.phone, DEFAULT_PASSWORD, "192.0.2.50")
 
@@ -101,8 +108,9 @@ def test_without_trusted_proxies_x_forwarded_for_is_ignored(client, db):
     """Development default (TRUSTED_PROXY_COUNT=0): a visitor cannot pick a new address per request."""
     client.application.config["LOGIN_ADDRESS_RATE_LIMIT"] = "5 per minute"
     statuses = [
-        client.post("/login", data={"phone": f"1380013{n:04d}", "password": "guess"},
-                    headers={"X-Forwarded-For": f"10.2.{n}.1"}).status_code
+        client.post(
+            "/login", data={"phone": f"1380013{n:04d}", "password": "guess"}, headers={"X-Forwarded-For": f"10.2.{n}.1"}
+        ).status_code
         for n in range(6)
     ]
     assert statuses == [422] * 5 + [429]
@@ -110,8 +118,13 @@ def test_without_trusted_proxies_x_forwarded_for_is_ignored(client, db):
 
 def test_behind_proxies_twilio_signatures_are_still_checked_against_public_base_url(database_url, tmp_path, db):
     """ProxyFix rewrites the client's address and scheme, not the host: Twilio signed PUBLIC_BASE_URL."""
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_DIR=str(tmp_path / "up"),
-                     TRUSTED_PROXY_COUNT=1, PUBLIC_BASE_URL="https://jishi.example.cn")
+    app = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        UPLOAD_DIR=str(tmp_path / "up"),
+        TRUSTED_PROXY_COUNT=1,
+        PUBLIC_BASE_URL="https://jishi.example.cn",
+    )
     params = {"MessageSid": "SM" + "d" * 32, "MessageStatus": "delivered", "AccountSid": "AC" + "1" * 32}
     validator = RequestValidator(app.config["TWILIO_AUTH_TOKEN"])
     forwarded = {"X-Forwarded-For": "198.51.100.7", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}

@@ -1,6 +1,7 @@
 """Login limits hold across processes: two gunicorn workers share their counters through Redis
 (REDIS_URL), so an attacker cannot get 10 tries per worker. With in-memory counters each worker
 would allow 10 on its own and the eleventh request would usually pass."""
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,14 @@ def two_worker_server(database_url, tmp_path):
     subprocess.run(["redis-cli", "-n", REDIS_DB, "FLUSHDB"], check=True, capture_output=True)
     redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}"
     try:
-        with gunicorn(database_url, tmp_path, workers=2, REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url,
-                      LOGIN_RATE_LIMIT="10 per minute") as base:
+        with gunicorn(
+            database_url,
+            tmp_path,
+            workers=2,
+            REDIS_URL=redis_url,
+            RATELIMIT_STORAGE_URI=redis_url,
+            LOGIN_RATE_LIMIT="10 per minute",
+        ) as base:
             yield base
     finally:
         subprocess.run(["redis-cli", "-n", REDIS_DB, "FLUSHDB"], capture_output=True)
@@ -36,8 +43,11 @@ def _failed_login(base: str, phone: str) -> int:
         form = session.get(f"{base}/login", timeout=10)
         token = CSRF_RE.search(form.text).group(1)
         answer = session.post(
-            f"{base}/login", data={"csrf_token": token, "phone": phone, "password": "wrong-password"},
-            timeout=10, allow_redirects=False, headers={"Connection": "close"},
+            f"{base}/login",
+            data={"csrf_token": token, "phone": phone, "password": "wrong-password"},
+            timeout=10,
+            allow_redirects=False,
+            headers={"Connection": "close"},
         )
         return answer.status_code
 

@@ -1,5 +1,6 @@
 """A small world of objects for the security tests: a seller and a buyer trading, an outsider, an
 info-station operator and an admin, and the id of every kind of object a URL can name."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -43,8 +44,14 @@ class World:
         self.verification = VerificationRequest(member_id=self.seller.id, licence_number="91410000MA0000000X")
         _db.session.add(self.verification)
         self.notification = Notification(
-            channel="sms", address=self.seller.phone, event="x", template="x", locale="en", body="x",
-            status="dead", attempts=6,
+            channel="sms",
+            address=self.seller.phone,
+            event="x",
+            template="x",
+            locale="en",
+            body="x",
+            status="dead",
+            attempts=6,
         )
         _db.session.add(self.notification)
         category = _db.session.scalars(select(ForumCategory).order_by(ForumCategory.id)).first()
@@ -54,13 +61,16 @@ class World:
         self.forum_category = category
         self.thread = forum_services.create_thread(self.seller, category, "Matrix thread", "Matrix post body")
         _db.session.flush()
-        self.saved_search = SavedSearch(member_id=self.buyer.id, name="Matrix search", q="maize", kind="sell",
-                                        verified=False)
+        self.saved_search = SavedSearch(
+            member_id=self.buyer.id, name="Matrix search", q="maize", kind="sell", verified=False
+        )
         _db.session.add(self.saved_search)
-        self.member_alert, _created = subscribe_phone(self.buyer.phone, self.posting.commodity_id, None, "en",
-                                                      member=self.buyer)
-        self.village_number, _created = subscribe_phone("+8613900009999", self.posting.commodity_id, None, "zh_Hans",
-                                                        station=self.station)
+        self.member_alert, _created = subscribe_phone(
+            self.buyer.phone, self.posting.commodity_id, None, "en", member=self.buyer
+        )
+        self.village_number, _created = subscribe_phone(
+            "+8613900009999", self.posting.commodity_id, None, "zh_Hans", station=self.station
+        )
         _db.session.commit()
         self.values = {
             "posting_id": self.posting.id,

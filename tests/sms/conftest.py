@@ -1,5 +1,6 @@
 """The SMS parser's catalogue built straight from the reference CSVs, as app/notify builds it from the
 database: every real alias, unit word and province name takes part in the tests."""
+
 from __future__ import annotations
 
 import csv
@@ -27,8 +28,10 @@ def _rows(name: str) -> list[dict[str, str]]:
 def catalogue() -> Catalogue:
     return Catalogue.build(
         commodities=[
-            (row["slug"], [row["name_en"], row["name_zh"], *row["aliases_en"].split("|"),
-                           *row["aliases_zh"].split("|")])
+            (
+                row["slug"],
+                [row["name_en"], row["name_zh"], *row["aliases_en"].split("|"), *row["aliases_zh"].split("|")],
+            )
             for row in _rows("commodities.csv")
         ],
         units=[(row["code"], row["kg_per_unit"], [row["name_en"], row["name_zh"]]) for row in _rows("units.csv")],

@@ -1,4 +1,5 @@
 """The one way a table of SMS messages is checked against the reader."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Table test of the inbound SMS parser: English and Chinese, full-width input, and malformed commands."""
+
 from __future__ import annotations
 
 import subprocess
@@ -9,13 +10,35 @@ import pytest
 
 from sms.catalogue import Catalogue
 from sms.commands import (
-    Accept, Confirm, Counter, Decline, Discard, Help, Listing, Offers, OptIn, OptOut, OptOutHint, ParseError,
-    PriceQuery, Subscribe, Unit, Unknown, Unsubscribe, parse,
+    Accept,
+    Confirm,
+    Counter,
+    Decline,
+    Discard,
+    Help,
+    Listing,
+    Offers,
+    OptIn,
+    OptOut,
+    OptOutHint,
+    ParseError,
+    PriceQuery,
+    Subscribe,
+    Unit,
+    Unknown,
+    Unsubscribe,
+    parse,
 )
 from tests.sms.helpers import assert_reads
 
-KG, T, JIN, DAN, G, HEAD = (Unit("kg", D("1")), Unit("t", D("1000")), Unit("jin", D("0.5")),
-                            Unit("dan", D("50")), Unit("g", D("0.001")), Unit("head", None))
+KG, T, JIN, DAN, G, HEAD = (
+    Unit("kg", D("1")),
+    Unit("t", D("1000")),
+    Unit("jin", D("0.5")),
+    Unit("dan", D("50")),
+    Unit("g", D("0.001")),
+    Unit("head", None),
+)
 HENAN, INNER_MONGOLIA = "41", "15"
 
 
@@ -50,8 +73,11 @@ CASES = [
     ("price-en-prefix-is-not-a-name", "PRICE cornflakes", error("unknown_commodity", "price")),
     # --- SELL / BUY ---
     ("sell-en", "SELL maize 5t 2100", sell("maize", "5", T, "2100")),
-    ("sell-en-spaced-unit-thousands-note", "sell maize 5 t 2,100 dry, clean",
-     sell("maize", "5", T, "2100", note="dry, clean")),
+    (
+        "sell-en-spaced-unit-thousands-note",
+        "sell maize 5 t 2,100 dry, clean",
+        sell("maize", "5", T, "2100", note="dry, clean"),
+    ),
     ("sell-en-note-keeps-case", "SELL maize 5t 2100 Grade A", sell("maize", "5", T, "2100", note="Grade A")),
     ("sell-en-yen-per-unit", "SELL maize 5t ¥2100/t", sell("maize", "5", T, "2100", T)),
     ("sell-en-kg-price-per-kg", "SELL maize 500kg 2.1/kg", sell("maize", "500", KG, "2.1", KG)),
@@ -105,8 +131,10 @@ CASES = [
     ("discard-en-missing-number", "NO", error("missing_number", "discard")),
     ("discard-zero-is-not-a-draft", "NO 0", error("bad_number", "discard")),
     # --- opt-out / opt-in / help ---
-    *[(f"optout-{word}", word, OptOut()) for word in
-      ("STOP", "stopall", "UNSUBSCRIBE", "CANCEL", "End", "QUIT", "TD", "td", "退订", "取消")],
+    *[
+        (f"optout-{word}", word, OptOut())
+        for word in ("STOP", "stopall", "UNSUBSCRIBE", "CANCEL", "End", "QUIT", "TD", "td", "退订", "取消")
+    ],
     # Issue 22: only the keyword alone opts out; a longer message is read for what it says.
     ("optout-stop-with-words-asks-for-the-keyword", "stop sending me these", OptOutHint()),
     ("optout-fullwidth-stop", "ＳＴＯＰ", OptOut()),
@@ -194,7 +222,9 @@ def test_catalogue_build_adds_province_short_names_and_unit_codes():
 
 
 def test_sms_package_imports_without_flask_or_the_app():
-    code = ("import sys, sms.commands, sms.segments, sms.gateways, sms.catalogue; "
-            "bad = [m for m in sys.modules if m == 'flask' or m == 'app' or m.startswith(('flask.', 'app.'))]; "
-            "assert not bad, bad")
+    code = (
+        "import sys, sms.commands, sms.segments, sms.gateways, sms.catalogue; "
+        "bad = [m for m in sys.modules if m == 'flask' or m == 'app' or m.startswith(('flask.', 'app.'))]; "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=str(__import__("pathlib").Path(__file__).parents[2]))

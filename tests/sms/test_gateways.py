@@ -1,5 +1,6 @@
 """Gateways: the console store, and Twilio's request format and error mapping checked through the
 library's http_client hook (nothing leaves the machine)."""
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,13 @@ from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 
 from sms.gateways import (
-    ConsoleGateway, ConsoleMessage, Gateway, GatewayError, SendResult, TwilioGateway, validate_twilio_signature,
+    ConsoleGateway,
+    ConsoleMessage,
+    Gateway,
+    GatewayError,
+    SendResult,
+    TwilioGateway,
+    validate_twilio_signature,
 )
 
 SID, TOKEN = "AC" + "1" * 32, "secret-token"
@@ -28,8 +35,9 @@ class RecordingHttpClient(HttpClient):
         self.answers = list(answers)
         self.requests: list[dict] = []
 
-    def request(self, method, uri, params=None, data=None, headers=None, auth=None, timeout=None,
-                allow_redirects=False):
+    def request(
+        self, method, uri, params=None, data=None, headers=None, auth=None, timeout=None, allow_redirects=False
+    ):
         self.requests.append({"method": method, "url": uri, "data": data, "auth": auth, "headers": headers})
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
@@ -43,8 +51,12 @@ def accepted(sid="SM" + "a" * 32):
 
 
 def twilio_error(status, code, message):
-    return status, {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}",
-                    "status": status}
+    return status, {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
 
 
 def test_twilio_posts_to_the_messages_endpoint_with_from_number_and_callback():
@@ -58,14 +70,24 @@ def test_twilio_posts_to_the_messages_endpoint_with_from_number_and_callback():
     assert sent["method"] == "POST"
     assert sent["url"] == MESSAGES_URL
     assert sent["auth"] == (SID, TOKEN)
-    assert sent["data"] == {"To": "+8613800138000", "Body": "玉米 2100元/吨", "From": "+15005550006",
-                            "StatusCallback": CALLBACK}
+    assert sent["data"] == {
+        "To": "+8613800138000",
+        "Body": "玉米 2100元/吨",
+        "From": "+15005550006",
+        "StatusCallback": CALLBACK,
+    }
 
 
 def test_twilio_uses_the_messaging_service_and_a_per_message_callback():
     http = RecordingHttpClient(accepted())
-    gateway = TwilioGateway(SID, TOKEN, from_number="+15005550006", messaging_service_sid="MG" + "2" * 32,
-                            status_callback=CALLBACK, http_client=http)
+    gateway = TwilioGateway(
+        SID,
+        TOKEN,
+        from_number="+15005550006",
+        messaging_service_sid="MG" + "2" * 32,
+        status_callback=CALLBACK,
+        http_client=http,
+    )
 
     gateway.send("+8613800138000", "hi", "https://jishi.example/sms/status?m=7")
 
@@ -84,14 +106,30 @@ def test_twilio_without_a_callback_sends_none():
 @pytest.mark.parametrize(
     ("answer", "retryable", "code"),
     [
-        pytest.param(twilio_error(400, 21610, "Attempt to send to unsubscribed recipient"), False, 21610,
-                     id="unsubscribed-is-final"),
+        pytest.param(
+            twilio_error(400, 21610, "Attempt to send to unsubscribed recipient"),
+            False,
+            21610,
+            id="unsubscribed-is-final",
+        ),
         pytest.param(twilio_error(400, 21211, "Invalid 'To' Phone Number"), False, 21211, id="bad-number-is-final"),
         pytest.param(twilio_error(401, 20003, "Authenticate"), False, 20003, id="bad-credentials-is-final"),
         pytest.param(twilio_error(429, 20429, "Too Many Requests"), True, 20429, id="rate-limit-is-retryable"),
         pytest.param(twilio_error(500, 20500, "Internal Server Error"), True, 20500, id="server-error-is-retryable"),
-        pytest.param((503, {"type": "https://www.twilio.com/docs/errors/20503", "title": "Service unavailable",
-                            "status": 503, "code": 20503}), True, 20503, id="rfc9457-error-is-mapped"),
+        pytest.param(
+            (
+                503,
+                {
+                    "type": "https://www.twilio.com/docs/errors/20503",
+                    "title": "Service unavailable",
+                    "status": 503,
+                    "code": 20503,
+                },
+            ),
+            True,
+            20503,
+            id="rfc9457-error-is-mapped",
+        ),
     ],
 )
 def test_twilio_errors_become_gateway_errors(answer, retryable, code):
@@ -121,8 +159,9 @@ def test_default_transport_has_a_timeout():
     [
         pytest.param({"account_sid": "", "auth_token": TOKEN, "from_number": "+1"}, id="no-sid"),
         pytest.param({"account_sid": SID, "auth_token": "", "from_number": "+1"}, id="no-token"),
-        pytest.param({"account_sid": SID, "auth_token": TOKEN, "from_number": "", "messaging_service_sid": ""},
-                     id="no-sender"),
+        pytest.param(
+            {"account_sid": SID, "auth_token": TOKEN, "from_number": "", "messaging_service_sid": ""}, id="no-sender"
+        ),
     ],
 )
 def test_twilio_refuses_incomplete_settings(kwargs):

@@ -1,5 +1,6 @@
 """sms.limits owns how long an SMS may be and cuts an over-long one safely: logged, at a clean
 point, a GSM-7 "..." marking the cut and a trailing link kept whole."""
+
 from __future__ import annotations
 
 import logging

@@ -1,6 +1,7 @@
 """Issue 22: numbers are read exactly. A quantity or price the reader parsed, printed back the way a
 reply prints it, reads back to the same Decimal (property test); Chinese numerals written the
 standard way read back to their value for every integer up to 100,000 and for sampled larger ones."""
+
 from __future__ import annotations
 
 from decimal import Decimal as D
@@ -57,8 +58,12 @@ def test_large_chinese_numerals_read_back_exactly(n):
     assert number.end == len(text) and number.value == n, text
 
 
-@given(st.integers(min_value=1, max_value=9), st.integers(min_value=0, max_value=9),
-       st.sampled_from(["块", "元"]), st.sampled_from(["", "毛", "角"]))
+@given(
+    st.integers(min_value=1, max_value=9),
+    st.integers(min_value=0, max_value=9),
+    st.sampled_from(["块", "元"]),
+    st.sampled_from(["", "毛", "角"]),
+)
 def test_spoken_money_forms_read_exactly(yuan, jiao, major, minor):
     if major == "元" and not minor:
         return  # "1元2" is refused by the listing reader rather than guessed (see the table)
@@ -73,8 +78,9 @@ _prices = st.decimals(min_value=D("0.01"), max_value=D("5000"), places=2, allow_
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=300, deadline=None)
 @given(quantity=_quantities, price=_prices, locale=st.sampled_from(["en", "zh_Hans"]))
-def test_a_parsed_quantity_and_price_printed_back_reparse_to_the_same_decimal(app, catalogue: Catalogue,
-                                                                              quantity, price, locale):
+def test_a_parsed_quantity_and_price_printed_back_reparse_to_the_same_decimal(
+    app, catalogue: Catalogue, quantity, price, locale
+):
     if quantity <= 0 or price <= 0 or quantity * 1000 > MAX_QUANTITY_KG or price / 1000 > MAX_PRICE_PER_KG:
         return
     first = parse(f"卖 玉米 {format_number(quantity)}吨 {format_number(price)}元", catalogue)
@@ -94,8 +100,10 @@ def test_format_number_reads_back(value):
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=200, deadline=None)
-@given(kg=st.decimals(min_value=D("0.001"), max_value=D("99999.999"), places=3, allow_nan=False, allow_infinity=False),
-       locale=st.sampled_from(["en", "zh_Hans"]))
+@given(
+    kg=st.decimals(min_value=D("0.001"), max_value=D("99999.999"), places=3, allow_nan=False, allow_infinity=False),
+    locale=st.sampled_from(["en", "zh_Hans"]),
+)
 def test_a_parsed_kg_per_unit_printed_back_reparses_to_the_same_decimal(app, catalogue: Catalogue, kg, locale):
     """Issue 22, point 3: "每筐<kg>公斤" as the farmer writes it, and as the draft reply prints it back."""
     first = parse(f"卖 苹果 20筐 每筐{format_number(kg)}公斤 1元", catalogue)

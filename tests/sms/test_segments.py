@@ -1,11 +1,12 @@
 """Segment counting (GSM-7 160/153 with 2-septet escapes, UCS-2 70/67 in UTF-16 units) and clean truncation."""
+
 from __future__ import annotations
 
 import pytest
 
 from sms.segments import GSM7, UCS2, SegmentInfo, count_segments, fits, is_gsm7, truncate_to_segments
 
-SMILE = "\U0001F600"
+SMILE = "\U0001f600"
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ token), a race that releases every request at the same moment, and the stock inv
 
 On PostgreSQL the requests really overlap (row locks decide); on SQLite they queue on the database
 lock under BEGIN IMMEDIATE, which is the sequential case the same assertions must also hold for."""
+
 from __future__ import annotations
 
 import threading
@@ -142,6 +143,8 @@ def events(order_id: int, to_status: str) -> int:
 
 def assert_told_once(event: str) -> None:
     """The outbox holds messages for ``event``, one per member and channel (none written twice)."""
-    rows = db.session.execute(select(Notification.member_id, Notification.channel).where(Notification.event == event)).all()
+    rows = db.session.execute(
+        select(Notification.member_id, Notification.channel).where(Notification.event == event)
+    ).all()
     assert rows, f"no {event} notification"
     assert len(rows) == len(set(rows)), f"{event} told twice: {rows}"

@@ -1,4 +1,5 @@
 """Steps shared by the trade tests: form data, and walking an offer or order through the app."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """Only the two parties (and admins, who may read) see a negotiation or an order. Everyone else gets
 404 on every route — pages, the htmx polling fragment and every POST — and nothing changes."""
+
 from __future__ import annotations
 
 import pytest
@@ -42,7 +43,16 @@ def thread(client, login, buyer, sell_offer):
 @pytest.fixture
 def completed_order(client, login, buyer, seller, sell_offer):
     order = place_order_by_buy_now(client, login, sell_offer, buyer)
-    walk(client, login, order, (seller, "confirm"), (seller, "pay"), (seller, "ship"), (buyer, "deliver"), (buyer, "complete"))
+    walk(
+        client,
+        login,
+        order,
+        (seller, "confirm"),
+        (seller, "pay"),
+        (seller, "ship"),
+        (buyer, "deliver"),
+        (buyer, "complete"),
+    )
     return {"order": order.id}
 
 
@@ -70,7 +80,9 @@ def test_strangers_get_404_on_every_negotiation_route(client, db, login, strange
 
 
 @pytest.mark.parametrize("method, path, data, headers", ORDER_ROUTES)
-def test_strangers_get_404_on_every_order_route(client, db, login, stranger, completed_order, method, path, data, headers):
+def test_strangers_get_404_on_every_order_route(
+    client, db, login, stranger, completed_order, method, path, data, headers
+):
     before = _state(db)
     login(stranger)
     response = _call(client, method, path.format(**completed_order), data, headers)
@@ -88,7 +100,11 @@ def test_unknown_ids_are_404_too(client, login, buyer):
 
 def test_admins_can_read_but_not_act_for_the_parties(client, db, login, admin, thread, completed_order):
     login(admin)
-    for url in (f"/negotiations/{thread['n']}", f"/orders/{completed_order['order']}", f"/orders/{completed_order['order']}/print"):
+    for url in (
+        f"/negotiations/{thread['n']}",
+        f"/orders/{completed_order['order']}",
+        f"/orders/{completed_order['order']}/print",
+    ):
         assert client.get(url).status_code == 200, url
     assert client.get(f"/negotiations/{thread['n']}/updates?v=x", headers=HTMX).status_code == 200
     page = client.get(f"/negotiations/{thread['n']}").get_data(as_text=True)
@@ -97,7 +113,10 @@ def test_admins_can_read_but_not_act_for_the_parties(client, db, login, admin, t
     assert client.post(f"/negotiations/{thread['n']}/messages", data={"body": "Admin here"}).status_code == 403
     assert client.post(f"/negotiations/{thread['n']}/offers/{thread['o']}/accept").status_code == 403
     assert client.post(f"/orders/{completed_order['order']}/step", data={"action": "cancel"}).status_code == 403
-    assert client.post(f"/orders/{completed_order['order']}/review", data={"rating": "1", "comment": "x"}).status_code == 403
+    assert (
+        client.post(f"/orders/{completed_order['order']}/review", data={"rating": "1", "comment": "x"}).status_code
+        == 403
+    )
     assert _state(db) == before
 
 

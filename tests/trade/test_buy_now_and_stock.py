@@ -1,13 +1,13 @@
 """Buy now at the listed price, the available quantity dropping atomically, postings closing at
 zero and reopening when an order is cancelled, and 409 "only N left" instead of oversell."""
+
 from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select, text, true
 from sqlalchemy.exc import IntegrityError
-
-import pytest
 
 from app.trade import stock
 from app.trade.models import Order
@@ -21,7 +21,12 @@ def test_buy_now_places_an_order_at_the_listed_price(client, db, login, buyer, s
     assert "Buy now" in page and "Available now: 100 kilogram" in page
 
     order = place_order_by_buy_now(client, login, sell_offer, buyer, quantity="12.5")
-    assert (order.quantity, order.unit_price, order.total, order.status) == (Decimal("12.5"), Decimal("3.50"), Decimal("43.75"), "placed")
+    assert (order.quantity, order.unit_price, order.total, order.status) == (
+        Decimal("12.5"),
+        Decimal("3.50"),
+        Decimal("43.75"),
+        "placed",
+    )
     assert order.bought_now and order.negotiation_id is None
     assert (order.buyer_id, order.seller_id) == (buyer.id, seller.id)
     db.session.refresh(sell_offer)
@@ -30,7 +35,9 @@ def test_buy_now_places_an_order_at_the_listed_price(client, db, login, buyer, s
 
 
 def test_amounts_are_quantity_times_price_rounded_to_the_cent(client, db, login, buyer, seller):
-    posting = make_posting(owner=seller, commodity="rice", quantity=Decimal("10"), unit_code="kg", price=Decimal("1.15"))
+    posting = make_posting(
+        owner=seller, commodity="rice", quantity=Decimal("10"), unit_code="kg", price=Decimal("1.15")
+    )
     order = place_order_by_buy_now(client, login, posting, buyer, quantity="3.333")
     assert order.total == Decimal("3.83")  # 3.83295 → 3.83
     order = place_order_by_buy_now(client, login, posting, buyer, quantity="0.003")
@@ -106,7 +113,14 @@ def test_bad_quantities_are_refused_beside_the_field(client, db, login, buyer, s
 
 
 def test_minimum_order_applies_to_buy_now_except_for_the_rest(client, db, login, buyer, seller):
-    posting = make_posting(owner=seller, commodity="rice", quantity=Decimal("30"), unit_code="kg", price=Decimal("4"), min_order=Decimal("20"))
+    posting = make_posting(
+        owner=seller,
+        commodity="rice",
+        quantity=Decimal("30"),
+        unit_code="kg",
+        price=Decimal("4"),
+        min_order=Decimal("20"),
+    )
     login(buyer)
     response = client.post(f"/p/{posting.id}/buy", data={"quantity": "5", "delivery": "collect"})
     assert response.status_code == 422

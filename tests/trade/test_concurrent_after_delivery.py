@@ -2,6 +2,7 @@
 20), with the same tools as test_concurrent_transitions.py: a provider webhook racing the seller's
 manual payment records one charge, concurrent acceptances record one, agree and disagree on a
 partial acceptance decide once, and a dispute is opened and resolved once — never a 5xx."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -33,7 +34,9 @@ HALF = THREADS // 2
 
 @pytest.fixture(autouse=True)
 def _stripe_enabled(app):
-    app.config.update(PAYMENT_PROVIDERS="manual,stripe", STRIPE_SECRET_KEY="sk_test_123", STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    app.config.update(
+        PAYMENT_PROVIDERS="manual,stripe", STRIPE_SECRET_KEY="sk_test_123", STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET
+    )
 
 
 def _order(client, login, sell_offer, buyer, seller, *steps):
@@ -47,7 +50,11 @@ def _count(model, *conditions) -> int:
 
 
 def _charges(order) -> int:
-    return _count(LedgerEntry, LedgerEntry.kind == "charge", LedgerEntry.payment_id.in_(select(Payment.id).where(Payment.order_id == order.id)))
+    return _count(
+        LedgerEntry,
+        LedgerEntry.kind == "charge",
+        LedgerEntry.payment_id.in_(select(Payment.id).where(Payment.order_id == order.id)),
+    )
 
 
 def test_pay_webhooks_versus_manual_payment_record_one_charge(client, login, race_app, seller, buyer, sell_offer):
@@ -57,7 +64,9 @@ def test_pay_webhooks_versus_manual_payment_record_one_charge(client, login, rac
         payload = checkout_completed(order, event_id=f"evt_race_{number}")
         headers = {"Content-Type": "application/json", "Stripe-Signature": sign(payload)}
         hooks.append((signed_in(race_app), "/hooks/payments/stripe", {"data": payload, "headers": headers}))
-    manual = [(signed_in(race_app, seller), f"/orders/{order.id}/step", {"data": {"action": "pay"}}) for _ in range(HALF)]
+    manual = [
+        (signed_in(race_app, seller), f"/orders/{order.id}/step", {"data": {"action": "pay"}}) for _ in range(HALF)
+    ]
 
     outcomes = race(hooks + manual)
 
@@ -83,10 +92,17 @@ def test_ten_delivery_acceptances_record_one(client, login, race_app, seller, bu
     assert _count(DeliveryAcceptance, DeliveryAcceptance.order_id == order.id) == 1
 
 
-def test_accept_delivery_versus_open_dispute_end_as_one_order_of_the_two(client, login, race_app, seller, buyer, sell_offer):
+def test_accept_delivery_versus_open_dispute_end_as_one_order_of_the_two(
+    client, login, race_app, seller, buyer, sell_offer
+):
     order = _order(client, login, sell_offer, buyer, seller, "confirm", "pay", "ship", "deliver")
-    accepts = [(signed_in(race_app, buyer), f"/orders/{order.id}/acceptance", {"data": {"kind": "all"}}) for _ in range(HALF)]
-    disputes = [(signed_in(race_app, buyer), f"/orders/{order.id}/dispute", {"data": {"reason": "Half the sacks were wet"}}) for _ in range(HALF)]
+    accepts = [
+        (signed_in(race_app, buyer), f"/orders/{order.id}/acceptance", {"data": {"kind": "all"}}) for _ in range(HALF)
+    ]
+    disputes = [
+        (signed_in(race_app, buyer), f"/orders/{order.id}/dispute", {"data": {"reason": "Half the sacks were wet"}})
+        for _ in range(HALF)
+    ]
 
     outcomes = race(accepts + disputes)
 
@@ -115,14 +131,23 @@ def test_agree_versus_disagree_on_a_partial_acceptance_decides_once(client, logi
     assert_no_server_errors(outcomes)
     assert statuses(outcomes) == {303: 1, 409: THREADS - 1}
     assert all("No partial acceptance is waiting for your decision." in o.body for o in outcomes if o.status == 409)
-    decision = db.session.scalar(select(DeliveryAcceptance.seller_decision).where(DeliveryAcceptance.order_id == order.id))
+    decision = db.session.scalar(
+        select(DeliveryAcceptance.seller_decision).where(DeliveryAcceptance.order_id == order.id)
+    )
     assert _count(Dispute, Dispute.order_id == order.id) == (1 if decision == "disagreed" else 0)
 
 
-def test_ten_disputes_open_one_and_ten_resolutions_refund_once(client, login, race_app, seller, buyer, admin, sell_offer):
+def test_ten_disputes_open_one_and_ten_resolutions_refund_once(
+    client, login, race_app, seller, buyer, admin, sell_offer
+):
     order = _order(client, login, sell_offer, buyer, seller, "confirm", "pay", "ship", "deliver")
 
-    opened = race([(signed_in(race_app, buyer), f"/orders/{order.id}/dispute", {"data": {"reason": "Wet sacks"}}) for _ in range(THREADS)])
+    opened = race(
+        [
+            (signed_in(race_app, buyer), f"/orders/{order.id}/dispute", {"data": {"reason": "Wet sacks"}})
+            for _ in range(THREADS)
+        ]
+    )
 
     assert_no_server_errors(opened)
     assert statuses(opened) == {303: 1, 409: THREADS - 1}
@@ -130,10 +155,16 @@ def test_ten_disputes_open_one_and_ten_resolutions_refund_once(client, login, ra
     assert events(order.id, "disputed") == 1
     assert_told_once("dispute_opened")
 
-    resolved = race([
-        (signed_in(race_app, admin), f"/orders/{order.id}/resolve", {"data": {"outcome": "full", "note": "Refund all"}})
-        for _ in range(THREADS)
-    ])
+    resolved = race(
+        [
+            (
+                signed_in(race_app, admin),
+                f"/orders/{order.id}/resolve",
+                {"data": {"outcome": "full", "note": "Refund all"}},
+            )
+            for _ in range(THREADS)
+        ]
+    )
 
     assert_no_server_errors(resolved)
     assert statuses(resolved) == {303: 1, 409: THREADS - 1}

@@ -4,6 +4,7 @@ Exactly 5 units are sold each time, stock never goes below zero and nobody sees 
 
 Runs on SQLite (a file database; writes queue under BEGIN IMMEDIATE) and on PostgreSQL (row locks
 re-check the conditional UPDATE) — whichever TEST_DATABASE_URL selects."""
+
 from __future__ import annotations
 
 import threading
@@ -50,8 +51,12 @@ def test_fifty_buyers_racing_for_the_last_five_units_never_oversell(app, db, dat
     try:
         for round_number in range(ROUNDS):
             posting = make_posting(
-                owner=seller, commodity="rice", title=f"Last rice, round {round_number}",
-                quantity=Decimal(UNITS_LEFT), unit_code="kg", price=Decimal("4.00"),
+                owner=seller,
+                commodity="rice",
+                title=f"Last rice, round {round_number}",
+                quantity=Decimal(UNITS_LEFT),
+                unit_code="kg",
+                price=Decimal("4.00"),
             )
             posting_id, url = posting.id, f"/p/{posting.id}/buy"
             start = threading.Barrier(BUYERS)

@@ -6,6 +6,7 @@ reason a second request reads, never 5xx; and the stock adds up afterwards for e
 Runs on PostgreSQL (the requests overlap; row locks and compare-and-set decide) and on SQLite (they
 queue on BEGIN IMMEDIATE) — whichever TEST_DATABASE_URL selects. Payments, delivery acceptance and
 disputes are in test_concurrent_after_delivery.py."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -39,7 +40,9 @@ REFUSED_STEP = "cannot be changed that way"
 
 
 def _steps(race_app, member, order, action, count=THREADS):
-    return [(signed_in(race_app, member), f"/orders/{order.id}/step", {"data": {"action": action}}) for _ in range(count)]
+    return [
+        (signed_in(race_app, member), f"/orders/{order.id}/step", {"data": {"action": action}}) for _ in range(count)
+    ]
 
 
 def _available(posting_id: int) -> Decimal:
@@ -47,7 +50,9 @@ def _available(posting_id: int) -> Decimal:
 
 
 def test_ten_cancels_of_one_order_give_the_stock_back_once(client, login, race_app, seller, buyer):
-    posting = make_posting(owner=seller, commodity="rice", title="Five sacks", quantity=Decimal(5), unit_code="kg", price=Decimal("4.00"))
+    posting = make_posting(
+        owner=seller, commodity="rice", title="Five sacks", quantity=Decimal(5), unit_code="kg", price=Decimal("4.00")
+    )
     first = place_order_by_buy_now(client, login, posting, buyer, quantity="2")
     place_order_by_buy_now(client, login, posting, make_member(display_name="Buyer Two"), quantity="1")
     assert _available(posting.id) == Decimal(2)
@@ -80,7 +85,9 @@ def test_ten_cancels_of_one_order_give_the_stock_back_once(client, login, race_a
         (("confirm",), "seller", "cancel", "cancelled", "order_cancelled"),
     ],
 )
-def test_ten_identical_order_steps_happen_once(client, login, race_app, seller, buyer, sell_offer, before, actor, action, to_status, event):
+def test_ten_identical_order_steps_happen_once(
+    client, login, race_app, seller, buyer, sell_offer, before, actor, action, to_status, event
+):
     order = place_order_by_buy_now(client, login, sell_offer, buyer, quantity="10")
     walk(client, login, order, *[(buyer if step in ("deliver", "complete") else seller, step) for step in before])
     member = seller if actor == "seller" else buyer
@@ -133,11 +140,16 @@ def test_ten_accepts_of_one_offer_place_one_order(client, login, race_app, selle
     assert_told_once("offer_accepted")
 
 
-@pytest.mark.parametrize("verb, actor, offer_status, event", [
-    ("decline", "seller", "declined", "offer_declined"),
-    ("withdraw", "buyer", "withdrawn", "offer_withdrawn"),
-])
-def test_ten_identical_offer_decisions_happen_once(client, login, race_app, seller, buyer, sell_offer, verb, actor, offer_status, event):
+@pytest.mark.parametrize(
+    "verb, actor, offer_status, event",
+    [
+        ("decline", "seller", "declined", "offer_declined"),
+        ("withdraw", "buyer", "withdrawn", "offer_withdrawn"),
+    ],
+)
+def test_ten_identical_offer_decisions_happen_once(
+    client, login, race_app, seller, buyer, sell_offer, verb, actor, offer_status, event
+):
     negotiation = start_thread(client, login, sell_offer, buyer, quantity="10")
 
     outcomes = race(_offer_calls(race_app, seller if actor == "seller" else buyer, negotiation, verb))
@@ -153,7 +165,10 @@ def test_accept_versus_withdraw_one_of_them_wins(client, login, race_app, seller
     negotiation = start_thread(client, login, sell_offer, buyer, quantity="10")
     half = THREADS // 2
 
-    outcomes = race(_offer_calls(race_app, seller, negotiation, "accept", half) + _offer_calls(race_app, buyer, negotiation, "withdraw", half))
+    outcomes = race(
+        _offer_calls(race_app, seller, negotiation, "accept", half)
+        + _offer_calls(race_app, buyer, negotiation, "withdraw", half)
+    )
 
     assert_no_server_errors(outcomes)
     assert statuses(outcomes) == {303: 1, 409: THREADS - 1}
@@ -178,11 +193,15 @@ def test_ten_counter_offers_to_one_offer_make_one(client, login, race_app, selle
 def test_the_database_refuses_more_stock_than_the_offer_stated(sell_offer):
     with pytest.raises(IntegrityError, match="available_within_quantity"):
         with db.session.begin_nested():
-            db.session.execute(update(Posting).where(Posting.id == sell_offer.id).values(quantity_available=Posting.quantity + 1))
+            db.session.execute(
+                update(Posting).where(Posting.id == sell_offer.id).values(quantity_available=Posting.quantity + 1)
+            )
     db.session.rollback()
 
 
-def test_stock_given_back_beyond_the_stated_quantity_is_a_409_and_changes_nothing(client, login, monkeypatch, seller, buyer, sell_offer):
+def test_stock_given_back_beyond_the_stated_quantity_is_a_409_and_changes_nothing(
+    client, login, monkeypatch, seller, buyer, sell_offer
+):
     order = place_order_by_buy_now(client, login, sell_offer, buyer, quantity="10")
     # As if the stock had already been given back once, and then again without the cap.
     db.session.execute(update(Posting).where(Posting.id == sell_offer.id).values(quantity_available=Posting.quantity))
@@ -190,7 +209,9 @@ def test_stock_given_back_beyond_the_stated_quantity_is_a_409_and_changes_nothin
 
     def give_back_uncapped(posting_id, quantity):
         db.session.execute(
-            update(Posting).where(Posting.id == posting_id).values(quantity_available=Posting.quantity_available + quantity)
+            update(Posting)
+            .where(Posting.id == posting_id)
+            .values(quantity_available=Posting.quantity_available + quantity)
         )
 
     monkeypatch.setattr(stock, "return_stock", give_back_uncapped)
@@ -203,5 +224,7 @@ def test_stock_given_back_beyond_the_stated_quantity_is_a_409_and_changes_nothin
     assert db.session.get(Order, order.id).status == "placed"
     assert events(order.id, "cancelled") == 0
     # Restore what the simulated double return broke, so the suite's stock invariant holds.
-    db.session.execute(update(Posting).where(Posting.id == sell_offer.id).values(quantity_available=Posting.quantity - 10))
+    db.session.execute(
+        update(Posting).where(Posting.id == sell_offer.id).values(quantity_available=Posting.quantity - 10)
+    )
     db.session.commit()

@@ -1,5 +1,6 @@
 """Negotiation threads: offers and quotes, counters, messages, accept/decline/withdraw, the rules
 on who may answer which offer, minimum order, available quantity and delivery options."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -27,7 +28,12 @@ def test_buyer_makes_an_offer_and_the_seller_sees_it(client, db, login, buyer, s
     assert response.headers["Location"].endswith(f"/negotiations/{negotiation.id}")
     assert (negotiation.buyer_id, negotiation.seller_id, negotiation.status) == (buyer.id, seller.id, "open")
     offer = negotiation.offers[0]
-    assert (offer.quantity, offer.unit_price, offer.delivery, offer.author_id) == (Decimal("10"), Decimal("3.20"), "collect", buyer.id)
+    assert (offer.quantity, offer.unit_price, offer.delivery, offer.author_id) == (
+        Decimal("10"),
+        Decimal("3.20"),
+        "collect",
+        buyer.id,
+    )
 
     login(seller)
     page = client.get(f"/negotiations/{negotiation.id}").get_data(as_text=True)
@@ -37,7 +43,9 @@ def test_buyer_makes_an_offer_and_the_seller_sees_it(client, db, login, buyer, s
     assert "Make a counter-offer" in page
 
 
-def test_seller_quotes_on_a_buy_request_naming_one_of_their_lots(client, db, login, buyer, seller, buy_request, sell_offer):
+def test_seller_quotes_on_a_buy_request_naming_one_of_their_lots(
+    client, db, login, buyer, seller, buy_request, sell_offer
+):
     login(seller)
     page = client.get(f"/p/{buy_request.id}/negotiate").get_data(as_text=True)
     assert "Send a quote" in page and "Fragrant rice, new crop" in page
@@ -73,7 +81,9 @@ def test_a_quote_cannot_name_someone_elses_lot(client, db, login, buyer, seller,
         ({"message": "x" * 2001}, "Field cannot be longer than 2000 characters."),
     ],
 )
-def test_bad_offer_input_is_shown_beside_the_field_and_nothing_is_saved(client, db, login, buyer, sell_offer, changes, message):
+def test_bad_offer_input_is_shown_beside_the_field_and_nothing_is_saved(
+    client, db, login, buyer, sell_offer, changes, message
+):
     login(buyer)
     response = client.post(f"/p/{sell_offer.id}/negotiate", data=offer_data(**changes))
     assert response.status_code == 422
@@ -82,7 +92,14 @@ def test_bad_offer_input_is_shown_beside_the_field_and_nothing_is_saved(client, 
 
 
 def test_minimum_order_is_enforced_unless_taking_what_is_left(client, db, login, buyer, seller):
-    posting = make_posting(owner=seller, commodity="rice", quantity=Decimal("30"), unit_code="kg", price=Decimal("4"), min_order=Decimal("25"))
+    posting = make_posting(
+        owner=seller,
+        commodity="rice",
+        quantity=Decimal("30"),
+        unit_code="kg",
+        price=Decimal("4"),
+        min_order=Decimal("25"),
+    )
     login(buyer)
     response = client.post(f"/p/{posting.id}/negotiate", data=offer_data(quantity="10"))
     assert response.status_code == 422
@@ -91,7 +108,9 @@ def test_minimum_order_is_enforced_unless_taking_what_is_left(client, db, login,
 
 
 def test_delivery_must_be_an_option_the_posting_allows(client, db, login, buyer, seller):
-    posting = make_posting(owner=seller, commodity="rice", quantity=Decimal("30"), unit_code="kg", price=Decimal("4"), delivery="deliver")
+    posting = make_posting(
+        owner=seller, commodity="rice", quantity=Decimal("30"), unit_code="kg", price=Decimal("4"), delivery="deliver"
+    )
     login(buyer)
     response = client.post(f"/p/{posting.id}/negotiate", data=offer_data(delivery="collect"))
     assert response.status_code == 422
@@ -126,7 +145,10 @@ def test_seller_counters_then_buyer_accepts_and_an_order_is_placed(client, db, l
     first = negotiation.offers[0]
 
     login(seller)
-    response = client.post(f"/negotiations/{negotiation.id}/counter", data=offer_data(quantity="20", unit_price="3.30", message="Meet me at 3.30"))
+    response = client.post(
+        f"/negotiations/{negotiation.id}/counter",
+        data=offer_data(quantity="20", unit_price="3.30", message="Meet me at 3.30"),
+    )
     assert response.status_code == 303
     db.session.refresh(negotiation)
     assert [o.status for o in negotiation.offers] == ["countered", "open"]
@@ -143,7 +165,12 @@ def test_seller_counters_then_buyer_accepts_and_an_order_is_placed(client, db, l
     order = db.session.scalars(select(Order)).one()
     assert response.headers["Location"].endswith(f"/orders/{order.id}")
     assert (order.quantity, order.unit_price, order.total) == (Decimal("20"), Decimal("3.30"), Decimal("66.00"))
-    assert (order.buyer_id, order.seller_id, order.negotiation_id, order.offer_id) == (buyer.id, seller.id, negotiation.id, counter.id)
+    assert (order.buyer_id, order.seller_id, order.negotiation_id, order.offer_id) == (
+        buyer.id,
+        seller.id,
+        negotiation.id,
+        counter.id,
+    )
     db.session.refresh(negotiation)
     db.session.refresh(sell_offer)
     assert negotiation.status == "accepted" and counter.status == "accepted"
@@ -215,8 +242,12 @@ def test_accepting_when_stock_ran_out_is_a_clear_409(client, db, login, buyer, s
     assert db.session.scalar(select(func.count(Order.id))) == 0
 
 
-def test_accepting_a_quote_fills_the_buy_request_and_takes_the_named_lot(client, db, login, buyer, seller, buy_request, sell_offer):
-    negotiation = start_thread(client, login, buy_request, seller, quantity="50", unit_price="3.40", lot_posting_id=str(sell_offer.id))
+def test_accepting_a_quote_fills_the_buy_request_and_takes_the_named_lot(
+    client, db, login, buyer, seller, buy_request, sell_offer
+):
+    negotiation = start_thread(
+        client, login, buy_request, seller, quantity="50", unit_price="3.40", lot_posting_id=str(sell_offer.id)
+    )
     login(buyer)
     response = client.post(f"/negotiations/{negotiation.id}/offers/{negotiation.offers[0].id}/accept")
     assert response.status_code == 303
@@ -226,10 +257,16 @@ def test_accepting_a_quote_fills_the_buy_request_and_takes_the_named_lot(client,
     assert buy_request.status == "closed", "a fully filled buy request closes itself"
     assert sell_offer.quantity_available == Decimal("50")
     order = db.session.scalars(select(Order)).one()
-    assert (order.buy_posting_id, order.sell_posting_id, order.seller_lot_reference) == (buy_request.id, sell_offer.id, "WR-2026-1")
+    assert (order.buy_posting_id, order.sell_posting_id, order.seller_lot_reference) == (
+        buy_request.id,
+        sell_offer.id,
+        "WR-2026-1",
+    )
 
 
-def test_a_decision_committed_between_reading_the_thread_and_its_offers_is_refused_as_closed(client, db, login, buyer, seller, sell_offer):
+def test_a_decision_committed_between_reading_the_thread_and_its_offers_is_refused_as_closed(
+    client, db, login, buyer, seller, sell_offer
+):
     """A request that read the thread open, then its offers after another request withdrew the offer
     (the interleaving concurrent requests produce), refuses as a later request would."""
     negotiation = start_thread(client, login, sell_offer, buyer, quantity="10")
@@ -237,8 +274,18 @@ def test_a_decision_committed_between_reading_the_thread_and_its_offers_is_refus
     db.session.expire(negotiation, ["offers"])
     assert negotiation.status == "open"
     # The other request's decision, written behind this request's back.
-    db.session.execute(update(Offer).where(Offer.id == offer_id).values(status="withdrawn").execution_options(synchronize_session=False))
-    db.session.execute(update(Negotiation).where(Negotiation.id == negotiation.id).values(status="withdrawn").execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Offer)
+        .where(Offer.id == offer_id)
+        .values(status="withdrawn")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Negotiation)
+        .where(Negotiation.id == negotiation.id)
+        .values(status="withdrawn")
+        .execution_options(synchronize_session=False)
+    )
 
     with pytest.raises(DomainError, match="This negotiation is closed."):
         negotiations.decline_offer(negotiation, offer_id, seller)

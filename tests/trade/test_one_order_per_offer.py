@@ -5,6 +5,7 @@ Before it, simultaneous SMS acceptances made two orders for one offer: the secon
 the UNIQUE index on negotiation_id never saw two equal values. Now an order names its offer and its
 thread together or was bought now, and offer_id is unique; the ORM no longer rewrites another
 order's link. Runs on SQLite (triggers) and PostgreSQL (CHECK constraints)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -46,9 +47,15 @@ def test_a_second_order_for_the_same_offer_is_refused_and_leaves_the_first_intac
     assert negotiation.order.id == accepted.id  # loaded, as the losing request had it
     with pytest.raises(IntegrityError):
         place_order(
-            buyer=db.session.get(Member, negotiation.buyer_id), seller=db.session.get(Member, negotiation.seller_id),
-            posting=sell_offer, quantity=offer.quantity, unit_price=offer.unit_price, delivery=offer.delivery,
-            actor=db.session.get(Member, negotiation.seller_id), negotiation=negotiation, offer=offer,
+            buyer=db.session.get(Member, negotiation.buyer_id),
+            seller=db.session.get(Member, negotiation.seller_id),
+            posting=sell_offer,
+            quantity=offer.quantity,
+            unit_price=offer.unit_price,
+            delivery=offer.delivery,
+            actor=db.session.get(Member, negotiation.seller_id),
+            negotiation=negotiation,
+            offer=offer,
         )
     db.session.rollback()
     orders = db.session.execute(select(Order.id, Order.negotiation_id, Order.offer_id)).all()
@@ -69,8 +76,12 @@ def test_an_order_either_comes_from_an_offer_or_was_bought_now(client, db, login
     assert bought.bought_now and bought.offer_id is None and bought.negotiation_id is None
     _refused(db, "UPDATE trade_order SET bought_now = :no WHERE id = :id", no=False, id=bought.id)
     _refused(
-        db, "UPDATE trade_order SET offer_id = :offer, negotiation_id = :thread, bought_now = :no WHERE id = :id",
-        offer=accepted.offer_id, thread=accepted.negotiation_id, no=False, id=bought.id,
+        db,
+        "UPDATE trade_order SET offer_id = :offer, negotiation_id = :thread, bought_now = :no WHERE id = :id",
+        offer=accepted.offer_id,
+        thread=accepted.negotiation_id,
+        no=False,
+        id=bought.id,
     )
     assert db.session.scalar(select(func.count()).select_from(Order)) == 2
 
@@ -81,19 +92,25 @@ def test_the_migration_stops_at_duplicate_orders_of_one_offer_and_names_them(app
     from alembic import command
     from flask_migrate import downgrade, upgrade
 
-    columns = ("lot_code, buyer_id, seller_id, posting_id, sell_posting_id, buy_posting_id, offer_id, title, "
-               "commodity_id, unit_code, origin_province_code, quantity, unit_price, total, delivery, bought_now, "
-               "status, created_at, updated_at")
+    columns = (
+        "lot_code, buyer_id, seller_id, posting_id, sell_posting_id, buy_posting_id, offer_id, title, "
+        "commodity_id, unit_code, origin_province_code, quantity, unit_price, total, delivery, bought_now, "
+        "status, created_at, updated_at"
+    )
     order_id = accepted.id
     db.session.commit()
     db.session.remove()
     downgrade(revision="0014")
     try:
         with db.engine.begin() as connection:
-            connection.execute(text(
-                f"INSERT INTO trade_order ({columns}) SELECT 'TWIN' || lot_code, "
-                + columns.split(", ", 1)[1] + " FROM trade_order WHERE id = :id"
-            ), {"id": order_id})
+            connection.execute(
+                text(
+                    f"INSERT INTO trade_order ({columns}) SELECT 'TWIN' || lot_code, "
+                    + columns.split(", ", 1)[1]
+                    + " FROM trade_order WHERE id = :id"
+                ),
+                {"id": order_id},
+            )
             twin = connection.scalar(text("SELECT id FROM trade_order WHERE lot_code LIKE 'TWIN%'"))
         with pytest.raises(RuntimeError, match=rf"trade_order rows \[{order_id}, {twin}\] are duplicate orders"):
             # Alembic itself: flask_migrate.upgrade logs the error and exits instead of raising it.

@@ -1,5 +1,6 @@
 """Order lists with filters, the order page, the printable delivery note with its QR code, and the
 public trace page (commodity, origin, storefront, harvest date, step dates — no personal data)."""
+
 from __future__ import annotations
 
 import re
@@ -39,13 +40,27 @@ def test_the_order_page_shows_parties_goods_prices_delivery_and_lot(client, db, 
     order = place_order_by_buy_now(client, login, sell_offer, buyer, quantity="10", delivery="deliver")
     page = client.get(f"/orders/{order.id}").get_data(as_text=True)
     for text in (
-        order.number, "Wang Family Farm", "Farmer Wang", "Buyer Li", "Fragrant rice, new crop", "10 kilogram",
-        "¥3.50", "¥35.00", "Seller delivers", order.lot_code, "WR-2026-1", "Hunan", "Harvest date", "Timeline",
+        order.number,
+        "Wang Family Farm",
+        "Farmer Wang",
+        "Buyer Li",
+        "Fragrant rice, new crop",
+        "10 kilogram",
+        "¥3.50",
+        "¥35.00",
+        "Seller delivers",
+        order.lot_code,
+        "WR-2026-1",
+        "Hunan",
+        "Harvest date",
+        "Timeline",
     ):
         assert text in page, text
 
 
-def test_the_delivery_note_prints_number_lot_code_and_a_qr_code_to_the_trace_page(client, db, login, buyer, seller, sell_offer):
+def test_the_delivery_note_prints_number_lot_code_and_a_qr_code_to_the_trace_page(
+    client, db, login, buyer, seller, sell_offer
+):
     order = place_order_by_buy_now(client, login, sell_offer, buyer)
     login(seller)
     response = client.get(f"/orders/{order.id}/print")
@@ -73,7 +88,16 @@ def test_the_trace_page_is_public_and_shows_no_personal_data(client, db, login, 
     response = login_free.get(f"/t/{order.lot_code}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    for text in ("Rice", "Hunan", "Wang Family Farm", "Trusted member", "Harvest date", "placed", "confirmed", "shipped"):
+    for text in (
+        "Rice",
+        "Hunan",
+        "Wang Family Farm",
+        "Trusted member",
+        "Harvest date",
+        "placed",
+        "confirmed",
+        "shipped",
+    ):
         assert text in page, text
     for private in ("Buyer Li", buyer.phone, seller.phone, "Farmer Wang", "¥", "paid"):
         assert private not in page, private
@@ -86,7 +110,9 @@ def test_the_trace_page_says_when_a_seller_is_not_verified_or_has_no_storefront(
     from tests.factories import make_posting
 
     plain_seller = make_member(display_name="Old Zhang")
-    posting = make_posting(owner=plain_seller, commodity="rice", quantity=Decimal("5"), unit_code="kg", price=Decimal("3"))
+    posting = make_posting(
+        owner=plain_seller, commodity="rice", quantity=Decimal("5"), unit_code="kg", price=Decimal("3")
+    )
     order = place_order_by_buy_now(client, login, posting, buyer, quantity="1")
     page = client.get(f"/t/{order.lot_code}").get_data(as_text=True)
     assert "A Jishi seller without a storefront" in page and "Old Zhang" not in page

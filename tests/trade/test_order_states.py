@@ -1,6 +1,7 @@
 """The order status machine: the happy path, payment on delivery, cancel rules with stock returned,
 disputes within the window resolved by an admin, illegal steps refused with 409, and every
 transition recorded (who, when, from, to, note) and shown as a timeline."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -14,7 +15,9 @@ from app.trade.models import OrderEvent
 from tests.trade.helpers import place_order_by_buy_now, start_thread, step, walk
 
 
-def test_an_order_goes_from_placed_to_completed_and_every_step_is_recorded(client, db, login, buyer, seller, sell_offer):
+def test_an_order_goes_from_placed_to_completed_and_every_step_is_recorded(
+    client, db, login, buyer, seller, sell_offer
+):
     order = place_order_by_buy_now(client, login, sell_offer, buyer)
     response = step(client, login, order, seller, "confirm", note="Ready on Friday")
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/orders/{order.id}")
@@ -58,14 +61,31 @@ def test_payment_on_delivery_is_allowed(client, db, login, buyer, seller, sell_o
         ([], "seller", "ship", "An order that is placed cannot be changed that way."),
         ([], "seller", "complete", "An order that is placed cannot be changed that way."),
         ([("seller", "confirm")], "buyer", "cancel", "An order that is confirmed cannot be changed that way."),
-        ([("seller", "confirm"), ("seller", "pay")], "seller", "pay", "An order that is paid cannot be changed that way."),
+        (
+            [("seller", "confirm"), ("seller", "pay")],
+            "seller",
+            "pay",
+            "An order that is paid cannot be changed that way.",
+        ),
         ([("seller", "confirm"), ("seller", "ship")], "seller", "cancel", "Shipped orders cannot be cancelled."),
-        ([("seller", "confirm"), ("seller", "ship")], "buyer", "complete", "An order that is shipped cannot be changed that way."),
-        ([("seller", "confirm"), ("seller", "ship"), ("buyer", "deliver"), ("seller", "pay")], "seller", "ship", "already been shipped"),
+        (
+            [("seller", "confirm"), ("seller", "ship")],
+            "buyer",
+            "complete",
+            "An order that is shipped cannot be changed that way.",
+        ),
+        (
+            [("seller", "confirm"), ("seller", "ship"), ("buyer", "deliver"), ("seller", "pay")],
+            "seller",
+            "ship",
+            "already been shipped",
+        ),
         ([("seller", "cancel")], "seller", "confirm", "An order that is cancelled cannot be changed that way."),
     ],
 )
-def test_illegal_steps_are_refused_with_a_409_and_a_reason(client, db, login, buyer, seller, sell_offer, moves, actor_name, action, message):
+def test_illegal_steps_are_refused_with_a_409_and_a_reason(
+    client, db, login, buyer, seller, sell_offer, moves, actor_name, action, message
+):
     people = {"buyer": buyer, "seller": seller}
     order = place_order_by_buy_now(client, login, sell_offer, buyer)
     walk(client, login, order, *[(people[who], what) for who, what in moves])
@@ -126,7 +146,9 @@ def _delivered_order(client, login, buyer, seller, posting):
     return order
 
 
-def test_buyer_opens_a_dispute_within_the_window_and_an_admin_resolves_it(client, db, login, buyer, seller, admin, sell_offer):
+def test_buyer_opens_a_dispute_within_the_window_and_an_admin_resolves_it(
+    client, db, login, buyer, seller, admin, sell_offer
+):
     order = _delivered_order(client, login, buyer, seller, sell_offer)
     login(buyer)
     assert "Open a dispute" in client.get(f"/orders/{order.id}").get_data(as_text=True)
@@ -148,12 +170,23 @@ def test_buyer_opens_a_dispute_within_the_window_and_an_admin_resolves_it(client
     assert "A partial refund is more than zero and less than the total." in bad.get_data(as_text=True)
     missing = client.post(f"/orders/{order.id}/resolve", data={"outcome": "partial"})
     assert missing.status_code == 422 and "Enter the amount to refund." in missing.get_data(as_text=True)
-    response = client.post(f"/orders/{order.id}/resolve", data={"outcome": "partial", "refund_amount": "10.50", "note": "Wet sacks refunded"})
+    response = client.post(
+        f"/orders/{order.id}/resolve",
+        data={"outcome": "partial", "refund_amount": "10.50", "note": "Wet sacks refunded"},
+    )
     assert response.status_code == 303
     db.session.refresh(order)
     assert order.status == "resolved"
-    assert (order.dispute.outcome, order.dispute.refund_amount, order.dispute.resolved_by_id) == ("partial", Decimal("10.50"), admin.id)
-    assert (order.events[-1].from_status, order.events[-1].to_status, order.events[-1].actor_id) == ("disputed", "resolved", admin.id)
+    assert (order.dispute.outcome, order.dispute.refund_amount, order.dispute.resolved_by_id) == (
+        "partial",
+        Decimal("10.50"),
+        admin.id,
+    )
+    assert (order.events[-1].from_status, order.events[-1].to_status, order.events[-1].actor_id) == (
+        "disputed",
+        "resolved",
+        admin.id,
+    )
     assert "Partial refund" in client.get(f"/orders/{order.id}").get_data(as_text=True)
     assert client.post(f"/orders/{order.id}/resolve", data={"outcome": "full"}).status_code == 409
 
@@ -164,7 +197,9 @@ def test_full_and_no_refund_record_the_amount(client, db, login, buyer, seller, 
     login(buyer)
     client.post(f"/orders/{order.id}/dispute", data={"reason": "Wrong variety"})
     login(admin)
-    assert client.post(f"/orders/{order.id}/resolve", data={"outcome": outcome, "refund_amount": "1"}).status_code == 303
+    assert (
+        client.post(f"/orders/{order.id}/resolve", data={"outcome": outcome, "refund_amount": "1"}).status_code == 303
+    )
     db.session.refresh(order)
     assert order.dispute.refund_amount == refund
 

@@ -3,6 +3,7 @@ orders.buy_now_refusal): the posting and thread pages show what they allow and t
 the rest whoever calls them. These tests call the services directly, as an SMS command or a future
 API would; the route tests (test_negotiation.py, test_buy_now_and_stock.py,
 tests/admin/test_suspension.py) check the same messages on the pages."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -31,7 +32,10 @@ def _suspend(member) -> None:
 
 
 def _counts() -> tuple:
-    return tuple(db.session.scalar(select(func.count()).select_from(model)) for model in (Negotiation, Offer, NegotiationMessage, Order))
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (Negotiation, Offer, NegotiationMessage, Order)
+    )
 
 
 def test_a_suspended_member_is_refused_by_every_trade_write_service(db, buyer, seller, sell_offer, buy_request):
@@ -86,8 +90,11 @@ def test_the_thread_buttons_and_the_services_agree(db, buyer, seller, stranger, 
         (stranger, "accept"): "Only the buyer and the seller can answer an offer.",
         (stranger, "decline"): "Only the buyer and the seller can answer an offer.",
     }
-    services = {"accept": negotiations.accept_offer, "decline": negotiations.decline_offer,
-                "withdraw": negotiations.withdraw_offer}
+    services = {
+        "accept": negotiations.accept_offer,
+        "decline": negotiations.decline_offer,
+        "withdraw": negotiations.withdraw_offer,
+    }
     for (member, action), message in refusals.items():
         assert negotiations.answer_refusal(thread, offer_id, action, member) == message
         with pytest.raises(DomainError) as refused:
@@ -107,9 +114,18 @@ def test_the_thread_buttons_and_the_services_agree(db, buyer, seller, stranger, 
 
 def test_offer_and_buy_now_refusals_are_what_the_services_raise(db, buyer, seller, sell_offer, buy_request):
     cases = [
-        (negotiations.offer_refusal(sell_offer, seller), lambda: negotiations.start_negotiation(sell_offer, seller, _terms())),
-        (orders.buy_now_refusal(sell_offer, seller), lambda: orders.buy_now(sell_offer, seller, Decimal("5"), "collect")),
-        (orders.buy_now_refusal(buy_request, seller), lambda: orders.buy_now(buy_request, seller, Decimal("5"), "collect")),
+        (
+            negotiations.offer_refusal(sell_offer, seller),
+            lambda: negotiations.start_negotiation(sell_offer, seller, _terms()),
+        ),
+        (
+            orders.buy_now_refusal(sell_offer, seller),
+            lambda: orders.buy_now(sell_offer, seller, Decimal("5"), "collect"),
+        ),
+        (
+            orders.buy_now_refusal(buy_request, seller),
+            lambda: orders.buy_now(buy_request, seller, Decimal("5"), "collect"),
+        ),
     ]
     assert [reason for reason, _call in cases] == [
         "You cannot negotiate on your own posting.",
@@ -126,4 +142,7 @@ def test_offer_and_buy_now_refusals_are_what_the_services_raise(db, buyer, selle
     assert negotiations.offer_refusal(sell_offer, buyer) == "You already have an open negotiation on this posting."
     sell_offer.status = "paused"
     db.session.commit()
-    assert negotiations.offer_refusal(sell_offer, make_member(display_name="Passer-by")) == "This posting is not taking offers at the moment."
+    assert (
+        negotiations.offer_refusal(sell_offer, make_member(display_name="Passer-by"))
+        == "This posting is not taking offers at the moment."
+    )

@@ -1,6 +1,7 @@
 """Reviews after completion: each party rates the other once (1–5 and a comment), may edit it for
 REVIEW_EDIT_DAYS, only parties of completed orders may review, and storefronts show the average,
 the count and the latest reviews."""
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,16 @@ from tests.trade.helpers import place_order_by_buy_now, walk
 
 def _completed_order(client, login, buyer, seller, posting, quantity="10"):
     order = place_order_by_buy_now(client, login, posting, buyer, quantity=quantity)
-    walk(client, login, order, (seller, "confirm"), (seller, "pay"), (seller, "ship"), (buyer, "deliver"), (buyer, "complete"))
+    walk(
+        client,
+        login,
+        order,
+        (seller, "confirm"),
+        (seller, "pay"),
+        (seller, "ship"),
+        (buyer, "deliver"),
+        (buyer, "complete"),
+    )
     return order
 
 
@@ -104,7 +114,10 @@ def test_rating_summary_and_latest_reviews(client, db, login, buyer, seller, sel
     for who, rating in ((buyer, 5), (other_buyer, 4), (buyer, 4)):
         order = _completed_order(client, login, who, seller, sell_offer, quantity="1")
         login(who)
-        client.post(f"/orders/{order.id}/review", data={"rating": str(rating), "comment": f"{rating} stars from {who.display_name}"})
+        client.post(
+            f"/orders/{order.id}/review",
+            data={"rating": str(rating), "comment": f"{rating} stars from {who.display_name}"},
+        )
     assert rating_summary(seller.id) == (Decimal("4.3"), 3)
     newest = latest_reviews(seller.id, 2)
     assert [r.comment for r in newest] == ["4 stars from Buyer Li", "4 stars from Buyer Sun"]

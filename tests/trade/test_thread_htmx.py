@@ -1,6 +1,7 @@
 """The thread with htmx: messages and counters swap the thread in place, polling answers 204 while
 nothing changed, repaints when something did, and stops (286) once the thread is closed. Offers
 expire after OFFER_EXPIRY_HOURS; `flask trade expire-offers` records it."""
+
 from __future__ import annotations
 
 import re
@@ -53,7 +54,9 @@ def test_htmx_message_to_a_thread_closed_meanwhile_is_refused_in_place(client, d
     assert db.session.scalar(select(func.count(NegotiationMessage.id))) == 0
 
 
-def test_polling_is_quiet_until_something_changes_and_stops_when_the_thread_closes(client, db, login, buyer, seller, sell_offer):
+def test_polling_is_quiet_until_something_changes_and_stops_when_the_thread_closes(
+    client, db, login, buyer, seller, sell_offer
+):
     negotiation = start_thread(client, login, sell_offer, buyer)
     login(seller)
     poll = _poll_url(client.get(f"/negotiations/{negotiation.id}").get_data(as_text=True))
@@ -115,7 +118,9 @@ def test_an_expired_offer_cannot_be_accepted_and_the_page_says_so(client, db, lo
     page = client.get(f"/negotiations/{negotiation.id}").get_data(as_text=True)
     assert "expired" in page and "hx-trigger" not in page
     login(buyer)
-    assert client.get(f"/p/{sell_offer.id}/negotiate").status_code == 200, "an expired thread does not block a new offer"
+    assert client.get(f"/p/{sell_offer.id}/negotiate").status_code == 200, (
+        "an expired thread does not block a new offer"
+    )
 
 
 def test_offers_expire_after_the_configured_hours(client, app, db, login, buyer, sell_offer):

@@ -1,11 +1,12 @@
 """The shared CSV writer: a BOM so Excel reads UTF-8, Chinese intact, formula-looking text escaped,
 numbers left as numbers, quoting of commas/quotes/newlines, and a download response with a safe
 file name."""
+
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -21,7 +22,7 @@ def _parse(text: str) -> list[list[str]]:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("=HYPERLINK(\"http://evil.example\",\"x\")", "'=HYPERLINK(\"http://evil.example\",\"x\")"),
+        ('=HYPERLINK("http://evil.example","x")', '\'=HYPERLINK("http://evil.example","x")'),
         ("+86 138 0013 8000", "'+86 138 0013 8000"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
@@ -42,7 +43,7 @@ def test_numbers_dates_and_empty_values_are_written_plainly():
     assert cell(Decimal("-30.00")) == "-30.00"  # a negative amount stays a number
     assert cell(Decimal("1E+3")) == "1000"
     assert cell(date(2026, 3, 1)) == "2026-03-01"
-    assert cell(datetime(2026, 3, 1, 8, 30, 5, 123, tzinfo=timezone.utc)) == "2026-03-01 08:30:05+00:00"
+    assert cell(datetime(2026, 3, 1, 8, 30, 5, 123, tzinfo=UTC)) == "2026-03-01 08:30:05+00:00"
     assert cell(True) == "yes"
 
 
@@ -71,7 +72,10 @@ def test_download_response_is_utf8_with_bom_and_a_chinese_file_name(app):
     assert body.startswith(b"\xef\xbb\xbf")
     parsed = _parse(body.decode("utf-8"))
     assert parsed[0] == ["名称", "金额"] and parsed[1] == ["行0", "0"]
-    assert len(parsed) == 1 + ROWS_PER_CHUNK * 2 + 3 and parsed[-1] == [f"行{ROWS_PER_CHUNK * 2 + 2}", str(ROWS_PER_CHUNK * 2 + 2)]
+    assert len(parsed) == 1 + ROWS_PER_CHUNK * 2 + 3 and parsed[-1] == [
+        f"行{ROWS_PER_CHUNK * 2 + 2}",
+        str(ROWS_PER_CHUNK * 2 + 2),
+    ]
 
 
 def test_file_name_cannot_break_the_header(app):

@@ -1,6 +1,7 @@
 """Request bodies per kind of view (app/web/request_limits.py): ordinary forms 1 MB, webhooks 256 KB,
 one upload 11 MB, the posting photos their 61 MB; a form of too many fields or one too-long text
 field is refused with 413 before it is parsed; every refusal is the site's own page."""
+
 from __future__ import annotations
 
 import io
@@ -47,18 +48,25 @@ def test_webhooks_take_at_most_256_kilobytes(client, db):
 def test_posting_photos_keep_their_larger_limit(client, db, login):
     login(make_member())
     three_megabytes = io.BytesIO(b"\xff\xd8" + b"0" * (3 * MB))
-    response = client.post("/postings/new", data=form_data(photos=[(three_megabytes, "big.jpg")]),
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/postings/new", data=form_data(photos=[(three_megabytes, "big.jpg")]), content_type="multipart/form-data"
+    )
     assert response.status_code != 413  # read, and refused as not a real image beside the field
     assert db.session.scalar(select(func.count(Posting.id))) == 0
 
 
 def test_a_single_upload_takes_up_to_eleven_megabytes(client, db, login):
     login(make_member())
-    five = client.post("/account/storefront", data={"name": "Farm", "logo": (io.BytesIO(b"0" * (5 * MB)), "l.png")},
-                       content_type="multipart/form-data")
-    twelve = client.post("/account/storefront", data={"name": "Farm", "logo": (io.BytesIO(b"0" * (12 * MB)), "l.png")},
-                         content_type="multipart/form-data")
+    five = client.post(
+        "/account/storefront",
+        data={"name": "Farm", "logo": (io.BytesIO(b"0" * (5 * MB)), "l.png")},
+        content_type="multipart/form-data",
+    )
+    twelve = client.post(
+        "/account/storefront",
+        data={"name": "Farm", "logo": (io.BytesIO(b"0" * (12 * MB)), "l.png")},
+        content_type="multipart/form-data",
+    )
     assert five.status_code != 413
     assert twelve.status_code == 413 and "The upload is too large" in twelve.get_data(as_text=True)
 
@@ -67,7 +75,9 @@ def test_an_urlencoded_form_of_too_many_fields_is_refused_before_it_is_parsed(cl
     limit = app.config["MAX_FORM_PARTS"]
     fine = "&".join(f"f{i}=" for i in range(100)) + "&phone=13800138000&password=x"
     too_many = "&".join(f"f{i}=" for i in range(limit)) + "&phone=13800138000&password=x"
-    assert client.post("/login", data=fine, content_type="application/x-www-form-urlencoded").status_code == 400  # no CSRF token
+    assert (
+        client.post("/login", data=fine, content_type="application/x-www-form-urlencoded").status_code == 400
+    )  # no CSRF token
     assert client.post("/login", data=too_many, content_type="application/x-www-form-urlencoded").status_code == 413
 
 

@@ -1,5 +1,6 @@
 """Session cookies signed with a serializer built once per key (app/web/sessions.py): a rotated
 SECRET_KEY still ends old sessions, and SECRET_KEY_FALLBACKS still keeps them during a rotation."""
+
 from __future__ import annotations
 
 from tests.main.test_language import html_lang

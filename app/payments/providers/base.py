@@ -4,12 +4,13 @@ A provider turns an order into a way to pay (a redirect URL or instructions), tu
 request into a verified PaymentEvent, and refunds. It never touches the database: app.payments.services
 records what the provider reports.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Mapping
 
 CENT = Decimal("0.01")
 

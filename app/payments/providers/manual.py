@@ -1,5 +1,6 @@
 """Bank transfer or cash on delivery: the buyer records the transfer reference on the order page,
 the seller confirms receipt, refunds are recorded by hand with their bank reference."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _

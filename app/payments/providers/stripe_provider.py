@@ -10,6 +10,7 @@ still embeds them); refund.created, refund.updated and charge.refund.updated (on
 ``re_…`` id). Session, intent and charge carry the order id in metadata; refunds are matched to the
 order through their PaymentIntent.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -140,17 +141,43 @@ def _to_payment_event(event: dict) -> PaymentEvent:
     event_id = str(event["id"])
     currency = str(obj.get("currency") or "")
     if kind in SESSION_PAID and obj.get("payment_status") == "paid":
-        return PaymentEvent(event_id, PAYMENT_SUCCEEDED, _order_id(obj), from_minor_units(obj.get("amount_total")),
-                            str(obj.get("payment_intent") or ""), currency=currency)
+        return PaymentEvent(
+            event_id,
+            PAYMENT_SUCCEEDED,
+            _order_id(obj),
+            from_minor_units(obj.get("amount_total")),
+            str(obj.get("payment_intent") or ""),
+            currency=currency,
+        )
     if kind == "payment_intent.succeeded":
-        return PaymentEvent(event_id, PAYMENT_SUCCEEDED, _order_id(obj), from_minor_units(obj.get("amount_received")),
-                            str(obj["id"]), currency=currency)
+        return PaymentEvent(
+            event_id,
+            PAYMENT_SUCCEEDED,
+            _order_id(obj),
+            from_minor_units(obj.get("amount_received")),
+            str(obj["id"]),
+            currency=currency,
+        )
     if kind == "charge.refunded":
         embedded = (obj.get("refunds") or {}).get("data") or []
-        return PaymentEvent(event_id, REFUND_UPDATED, _order_id(obj), from_minor_units(obj.get("amount_refunded")),
-                            str(obj.get("payment_intent") or ""), paid_amount=from_minor_units(obj.get("amount_captured")),
-                            currency=currency, refunds=tuple(_refund_report(refund) for refund in embedded))
+        return PaymentEvent(
+            event_id,
+            REFUND_UPDATED,
+            _order_id(obj),
+            from_minor_units(obj.get("amount_refunded")),
+            str(obj.get("payment_intent") or ""),
+            paid_amount=from_minor_units(obj.get("amount_captured")),
+            currency=currency,
+            refunds=tuple(_refund_report(refund) for refund in embedded),
+        )
     if kind in REFUND_EVENTS and obj.get("payment_intent"):
-        return PaymentEvent(event_id, REFUND_UPDATED, None, None, str(obj["payment_intent"]), currency=currency,
-                            refunds=(_refund_report(obj),))
+        return PaymentEvent(
+            event_id,
+            REFUND_UPDATED,
+            None,
+            None,
+            str(obj["payment_intent"]),
+            currency=currency,
+            refunds=(_refund_report(obj),),
+        )
     return PaymentEvent(event_id, IGNORED, None, Decimal("0.00"))
