@@ -6,7 +6,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-fast test-future test-past install translations extract-messages migrate seed serve gunicorn clean bench
+.PHONY: run test lint format test-fast test-future test-past install translations extract-messages migrate seed serve gunicorn clean bench
 
 install: $(VENV)/.installed
 
@@ -37,6 +37,18 @@ run: translations seed
 
 gunicorn: translations migrate
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+# Style and boundaries, both checked by .ci/run before the suite: ruff (lint + format check, ruff.toml)
+# and the import contracts of .importlinter (lint-imports).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+# Rewrites the code to the house format and fixes what ruff can fix safely.
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
 test: translations
