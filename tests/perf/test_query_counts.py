@@ -4,6 +4,7 @@ production. Budgets are per request, counted at the database cursor."""
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -62,6 +63,14 @@ def _postings(count: int, seller=None, photos: int = 1):
     return made
 
 
+_PAGE_IDS = re.compile(r"SELECT posting\.id\s*\n|SELECT count\(")
+
+
+def _card_statements(statements: list[str]) -> list[str]:
+    """The statements that are not the result page's id lists or counts."""
+    return [statement for statement in statements if not _PAGE_IDS.match(statement)]
+
+
 def assert_flat(url_for_size, grow):
     """Queries for a small and a large data set are the same number, within the budget."""
     small_url = url_for_size(small=True)
@@ -73,6 +82,13 @@ def assert_flat(url_for_size, grow):
     grow()
     large = queries_for(*url_for_size(small=False))
     assert len(small) <= QUERY_BUDGET, "\n".join(small)
+    # Which statements find a page's ids depends on the page, not on its cards: the market counts
+    # results only when the page is full (on the last page the count is the ids it found), and a price
+    # order lists negotiable postings by a second query only when priced ones do not fill the page
+    # (app/search/postings.py). Those are bounded; every other statement is compared one for one, so
+    # a query per card still shows.
+    assert len(large) <= QUERY_BUDGET, "\n".join(large)
+    small, large = _card_statements(small), _card_statements(large)
     assert len(large) == len(small), (
         f"{small_url[1]}: {len(small)} queries with few rows, {len(large)} with many (N+1?)\n"
         + "\n".join(small)
