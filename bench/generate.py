@@ -205,7 +205,7 @@ def _posting_row(rng, commodity, units, region, member_ids, prices_per_kg, today
     searchable = SimpleNamespace(
         title=title, description=description, variety="", grade=grade, commodity=commodity, province=region
     )
-    return {
+    row = {
         "kind": kind,
         "status": status,
         "owner_id": rng.choice(member_ids),
@@ -223,12 +223,15 @@ def _posting_row(rng, commodity, units, region, member_ids, prices_per_kg, today
         "locality": rng.choice(PLACE_NAMES),
         "available_until": today + timedelta(days=rng.randint(1, 60)) if status == "active" else today,
         "delivery": rng.choice(["collect", "deliver", "either"]),
-        "search_text": build_search_text(searchable),
         "published_at": published,
         "created_at": published,
         "updated_at": published,
         "_photo": rng.random() < 0.3,
     }
+    # The index text includes the locality (issue 16), which is drawn above with the other values.
+    searchable.locality = row["locality"]
+    row["search_text"] = build_search_text(searchable)
+    return row
 
 
 def _photo_row(posting_id: int, now: datetime) -> dict:
