@@ -28,50 +28,24 @@ esac
 export DATABASE_URL JISHI_ENV=development FLASK_DEBUG=0 JISHI_INSTANCE_DIR="$DIR/instance" FLASK_APP=wsgi.py
 export SECRET_KEY="bench-$(date +%s)-$RANDOM$RANDOM" LOG_LEVEL=WARNING
 
-count_postings() {
-  $PY - <<'EOF' 2>/dev/null || echo 0
-from sqlalchemy import create_engine, text
-from config import bench_env
-with create_engine(bench_env("DATABASE_URL")).connect() as connection:
-    print(connection.execute(text("SELECT count(*) FROM posting")).scalar())
-EOF
-}
+# bench/lib.sh: sql, build_database, wait_until_up, stop_servers
+source bench/lib.sh
 
-if [[ "${BENCH_REUSE:-0}" == 1 && "$(count_postings)" == "$POSTINGS" ]]; then
+if [[ "${BENCH_REUSE:-0}" == 1 && "$(sql 'SELECT count(*) FROM posting')" == "$POSTINGS" ]]; then
   echo "== reusing $DATABASE_URL with $POSTINGS postings"
 else
   echo "== building $DATABASE_URL with $POSTINGS postings"
-  if [[ "$ENGINE" == sqlite ]]; then
-    rm -f "$DIR/market-$POSTINGS.db" "$DIR/market-$POSTINGS.db-wal" "$DIR/market-$POSTINGS.db-shm"
-  else
-    $PY - <<'EOF'
-from sqlalchemy import create_engine, text
-from config import bench_env
-with create_engine(bench_env("DATABASE_URL")).begin() as connection:
-    connection.execute(text("DROP SCHEMA public CASCADE"))
-    connection.execute(text("CREATE SCHEMA public"))
-EOF
-  fi
-  .venv/bin/flask db upgrade >/dev/null 2>&1
-  .venv/bin/flask seed --no-demo >/dev/null
-  $PY bench/generate.py --postings "$POSTINGS" 2>&1 | grep -v '^INFO'
+  build_database "$DIR/market-$POSTINGS.db" "$POSTINGS"
 fi
 
 PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+trap stop_servers EXIT
 
 # The same gunicorn settings for both apps: 2 sync workers, no access log.
 GUNICORN=(.venv/bin/gunicorn --config gunicorn.conf.py --workers 2 --access-logfile /dev/null --error-logfile "$DIR/gunicorn.log")
 "${GUNICORN[@]}" --bind "127.0.0.1:$APP_PORT" wsgi:app & PIDS+=($!)
 "${GUNICORN[@]}" --bind "127.0.0.1:$HELLO_PORT" bench.hello:app & PIDS+=($!)
-for url in "http://127.0.0.1:$APP_PORT/healthz" "http://127.0.0.1:$HELLO_PORT/hello"; do
-  for attempt in $(seq 100); do
-    if $PY -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" "$url" 2>/dev/null; then break; fi
-    if [[ $attempt == 100 ]]; then echo "$url did not answer; see $DIR/gunicorn.log" >&2; exit 1; fi
-    sleep 0.2
-  done
-done
+wait_until_up "$DIR/gunicorn.log" "http://127.0.0.1:$APP_PORT/healthz" "http://127.0.0.1:$HELLO_PORT/hello"
 
 APP="http://127.0.0.1:$APP_PORT"
 TARGETS=(

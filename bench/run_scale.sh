@@ -36,34 +36,14 @@ if [[ "$FANOUT_URL" == "$DATABASE_URL" ]]; then echo "the fan-out database would
 export DATABASE_URL JISHI_ENV=development FLASK_DEBUG=0 JISHI_INSTANCE_DIR="$DIR/instance" FLASK_APP=wsgi.py
 export SECRET_KEY="bench-$(date +%s)-$RANDOM$RANDOM" LOG_LEVEL=WARNING
 
-sql() {  # one scalar from the benchmark database (0 when it has no posting table yet)
-  $PY - "$1" <<'EOF' 2>/dev/null || echo 0
-import sys
-from sqlalchemy import create_engine, text
-from config import bench_env
-with create_engine(bench_env("DATABASE_URL")).connect() as connection:
-    print(connection.execute(text(sys.argv[1])).scalar())
-EOF
-}
+# bench/lib.sh: sql, build_database, wait_until_up, stop_servers
+source bench/lib.sh
 
 if [[ "${BENCH_REUSE:-0}" == 1 && "$(sql 'SELECT count(*) FROM posting')" -ge "$POSTINGS" ]]; then
   echo "== reusing $DATABASE_URL ($(sql 'SELECT count(*) FROM posting') postings)"
 else
   echo "== building $DATABASE_URL with $POSTINGS postings"
-  if [[ "$ENGINE" == sqlite ]]; then
-    rm -f "$DIR/scale-$POSTINGS.db" "$DIR/scale-$POSTINGS.db-wal" "$DIR/scale-$POSTINGS.db-shm"
-  else
-    $PY - <<'EOF'
-from sqlalchemy import create_engine, text
-from config import bench_env
-with create_engine(bench_env("DATABASE_URL")).begin() as connection:
-    connection.execute(text("DROP SCHEMA public CASCADE"))
-    connection.execute(text("CREATE SCHEMA public"))
-EOF
-  fi
-  .venv/bin/flask db upgrade >/dev/null 2>&1
-  .venv/bin/flask seed --no-demo >/dev/null
-  $PY bench/generate.py --postings "$POSTINGS" 2>&1 | grep -v '^INFO' | tr '\r' '\n' | tail -n 1
+  build_database "$DIR/scale-$POSTINGS.db" "$POSTINGS"
 fi
 
 # 500 random active postings for the posting page: a page over many rows, not one row in cache.
@@ -81,7 +61,6 @@ open(sys.argv[1], "w").write("\n".join(map(str, ids[:500])) + "\n")
 EOF
 
 PIDS=()
-stop_servers() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait "${PIDS[@]}" 2>/dev/null || true; PIDS=(); }
 trap stop_servers EXIT
 
 # The same gunicorn settings for both apps: 2 sync workers, no access log. The login limit is raised
@@ -97,13 +76,7 @@ start_servers() {
   if [[ -n "$REDIS" ]]; then $PY -c "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()" "$REDIS"; fi
   env "${APP_ENV[@]}" "${GUNICORN[@]}" --bind "127.0.0.1:$APP_PORT" wsgi:app & PIDS+=($!)
   "${GUNICORN[@]}" --bind "127.0.0.1:$HELLO_PORT" bench.hello:app & PIDS+=($!)
-  for url in "http://127.0.0.1:$APP_PORT/healthz" "http://127.0.0.1:$HELLO_PORT/hello"; do
-    for attempt in $(seq 150); do
-      if $PY -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" "$url" 2>/dev/null; then break; fi
-      if [[ $attempt == 150 ]]; then echo "$url did not answer; see $DIR/gunicorn.log" >&2; exit 1; fi
-      sleep 0.2
-    done
-  done
+  wait_until_up "$DIR/gunicorn.log" "http://127.0.0.1:$APP_PORT/healthz" "http://127.0.0.1:$HELLO_PORT/hello"
 }
 
 APP="http://127.0.0.1:$APP_PORT"

@@ -35,54 +35,27 @@ esac
 export DATABASE_URL JISHI_ENV=development FLASK_DEBUG=0 JISHI_INSTANCE_DIR="$DIR/instance" FLASK_APP=wsgi.py
 export SECRET_KEY="bench-$(date +%s)-$RANDOM$RANDOM" LOG_LEVEL=WARNING
 
-sql() {  # one scalar from the benchmark database (0 when it has no posting table yet)
-  $PY - "$1" <<'EOF' 2>/dev/null || echo 0
-import sys
-from sqlalchemy import create_engine, text
-from config import bench_env
-with create_engine(bench_env("DATABASE_URL")).connect() as connection:
-    print(connection.execute(text(sys.argv[1])).scalar())
-EOF
-}
+# bench/lib.sh: sql, build_database, wait_until_up, stop_servers
+source bench/lib.sh
 
 if [[ "$(sql 'SELECT count(*) FROM posting')" -ge "$POSTINGS" ]]; then
   echo "== reusing $DATABASE_URL; migrating it to the newest revision"
   .venv/bin/flask db upgrade 2>&1 | grep -v '^INFO  \[alembic.runtime.migration\] \(Context\|Will\)' || true
 else
   echo "== building $DATABASE_URL with $POSTINGS postings (wiped first)"
-  if [[ "$ENGINE" == sqlite ]]; then
-    rm -f "$DIR/scale-$POSTINGS.db" "$DIR/scale-$POSTINGS.db-wal" "$DIR/scale-$POSTINGS.db-shm"
-  else
-    $PY - <<'EOF'
-from sqlalchemy import create_engine, text
-from config import bench_env
-with create_engine(bench_env("DATABASE_URL")).begin() as connection:
-    connection.execute(text("DROP SCHEMA public CASCADE"))
-    connection.execute(text("CREATE SCHEMA public"))
-EOF
-  fi
-  .venv/bin/flask db upgrade >/dev/null 2>&1
-  .venv/bin/flask seed --no-demo >/dev/null
-  $PY bench/generate.py --postings "$POSTINGS" 2>&1 | grep -v '^INFO' | tr '\r' '\n' | tail -n 1
+  build_database "$DIR/scale-$POSTINGS.db" "$POSTINGS"
 fi
 
 WORKLOAD="$DIR/search-workload"
 $PY bench/search_workload.py --out "$WORKLOAD" --distinct "${BENCH_SEARCHES:-4000}" --mixed "${BENCH_MIXED:-4000}"
 
 PIDS=()
-stop_servers() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait "${PIDS[@]}" 2>/dev/null || true; PIDS=(); }
 trap stop_servers EXIT
 GUNICORN=(.venv/bin/gunicorn --config gunicorn.conf.py --workers 2 --access-logfile /dev/null --error-logfile "$DIR/gunicorn-search.log")
 start_servers() {  # arguments: VAR=value settings for Jishi
   env "$@" "${GUNICORN[@]}" --bind "127.0.0.1:$APP_PORT" wsgi:app & PIDS+=($!)
   "${GUNICORN[@]}" --bind "127.0.0.1:$HELLO_PORT" bench.hello:app & PIDS+=($!)
-  for url in "http://127.0.0.1:$APP_PORT/healthz" "http://127.0.0.1:$HELLO_PORT/hello"; do
-    for attempt in $(seq 150); do
-      if $PY -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" "$url" 2>/dev/null; then break; fi
-      if [[ $attempt == 150 ]]; then echo "$url did not answer; see $DIR/gunicorn-search.log" >&2; exit 1; fi
-      sleep 0.2
-    done
-  done
+  wait_until_up "$DIR/gunicorn-search.log" "http://127.0.0.1:$APP_PORT/healthz" "http://127.0.0.1:$HELLO_PORT/hello"
 }
 LOAD=($PY bench/load.py --baseline hello --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup 2)
 HELLO="hello=http://127.0.0.1:$HELLO_PORT/hello"
