@@ -49,6 +49,40 @@ class Gateway(abc.ABC):
     def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
         """Send ``body`` to the E.164 number ``to``; returns the provider id or raises GatewayError."""
 
+    def send_template(self, message: TemplateSms, status_callback: str | None = None) -> SendResult:
+        """Send a template message; free-text gateways send its rendered text. Raises GatewayError."""
+        return self.send(message.to, message.text, status_callback)
+
+    def send_template_batch(self, messages: list[TemplateSms]) -> list[SendResult | GatewayError]:
+        """Send several template messages, one result per message in the same order (a SendResult,
+        or the GatewayError that message met). Gateways whose provider takes many numbers in one
+        request override this; the default sends one at a time."""
+        results: list[SendResult | GatewayError] = []
+        for message in messages:
+            try:
+                results.append(self.send_template(message))
+            except GatewayError as error:
+                results.append(error)
+        return results
+
+
+@dataclass(frozen=True)
+class TemplateSms:
+    """One outbound SMS as mainland providers take it: a registered template and its parameters.
+
+    ``template`` is Jishi's template name (see the template registry), ``params`` its parameters in
+    the order the template declares them, ``text`` the text rendered from them without the
+    signature (what gateways that take free text send), ``provider_template_code`` the code the
+    provider approved for this template (from config; None for free-text gateways) and
+    ``sign_name`` the approved 【签名】 the provider prepends (None where none applies)."""
+
+    to: str
+    template: str
+    params: dict[str, str]
+    text: str
+    provider_template_code: str | None = None
+    sign_name: str | None = None
+
 
 @dataclass(frozen=True)
 class ConsoleMessage:

@@ -68,6 +68,50 @@ class PaymentStart:
     checkout_reference: str | None = None
 
 
+@dataclass(frozen=True)
+class SplitReceiver:
+    """One receiver of a split settlement (分账): the seller's account at the provider
+    (WeChat Pay: MERCHANT_ID or PERSONAL_OPENID; Alipay: userId or loginName), the amount in minor
+    units (fen) and the description the provider shows."""
+
+    account_type: str
+    account: str
+    amount_minor: int
+    description: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class SplitReceiverResult:
+    account: str
+    amount_minor: int
+    # "pending" | "success" | "closed" (WeChat Pay: PENDING/SUCCESS/CLOSED; Alipay mapped likewise)
+    state: str
+    fail_reason: str = ""
+
+
+@dataclass(frozen=True)
+class SplitResult:
+    """What the provider says about one split request: Jishi's request number, the provider's id
+    for it, its overall state ("processing" | "finished") and each receiver's state."""
+
+    out_request_no: str
+    provider_id: str
+    state: str
+    receivers: tuple[SplitReceiverResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One line of the provider's split-settlement bill for a day, for reconciliation."""
+
+    out_request_no: str
+    provider_id: str
+    account: str
+    amount_minor: int
+    state: str
+
+
 class PaymentProvider(ABC):
     """Subclass, set ``name`` and ``label``, implement the abstract methods, and register the class."""
 
@@ -95,6 +139,27 @@ class PaymentProvider(ABC):
     @abstractmethod
     def refund(self, payment, amount: Decimal, idempotency_key: str) -> str:
         """Refund ``amount`` of ``payment``; returns the provider's reference. Raises ProviderError."""
+
+    # Split settlement (分账) to sellers, for providers that hold the buyer's money until it is split.
+    supports_split: bool = False
+
+    def request_split(self, payment, out_request_no: str, receivers: tuple[SplitReceiver, ...]) -> SplitResult:
+        """Ask the provider to pay ``receivers`` their shares out of ``payment``; idempotent by
+        ``out_request_no``. Raises ProviderError."""
+        raise ProviderError(f"{self.name} does not split settlements")
+
+    def query_split(self, payment, out_request_no: str) -> SplitResult:
+        """The provider's state of an earlier split request. Raises ProviderError."""
+        raise ProviderError(f"{self.name} does not split settlements")
+
+    def finish_split(self, payment, out_request_no: str) -> SplitResult:
+        """Release what is left of ``payment`` to the platform's own account (WeChat Pay's
+        unfreeze / Alipay's settle-complete). Raises ProviderError."""
+        raise ProviderError(f"{self.name} does not split settlements")
+
+    def split_statement(self, day) -> list[StatementLine]:
+        """The provider's split-settlement bill for ``day`` (a date). Raises ProviderError."""
+        raise ProviderError(f"{self.name} does not split settlements")
 
     def remote_state(self, payment) -> tuple[Decimal, Decimal] | None:
         """(paid, refunded) as the provider sees it, for reconciliation; None when unknowable."""
