@@ -186,7 +186,9 @@ def mixed_traffic(distinct: list[str], count: int, seed: int, popular: int = 200
     """``count`` requests: half from the ``popular`` first searches with a Zipf-like law, half from
     the rest (a long tail that rarely repeats)."""
     rng = random.Random(seed + 1)
-    head, tail = distinct[:popular], distinct[popular:]
+    # A short list (a quick run with --distinct 100) still gets a head and a tail to draw from.
+    popular = max(1, min(popular, len(distinct) // 2))
+    head, tail = distinct[:popular], distinct[popular:] or distinct
     weights = [1 / rank for rank in range(1, len(head) + 1)]
     return [rng.choices(head, weights)[0] if rng.random() < 0.5 else rng.choice(tail) for _ in range(count)]
 
