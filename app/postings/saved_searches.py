@@ -18,6 +18,7 @@ from app.catalogue.models import Category, Commodity
 from app.extensions import db
 from app.members.models import Member
 from app.postings.market_forms import MarketChoices, parse_market_filters
+from app.postings.market_reading import part_label
 from app.postings.models import Posting, PostingStatus, SavedSearch
 from app.search.engines import wants_prefix
 from app.search.text import words_match
@@ -187,10 +188,16 @@ def posting_words(posting: Posting) -> frozenset[str]:
 
 
 def filters_summary(search: SavedSearch, zh: bool) -> list[str]:
-    """Short labels of what the search filters on, for the list page (in the reader's language)."""
+    """Short labels of what the search filters on, for the list page (in the reader's language):
+    the query as the market reads it (玉米 · 河南 (Henan) · “检测报告”), then the form's filters."""
     parts = []
     if search.q:
-        parts.append(f"“{search.q}”")
+        understanding = understand(search.q)
+        if understanding.understood_anything:
+            vocabulary = query_vocabulary()
+            parts.extend(part_label(part, vocabulary, zh) for part in understanding.parts)
+        else:
+            parts.append(f"“{search.q}”")
     if search.kind == "sell":
         parts.append(_("Sell offers"))
     elif search.kind == "buy":

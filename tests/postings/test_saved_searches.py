@@ -256,3 +256,18 @@ def test_a_saved_search_matches_what_the_market_lists(db, buyer):
                 saved_searches.posting_words(posting),
             )
             assert matched == (posting.id in listed), (args, posting.title)
+
+
+def test_the_list_shows_the_query_as_the_market_reads_it_not_as_typed(client, db, login, buyer):
+    login(buyer)
+    client.post("/account/searches", data={"name": "玉米", "q": "河南玉米 检测报告"})
+    client.post("/account/searches", data={"name": "odd", "q": "zzqx"})
+
+    english = client.get("/account/searches").get_data(as_text=True)
+    assert "Henan · Maize · “检测报告”" in english
+    assert "“河南玉米 检测报告”" not in english
+    assert "“zzqx”" in english  # nothing understood: the words as typed
+
+    client.post("/lang", data={"locale": "zh_Hans", "next": "/"})
+    chinese = client.get("/account/searches").get_data(as_text=True)
+    assert "河南 · 玉米 · “检测报告”" in chinese
