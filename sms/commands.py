@@ -150,6 +150,7 @@ def _text_of(message: Message, tokens: list[Token], keyword: Token) -> str:
 def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> Listing:
     commodity = province = None
     unread: list[Token] = []
+    grades: list[Token] = []
     i = 0
     # Until the commodity, anything (numbers too: "一般" holds a 一) is either a place or unread words.
     while i < len(args) and not (args[i].kind == "number" and commodity is not None):
@@ -158,6 +159,8 @@ def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> 
             commodity = token.value
         elif token.kind == "province" and province is None:
             province = token.value
+        elif token.kind == "grade" and commodity is None:
+            grades.append(token)  # "卖 新鲜玉米 …": the grade goes into the note, as the web form would
         elif commodity is not None:
             # Something other than a number where the quantity belongs ("卖 玉米 吨 2100").
             raise ParseError("bad_number", side, "quantity")
@@ -190,6 +193,8 @@ def _listing(side: str, message: Message, args: list[Token], keyword: Token) -> 
             cut_from, cut_to = keyword.start - note_start, keyword.end - note_start
             note = note[:cut_from] + note[cut_to:]
         note = " ".join(note.split()).strip(EDGE_PUNCTUATION)
+    if grades:
+        note = " ".join(filter(None, (words_of(message, grades), note)))
     listing = Listing(
         side,
         commodity,
@@ -260,6 +265,8 @@ def _commodity_and_province(
             province = token.value
         elif token.kind == "keyword" and token.value[0] == "price":
             continue  # "订阅玉米价格": the alert is for prices anyway
+        elif token.kind == "grade":
+            continue  # "价格 新鲜玉米": market prices are per commodity, not per grade, as on the web
         else:
             stray.append(token)
     if commodity is None:

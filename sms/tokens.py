@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sms.catalogue import Catalogue, fold
 from sms.numbers import CHINESE_NUMERALS, Number, read_number
-from sms.vocabulary import CURRENCY_AFTER, CURRENCY_BEFORE, FILLERS, KEYWORDS, PER_WORDS
+from sms.vocabulary import CURRENCY_AFTER, CURRENCY_BEFORE, FILLERS, GRADE_WORDS, KEYWORDS, PER_WORDS
 
 _KEPT = frozenset("/#¥")
 _SIGNS = frozenset("-−")
@@ -81,6 +81,9 @@ def vocabulary(catalogue: Catalogue) -> dict[str, tuple[str, object]]:
         return cached[1]
     words: dict[str, tuple[str, object]] = {}
     layers = [
+        # Grade words (新鲜, 有机, fresh) only so that a longer grade wins over a filler inside it
+        # (有机 is not the filler 有 + 机); commands that take a commodity skip them.
+        ("grade", GRADE_WORDS),
         ("filler", dict.fromkeys(FILLERS, None)),
         ("currency", dict.fromkeys((*CURRENCY_BEFORE, *CURRENCY_AFTER), None)),
         ("per", dict.fromkeys(PER_WORDS, None)),
