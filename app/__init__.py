@@ -68,6 +68,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
     _import_models()
     _register_blueprints(app)
+    _connect_receivers()
 
     from app.web import errors, security, templating
 
@@ -102,6 +103,22 @@ def _import_models() -> None:
     from app.payments import models as _payments  # noqa: F401
     from app.postings import models as _postings  # noqa: F401
     from app.trade import models as _trade  # noqa: F401
+
+
+def _connect_receivers() -> None:
+    """Connect every domain's signal receivers (docs/architecture.md, "Signals"). Connecting is
+    idempotent (blinker keys receivers by function), so each create_app may call it."""
+    from app.market import rollup
+    from app.notify import handlers, match_handlers
+    from app.payments import handlers as payment_handlers
+    from app.postings import subscribers
+
+    handlers.connect()
+    match_handlers.connect()
+    subscribers.connect()
+    payment_handlers.connect()
+    # Completed orders and published postings keep today's reference prices current.
+    rollup.connect()
 
 
 def _register_blueprints(app: Flask) -> None:

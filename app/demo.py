@@ -13,9 +13,9 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.catalogue.services import find_commodity
+from app.core.clock import utcnow
 from app.extensions import db
 from app.members.models import STATION_APPROVED, STATION_PENDING, Member, Storefront
-from app.models_common import utcnow
 from app.postings.models import Posting
 from app.postings.services import PostingData, create_posting
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import DateTime, Numeric
 from sqlalchemy.orm import mapped_column
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
+from app.core.clock import utcnow  # noqa: F401 (re-exported: models import it from here)
 
 # Money in the currency's major unit with two decimals; quantities with three (kg to the gram).
 Money = Numeric(12, 2, asdecimal=True)

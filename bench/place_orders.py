@@ -44,9 +44,9 @@ def prepare(url: str | None, buyers: int, offers: int) -> tuple[list[str], list[
     """The buyers' phones and the ids of ``offers`` new sell offers (committed)."""
     from app import create_app
     from app.catalogue.services import find_commodity
+    from app.core.clock import utcnow
     from app.extensions import db
     from app.members.models import Member
-    from app.models_common import utcnow
     from app.postings.services import PostingData, create_posting
     from config import DevelopmentConfig
 

@@ -86,9 +86,9 @@ def prepare_database(url: str, env: dict[str, str], buyers: int, offers: int) ->
 
     from app import create_app
     from app.catalogue.services import find_commodity
+    from app.core.clock import utcnow
     from app.extensions import db
     from app.members.models import Member
-    from app.models_common import utcnow
     from app.postings.services import PostingData, create_posting
     from config import DevelopmentConfig
 

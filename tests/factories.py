@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import itertools
 
+from app.core.clock import utcnow
 from app.extensions import db
 from app.members.models import Member
-from app.models_common import utcnow
 
 DEFAULT_PASSWORD = "green-fields-2026"
 _phone_numbers = itertools.count(13800000001)

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from app.admin import services
 from app.admin.help_defaults import PAGES, SLUGS
 from app.admin.models import AuditAction, HelpPage
+from app.core.errors import DomainError
 from app.extensions import db
 from app.members.models import Member
-from app.web.errors import DomainError
 
 LOCALES = tuple(PAGES)
 MAX_TITLE_LENGTH = 120

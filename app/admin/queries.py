@@ -9,9 +9,9 @@ from sqlalchemy import Select, false, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from app.admin.models import AuditAction, AuditLog, Report
+from app.core.clock import utcnow
 from app.extensions import db
 from app.members.models import Member, Storefront
-from app.models_common import utcnow
 from app.postings.models import Posting
 from app.search.text import fold
 from app.trade.models import Order, Review

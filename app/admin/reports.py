@@ -12,10 +12,11 @@ from sqlalchemy.orm import joinedload
 
 from app.admin import services
 from app.admin.models import AuditAction, Report, ReportReason, ReportStatus, ReportTarget
+from app.core.clock import utcnow
+from app.core.errors import DomainError
+from app.core.urls import public_url
 from app.extensions import db
 from app.members.models import Member
-from app.models_common import utcnow
-from app.web.errors import DomainError
 
 MAX_DETAILS_LENGTH = 2000
 REASONS = [reason.value for reason in ReportReason]
@@ -153,7 +154,6 @@ def decide(report_id: int, admin: Member, decision: str, note: str, days: int | 
 
 
 def _tell_reporter(report: Report) -> None:
-    from app.notify.handlers import public_url
     from app.notify.services import enqueue
 
     reporter = db.session.get(Member, report.reporter_id)

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from app.admin import bp, queries, reports, services, stations
 from app.admin.forms import DecideReportForm, ReasonForm, SuspendForm
 from app.admin.models import AuditAction, Report, ReportStatus
+from app.core.clock import utcnow
 from app.extensions import db
 from app.members import verification
 from app.members.models import Member
-from app.models_common import utcnow
 from app.notify import sms_budget
 from app.postings.models import Posting
 from app.postings.services import status_label as posting_status_label

@@ -15,12 +15,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.admin.models import AuditAction, AuditLog, HoldCause, PostingHold
+from app.core.clock import utcnow
+from app.core.errors import DomainError
 from app.extensions import db
 from app.members.models import Member
 from app.members.signals import announce_verification_changed
-from app.models_common import utcnow
 from app.postings.models import Posting, PostingStatus
-from app.web.errors import DomainError
 
 HIDDEN = PostingStatus.HIDDEN.value
 # A suspension hides what buyers could otherwise find or open; drafts and closed ones stay as they are.

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from app.admin.models import AuditAction
 from app.admin.services import _lock_member, clean_reason, record
+from app.core.clock import utcnow
+from app.core.errors import DomainError
 from app.extensions import db
 from app.members.models import STATION_APPROVED, STATION_PENDING, STATION_REFUSED, Member
-from app.models_common import utcnow
-from app.web.errors import DomainError
 
 
 def pending_stations() -> list[Member]:

@@ -10,8 +10,9 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, In
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import utcnow
 from app.extensions import db
-from app.models_common import created_at_column, utcnow
+from app.models_common import created_at_column
 
 
 def as_utc(moment: datetime | None) -> datetime | None:

@@ -12,6 +12,8 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import update
 
+from app.core.clock import utcnow
+from app.core.errors import DomainError
 from app.extensions import db
 from app.forum.models import (
     ForumCategory,
@@ -25,8 +27,6 @@ from app.forum.models import (
 )
 from app.forum.services import REASON_MAX, active_suspension, is_moderator, without_control_characters
 from app.members.models import Member
-from app.models_common import utcnow
-from app.web.errors import DomainError
 
 MAX_SUSPENSION_DAYS = 365
 

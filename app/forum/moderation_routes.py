@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
+from app.core.errors import DomainError
+from app.core.i18n import is_chinese
 from app.extensions import db
 from app.forum import bp, moderation, queries, services
 from app.forum.forms import CategoryForm, HideForm, MoveForm, SuspendForm
@@ -20,7 +22,6 @@ from app.forum.routes import member, post_or_404, thread_or_404
 from app.forum.services import CategoryData, ForumInvalid
 from app.members.models import Member
 from app.web.decorators import admin_required
-from app.web.errors import DomainError
 from app.web.redirects import safe_next
 
 
@@ -206,6 +207,5 @@ def edit_category(category_id: int | None):
 
 
 def _locale() -> str:
-    from app.web.i18n import is_chinese
 
     return "zh_Hans" if is_chinese() else "en"

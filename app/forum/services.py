@@ -16,6 +16,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from app.core.clock import utcnow
+from app.core.errors import DomainError
+from app.core.urls import public_url
 from app.extensions import db
 from app.forum.markup import plain_text, render_markdown
 from app.forum.models import (
@@ -30,10 +33,8 @@ from app.forum.models import (
 )
 from app.members.models import Member
 from app.members.services import ensure_can_write
-from app.models_common import utcnow
 from app.notify.preferences import register_event
 from app.search.text import index_text
-from app.web.errors import DomainError
 
 TITLE_MIN, TITLE_MAX = 4, 150
 BODY_MAX = 20_000
@@ -346,7 +347,6 @@ def save_category(data: CategoryData, category: ForumCategory | None = None) -> 
 def _notify(thread: ForumThread, post: ForumPost, author: Member, quoted: ForumPost | None) -> None:
     """forum_reply to the thread's author, forum_quote to the quoted post's author (once each,
     never to the person who wrote the reply). Rows join the reply's transaction."""
-    from app.notify.handlers import public_url
     from app.notify.services import enqueue
 
     context = {

@@ -16,6 +16,9 @@ from sqlalchemy import select
 
 from app.catalogue.models import Commodity, Region
 from app.catalogue.models import Unit as CatalogueUnit
+from app.core.clock import utcnow
+from app.core.errors import DomainError
+from app.core.urls import public_url
 from app.extensions import db
 from app.inbound_sms import offer_codes, order_texts, replies
 from app.inbound_sms.catalogue import sms_catalogue
@@ -23,9 +26,7 @@ from app.market.prices import latest_reference
 from app.market.subscriptions import subscribe_phone, unsubscribe_phone
 from app.members.models import Member
 from app.members.services import MemberSuspended, ensure_can_write
-from app.models_common import utcnow
 from app.notify import optout
-from app.notify.handlers import public_url
 from app.postings import services as postings
 from app.postings.models import Posting, PostingStatus
 from app.postings.services import PostingData, PostingInvalid
@@ -33,7 +34,6 @@ from app.trade import negotiations
 from app.trade.errors import TradeInvalid
 from app.trade.models import OfferStatus
 from app.trade.transitions import TransitionLost
-from app.web.errors import DomainError
 from sms import commands as sms
 from sms.catalogue import Unit, fold
 from sms.limits import REPLY_SEGMENTS

@@ -15,9 +15,9 @@ from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from app.core.clock import utcnow
 from app.extensions import db
 from app.members.models import Member
-from app.models_common import utcnow
 from app.trade.models import Negotiation, NegotiationStatus, Offer, OfferStatus, Order
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -10,9 +10,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.catalogue.models import Commodity, Region, Unit
+from app.core.formatting import quantity as format_quantity
 from app.market.prices import ReferenceQuote
 from app.postings.models import Posting
-from app.web.templating import quantity as format_quantity
 from sms.segments import fits
 
 # Weight units whose code every English-speaking farmer reads ("5 t", "500 kg"); others by name.

@@ -11,12 +11,12 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 
+from app.core.errors import DomainError
 from app.extensions import csrf, db
 from app.inbound_sms import bp, services
 from app.members.phones import normalise_phone
 from app.notify.twilio_webhooks import twilio_signed
 from app.postings.services import delete_photo_files
-from app.web.errors import DomainError
 from app.web.request_limits import body_limit
 
 MESSAGE_SID = re.compile(r"^[A-Za-z0-9]{10,64}$")

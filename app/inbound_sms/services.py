@@ -17,15 +17,15 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.core.clock import utcnow
+from app.core.errors import MESSAGES
+from app.core.i18n import normalise_locale
 from app.extensions import db
 from app.inbound_sms import commands
 from app.inbound_sms.models import InboundSms
 from app.inbound_sms.replies import refused_reply, too_many_reply
 from app.members.models import Member
 from app.members.services import member_by_phone
-from app.models_common import utcnow
-from app.web.errors import MESSAGES
-from app.web.i18n import normalise_locale
 from sms import limits
 
 # Stored bodies are capped: a concatenated SMS is at most ~1,600 characters, anything longer is abuse.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.notify.handlers import public_url
+from app.core.urls import public_url
 from app.notify.services import enqueue
 from app.postings.models import Posting
 

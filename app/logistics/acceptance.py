@@ -18,15 +18,15 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.core.clock import utcnow
+from app.core.errors import DomainError
 from app.extensions import db
 from app.logistics import signals
 from app.logistics.models import AcceptanceReason, DeliveryAcceptance, SellerDecision
 from app.members.models import Member
-from app.models_common import utcnow
 from app.trade import disputes, orders, transitions
 from app.trade.errors import TradeInvalid
 from app.trade.models import Order, OrderStatus, line_total
-from app.web.errors import DomainError
 
 REASON_LABELS = {
     AcceptanceReason.LOWER_GRADE.value: _l("Lower grade than agreed"),

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.core.errors import DomainError
 from app.extensions import db
 from app.logistics import acceptance, bp, services
 from app.logistics.forms import (
@@ -28,7 +29,6 @@ from app.trade.errors import TradeInvalid
 from app.trade.models import Order
 from app.trade.orders import MAX_NOTE_LENGTH
 from app.trade.route_helpers import attach_error, member
-from app.web.errors import DomainError
 from app.web.request_limits import body_limit
 
 STATUS_LABELS = {

@@ -20,6 +20,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core.clock import utcnow
+from app.core.errors import DomainError
 from app.extensions import db
 from app.logistics.models import (
     UPDATE_STATUSES,
@@ -33,11 +35,9 @@ from app.logistics.models import (
 )
 from app.media.images import ImageRejected, save_image
 from app.members.models import Member
-from app.models_common import utcnow
 from app.trade import orders, transitions
 from app.trade.errors import TradeInvalid
 from app.trade.models import Order, OrderStatus, as_aware
-from app.web.errors import DomainError
 
 # A seller who already pressed "Mark as shipped" may still add the tracking details afterwards.
 SHIPPABLE_ORDER_STATUSES = frozenset({OrderStatus.CONFIRMED.value, OrderStatus.PAID.value, OrderStatus.SHIPPED.value})

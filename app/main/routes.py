@@ -6,9 +6,9 @@ from flask import jsonify, redirect, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import text
 
+from app.core.i18n import normalise_locale
 from app.extensions import db
 from app.main import bp
-from app.web.i18n import normalise_locale
 from app.web.redirects import safe_next
 
 

@@ -8,10 +8,7 @@ bp = Blueprint("market", __name__)
 from app.market import (  # noqa: E402,F401
     alerts,
     cli,
+    report_routes,  # noqa: E402,F401  (dashboards and admin reports)
     rollup,
     routes,  # noqa: E402,F401
 )
-
-# Completed orders and published postings keep today's reference prices current.
-rollup.connect()
-from app.market import report_routes  # noqa: E402,F401  (dashboards and admin reports)

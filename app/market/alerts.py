@@ -23,17 +23,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.catalogue.models import Region
+from app.core.clock import utcnow
+from app.core.i18n import normalise_locale
+from app.core.urls import public_url
 from app.db import write_transactions
 from app.extensions import db
 from app.market.models import AlertKind, PriceAlertDelivery, PriceSubscription, SubscriptionChannel
 from app.market.prices import ReferenceQuote, latest_reference
 from app.members.models import Member
-from app.models_common import utcnow
 from app.notify import preferences
 from app.notify.fanout import enqueue_sms_fanout
-from app.notify.handlers import public_url
 from app.notify.services import enqueue, render_sms_text
-from app.web.i18n import normalise_locale
 from sms import limits
 from sms.segments import count_segments
 

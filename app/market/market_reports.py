@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.catalogue.models import Commodity, Region, Unit
+from app.core.errors import DomainError
 from app.extensions import db
 from app.market.models import MarketReport
 from app.market.prices import price_per_kg
 from app.market.rollup import rollup_day
 from app.members.models import Member
 from app.postings.services import local_today
-from app.web.errors import DomainError
 
 # A report may be backdated a little (typed in after a trip to town), never dated in the future.
 MAX_BACKDATE_DAYS = 30

@@ -14,6 +14,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core.formatting import money
 from app.extensions import db
 from app.market import bp, dashboards, reports
 from app.market.charts_small import bar_chart
@@ -23,7 +24,6 @@ from app.postings.services import status_label as posting_status_label
 from app.trade.labels import NEGOTIATION_STATUS, ORDER_STATUS
 from app.web.csv_export import csv_response
 from app.web.decorators import admin_required
-from app.web.templating import money
 
 DIMENSION_LABELS = {
     "commodity": lambda: _("Commodity"),

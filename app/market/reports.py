@@ -36,11 +36,11 @@ from sqlalchemy import and_, case, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from app.catalogue.models import Category, Commodity, Region
+from app.core.errors import DomainError
 from app.extensions import db
 from app.members.models import Member
 from app.postings.models import Posting, PostingKind
 from app.trade.models import CENT, Dispute, Order, OrderStatus
-from app.web.errors import DomainError
 
 DIMENSIONS = ("commodity", "category", "province", "month")
 ZERO = Decimal("0.00")

@@ -13,18 +13,19 @@ from sqlalchemy import select
 
 from app.catalogue.models import Commodity, Region
 from app.catalogue.services import all_regions
+from app.core.errors import DomainError
+from app.core.formatting import localized
+from app.core.urls import public_url
 from app.extensions import db, limiter
 from app.market import bp, charts, open_data, subscriptions
 from app.market.forms import MarketReportForm, StationNumbersForm, SubscriptionForm
 from app.market.market_reports import can_report, recent_reports, record_market_report
 from app.market.prices import latest_reference, latest_references, reference_series
-from app.notify.handlers import public_url
 from app.postings.services import local_today
 from app.trade.qr import qr_svg
 from app.web.decorators import station_required
-from app.web.errors import DomainError, render_error
+from app.web.errors import render_error
 from app.web.htmx import render_page_or_fragment
-from app.web.templating import localized
 
 CHART_DAYS = 90
 

@@ -13,11 +13,11 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from app.catalogue.models import Commodity, Region
+from app.core.errors import DomainError
+from app.core.i18n import normalise_locale
 from app.extensions import db
 from app.market.models import NATIONAL, PriceSubscription, SubscriptionChannel, area_of
 from app.members.models import Member
-from app.web.errors import DomainError
-from app.web.i18n import normalise_locale
 
 MAX_TARGET_PER_KG = Decimal("1000000")
 

@@ -25,13 +25,14 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from app.core.clock import utcnow
+from app.core.errors import DomainError
+from app.core.urls import public_url
 from app.extensions import db
 from app.members.models import Member, OneTimeCode
 from app.members.passwords import check_password as check_password_rules
 from app.members.services import end_all_sessions, member_by_phone
-from app.models_common import utcnow
 from app.notify.preferences import register_event
-from app.web.errors import DomainError
 
 CODE_DIGITS = 6
 _LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{40,64}")
@@ -268,7 +269,6 @@ def request_password_reset_by_email(email: str, ip: str | None) -> None:
     ``email``, compared without case. Returns nothing either way.
 
     Raises CodeLimitReached (429) — alike for known and unknown addresses. Does not commit."""
-    from app.notify.handlers import public_url
     from app.notify.services import enqueue
 
     email = email.strip().lower()

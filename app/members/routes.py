@@ -9,13 +9,13 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from app.core.i18n import normalise_locale
 from app.extensions import db, limiter, login_manager
 from app.members import bp, codes, services
 from app.members.forms import ChangePasswordForm, LoginForm, ProfileForm, SignupForm
 from app.members.models import Member
 from app.members.passwords import WeakPassword
 from app.members.phones import normalise_phone
-from app.web.i18n import normalise_locale
 from app.web.redirects import safe_next
 
 login_manager.login_view = "members.login"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from app.core.errors import DomainError
 from app.members.models import Member
-from app.web.errors import DomainError
 
 
 class MemberSuspended(DomainError):

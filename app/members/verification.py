@@ -6,11 +6,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.core.clock import utcnow
+from app.core.errors import DomainError
 from app.extensions import db
 from app.members.models import Member, VerificationRequest
 from app.members.signals import announce_verification_changed
-from app.models_common import utcnow
-from app.web.errors import DomainError
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 

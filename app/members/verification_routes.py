@@ -6,6 +6,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core.errors import DomainError
 from app.extensions import db
 from app.media.images import ImageRejected, delete_image, save_image, upload_dir
 from app.members import bp
@@ -13,7 +14,6 @@ from app.members import verification as service
 from app.members.forms import DecisionForm, VerificationForm
 from app.members.models import VerificationRequest
 from app.web.decorators import admin_required
-from app.web.errors import DomainError
 from app.web.htmx import wants_fragment
 from app.web.request_limits import body_limit
 

@@ -14,7 +14,3 @@ def _refuse_incomplete_twilio_settings(state) -> None:
     config = state.app.config
     if config.get("SMS_GATEWAY") == "twilio" and (problem := twilio_settings_problem(config)):
         raise RuntimeError(problem)
-
-
-handlers.connect()
-match_handlers.connect()

@@ -6,20 +6,13 @@ by id, only add rows to the session and never commit (see app.trade.signals)."""
 
 from __future__ import annotations
 
-from flask import current_app
-
+from app.core.urls import public_url
 from app.extensions import db
 from app.logistics import signals as logistics_signals
 from app.members.models import Member
 from app.notify.services import enqueue
 from app.trade import signals
 from app.trade.models import Negotiation, Offer, Order
-
-
-def public_url(endpoint: str, **values) -> str:
-    """An absolute link on PUBLIC_BASE_URL (works in a request, a CLI job or the worker)."""
-    path = current_app.url_map.bind("jishi").build(endpoint, values)
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 
 def _tell(member_ids, event: str, context: dict) -> None:

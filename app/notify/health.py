@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, func, select
 
+from app.core.clock import utcnow
 from app.extensions import db
-from app.models_common import utcnow
 from app.notify.models import CLAIMABLE, Notification
 
 # Built once: /healthz is polled often, and building the statement costs more than running it

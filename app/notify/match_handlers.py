@@ -10,9 +10,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.catalogue.models import Commodity
+from app.core.urls import public_url
 from app.extensions import db
 from app.members.models import Member
-from app.notify.handlers import public_url
 from app.notify.preferences import register_event
 from app.notify.services import enqueue
 from app.postings import signals

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
+from app.core.clock import utcnow
 from app.extensions import db
-from app.models_common import utcnow
 from app.notify.models import SmsOptOut
 
 # Up to this many numbers are looked up with IN (…); a bigger fan-out reads the whole (much

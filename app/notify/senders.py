@@ -13,6 +13,7 @@ from email.utils import make_msgid
 
 from sqlalchemy import insert
 
+from app.core.urls import public_url
 from app.extensions import db
 from app.notify.models import Channel, ConsoleSms
 from sms.gateways import GatewayError, TwilioGateway
@@ -156,8 +157,6 @@ def senders_from_config(config, *, twilio_http_client=None) -> dict[str, object]
     (its status callback URL is built from PUBLIC_BASE_URL and the URL map)."""
     gateway = config["SMS_GATEWAY"]
     if gateway == "twilio":
-        from app.notify.handlers import public_url
-
         if problem := twilio_settings_problem(config):
             raise RuntimeError(problem)
 

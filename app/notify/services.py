@@ -7,9 +7,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
+from app.core.clock import utcnow
+from app.core.errors import DomainError
+from app.core.i18n import normalise_locale
 from app.extensions import db
 from app.members.models import Member
-from app.models_common import utcnow
 from app.notify import optout, policy, preferences
 from app.notify.models import (
     DELIVERY_RANK,
@@ -19,8 +21,6 @@ from app.notify.models import (
     Notification,
     NotificationStatus,
 )
-from app.web.errors import DomainError
-from app.web.i18n import normalise_locale
 from sms import limits
 
 

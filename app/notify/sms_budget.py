@@ -38,12 +38,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.core.clock import utcnow
+from app.core.errors import DomainError
+from app.core.urls import public_url
 from app.extensions import db
-from app.models_common import utcnow
 from app.notify.models import SmsBudgetAlert, SmsBudgetCounter
 from app.notify.policy import local_day_start
 from app.notify.preferences import register_event
-from app.web.errors import DomainError
 
 # What caused the SMS: decides which budgets it counts against.
 CODE = "code"  # sign-up / verification and password-reset codes: asked for by anyone
@@ -272,7 +273,6 @@ def _alert_admins_once(budget: Budget, now: datetime) -> None:
     if db.session.execute(statement).first() is None:
         return
     from app.members.models import Member
-    from app.notify.handlers import public_url
     from app.notify.services import enqueue
 
     context = {

@@ -27,9 +27,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import bindparam, case, or_, select, text, update
 
+from app.core.clock import utcnow
 from app.db import is_postgres, write_transactions
 from app.extensions import db
-from app.models_common import utcnow
 from app.notify.models import Channel, Notification, NotificationStatus
 from app.notify.optout import opted_out_numbers
 from app.notify.policy import OPTED_OUT

@@ -5,5 +5,3 @@ from flask import Blueprint
 bp = Blueprint("payments", __name__)
 
 from app.payments import cli, handlers, routes, webhooks  # noqa: E402,F401
-
-handlers.connect()

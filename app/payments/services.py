@@ -23,10 +23,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.core.clock import utcnow
+from app.core.errors import DomainError
 from app.extensions import db
 from app.logistics.acceptance import amount_due
 from app.members.models import Member
-from app.models_common import utcnow
 from app.payments import ledger
 from app.payments.errors import PaymentInvalid
 from app.payments.models import EntryKind, EntryStatus, LedgerEntry, Payment, WebhookEvent
@@ -34,7 +35,6 @@ from app.payments.providers import enabled_names, get_provider
 from app.payments.providers.base import PaymentEvent, PaymentStart, ProviderError
 from app.trade import transitions
 from app.trade.models import Order, OrderStatus
-from app.web.errors import DomainError
 
 log = logging.getLogger(__name__)
 ZERO = Decimal("0.00")

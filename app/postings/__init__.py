@@ -7,7 +7,5 @@ from app.postings import (  # noqa: E402
     market,  # noqa: F401
     routes,  # noqa: F401
     saved_search_routes,  # noqa: F401
-    subscribers,
+    subscribers,  # noqa: F401
 )
-
-subscribers.connect()

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from app.catalogue.services import all_regions, all_units, categories_with_commodities
+from app.core.i18n import is_chinese
 from app.db import read_without_transaction
 from app.extensions import db
 from app.postings import bp
@@ -27,7 +28,6 @@ from app.search.shared_cache import shared_cache
 from app.search.understanding import Understanding
 from app.search.vocabulary import query_vocabulary, understand
 from app.web.htmx import render_page_or_fragment
-from app.web.i18n import is_chinese
 
 # How long other workers wait for the one computing a missing search (see shared_result_ids)
 # before they compute it themselves: well above the slowest search measured on 1,000,000

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from app.core.errors import DomainError
 from app.postings.models import Posting, PostingStatus
-from app.web.errors import DomainError
 
 DRAFT, ACTIVE, PAUSED, CLOSED, EXPIRED = (
     PostingStatus.DRAFT.value,

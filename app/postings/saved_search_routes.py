@@ -9,11 +9,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core.i18n import is_chinese
 from app.extensions import db
 from app.postings import bp
 from app.postings import saved_searches as service
 from app.postings.market import market_choices
-from app.web.i18n import is_chinese
 
 
 @bp.get("/account/searches")

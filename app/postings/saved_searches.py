@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.catalogue.models import Category, Commodity
+from app.core.errors import DomainError
 from app.extensions import db
 from app.members.models import Member
 from app.postings.market_forms import MarketChoices, parse_market_filters
@@ -24,7 +25,6 @@ from app.search.engines import wants_prefix
 from app.search.text import words_match
 from app.search.understanding import Understanding, text_groups
 from app.search.vocabulary import query_vocabulary, understand
-from app.web.errors import DomainError
 
 MAX_SAVED_SEARCHES = 20
 MAX_NAME_LENGTH = 60

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm import selectinload
 
 from app.catalogue.models import Commodity, Region, Unit
+from app.core.clock import utcnow
 from app.extensions import db
 from app.media.images import ImageRejected, StoredImage, delete_image, save_image
 
@@ -27,7 +28,6 @@ from app.media.images import ImageRejected, StoredImage, delete_image, save_imag
 # is looked up at call time.
 from app.members import services as member_services
 from app.members.models import Member
-from app.models_common import utcnow
 from app.postings import policy, signals
 from app.postings.models import DeliveryOption, Posting, PostingKind, PostingPhoto, PostingStatus
 

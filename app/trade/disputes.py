@@ -12,9 +12,10 @@ from decimal import Decimal
 from flask import current_app
 from flask_babel import gettext as _
 
+from app.core.clock import utcnow
+from app.core.errors import DomainError
 from app.extensions import db
 from app.members.models import Member
-from app.models_common import utcnow
 from app.trade import signals
 from app.trade.errors import TradeInvalid
 from app.trade.models import CENT, Dispute, Order, RefundOutcome
@@ -29,7 +30,6 @@ from app.trade.orders import (
     dispute_deadline,
     record_transition,
 )
-from app.web.errors import DomainError
 
 
 def dispute_refusal(order: Order, member: Member, now: datetime | None = None) -> str | None:

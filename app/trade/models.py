@@ -27,8 +27,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import utcnow
 from app.extensions import db
-from app.models_common import Money, Quantity, created_at_column, updated_at_column, utcnow
+from app.models_common import Money, Quantity, created_at_column, updated_at_column
 
 CENT = Decimal("0.01")
 # Order totals may exceed a posting's price range (quantity up to 1e9 × price up to 1e7).

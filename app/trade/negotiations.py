@@ -19,10 +19,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core.clock import utcnow
+from app.core.errors import DomainError
+from app.core.formatting import localized
+from app.core.formatting import quantity as format_quantity
 from app.extensions import db
 from app.members.models import Member
 from app.members.services import ensure_can_write
-from app.models_common import utcnow
 from app.postings.models import DeliveryOption, Posting, PostingKind, PostingStatus
 from app.trade import signals, transitions
 from app.trade.errors import TradeInvalid
@@ -36,9 +39,6 @@ from app.trade.models import (
 )
 from app.trade.orders import place_order
 from app.trade.stock import available
-from app.web.errors import DomainError
-from app.web.templating import localized
-from app.web.templating import quantity as format_quantity
 
 MAX_MESSAGE_LENGTH = 2000
 

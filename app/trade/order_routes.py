@@ -11,8 +11,9 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core.clock import utcnow
+from app.core.errors import DomainError
 from app.extensions import db
-from app.models_common import utcnow
 from app.trade import bp, disputes, orders, queries, reviews
 from app.trade.errors import TradeInvalid
 from app.trade.forms import DisputeForm, OrderActionForm, ResolveDisputeForm, ReviewForm
@@ -20,7 +21,6 @@ from app.trade.models import OrderStatus
 from app.trade.qr import qr_svg
 from app.trade.route_helpers import attach_error, member
 from app.web.decorators import admin_required
-from app.web.errors import DomainError
 
 ORDER_FILTERS = tuple(status.value for status in OrderStatus)
 

@@ -25,10 +25,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core.clock import utcnow
+from app.core.errors import DomainError
+from app.core.formatting import localized
+from app.core.formatting import quantity as format_quantity
 from app.extensions import db
 from app.members.models import Member
 from app.members.services import ensure_can_write
-from app.models_common import utcnow
 from app.postings.models import DeliveryOption, Posting, PostingKind
 from app.trade import signals, stock, transitions
 from app.trade.errors import TradeInvalid
@@ -40,9 +43,6 @@ from app.trade.models import (
     as_aware,
     line_total,
 )
-from app.web.errors import DomainError
-from app.web.templating import localized
-from app.web.templating import quantity as format_quantity
 
 PLACED, CONFIRMED, PAID = OrderStatus.PLACED.value, OrderStatus.CONFIRMED.value, OrderStatus.PAID.value
 SHIPPED, DELIVERED, COMPLETED = OrderStatus.SHIPPED.value, OrderStatus.DELIVERED.value, OrderStatus.COMPLETED.value

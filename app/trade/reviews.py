@@ -9,13 +9,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core.clock import utcnow
+from app.core.errors import DomainError
 from app.extensions import db
 from app.members.models import Member
 from app.members.services import ensure_can_write
-from app.models_common import utcnow
 from app.trade.errors import TradeInvalid
 from app.trade.models import Order, OrderStatus, Review, as_aware
-from app.web.errors import DomainError
 
 REVIEWABLE_STATUSES = frozenset({OrderStatus.COMPLETED.value, OrderStatus.RESOLVED.value})
 MAX_COMMENT_LENGTH = 2000

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.core.errors import DomainError
 from app.extensions import db
 from app.members.services import ensure_can_write
 from app.postings.models import Posting, PostingKind
@@ -25,7 +26,6 @@ from app.trade.forms import BuyNowForm, CounterForm, MessageForm, OfferForm, Quo
 from app.trade.negotiations import OfferTerms
 from app.trade.route_helpers import attach_error, member, redirect_to
 from app.trade.stock import available
-from app.web.errors import DomainError
 from app.web.htmx import wants_fragment
 
 # htmx stops polling an element when the response status is 286.

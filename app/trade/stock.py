@@ -16,10 +16,11 @@ from sqlalchemy import case, event, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
+from app.core.errors import DomainError
+from app.core.formatting import localized
+from app.core.formatting import quantity as format_quantity
 from app.extensions import db
 from app.postings.models import Posting, PostingKind, PostingStatus
-from app.web.errors import DomainError
-from app.web.templating import quantity as format_quantity
 
 ACTIVE = PostingStatus.ACTIVE.value
 CLOSED = PostingStatus.CLOSED.value
@@ -153,7 +154,6 @@ def _out_of_stock(posting_id: int) -> OutOfStock:
 def _unit(posting: Posting | None) -> str:
     if posting is None or posting.unit is None:
         return ""
-    from app.web.templating import localized
 
     return localized(posting.unit)
 

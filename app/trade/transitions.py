@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.core.errors import MESSAGES, DomainError
 from app.extensions import db
-from app.web.errors import MESSAGES, DomainError
 
 
 class TransitionLost(DomainError):

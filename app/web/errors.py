@@ -9,32 +9,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from app.core.errors import MESSAGES, DomainError  # noqa: F401 (re-exported for routes)
 from app.extensions import db
 from app.web.htmx import wants_fragment
-
-MESSAGES = {
-    400: _l("The request could not be understood. Please go back and try again."),
-    403: _l("You are not allowed to do that."),
-    404: _l("We could not find that page."),
-    405: _l("That action is not allowed here."),
-    409: _l("That could not be done because something changed. Please reload and try again."),
-    413: _l("The upload is too large. Each photo may be at most 10 MB, and at most 6 photos at once."),
-    422: _l("Some of the information is not valid."),
-    429: _l("Too many attempts. Please wait a minute and try again."),
-    500: _l("Something went wrong on our side. Nothing you saved was lost; please try again."),
-}
-
-
-class DomainError(Exception):
-    """A business rule refused an action; rendered as ``status`` with ``message`` for the user."""
-
-    status = 409
-
-    def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
-        self.message = message
-        if status is not None:
-            self.status = status
 
 
 def render_error(status: int, message: str | None = None):

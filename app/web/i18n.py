@@ -5,17 +5,7 @@ from __future__ import annotations
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
-
-def normalise_locale(value: str | None) -> str | None:
-    """Map anything a browser or a person may send (zh, zh-CN, zh_Hans, en-GB) to a supported locale."""
-    if not value:
-        return None
-    value = value.replace("-", "_").lower()
-    if value.startswith("zh"):
-        return "zh_Hans"
-    if value.startswith("en"):
-        return "en"
-    return None
+from app.core.i18n import is_chinese, normalise_locale  # noqa: F401 (is_chinese re-exported)
 
 
 def select_locale() -> str:
@@ -33,10 +23,3 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["TIMEZONE"]
-
-
-def is_chinese() -> bool:
-    from flask_babel import get_locale
-
-    locale = get_locale()
-    return bool(locale and locale.language == "zh")

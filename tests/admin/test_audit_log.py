@@ -8,8 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from app.admin.models import AuditAction
+from app.core.clock import utcnow
 from app.extensions import db
-from app.models_common import utcnow
 from tests.admin.helpers import audit_rows, suspend
 from tests.factories import make_member
 

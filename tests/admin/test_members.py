@@ -3,9 +3,9 @@ filters; the member page gathers postings, orders, reviews, reports and verifica
 
 from __future__ import annotations
 
+from app.core.clock import utcnow
 from app.extensions import db
 from app.members.models import Storefront, VerificationRequest
-from app.models_common import utcnow
 from tests.admin.helpers import suspend
 from tests.factories import make_member
 from tests.trade.helpers import place_order_by_buy_now

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from app.admin.models import AuditLog, PostingHold
 from app.admin.services import end_lapsed_suspensions
+from app.core.clock import utcnow
 from app.extensions import db
 from app.members.models import Member, Storefront
-from app.models_common import utcnow
 from app.postings.models import Posting
 from app.trade.models import Negotiation, NegotiationMessage, Offer, Order, Review
 from tests.admin.helpers import audit_rows, count, suspend

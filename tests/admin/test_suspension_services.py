@@ -11,13 +11,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from app.core.clock import utcnow
 from app.extensions import db
 from app.forum import services as forum
 from app.forum.models import ForumCategory, ForumPost
 from app.members.models import Storefront
 from app.members.services import MemberSuspended
 from app.members.storefronts import StorefrontData, save_storefront
-from app.models_common import utcnow
 from app.postings.models import Posting
 from app.postings.services import PostingData, change_status, create_posting, discard_draft, update_posting
 from app.trade import negotiations, orders, reviews

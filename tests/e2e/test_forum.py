@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from app.core.clock import utcnow
 from app.extensions import db
 from app.forum.services import seed_default_categories
-from app.models_common import utcnow
 from tests.e2e.helpers import horizontal_overflow, log_in
 from tests.factories import DEFAULT_PASSWORD, make_member
 

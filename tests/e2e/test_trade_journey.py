@@ -14,9 +14,9 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from app.core.clock import utcnow
 from app.extensions import db
 from app.members.models import Storefront
-from app.models_common import utcnow
 from app.postings.services import local_today
 from tests.e2e.helpers import horizontal_overflow, log_in
 from tests.factories import DEFAULT_PASSWORD, make_member, make_posting

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
+from app.core.clock import utcnow
 from app.extensions import db as _db
 from app.forum.models import ForumCategory, ForumPost, ForumThread
 from app.forum.services import seed_default_categories
-from app.models_common import utcnow
 from tests.factories import make_member
 
 HTMX = {"HX-Request": "true"}

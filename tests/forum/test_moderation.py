@@ -148,8 +148,8 @@ def test_moderator_suspends_for_n_days_and_lifts_it(client, login, thread, reade
     response = client.post(f"/forum/members/{reader.id}/suspend", data={"days": "7", "reason": "Insults"})
     assert response.status_code == 303
     suspension = db.session.scalars(db.select(ForumSuspension)).one()
+    from app.core.clock import utcnow
     from app.forum.models import as_utc
-    from app.models_common import utcnow
 
     days = (as_utc(suspension.ends_at) - utcnow()).total_seconds() / 86400
     assert 6.99 < days <= 7

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.models_common import utcnow
+from app.core.clock import utcnow
 from tests.forum.conftest import HTMX, latest_post, make_thread, page_text
 
 

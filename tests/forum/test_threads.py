@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from app.core.clock import utcnow
 from app.forum.models import ForumPost, ForumThread
-from app.models_common import utcnow
 from tests.factories import make_posting
 from tests.forum.conftest import HTMX, latest_post, make_thread, page_text, post_thread
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from app.core.clock import utcnow
 from app.inbound_sms.offer_codes import offer_code
-from app.models_common import utcnow
 from app.postings.models import Posting
 from app.trade.models import Negotiation, Offer, Order
 from tests.factories import make_member

@@ -12,9 +12,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete, func, select, text, update
 
+from app.core.clock import utcnow
 from app.inbound_sms.models import InboundSms
 from app.logistics.models import Shipment
-from app.models_common import utcnow
 from app.payments.models import LedgerEntry
 from app.trade import orders
 from app.trade.models import Order, OrderEvent

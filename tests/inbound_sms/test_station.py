@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.core.errors import DomainError
 from app.members.models import Member
 from app.notify.models import Notification
 from app.postings.models import Posting
 from app.postings.services import discard_draft
-from app.web.errors import DomainError
 from sms.segments import count_segments
 from tests.factories import make_member
 from tests.postings._helpers import form_data, photo

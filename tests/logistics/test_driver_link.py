@@ -10,9 +10,9 @@ from pathlib import Path
 
 from PIL import Image
 
+from app.core.clock import utcnow
 from app.logistics.models import Shipment
 from app.logistics.services import hash_token
-from app.models_common import utcnow
 from tests.logistics.conftest import driver_link
 
 

@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 from app import create_app
-from app.models_common import utcnow
+from app.core.clock import utcnow
 from app.notify.models import Notification
 from config import TestingConfig
 

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from app.catalogue.services import find_commodity
+from app.core.clock import utcnow
 from app.extensions import db
 from app.market.models import NATIONAL, ReferencePrice
-from app.models_common import utcnow
 from app.trade.orders import buy_now, change_order_status
 from tests.factories import make_member, make_posting
 

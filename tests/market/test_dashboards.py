@@ -12,9 +12,9 @@ import pytest
 import pytz
 from sqlalchemy import event
 
+from app.core.clock import utcnow
 from app.market import dashboards
 from app.market.charts_small import bar_chart
-from app.models_common import utcnow
 from tests.factories import make_member, make_posting
 from tests.market.report_data import make_order, resolve_with_refund
 from tests.trade.helpers import place_order_by_buy_now, start_thread, walk

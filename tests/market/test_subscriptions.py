@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.catalogue.services import find_commodity
+from app.core.errors import DomainError
 from app.market.models import NATIONAL, PriceSubscription
 from app.market.subscriptions import subscribe_phone, unsubscribe_phone
 from app.members.models import Storefront
 from app.postings.services import local_today
-from app.web.errors import DomainError
 from tests.factories import make_member
 from tests.market.price_data import reference
 

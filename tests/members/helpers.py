@@ -10,9 +10,9 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from app.catalogue.services import find_commodity
+from app.core.clock import utcnow
 from app.extensions import db
 from app.members.models import Member
-from app.models_common import utcnow
 from app.postings.models import Posting
 
 GOOD_PASSWORD = "tall maize 2026"

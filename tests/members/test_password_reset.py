@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from app.core.clock import utcnow
 from app.members.models import Member, OneTimeCode
-from app.models_common import utcnow
 from app.notify.models import Notification
 from tests.factories import DEFAULT_PASSWORD, make_member
 from tests.members.helpers import text_of

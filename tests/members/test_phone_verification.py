@@ -8,8 +8,8 @@ from datetime import timedelta
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from app.core.clock import utcnow
 from app.members.models import Member, OneTimeCode
-from app.models_common import utcnow
 from app.notify.models import Notification
 from app.notify.services import render_message
 from sms.segments import count_segments

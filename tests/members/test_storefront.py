@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, select
 
+from app.core.clock import utcnow
 from app.members.models import Member, Storefront
 from app.members.storefronts import ensure_storefront, slugify
-from app.models_common import utcnow
 from tests.factories import make_member
 from tests.members.helpers import add_posting, png_upload, signup_data, text_of, text_upload
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.core.clock import utcnow
 from app.members.models import Member
-from app.models_common import utcnow
 from tests.factories import make_member
 
 

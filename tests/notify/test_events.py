@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from app.catalogue.models import Commodity, Unit
+from app.core.clock import utcnow
 from app.extensions import db as _db
-from app.models_common import utcnow
 from app.notify.services import render_sms_text
 from app.trade.models import Negotiation
 from app.trade.negotiations import expire_due_offers

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.catalogue.models import Commodity, Region, Unit
+from app.core.clock import utcnow
 from app.extensions import db as _db
-from app.models_common import utcnow
 from app.notify import fanout
 from app.notify.fanout import enqueue_sms_fanout
 from app.notify.models import Notification, NotificationStatus

@@ -388,7 +388,7 @@ def test_concurrent_code_requests_at_a_budget_of_k_send_exactly_k(app, db, datab
 def test_old_counters_are_pruned_by_the_cli(app, db):
     from datetime import timedelta
 
-    from app.models_common import utcnow
+    from app.core.clock import utcnow
 
     sms_budget.spend(sms_budget.CODE, "+8613800138000", address="10.0.0.1", now=utcnow() - timedelta(days=5))
     sms_budget.spend(sms_budget.CODE, "+8613800138000", address="10.0.0.1")

@@ -14,7 +14,7 @@ from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 
 from app import create_app
-from app.models_common import utcnow
+from app.core.clock import utcnow
 from app.notify import worker
 from app.notify.senders import senders_from_config
 from app.notify.services import enqueue

@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.core.clock import utcnow
 from app.extensions import db as _db
-from app.models_common import utcnow
 from app.notify import worker
 from app.notify.models import ConsoleSms, Notification
 from app.notify.senders import senders_from_config

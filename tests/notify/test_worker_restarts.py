@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from app.models_common import utcnow
+from app.core.clock import utcnow
 from app.notify.models import Notification
 from tests.notify.conftest import notifications
 from tests.notify.test_email_smtp import free_port

@@ -81,7 +81,7 @@ def test_empty_market_says_so_and_offers_a_way_forward(client, db):
 
 @pytest.fixture
 def assorted(db):
-    from app.models_common import utcnow
+    from app.core.clock import utcnow
     from tests.factories import make_member
 
     trusted = make_member(display_name="Trusted co-op", verified_at=utcnow())
@@ -243,7 +243,7 @@ def _add_postings(count: int, owner):
 
 @pytest.mark.parametrize("url", ["/market", "/market?q=maize", "/market?category=grains&sort=price_desc&verified=1"])
 def test_the_number_of_sql_statements_does_not_grow_with_the_page(app, client, db, url):
-    from app.models_common import utcnow
+    from app.core.clock import utcnow
     from tests.factories import make_member
 
     app.config["POSTINGS_PER_PAGE"] = 50

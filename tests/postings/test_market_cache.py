@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from app.core.clock import utcnow
 from app.media.images import StoredImage
-from app.models_common import utcnow
 from app.postings.services import add_photos, change_status
 from tests.factories import make_member, make_posting
 from tests.search.helpers import search

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from app.core.clock import utcnow
 from app.members.models import Storefront
-from app.models_common import utcnow
 from app.postings.services import local_today
 from tests.factories import make_member, make_posting
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from app.core.clock import utcnow
 from app.media.images import StoredImage
 from app.members.storefronts import ensure_storefront
-from app.models_common import utcnow
 from app.postings.services import change_status
 from tests.factories import make_member, make_posting
 from tests.postings.test_edit import edit_data

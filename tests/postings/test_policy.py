@@ -10,13 +10,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.core.clock import utcnow
+from app.core.errors import DomainError
 from app.extensions import db
 from app.members.services import MemberSuspended
-from app.models_common import utcnow
 from app.postings import policy
 from app.postings.models import Posting
 from app.postings.services import PostingData, change_status, discard_draft, update_posting
-from app.web.errors import DomainError
 from tests.factories import make_member, make_posting
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.catalogue.models import CommodityAlias, Unit
 from app.catalogue.services import find_commodity
+from app.core.errors import DomainError
 from app.postings.models import Posting
 from app.postings.services import (
     PostingData,
@@ -19,7 +20,6 @@ from app.postings.services import (
     find_or_create_farmer,
     reindex_commodity_postings,
 )
-from app.web.errors import DomainError
 from tests.factories import make_member, make_posting
 
 

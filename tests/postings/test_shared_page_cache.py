@@ -15,7 +15,7 @@ import redis
 from flask import template_rendered
 
 from app import create_app
-from app.models_common import utcnow
+from app.core.clock import utcnow
 from app.postings import market
 from config import TestingConfig
 from tests.conftest import JishiClient

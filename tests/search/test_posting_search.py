@@ -94,7 +94,7 @@ def test_filters_combine_with_the_text(db, zorblat):
 
 
 def test_a_new_posting_copies_its_owner_s_trusted_badge(db):
-    from app.models_common import utcnow
+    from app.core.clock import utcnow
 
     trusted = make_posting(owner=make_member(verified_at=utcnow()))
     plain = make_posting()

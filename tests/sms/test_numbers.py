@@ -11,8 +11,8 @@ from flask_babel import force_locale
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.core.formatting import quantity as format_quantity
 from app.inbound_sms.replies import sms_money
-from app.web.templating import quantity as format_quantity
 from sms.catalogue import Catalogue
 from sms.commands import MAX_PRICE_PER_KG, MAX_QUANTITY_KG, parse
 from sms.numbers import format_number, read_number

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, update
 
+from app.core.errors import DomainError
 from app.trade import negotiations
 from app.trade.models import Negotiation, NegotiationMessage, Offer, Order
-from app.web.errors import DomainError
 from tests.factories import make_posting
 from tests.trade.helpers import offer_data, start_thread
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.models_common import utcnow
+from app.core.clock import utcnow
 from app.trade import orders
 from app.trade.models import OrderEvent
 from tests.trade.helpers import place_order_by_buy_now, start_thread, step, walk

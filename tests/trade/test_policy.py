@@ -12,13 +12,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from app.core.clock import utcnow
+from app.core.errors import DomainError
 from app.extensions import db
 from app.members.services import MemberSuspended
-from app.models_common import utcnow
 from app.trade import negotiations, orders
 from app.trade.models import Negotiation, NegotiationMessage, Offer, Order
 from app.trade.negotiations import OfferTerms
-from app.web.errors import DomainError
 from tests.factories import make_member
 
 

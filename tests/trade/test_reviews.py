@@ -12,7 +12,7 @@ import pytest
 from flask import render_template_string
 from sqlalchemy import func, select
 
-from app.models_common import utcnow
+from app.core.clock import utcnow
 from app.trade.models import Review
 from app.trade.queries import latest_reviews, rating_summary
 from tests.factories import make_member

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app.models_common import utcnow
+from app.core.clock import utcnow
 from app.trade import signals
 from app.trade.models import NegotiationMessage, Offer
 from tests.trade.helpers import offer_data, start_thread

@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.core.formatting import money
 from app.payments.providers.base import PaymentProvider, PaymentStart, register
-from app.web.templating import money
 
 
 @register
