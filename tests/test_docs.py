@@ -135,9 +135,9 @@ def test_every_test_the_rules_index_names_exists():
 
 
 def test_the_reference_checker_notices_a_renamed_function():
-    assert _missing([("app/trade/stock.py", "take_stock")]) == []
-    assert _missing([("app/trade/stock.py", "take_stocks"), ("app/trade/nothing.py", "x")]) == [
-        "app/trade/stock.py:take_stocks",
+    assert _missing([("app/postings/stock.py", "take_stock")]) == []
+    assert _missing([("app/postings/stock.py", "take_stocks"), ("app/trade/nothing.py", "x")]) == [
+        "app/postings/stock.py:take_stocks",
         "app/trade/nothing.py:x",
     ]
 

@@ -98,7 +98,7 @@ class Posting(db.Model):
     delivery: Mapped[str] = mapped_column(String(8), default=DeliveryOption.EITHER.value)
     lot_code: Mapped[str | None] = mapped_column(String(40), index=True)
     harvest_date: Mapped[date | None] = mapped_column(Date)
-    # Trade (app/trade/stock.py) keeps these: what a sell offer can still sell, decremented by one
+    # app/postings/stock.py keeps these (trade calls it): what a sell offer can still sell, decremented by one
     # conditional UPDATE per order, and how much of a buy request sellers have already filled.
     quantity_available: Mapped[Decimal] = mapped_column(
         Quantity,

@@ -1,5 +1,5 @@
 """Trade's field-level refusal. Step-level refusals are app.web.errors.DomainError (409) and
-running out of stock is app.trade.stock.OutOfStock (409)."""
+running out of stock is app.postings.stock.OutOfStock (409)."""
 
 from __future__ import annotations
 

@@ -27,6 +27,7 @@ from app.extensions import db
 from app.members.models import Member
 from app.members.services import ensure_can_write
 from app.postings.models import DeliveryOption, Posting, PostingKind, PostingStatus
+from app.postings.stock import available
 from app.trade import signals, transitions
 from app.trade.errors import TradeInvalid
 from app.trade.models import (
@@ -38,7 +39,6 @@ from app.trade.models import (
     Order,
 )
 from app.trade.orders import place_order
-from app.trade.stock import available
 
 MAX_MESSAGE_LENGTH = 2000
 

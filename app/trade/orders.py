@@ -32,8 +32,9 @@ from app.core.formatting import quantity as format_quantity
 from app.extensions import db
 from app.members.models import Member
 from app.members.services import ensure_can_write
+from app.postings import stock
 from app.postings.models import DeliveryOption, Posting, PostingKind
-from app.trade import signals, stock, transitions
+from app.trade import signals, transitions
 from app.trade.errors import TradeInvalid
 from app.trade.labels import ORDER_STATUS
 from app.trade.models import (

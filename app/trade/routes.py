@@ -20,12 +20,12 @@ from app.extensions import db
 from app.members.services import ensure_can_write
 from app.postings.models import Posting, PostingKind
 from app.postings.services import can_view
+from app.postings.stock import available
 from app.trade import bp, negotiations, orders, queries
 from app.trade.errors import TradeInvalid
 from app.trade.forms import BuyNowForm, CounterForm, MessageForm, OfferForm, QuoteForm
 from app.trade.negotiations import OfferTerms
 from app.trade.route_helpers import attach_error, member, redirect_to
-from app.trade.stock import available
 from app.web.htmx import wants_fragment
 
 # htmx stops polling an element when the response status is 286.

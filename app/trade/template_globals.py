@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from app.trade import bp, negotiations, orders, queries, stock
+from app.postings import stock
+from app.trade import bp, negotiations, orders, queries
 
 
 @bp.app_template_global("trade_rating_summary")

@@ -195,7 +195,7 @@ def test_expired_posting_can_be_edited_without_changing_its_past_until_date(clie
 
 
 def test_quantity_edit_keeps_sold_units_sold(client, owner, db):
-    # app/trade/stock.py moves the available stock with an edited quantity; the edit must reach it.
+    # app/postings/stock.py moves the available stock with an edited quantity; the edit must reach it.
     posting = make_posting(owner=owner, quantity=Decimal("20"), min_order=None)
     posting.quantity_available = Decimal("12")  # 8 were sold through trade
     db.session.commit()

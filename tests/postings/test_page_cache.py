@@ -193,7 +193,7 @@ def test_a_flashed_message_or_a_query_string_is_never_stored_or_lost(app, client
 
 
 def test_what_is_left_to_order_shows_to_visitors_at_once(app, client, db, login):
-    from app.trade import stock
+    from app.postings import stock
 
     posting = make_posting(title="Maize", quantity=Decimal("500"), unit_code="kg", price=Decimal("2.10"))
     with app.test_client() as visitor:

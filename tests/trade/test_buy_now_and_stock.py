@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, text, true
 from sqlalchemy.exc import IntegrityError
 
-from app.trade import stock
+from app.postings import stock
 from app.trade.models import Order
 from tests.factories import make_posting
 from tests.trade.helpers import place_order_by_buy_now

@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.payments.models import LedgerEntry
+from app.postings import stock
 from app.postings.models import Posting
-from app.trade import stock
 from app.trade.models import Negotiation, Offer, Order
 from tests.factories import make_member, make_posting
 from tests.trade.concurrency import (  # noqa: F401 (fixtures)
