@@ -19,7 +19,9 @@ from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
 from app.members.models import Member
-from app.members.signals import announce_verification_changed
+from app.members.suspension import clear_suspension, set_suspension
+from app.members.verification import revoke_badge
+from app.postings import moderation
 from app.postings.models import Posting, PostingStatus
 
 HIDDEN = PostingStatus.HIDDEN.value
@@ -96,7 +98,7 @@ def _hold(posting: Posting, cause: HoldCause) -> PostingHold:
     previous = holds[0].previous_status if holds else posting.status
     hold = PostingHold(posting_id=posting.id, cause=cause.value, previous_status=previous)
     db.session.add(hold)
-    posting.status = HIDDEN
+    moderation.hide(posting)
     return hold
 
 
@@ -108,7 +110,7 @@ def _release(posting: Posting, cause: HoldCause, now: datetime) -> bool:
     for hold in mine:
         hold.released_at = now
     if mine and len(mine) == len(holds):
-        posting.status = mine[0].previous_status
+        moderation.show_again(posting, mine[0].previous_status)
     return bool(mine)
 
 
@@ -180,8 +182,7 @@ def suspend_member(
     member = _lock_member(member_id)
     if member.id == admin.id or member.is_admin:
         raise DomainError(_l("Admins cannot be suspended here; remove the admin role first."), status=403)
-    member.suspended_permanently = days is None
-    member.suspended_until = None if days is None else now + timedelta(days=days)
+    set_suspension(member, None if days is None else now + timedelta(days=days))
     postings = db.session.scalars(
         select(Posting).where(Posting.owner_id == member.id, Posting.status.in_(HIDEABLE_ON_SUSPENSION + (HIDDEN,)))
     )
@@ -195,8 +196,7 @@ def suspend_member(
 
 
 def _end_suspension(member: Member, now: datetime) -> int:
-    member.suspended_permanently = False
-    member.suspended_until = None
+    clear_suspension(member)
     released = 0
     for posting in db.session.scalars(select(Posting).where(Posting.owner_id == member.id, Posting.status == HIDDEN)):
         released += _release(posting, HoldCause.SUSPENSION, now)
@@ -237,8 +237,6 @@ def revoke_verification(member_id: int, admin: Member, reason: str) -> Member:
     member = _lock_member(member_id)
     if not member.is_verified:
         raise DomainError(_l("This member is not a trusted member."))
-    member.verified_at = None
-    db.session.flush()
-    announce_verification_changed(member.id, False)
+    revoke_badge(member)
     record(AuditAction.REVOKE_VERIFICATION, admin, reason, member_id=member.id)
     return member

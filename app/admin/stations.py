@@ -13,6 +13,7 @@ from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
 from app.members.models import STATION_APPROVED, STATION_PENDING, STATION_REFUSED, Member
+from app.members.verification import record_station_review
 
 
 def pending_stations() -> list[Member]:
@@ -53,7 +54,6 @@ def decide_station(member_id: int, admin: Member, approve: bool, reason: str) ->
         if approve:
             raise DomainError(_l("This information station is already approved."))
         raise DomainError(_l("This information station is already refused."))
-    member.station_review = decision
-    member.station_reviewed_at = utcnow()
+    record_station_review(member, decision, utcnow())
     record(AuditAction.APPROVE_STATION if approve else AuditAction.REFUSE_STATION, admin, reason, member_id=member.id)
     return member

@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from app.catalogue.models import Commodity, Region
 from app.catalogue.models import Unit as CatalogueUnit
-from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.core.urls import public_url
 from app.extensions import db
@@ -24,6 +23,7 @@ from app.inbound_sms import offer_codes, order_texts, replies
 from app.inbound_sms.catalogue import sms_catalogue
 from app.market.prices import latest_reference
 from app.market.subscriptions import subscribe_phone, unsubscribe_phone
+from app.members.codes import phone_proved_by_reply
 from app.members.models import Member
 from app.members.services import MemberSuspended, ensure_can_write
 from app.notify import optout
@@ -243,9 +243,7 @@ def _confirm(command: sms.Confirm, sender: Sender) -> str:
         # A simultaneous YES (or NO) for this draft came first: answer as a text arriving after it.
         _own_draft(command.number, member, "confirm")
         raise
-    # Answering our SMS from this number proves the member holds it (info-station farmers included).
-    if member.phone_verified_at is None:
-        member.phone_verified_at = utcnow()
+    phone_proved_by_reply(member)
     return replies.published_reply(posting, _posting_link(posting))
 
 

@@ -8,6 +8,8 @@ app.members.services re-exports both names.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import gettext as _
 
 from app.core.errors import DomainError
@@ -27,3 +29,16 @@ def ensure_can_write(member: Member) -> None:
             _("Your account is suspended, so you cannot post, offer or send messages. You can still read your orders."),
             status=403,
         )
+
+
+def set_suspension(member: Member, until: datetime | None) -> None:
+    """Suspend ``member`` until ``until`` (aware UTC), or permanently when it is None, replacing a
+    running suspension. The members domain owns these columns; admin decides, this writes."""
+    member.suspended_permanently = until is None
+    member.suspended_until = until
+
+
+def clear_suspension(member: Member) -> None:
+    """End ``member``'s suspension (timed or permanent) now."""
+    member.suspended_permanently = False
+    member.suspended_until = None

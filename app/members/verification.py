@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -119,3 +121,17 @@ def decide_verification(request_id: int, admin: Member, approve: bool, reason: s
         announce_verification_changed(request.member_id, True)
     db.session.flush()
     return request
+
+
+def revoke_badge(member: Member) -> None:
+    """Take the trusted-member badge away and tell the domains that copy it (postings'
+    ``owner_verified``) through ``member_verification_changed``. The caller checks and audits."""
+    member.verified_at = None
+    db.session.flush()
+    announce_verification_changed(member.id, False)
+
+
+def record_station_review(member: Member, decision: str, now: datetime) -> None:
+    """Record an admin's decision (approved / refused) on an information station."""
+    member.station_review = decision
+    member.station_reviewed_at = now
