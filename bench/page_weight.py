@@ -11,7 +11,8 @@ then, for every page, with Chrome DevTools' Network.emulateNetworkConditions (--
 
 - **cold**: a new browser context (empty HTTP cache; the buyer's cookies for the member pages) loads
   the page: bytes are the sum of every response's encodedDataLength (headers and body as they came
-  over the wire, so compressed bodies count compressed), requests counts the network requests;
+  over the wire, so compressed bodies count compressed), requests counts the requests that went to the network (not
+  those served from the memory or disk cache);
 - **warm**: the same context opens the page again as a link would (not a reload): a static file
   still fresh in the cache costs no request; one that must be revalidated costs a round trip (a 304).
 
@@ -69,10 +70,10 @@ def build_site(folder: Path):
         PASSWORD_HASH_METHOD="scrypt:1024:8:1",
         LOG_LEVEL="WARNING",
     )
+    for noisy in ("alembic", "werkzeug"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     with app.app_context():
         upgrade()
-        for noisy in ("alembic", "werkzeug"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
         ids = _seed(db)
     return app, ids
 
@@ -184,6 +185,8 @@ class Meter:
         self.urls: dict[str, str] = {}
         self.bytes = 0
         self.requests: list[str] = []
+        self.cached: set[str] = set()
+        self.session.on("Network.requestServedFromCache", lambda event: self.cached.add(event["requestId"]))
         self.session.on("Network.requestWillBeSent", self._sent)
         self.session.on("Network.loadingFinished", self._finished)
         self.session.on("Network.responseReceived", self._received)
@@ -198,7 +201,10 @@ class Meter:
     def _received(self, event) -> None:
         response = event["response"]
         if not (
-            response.get("fromDiskCache") or response.get("fromPrefetchCache") or response.get("fromServiceWorker")
+            event["requestId"] in self.cached
+            or response.get("fromDiskCache")
+            or response.get("fromPrefetchCache")
+            or response.get("fromServiceWorker")
         ):
             self.requests.append(f"{response['status']} {response['url']}")
 
@@ -221,7 +227,9 @@ def measure(browser, base: str, name: str, path: str, state, locale: str, latenc
     page = context.new_page()
     meter = Meter(context, page, latency, kbps)
     page.goto(base + path, wait_until="load")
-    page.wait_for_timeout(1500)  # the favicon comes after load; late loadingFinished events
+    if page.locator("html").get_attribute("lang") != ("zh-Hans" if locale == "zh" else "en"):
+        raise SystemExit(f"{path} is not in the language asked for")
+    page.wait_for_timeout(1500)  # a linked favicon comes after load; late loadingFinished events
     cold = (meter.bytes, len(meter.requests), dom_content_loaded(page))
     meter.reset()
     page.goto(base + path, wait_until="load")
@@ -244,20 +252,26 @@ def log_in_state(browser, base: str, locale: str) -> dict:
     page.locator("main form button[type=submit]").last.click()
     page.wait_for_url(lambda url: "/login" not in url)
     # The language of the pages follows the visitor's choice, kept in the session cookie.
-    page.goto(base + "/")
-    page.locator(f".lang-switch button[value={'zh_Hans' if locale == 'zh' else 'en'}]").click()
-    page.wait_for_load_state()
+    choose_language(page, base, locale)
     state = context.storage_state()
     context.close()
     return state
 
 
+def choose_language(page, base: str, locale: str) -> None:
+    """The language switch in the footer; the choice is kept in the session cookie."""
+    page.goto(base + "/")
+    with page.expect_navigation():
+        page.locator(f".lang-switch button[value={'zh_Hans' if locale == 'zh' else 'en'}]").click()
+    expected = "zh-Hans" if locale == "zh" else "en"
+    if page.locator("html").get_attribute("lang") != expected:
+        raise SystemExit(f"the language switch did not give {expected}")
+
+
 def anonymous_state(browser, base: str, locale: str) -> dict:
     context = browser.new_context(locale="zh-CN" if locale == "zh" else "en-US")
     page = context.new_page()
-    page.goto(base + "/")
-    page.locator(f".lang-switch button[value={'zh_Hans' if locale == 'zh' else 'en'}]").click()
-    page.wait_for_load_state()
+    choose_language(page, base, locale)
     state = context.storage_state()
     context.close()
     return state

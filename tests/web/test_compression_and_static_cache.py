@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import html
 import os
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import brotli
 import pytest
@@ -82,10 +84,18 @@ def test_static_files_are_compressed(client, db, relative):
 def test_pages_link_static_files_by_their_content_fingerprint(client, market_page):
     page = client.get(market_page).get_data(as_text=True)
     linked = {relative: version for _url, relative, version in STATIC_URL.findall(page)}
-    assert set(linked) >= {"css/app.css", "js/htmx.min.js", "img/favicon.svg"}
+    assert set(linked) >= {"css/app.css", "js/htmx.min.js"}
     for relative, version in linked.items():
         assert version == _fingerprint(relative), relative
     assert not re.search(r'(?:href|src)="/static/[^"?]+"', page), "a static URL without its fingerprint"
+
+
+def test_the_favicon_travels_inside_the_page(client, db):
+    page = client.get("/login").get_data(as_text=True)
+    icon = re.search(r'<link rel="icon" type="image/svg\+xml" href="data:image/svg\+xml,([^"]+)"', page)
+    assert icon, "no inline favicon"
+    svg = unquote(html.unescape(icon.group(1)))
+    assert svg == (STATIC_DIR / "img" / "favicon.svg").read_text().strip()
 
 
 def test_fingerprinted_static_files_are_cached_for_a_year(client, db):
