@@ -217,6 +217,26 @@ class Config:
     # second, and those messages go out again when their lease ends (never lost). 0: wait.
     NOTIFY_ASYNC_COMMIT = _env_bool("NOTIFY_ASYNC_COMMIT", True)
 
+    # Issue 25 — a farmer's phone on a rural link. Responses are compressed by Flask-Compress (brotli
+    # when the browser accepts it, else gzip) when they are one of these types and at least
+    # COMPRESS_MIN_SIZE bytes; COMPRESS_RESPONSES=0 leaves it to a proxy in front (deploy/nginx/).
+    # Static URLs carry a content fingerprint and are cached for a year (app/web/static_files.py).
+    COMPRESS_REGISTER = _env_bool("COMPRESS_RESPONSES", True)
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "image/svg+xml",
+    ]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    # Static files are sent as streams; gzip too, for a browser without brotli.
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    COMPRESS_MIN_SIZE = _env_int("COMPRESS_MIN_SIZE", 500)
+    COMPRESS_BR_LEVEL = _env_int("COMPRESS_BR_LEVEL", 5)
+    COMPRESS_LEVEL = _env_int("COMPRESS_GZIP_LEVEL", 6)
+
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
     # "json": one JSON object per line with the request id (production default); "text" for a terminal.
     LOG_FORMAT = _env("LOG_FORMAT", "text")

@@ -48,7 +48,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     request_limits.register(app)
 
     from app import db as _db_events  # importing registers the SQLite pragmas and BEGIN IMMEDIATE
-    from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
     from app.web import i18n
 
     db.init_app(app)
@@ -62,6 +62,8 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)
+    # First registered, so its after_request runs last: it compresses the finished response.
+    compress.init_app(app)
 
     # Route ids are database ids: a number beyond a 32-bit integer is simply "not found", instead of
     # an overflow error from PostgreSQL.
@@ -70,11 +72,12 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     _register_blueprints(app)
     _connect_receivers()
 
-    from app.web import errors, security, templating
+    from app.web import errors, security, static_files, templating
 
     errors.register(app)
     security.register(app)
     templating.register(app)
+    static_files.register(app)
 
     from app import cli
 

@@ -28,3 +28,10 @@ def log_in(page, live_server, phone: str, password: str) -> None:
 def horizontal_overflow(page) -> int:
     """How many CSS pixels the page is wider than the viewport (0 when nothing scrolls sideways)."""
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def open_menu(page) -> None:
+    """Open the site menu (a <details> in the header) unless it is open already."""
+    menu = page.locator("details.menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.catalogue.models import Commodity, Region
 from app.extensions import db
 from app.notify.models import Notification
-from tests.e2e.helpers import horizontal_overflow
+from tests.e2e.helpers import horizontal_overflow, open_menu
 
 
 @dataclass
@@ -95,6 +95,7 @@ def switch_language(page, words: Words) -> None:
 
 def sign_up(page, words: Words, *, phone: str, name: str, password: str, kind: str) -> None:
     """Sign up from the home page through the nav link; ``kind`` is the msgid of the kind check box."""
+    open_menu(page)
     page.get_by_role("link", name=words("Sign up"), exact=True).first.click()
     expect(page).to_have_url(re.compile(r"/signup$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(words("Create your Jishi account"))
@@ -140,6 +141,7 @@ def verify_phone_from_sms(page, words: Words, e164: str) -> None:
 def set_up_storefront(page, words: Words, *, name: str, slug: str, province: str) -> None:
     """From the account page: name the storefront a seller gets at sign-up, give it an address and a
     province, and land on it."""
+    open_menu(page)
     page.get_by_role("link", name=words("Account"), exact=True).click()
     page.get_by_role("link", name=words("Edit your storefront")).click()
     expect(page).to_have_url(re.compile(r"/account/storefront$"))
@@ -167,6 +169,7 @@ def post_sell_offer(
     delivery: str,
 ) -> int:
     """Post a fixed-price sell offer through the posting form; returns the new posting's number."""
+    open_menu(page)
     page.get_by_role("link", name=words("Post"), exact=True).click()
     expect(page).to_have_url(re.compile(r"/postings/new$"))
     fits(page)
@@ -189,6 +192,7 @@ def post_sell_offer(
 def find_on_market(page, words: Words, query: str, posting_id: int, decoy_title: str) -> None:
     """Search the market from the nav link by typing (the results follow without a reload) and open
     the posting from the results; ``decoy_title`` is a posting the search must leave out."""
+    open_menu(page)
     page.get_by_role("link", name=words("Market"), exact=True).first.click()
     expect(page).to_have_url(re.compile(r"/market"))
     expect(page.locator("#results")).to_contain_text(decoy_title)

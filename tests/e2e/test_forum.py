@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from app.core.clock import utcnow
 from app.extensions import db
 from app.forum.services import seed_default_categories
-from tests.e2e.helpers import horizontal_overflow, log_in
+from tests.e2e.helpers import horizontal_overflow, log_in, open_menu
 from tests.factories import DEFAULT_PASSWORD, make_member
 
 pytestmark = pytest.mark.browser
@@ -33,6 +33,7 @@ def test_thread_and_replies_at_phone_size(app, open_page, live_server):
     page, problems = open_page()
     log_in(page, live_server, grower.phone, DEFAULT_PASSWORD)
     page.goto(live_server("/"))
+    open_menu(page)
     page.get_by_role("link", name="Forum").first.click()
     _fits(page)
     page.get_by_role("link", name="Growing tips").click()

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.payments.models import Payment
 from app.trade.models import Order
+from tests.e2e.helpers import open_menu
 from tests.e2e.journey_steps import (
     Words,
     find_on_market,
@@ -81,6 +82,7 @@ def test_trade_from_sign_up_to_review(app, open_page, live_server, locale):
     fits(farmer)
     if words.chinese:
         switch_language(farmer, words)
+        open_menu(farmer)
         expect(farmer.get_by_role("navigation").get_by_role("link", name="市场", exact=True)).to_be_visible()
         fits(farmer)
     sign_up(

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import log_in, make_jpeg
+from tests.e2e.helpers import log_in, make_jpeg, open_menu
 from tests.factories import DEFAULT_PASSWORD, make_member, make_posting
 
 pytestmark = pytest.mark.browser
@@ -26,6 +26,7 @@ def _query(url: str) -> str | None:
 
 def _sign_up_as_farmer(page, live_server) -> None:
     page.goto(live_server("/"))
+    open_menu(page)
     page.get_by_role("link", name="Sign up").click()
     expect(page).to_have_url(re.compile(r"/signup$"))
     page.get_by_label("Mobile number").fill(FARMER_PHONE)
@@ -39,6 +40,7 @@ def _sign_up_as_farmer(page, live_server) -> None:
 
 
 def _post_maize_with_photo(page, photo) -> None:
+    open_menu(page)
     page.get_by_role("link", name="Post", exact=True).click()
     expect(page).to_have_url(re.compile(r"/postings/new"))
     page.get_by_label("Sell (供)").check()

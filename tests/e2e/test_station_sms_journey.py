@@ -22,7 +22,7 @@ from app.extensions import db
 from app.postings.models import Posting
 from app.trade.models import Order
 from config import TestingConfig
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import log_in, open_menu
 from tests.e2e.journey_steps import Words, find_on_market, fits, flash, fresh_session, latest_sms
 from tests.factories import DEFAULT_PASSWORD, make_member, make_posting
 
@@ -49,6 +49,7 @@ def _reply(response) -> str:
 
 
 def _post_for_the_farmer(page, words: Words) -> int:
+    open_menu(page)
     page.get_by_role("link", name=words("Post for a farmer"), exact=True).click()
     expect(page).to_have_url(re.compile(r"/station/postings/new$"))
     fits(page)

@@ -18,7 +18,7 @@ from app.core.clock import utcnow
 from app.extensions import db
 from app.members.models import Storefront
 from app.postings.services import local_today
-from tests.e2e.helpers import horizontal_overflow, log_in
+from tests.e2e.helpers import horizontal_overflow, log_in, open_menu
 from tests.factories import DEFAULT_PASSWORD, make_member, make_posting
 
 pytestmark = pytest.mark.browser
@@ -76,6 +76,7 @@ def test_offer_counter_accept_deliver_complete_and_review(app, open_page, live_s
 
     seller_page, seller_problems = open_page()
     log_in(seller_page, live_server, seller.phone, DEFAULT_PASSWORD)
+    open_menu(seller_page)
     seller_page.get_by_role("link", name="Negotiations").click()
     seller_page.get_by_role("link", name="Fragrant rice, new crop").click()
     expect(seller_page.get_by_text("Can you do 3.00 for 20 kg?")).to_be_visible()
