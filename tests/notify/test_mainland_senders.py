@@ -94,3 +94,24 @@ def test_a_rate_limited_provider_is_retried_later(app, db):
         assert worker.run_once(senders_from_config(app.config)) == {"sent": 0, "failed": 1, "dead": 0}
     [row] = notifications()
     assert row.status == "failed" and "isv.BUSINESS_LIMIT_CONTROL" in row.last_error
+
+
+def test_the_routed_senders_gateway_sends_template_batches_by_route(app, db):
+    """The interface the worker uses for template batches: +86 to the provider, the rest to the
+    console (a console_sms row each)."""
+    from sqlalchemy import select
+
+    from app.notify.models import ConsoleSms
+    from sms.gateways import SendResult, TemplateSms
+
+    with FakeAliyunSms("ak-id", "ak-secret", templates={"SMS_1": ["price"]}, signs={"集市"}) as fake:
+        app.config.update(ALIYUN, ALIYUN_SMS_ENDPOINT=fake.url)
+        gateway = senders_from_config(app.config)["sms"].gateway
+        messages = [
+            TemplateSms(to, "alert", {"price": "2"}, "Maize 2", "SMS_1") for to in ("+8613900000001", "+447700900123")
+        ]
+        results = gateway.send_template_batch(messages)
+    db.session.commit()
+    assert all(isinstance(result, SendResult) for result in results)
+    assert fake.requests[0]["numbers"] == ["13900000001"]
+    assert [(row.to, row.body) for row in db.session.scalars(select(ConsoleSms))] == [("+447700900123", "Maize 2")]
