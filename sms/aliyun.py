@@ -29,6 +29,7 @@ from darabonba.runtime import RuntimeOptions
 from Tea.exceptions import TeaException, UnretryableException
 
 from sms.gateways import DEFAULT_TIMEOUT, Gateway, GatewayError, SendResult, TemplateSms
+from sms.parallel import PerThread, run_all
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +97,9 @@ class AliyunSmsGateway(Gateway):
     """Sends template SMS through Alibaba Cloud's SendSms and SendBatchSms.
 
     ``endpoint`` is host[:port] (tests point it at a local server with ``protocol="http"``);
-    ``sign_name`` is used for messages that carry none. Free text (``send``) is refused: every
-    mainland SMS is an approved template."""
+    ``sign_name`` is used for messages that carry none; a batch that needs several requests sends up
+    to ``concurrency`` at once. Free text (``send``) is refused: every mainland SMS is an approved
+    template."""
 
     name = "aliyun"
 
@@ -110,21 +112,22 @@ class AliyunSmsGateway(Gateway):
         protocol: str = "https",
         sign_name: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        concurrency: int = 4,
     ):
         if not access_key_id or not access_key_secret:
             raise ValueError("Aliyun SMS needs an AccessKey ID and secret")
         self.sign_name = sign_name or None
+        self.concurrency = concurrency
         milliseconds = int(timeout * 1000)
-        self.client = Client(
-            Config(
-                access_key_id=access_key_id,
-                access_key_secret=access_key_secret,
-                endpoint=endpoint or DEFAULT_ENDPOINT,
-                protocol=protocol,
-                connect_timeout=milliseconds,
-                read_timeout=milliseconds,
-            )
+        config = dict(
+            access_key_id=access_key_id,
+            access_key_secret=access_key_secret,
+            endpoint=endpoint or DEFAULT_ENDPOINT,
+            protocol=protocol,
+            connect_timeout=milliseconds,
+            read_timeout=milliseconds,
         )
+        self.clients = PerThread(lambda: Client(Config(**config)))
         self.runtime = RuntimeOptions(connect_timeout=milliseconds, read_timeout=milliseconds)
 
     def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
@@ -145,6 +148,7 @@ class AliyunSmsGateway(Gateway):
                 results[index] = GatewayError(False, problem)
             else:
                 by_template.setdefault(message.provider_template_code, []).append(index)
+        jobs = []
         for indexes in by_template.values():
             same_text: dict[tuple[str, str], list[int]] = {}
             for index in indexes:
@@ -155,12 +159,13 @@ class AliyunSmsGateway(Gateway):
                     singles.extend(group)
                     continue
                 for chunk in _chunks(group, SEND_SMS_MAX_NUMBERS):
-                    self._send_sms(messages, chunk, results)
+                    jobs.append(lambda chunk=chunk: self._send_sms(messages, chunk, results))
             if len(singles) == 1:
-                self._send_sms(messages, singles, results)
+                jobs.append(lambda singles=singles: self._send_sms(messages, singles, results))
             else:
                 for chunk in _chunks(singles, SEND_BATCH_SMS_MAX_NUMBERS):
-                    self._send_batch_sms(messages, chunk, results)
+                    jobs.append(lambda chunk=chunk: self._send_batch_sms(messages, chunk, results))
+        run_all(jobs, self.concurrency)
         return results  # type: ignore[return-value]  # every index was filled above
 
     def _problem(self, message: TemplateSms) -> str | None:
@@ -190,7 +195,7 @@ class AliyunSmsGateway(Gateway):
             template_param=self._params_json(first) if first.params else None,
         )
         self._record(
-            lambda: self.client.send_sms_with_options(request, self.runtime), messages, indexes, numbers, results
+            lambda: self.clients.get().send_sms_with_options(request, self.runtime), messages, indexes, numbers, results
         )
 
     def _send_batch_sms(self, messages, indexes, results) -> None:
@@ -204,7 +209,11 @@ class AliyunSmsGateway(Gateway):
             template_param_json=json.dumps([m.params for m in chosen], ensure_ascii=False, separators=(",", ":")),
         )
         self._record(
-            lambda: self.client.send_batch_sms_with_options(request, self.runtime), messages, indexes, numbers, results
+            lambda: self.clients.get().send_batch_sms_with_options(request, self.runtime),
+            messages,
+            indexes,
+            numbers,
+            results,
         )
 
     def _record(self, call, messages, indexes, numbers, results) -> None:

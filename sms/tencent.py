@@ -26,6 +26,7 @@ from tencentcloud.sms.v20210111 import models as tencent_models
 from tencentcloud.sms.v20210111.sms_client import SmsClient
 
 from sms.gateways import DEFAULT_TIMEOUT, Gateway, GatewayError, SendResult, TemplateSms
+from sms.parallel import PerThread, run_all
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,9 @@ class TencentSmsGateway(Gateway):
     """Sends template SMS through Tencent Cloud's SendSms for the SMS application ``sdk_app_id``.
 
     ``endpoint`` is host[:port] (tests point it at a local server with ``protocol="http"``);
-    ``sign_name`` is used for messages that carry none. Free text (``send``) is refused: every
-    mainland SMS is an approved template."""
+    ``sign_name`` is used for messages that carry none; a batch that needs several requests sends up
+    to ``concurrency`` at once. Free text (``send``) is refused: every mainland SMS is an approved
+    template."""
 
     name = "tencent"
 
@@ -91,17 +93,23 @@ class TencentSmsGateway(Gateway):
         protocol: str = "https",
         sign_name: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        concurrency: int = 4,
     ):
         if not secret_id or not secret_key or not sdk_app_id:
             raise ValueError("Tencent Cloud SMS needs a SecretId, a SecretKey and an SmsSdkAppId")
         self.sdk_app_id = sdk_app_id
         self.sign_name = sign_name or None
-        http = HttpProfile(
-            protocol=protocol, endpoint=endpoint or DEFAULT_ENDPOINT, reqTimeout=int(timeout), keepAlive=True
-        )
-        self.client = SmsClient(
-            credential.Credential(secret_id, secret_key), region or DEFAULT_REGION, ClientProfile(httpProfile=http)
-        )
+        self.concurrency = concurrency
+
+        def client() -> SmsClient:
+            http = HttpProfile(
+                protocol=protocol, endpoint=endpoint or DEFAULT_ENDPOINT, reqTimeout=int(timeout), keepAlive=True
+            )
+            return SmsClient(
+                credential.Credential(secret_id, secret_key), region or DEFAULT_REGION, ClientProfile(httpProfile=http)
+            )
+
+        self.clients = PerThread(client)
 
     def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
         raise GatewayError(False, "Tencent Cloud SMS sends approved templates only, not free text")
@@ -122,9 +130,12 @@ class TencentSmsGateway(Gateway):
                 continue
             key = (message.provider_template_code, message.sign_name or self.sign_name, tuple(message.params.values()))
             groups.setdefault(key, []).append(index)
-        for (template_id, sign_name, params), indexes in groups.items():
-            for chunk in _chunks(indexes, SEND_SMS_MAX_NUMBERS):
-                self._send(template_id, sign_name, list(params), [messages[i].to for i in chunk], chunk, results)
+        jobs = [
+            lambda key=key, chunk=chunk: self._send(*key, [messages[i].to for i in chunk], chunk, results)
+            for key, indexes in groups.items()
+            for chunk in _chunks(indexes, SEND_SMS_MAX_NUMBERS)
+        ]
+        run_all(jobs, self.concurrency)
         return results  # type: ignore[return-value]  # every index was filled above
 
     def _problem(self, message: TemplateSms) -> str | None:
@@ -142,9 +153,9 @@ class TencentSmsGateway(Gateway):
         request.SmsSdkAppId = self.sdk_app_id
         request.SignName = sign_name
         request.TemplateId = template_id
-        request.TemplateParamSet = params
+        request.TemplateParamSet = list(params)
         try:
-            response = self.client.SendSms(request)
+            response = self.clients.get().SendSms(request)
         except TencentCloudSDKException as error:
             code = error.code or "Unknown"
             failure = GatewayError(retryable_code(code), f"{code}: {error.message}")
