@@ -244,6 +244,9 @@ class AliyunSmsGateway(Gateway):
         except (DaraException, TeaException, ValueError) as error:
             # An answer the client could not read: the message may or may not have been taken.
             raise GatewayError(True, f"Aliyun answer unreadable: {error.__class__.__name__}: {error}") from error
+        except Exception as error:  # the client failed in a way it does not document: retry later
+            log.exception("Aliyun SMS client failed")
+            raise GatewayError(True, f"Aliyun client failed: {error.__class__.__name__}: {error}") from error
         body = response.body
         code = (body.code or "Unknown") if body is not None else "Unknown"
         if code != "OK" or not body.biz_id:

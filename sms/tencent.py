@@ -19,7 +19,6 @@ import logging
 from collections.abc import Iterator, Sequence
 
 from tencentcloud.common import credential
-from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.sms.v20210111 import models as tencent_models
@@ -156,9 +155,9 @@ class TencentSmsGateway(Gateway):
         request.TemplateParamSet = list(params)
         try:
             response = self.clients.get().SendSms(request)
-        except TencentCloudSDKException as error:
-            code = error.code or "Unknown"
-            failure = GatewayError(retryable_code(code), f"{code}: {error.message}")
+        except Exception as error:  # the client wraps every failure in TencentCloudSDKException
+            code = getattr(error, "code", None) or error.__class__.__name__
+            failure = GatewayError(retryable_code(code), f"{code}: {getattr(error, 'message', error)}")
             for index in indexes:
                 results[index] = failure
             return
