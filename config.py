@@ -162,6 +162,26 @@ class Config:
     TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN")
     TWILIO_FROM_NUMBER = _env("TWILIO_FROM_NUMBER")
     TWILIO_MESSAGING_SERVICE_SID = _env("TWILIO_MESSAGING_SERVICE_SID")
+    # Mainland numbers (+86) go through SMS_GATEWAY_CN (aliyun, tencent or console; empty: the same
+    # gateway as every other number, SMS_GATEWAY). Mainland SMS are approved templates signed with the
+    # approved 【签名】 SMS_SIGN_NAME. The *_TEXT_TEMPLATE settings name the approved template with one
+    # parameter (${content} / {1}) that carries a free text, such as the reply to an SMS command. A
+    # provider's callbacks (replies 上行 and delivery reports 状态报告) must carry its *_CALLBACK_TOKEN
+    # (?token=…): they are not signed. See docs/sms-providers.md.
+    SMS_GATEWAY_CN = _env("SMS_GATEWAY_CN", "")
+    SMS_SIGN_NAME = _env("SMS_SIGN_NAME")
+    ALIYUN_SMS_ACCESS_KEY_ID = _env("ALIYUN_SMS_ACCESS_KEY_ID")
+    ALIYUN_SMS_ACCESS_KEY_SECRET = _env("ALIYUN_SMS_ACCESS_KEY_SECRET")
+    ALIYUN_SMS_ENDPOINT = _env("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com")
+    ALIYUN_SMS_TEXT_TEMPLATE_CODE = _env("ALIYUN_SMS_TEXT_TEMPLATE_CODE")
+    ALIYUN_SMS_CALLBACK_TOKEN = _env("ALIYUN_SMS_CALLBACK_TOKEN")
+    TENCENT_SMS_SECRET_ID = _env("TENCENT_SMS_SECRET_ID")
+    TENCENT_SMS_SECRET_KEY = _env("TENCENT_SMS_SECRET_KEY")
+    TENCENT_SMS_SDK_APP_ID = _env("TENCENT_SMS_SDK_APP_ID")
+    TENCENT_SMS_REGION = _env("TENCENT_SMS_REGION", "ap-guangzhou")
+    TENCENT_SMS_ENDPOINT = _env("TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com")
+    TENCENT_SMS_TEXT_TEMPLATE_ID = _env("TENCENT_SMS_TEXT_TEMPLATE_ID")
+    TENCENT_SMS_CALLBACK_TOKEN = _env("TENCENT_SMS_CALLBACK_TOKEN")
     MAIL_BACKEND = _env("MAIL_BACKEND", "console")
     MAIL_SERVER = _env("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 25)
@@ -296,6 +316,9 @@ class TestingConfig(Config):
     PUBLIC_BASE_URL = "http://jishi.test"
     # Webhook tests sign requests with this token (twilio.request_validator), never reaching Twilio.
     TWILIO_AUTH_TOKEN = "test-twilio-auth-token"
+    # The mainland providers' callback tests put these in the URLs they post to.
+    ALIYUN_SMS_CALLBACK_TOKEN = "test-aliyun-callback-token"
+    TENCENT_SMS_CALLBACK_TOKEN = "test-tencent-callback-token"
     # No quiet hours and no practical daily cap, so that tests do not depend on the wall clock or
     # on how many messages an earlier step sent; tests/notify/test_policy*.py switch them on.
     NOTIFY_QUIET_START = 0

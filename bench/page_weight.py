@@ -91,7 +91,7 @@ def _seed(db) -> dict[str, object]:
     from app.trade.errors import TradeInvalid
     from app.trade.negotiations import OfferTerms, start_negotiation
     from app.trade.orders import buy_now
-    from app.web.errors import DomainError
+    from app.core.errors import DomainError
 
     load_catalogue()
     seed_default_categories()

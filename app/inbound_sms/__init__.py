@@ -1,7 +1,8 @@
-"""Inbound SMS: the Twilio webhook and the commands feature-phone members run by text message."""
+"""Inbound SMS: the Twilio, Alibaba Cloud and Tencent Cloud webhooks and the commands feature-phone
+members run by text message."""
 
 from flask import Blueprint
 
 bp = Blueprint("inbound_sms", __name__)
 
-from app.inbound_sms import routes  # noqa: E402,F401
+from app.inbound_sms import provider_routes, routes  # noqa: E402,F401

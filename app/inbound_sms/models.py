@@ -1,6 +1,6 @@
 """The log of inbound SMS: what each number sent, what we understood and what we answered.
 
-One row per Twilio message. The UNIQUE MessageSid makes a retried webhook find the first answer
+One row per received message. The UNIQUE provider message id makes a retried webhook find the first answer
 instead of running the command twice; the rows of the last hour per phone are the rate limit's
 counter, so every web process sees the same count."""
 
@@ -20,7 +20,8 @@ class InboundSms(db.Model):
     __table_args__ = (Index("ix_inbound_sms_phone_created_at", "phone", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Twilio's MessageSid; None for messages typed into the development SMS inbox.
+    # The provider's message id: Twilio's MessageSid, "aliyun-<sequence_id>" or "tencent-<digest>"
+    # (app/inbound_sms/provider_routes.py); None for messages typed into the development SMS inbox.
     message_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     phone: Mapped[str] = mapped_column(String(20))  # E.164
     body: Mapped[str] = mapped_column(Text)

@@ -55,7 +55,8 @@ def fit_reply(text: str) -> str:
 
 
 def already_received(message_sid: str | None) -> InboundSms | None:
-    """The logged message with this Twilio MessageSid, if it was handled before (a retried webhook)."""
+    """The logged message with this provider message id (Twilio's MessageSid, or the mainland
+    providers' ids, see provider_routes.py), if it was handled before (a retried webhook)."""
     if not message_sid:
         return None
     return db.session.scalar(select(InboundSms).where(InboundSms.message_sid == message_sid))
@@ -75,11 +76,13 @@ def _recent_count(phone: str) -> int:
 
 @dataclass(frozen=True)
 class Received:
-    """The logged message (its ``reply`` is the answer; "" means stay silent) and the photo files
-    of drafts it discarded, to delete with postings.services.delete_photo_files after the commit."""
+    """The logged message (its ``reply`` is the answer; "" means stay silent), the photo files
+    of drafts it discarded, to delete with postings.services.delete_photo_files after the commit,
+    and the language the reply is in (None for a message handled before)."""
 
     record: InboundSms
     files_to_delete: tuple[str, ...] = ()
+    locale: str | None = None
 
 
 def receive(phone: str, body: str, message_sid: str | None = None) -> Received:
@@ -114,7 +117,7 @@ def receive(phone: str, body: str, message_sid: str | None = None) -> Received:
         if recent >= limit:
             record.command = "limited"
             record.reply = too_many_reply() if recent == limit else ""
-            return Received(record)
+            return Received(record, locale=locale)
         try:
             with db.session.begin_nested():
                 outcome = commands.execute(phone, body, member, locale)
@@ -129,4 +132,4 @@ def receive(phone: str, body: str, message_sid: str | None = None) -> Received:
             outcome = commands.Outcome("conflict", refused_reply(str(MESSAGES[409])))
         record.command = outcome.command
         record.reply = fit_reply(outcome.reply)
-    return Received(record, outcome.files_to_delete)
+    return Received(record, outcome.files_to_delete, locale)

@@ -1,6 +1,7 @@
-"""Senders the worker hands claimed messages to: SMS through Twilio (the gateway of the sms/
-package) or the console (stores and logs; the development default), and e-mail over SMTP or to the
-log. A sender returns the provider's message id or raises SendFailed."""
+"""Senders the worker hands claimed messages to: SMS through Twilio, Alibaba Cloud or Tencent Cloud
+(the gateways of the sms/ package) or the console (stores and logs; the development default), chosen
+per number (mainland numbers through SMS_GATEWAY_CN), and e-mail over SMTP or to the log. A sender
+returns the provider's message id or raises SendFailed."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ from sqlalchemy import insert
 from app.core.urls import public_url
 from app.extensions import db
 from app.notify.models import Channel, ConsoleSms
-from sms.gateways import GatewayError, TwilioGateway
+from sms.aliyun import AliyunSmsGateway
+from sms.gateways import ConsoleGateway, ConsoleMessage, GatewayError, TemplateSms, TwilioGateway
+from sms.routing import RoutingGateway, is_mainland
+from sms.tencent import TencentSmsGateway
 
 log = logging.getLogger("jishi.notify")
 
@@ -42,13 +46,24 @@ class SendFailed(Exception):
         self.permanent = permanent
 
 
+class _ConsoleTable:
+    """The console_sms table as a ConsoleGateway's store: what the gateway "sends" is a row."""
+
+    def append(self, message: ConsoleMessage) -> None:
+        db.session.connection().execute(ConsoleSmsSender._insert, {"to": message.to, "body": message.body})
+
+
 class ConsoleSmsSender:
     """Stores the SMS in the console_sms table (committed with the worker's result, so the console
-    "provider" never holds a message twice) and logs it."""
+    "provider" never holds a message twice) and logs it. ``gateway`` does the same for messages
+    given to the sms/ interface (template batches)."""
 
     # One Core INSERT, built once: the worker commits after every message, and the ORM's unit of
     # work for one row cost more than the INSERT itself (bench/notify_worker.py).
     _insert = insert(ConsoleSms.__table__)
+
+    def __init__(self) -> None:
+        self.gateway = ConsoleGateway(store=_ConsoleTable())
 
     def send(self, message: OutgoingMessage) -> str:
         db.session.connection().execute(
@@ -93,6 +108,124 @@ def twilio_settings_problem(config) -> str | None:
     if not missing:
         return None
     return f"SMS_GATEWAY 'twilio' needs these settings: {', '.join(missing)}"
+
+
+# The TemplateSms name of a free text wrapped for a template-only provider, and its one parameter.
+FREE_TEXT_TEMPLATE = "text"
+FREE_TEXT_PARAM = "content"
+
+
+class TemplateOnlySmsSender:
+    """Sends through a provider that takes approved templates only (Alibaba Cloud, Tencent Cloud).
+
+    A free text (what the worker hands over today, such as the reply to an SMS command) goes as the
+    approved one-parameter template ``text_template_code`` (None: refused, permanently)."""
+
+    def __init__(self, gateway, text_template_code: str | None, sign_name: str | None):
+        self.gateway = gateway
+        self.text_template_code = text_template_code or None
+        self.sign_name = sign_name or None
+
+    def send(self, message: OutgoingMessage) -> str:
+        template = TemplateSms(
+            to=message.address,
+            template=FREE_TEXT_TEMPLATE,
+            params={FREE_TEXT_PARAM: message.body},
+            text=message.body,
+            provider_template_code=self.text_template_code,
+            sign_name=self.sign_name,
+        )
+        try:
+            return self.gateway.send_template(template).provider_id
+        except GatewayError as error:
+            raise SendFailed(error.message, permanent=not error.retryable) from error
+
+
+class RoutedSmsSender:
+    """Mainland numbers (+86) to ``mainland``, every other number to ``default``. ``gateway`` routes
+    the same way for template batches (sms.routing.RoutingGateway)."""
+
+    def __init__(self, default, mainland):
+        self.default, self.mainland = default, mainland
+        self.gateway = RoutingGateway(default.gateway, mainland.gateway)
+
+    def send(self, message: OutgoingMessage) -> str:
+        return (self.mainland if is_mainland(message.address) else self.default).send(message)
+
+
+def _endpoint(url: str) -> tuple[str, str]:
+    """(host[:port], protocol) of a provider endpoint setting: "https://host", "http://127.0.0.1:8080"
+    or a bare host (https)."""
+    for protocol in ("https", "http"):
+        if url.startswith(f"{protocol}://"):
+            return url[len(protocol) + 3 :].rstrip("/"), protocol
+    return url.rstrip("/"), "https"
+
+
+def aliyun_settings_problem(config) -> str | None:
+    """Why SMS_GATEWAY_CN=aliyun cannot work with ``config``, or None when it can."""
+    names = ("ALIYUN_SMS_ACCESS_KEY_ID", "ALIYUN_SMS_ACCESS_KEY_SECRET", "SMS_SIGN_NAME")
+    missing = [name for name in names if not config.get(name)]
+    return f"SMS_GATEWAY_CN 'aliyun' needs these settings: {', '.join(missing)}" if missing else None
+
+
+def tencent_settings_problem(config) -> str | None:
+    """Why SMS_GATEWAY_CN=tencent cannot work with ``config``, or None when it can."""
+    names = ("TENCENT_SMS_SECRET_ID", "TENCENT_SMS_SECRET_KEY", "TENCENT_SMS_SDK_APP_ID", "SMS_SIGN_NAME")
+    missing = [name for name in names if not config.get(name)]
+    return f"SMS_GATEWAY_CN 'tencent' needs these settings: {', '.join(missing)}" if missing else None
+
+
+SMS_GATEWAYS = ("console", "twilio")
+SMS_GATEWAYS_CN = ("console", "twilio", "aliyun", "tencent")
+_SETTINGS_PROBLEM = {
+    "twilio": twilio_settings_problem,
+    "aliyun": aliyun_settings_problem,
+    "tencent": tencent_settings_problem,
+}
+
+
+def sms_settings_problem(config) -> str | None:
+    """Why SMS_GATEWAY and SMS_GATEWAY_CN cannot work with ``config`` (an unknown name or the
+    missing settings of a chosen provider), or None when they can."""
+    default = config.get("SMS_GATEWAY") or "console"
+    mainland = config.get("SMS_GATEWAY_CN") or default
+    if default not in SMS_GATEWAYS:
+        return f"SMS_GATEWAY {default!r} is not available (known: {', '.join(SMS_GATEWAYS)})"
+    if mainland not in SMS_GATEWAYS_CN:
+        return f"SMS_GATEWAY_CN {mainland!r} is not available (known: {', '.join(SMS_GATEWAYS_CN)})"
+    for name in dict.fromkeys((default, mainland)):
+        if name in _SETTINGS_PROBLEM and (problem := _SETTINGS_PROBLEM[name](config)):
+            return problem
+    return None
+
+
+def _sms_sender(name: str, config, twilio_http_client=None):
+    if name == "console":
+        return ConsoleSmsSender()
+    if name == "twilio":
+        return TwilioSmsSender(config, public_url("notify.sms_status"), http_client=twilio_http_client)
+    if name == "aliyun":
+        host, protocol = _endpoint(config.get("ALIYUN_SMS_ENDPOINT") or "https://dysmsapi.aliyuncs.com")
+        gateway = AliyunSmsGateway(
+            config["ALIYUN_SMS_ACCESS_KEY_ID"],
+            config["ALIYUN_SMS_ACCESS_KEY_SECRET"],
+            endpoint=host,
+            protocol=protocol,
+            sign_name=config["SMS_SIGN_NAME"],
+        )
+        return TemplateOnlySmsSender(gateway, config.get("ALIYUN_SMS_TEXT_TEMPLATE_CODE"), config["SMS_SIGN_NAME"])
+    host, protocol = _endpoint(config.get("TENCENT_SMS_ENDPOINT") or "https://sms.tencentcloudapi.com")
+    gateway = TencentSmsGateway(
+        config["TENCENT_SMS_SECRET_ID"],
+        config["TENCENT_SMS_SECRET_KEY"],
+        config["TENCENT_SMS_SDK_APP_ID"],
+        region=config.get("TENCENT_SMS_REGION"),
+        endpoint=host,
+        protocol=protocol,
+        sign_name=config["SMS_SIGN_NAME"],
+    )
+    return TemplateOnlySmsSender(gateway, config.get("TENCENT_SMS_TEXT_TEMPLATE_ID"), config["SMS_SIGN_NAME"])
 
 
 class ConsoleEmailSender:
@@ -148,23 +281,17 @@ class SmtpEmailSender:
         return email["Message-ID"]
 
 
-SMS_GATEWAYS = ("console", "twilio")
-
-
 def senders_from_config(config, *, twilio_http_client=None) -> dict[str, object]:
-    """The sender for each channel named by SMS_GATEWAY and MAIL_BACKEND; raises RuntimeError for
-    a name this module does not know or for missing Twilio settings. Twilio needs an app context
-    (its status callback URL is built from PUBLIC_BASE_URL and the URL map)."""
-    gateway = config["SMS_GATEWAY"]
-    if gateway == "twilio":
-        if problem := twilio_settings_problem(config):
-            raise RuntimeError(problem)
-
-        sms_sender = TwilioSmsSender(config, public_url("notify.sms_status"), http_client=twilio_http_client)
-    elif gateway == "console":
-        sms_sender = ConsoleSmsSender()
-    else:
-        raise RuntimeError(f"SMS_GATEWAY {gateway!r} is not available (known: {', '.join(SMS_GATEWAYS)})")
+    """The sender for each channel named by SMS_GATEWAY, SMS_GATEWAY_CN and MAIL_BACKEND; raises
+    RuntimeError for a name this module does not know or for a chosen provider's missing settings.
+    Twilio needs an app context (its status callback URL is built from PUBLIC_BASE_URL and the URL map)."""
+    if problem := sms_settings_problem(config):
+        raise RuntimeError(problem)
+    default = config.get("SMS_GATEWAY") or "console"
+    mainland = config.get("SMS_GATEWAY_CN") or default
+    sms_sender = _sms_sender(default, config, twilio_http_client)
+    if mainland != default:
+        sms_sender = RoutedSmsSender(sms_sender, _sms_sender(mainland, config, twilio_http_client))
     backend = config["MAIL_BACKEND"]
     if backend == "console":
         email_sender = ConsoleEmailSender()

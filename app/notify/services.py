@@ -193,6 +193,34 @@ def enqueue_sms_to_phone(
     return row
 
 
+def enqueue_sms_reply(phone: str, body: str, locale: str, member_id: int | None = None) -> Notification:
+    """Add the answer to an SMS command to the outbox, for a provider that cannot answer in its
+    webhook's response (Alibaba Cloud and Tencent Cloud SMS; Twilio answers with TwiML instead).
+
+    ``body`` is the reply as the command produced it (already held to the reply's segment limit).
+    The row is urgent (an answer to what the person just texted: no quiet hours, no daily cap) and
+    goes through the worker like any SMS, so a number that said STOP is skipped there. Returns the
+    row (not flushed); the caller commits it with the inbound message's log row."""
+    now = utcnow()
+    row = Notification(
+        channel=Channel.SMS.value,
+        member_id=member_id,
+        address=phone,
+        event="sms_reply",
+        template="sms_reply",
+        locale=normalise_locale(locale) or current_app.config["BABEL_DEFAULT_LOCALE"],
+        subject=None,
+        body=body,
+        html=None,
+        attempts=0,
+        urgent=True,
+        created_at=now,
+        **_sms_schedule(member_id, True, now),
+    )
+    db.session.add(row)
+    return row
+
+
 def retry(notification_id: int) -> Notification:
     """Put a failed or dead notification back in the queue for an immediate attempt (a dead one
     gets a fresh set of attempts). Returns it; raises DomainError (404) for an unknown id and
