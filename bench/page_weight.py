@@ -82,6 +82,7 @@ def _seed(db) -> dict[str, object]:
     from sqlalchemy import select
 
     from app.catalogue.services import load_catalogue
+    from app.core.errors import DomainError
     from app.demo import BUYER_PHONE, FARMER_PHONE, load_demo_data
     from app.forum.models import ForumCategory
     from app.forum.services import create_thread, seed_default_categories
@@ -91,7 +92,6 @@ def _seed(db) -> dict[str, object]:
     from app.trade.errors import TradeInvalid
     from app.trade.negotiations import OfferTerms, start_negotiation
     from app.trade.orders import buy_now
-    from app.core.errors import DomainError
 
     load_catalogue()
     seed_default_categories()
