@@ -186,6 +186,14 @@ class Config:
     ALIPAY_APP_PRIVATE_KEY_PATH = _env("ALIPAY_APP_PRIVATE_KEY_PATH")
     ALIPAY_PUBLIC_KEY = _env("ALIPAY_PUBLIC_KEY")
     ALIPAY_PUBLIC_KEY_PATH = _env("ALIPAY_PUBLIC_KEY_PATH")
+    # Certificate mode (公钥证书) instead of ALIPAY_PUBLIC_KEY: the app's certificate
+    # (appCertPublicKey_….crt), Alipay's (alipayCertPublicKey_RSA2.crt) and Alipay's root certificate.
+    ALIPAY_APP_CERT = _env("ALIPAY_APP_CERT")
+    ALIPAY_APP_CERT_PATH = _env("ALIPAY_APP_CERT_PATH")
+    ALIPAY_PUBLIC_CERT = _env("ALIPAY_PUBLIC_CERT")
+    ALIPAY_PUBLIC_CERT_PATH = _env("ALIPAY_PUBLIC_CERT_PATH")
+    ALIPAY_ROOT_CERT = _env("ALIPAY_ROOT_CERT")
+    ALIPAY_ROOT_CERT_PATH = _env("ALIPAY_ROOT_CERT_PATH")
     ALIPAY_GATEWAY_URL = _env("ALIPAY_GATEWAY_URL", "https://openapi.alipay.com/gateway.do")
     ALIPAY_SELLER_ID = _env("ALIPAY_SELLER_ID")
     ALIPAY_NOTIFY_URL = _env("ALIPAY_NOTIFY_URL")

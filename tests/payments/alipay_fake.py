@@ -17,6 +17,8 @@ State: trades by out_trade_no, refunds by (trade_no, out_request_no), settlement
 from __future__ import annotations
 
 import base64
+import datetime
+import hashlib
 import json
 import threading
 from decimal import Decimal
@@ -24,9 +26,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlparse
 
 import pytest
+from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
 
 APP_ID = "2021000000000001"
 SELLER_ID = "2088000000000001"
@@ -67,6 +71,52 @@ def rsa2_verify(public_key, text: str, signature: str) -> bool:
     return True
 
 
+def _name(common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Ant Financial Certification Authority"),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Certification Authority"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def certificate(subject_key, common_name: str, issuer_key, issuer_name: str, serial: int) -> str:
+    """A PEM certificate for ``subject_key`` signed (sha256WithRSA) by ``issuer_key``."""
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(common_name))
+        .issuer_name(_name(issuer_name))
+        .public_key(subject_key.public_key())
+        .serial_number(serial)
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .sign(issuer_key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def cert_sn(issuer_name: str, serial: int) -> str:
+    """Alipay's certificate serial: md5 of the issuer as CN=…,OU=…,O=…,C=… followed by the serial."""
+    issuer = f"CN={issuer_name},OU=Certification Authority,O=Ant Financial Certification Authority,C=CN"
+    return hashlib.md5(f"{issuer}{serial}".encode()).hexdigest()
+
+
+class Certificates:
+    """Certificate mode (公钥证书): a root, Alipay's certificate and the app's, issued by the root."""
+
+    def __init__(self, fake: FakeAlipay):
+        self.root_key = new_key()
+        self.root = certificate(self.root_key, "Ant Financial Root CA", self.root_key, "Ant Financial Root CA", 1001)
+        self.alipay = certificate(fake.alipay_key, "Alipay public key", self.root_key, "Ant Financial Root CA", 2002)
+        self.app = certificate(fake.app_key, APP_ID, self.root_key, "Ant Financial Root CA", 3003)
+        self.app_sn = cert_sn("Ant Financial Root CA", 3003)
+        self.root_sn = cert_sn("Ant Financial Root CA", 1001)
+        self.alipay_sn = cert_sn("Ant Financial Root CA", 2002)
+
+
 def signing_string(fields: dict, leave_out=("sign",)) -> str:
     return "&".join(f"{k}={v}" for k, v in sorted(fields.items()) if k not in leave_out)
 
@@ -83,6 +133,7 @@ class FakeAlipay:
         self.unsettled: dict[str, str] = {}
         self.bills: dict[str, bytes] = {}
         self.forge_answers = False
+        self.certificates: Certificates | None = None  # set: requests must carry the certificate serials
         self.refuse_signs = False
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -259,6 +310,11 @@ class FakeAlipay:
                 params = dict(parse_qsl(parsed.query, keep_blank_values=True))
                 sign = params.get("sign", "")
                 verified = rsa2_verify(fake.app_key.public_key(), signing_string(params), sign)
+                if fake.certificates is not None:
+                    verified = verified and (params.get("app_cert_sn"), params.get("alipay_root_cert_sn")) == (
+                        fake.certificates.app_sn,
+                        fake.certificates.root_sn,
+                    )
                 biz = json.loads(params.get("biz_content") or "{}")
                 fake.requests.append({"params": params, "biz": biz, "verified": verified})
                 method = params.get("method", "")
@@ -269,6 +325,8 @@ class FakeAlipay:
                 node_text = json.dumps(fake.answer(method, biz), ensure_ascii=False, separators=(",", ":"))
                 key = fake.other_key if fake.forge_answers else fake.alipay_key
                 body = f'{{"{node_name}":{node_text},"sign":"{rsa2_sign(key, node_text)}"}}'
+                if fake.certificates is not None:
+                    body = body[:-1] + f',"alipay_cert_sn":"{fake.certificates.alipay_sn}"}}'
                 return self._send(200, body.encode(), "application/json;charset=utf-8")
 
             def _send(self, status, body, content_type):

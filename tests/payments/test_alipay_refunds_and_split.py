@@ -8,6 +8,7 @@ import io
 import zipfile
 from datetime import date
 from decimal import Decimal
+from urllib.parse import parse_qsl, urlparse
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from app.payments.models import LedgerEntry, Payment
 from app.payments.providers import enabled_names, get_provider
 from app.payments.providers.base import ProviderError, SplitReceiver
 from tests.payments.alipay_fake import (  # noqa: F401
+    Certificates,
     alipay,
     alipay_paid_order,
     one_line,
@@ -24,6 +26,7 @@ from tests.payments.alipay_fake import (  # noqa: F401
     post_notification,
     private_pem,
     public_pem,
+    start_alipay,
 )
 
 TRADE_NO = "2026120722001000000000000001"
@@ -301,3 +304,37 @@ def test_a_request_signed_with_another_app_key_is_refused_by_the_gateway(app, db
 
     assert [r["verified"] for r in alipay.requests] == [False]
     assert alipay.refunds == {}
+
+
+def test_certificate_mode_sends_the_serials_and_verifies_with_alipays_certificate(
+    app, client, db, login, buyer, alipay, confirmed_order
+):
+    certificates = Certificates(alipay)
+    alipay.certificates = certificates
+    app.config.update(
+        ALIPAY_PUBLIC_KEY=None,
+        ALIPAY_APP_CERT=certificates.app,
+        ALIPAY_PUBLIC_CERT=certificates.alipay,
+        ALIPAY_ROOT_CERT=certificates.root,
+    )
+    assert "alipay" in enabled_names(app.config)
+
+    response = start_alipay(client, login, buyer, confirmed_order)
+
+    params = dict(parse_qsl(urlparse(response.headers["Location"]).query))
+    assert (params["app_cert_sn"], params["alipay_root_cert_sn"]) == (certificates.app_sn, certificates.root_sn)
+    assert post_notification(client, paid_notification(alipay, confirmed_order)).get_data(as_text=True) == "success"
+    alipay.add_trade(f"{confirmed_order.number}_1", "35.00", trade_no=TRADE_NO)
+    entry = services.refund_for_order(confirmed_order.id, Decimal("1.00"), None, "certificate mode")
+    db.session.commit()
+    assert entry.status == "succeeded"
+    assert [r["verified"] for r in alipay.requests] == [True]
+
+
+def test_a_broken_certificate_is_a_provider_error_not_a_crash(app, alipay):
+    certificates = Certificates(alipay)
+    app.config.update(
+        ALIPAY_APP_CERT=certificates.app, ALIPAY_PUBLIC_CERT=certificates.alipay, ALIPAY_ROOT_CERT="not a certificate"
+    )
+    with pytest.raises(ProviderError, match="cannot be loaded"):
+        _provider(app).refund_succeeded(Payment(provider_reference=TRADE_NO), "order-1-refund-1")

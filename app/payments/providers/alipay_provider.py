@@ -1,4 +1,5 @@
-"""Alipay (支付宝) through python-alipay-sdk, RSA2 with the app's private key and Alipay's public key.
+"""Alipay (支付宝) through python-alipay-sdk, RSA2 with the app's private key and Alipay's public key
+(public-key mode, ``AliPay``) or Alipay's certificates (公钥证书 mode, ``DCAliPay``).
 
 - Checkout: 电脑网站支付 ``alipay.trade.page.pay`` on a computer, 手机网站支付 ``alipay.trade.wap.pay``
   on a phone; both are a signed redirect to the gateway. ``out_trade_no`` is ``<order number>_<attempt>``
@@ -28,10 +29,11 @@ from pathlib import Path
 from urllib.error import URLError
 from urllib.parse import parse_qsl
 
-from alipay import AliPay
+from alipay import AliPay, DCAliPay
 from alipay.exceptions import AliPayException, AliPayValidationError
 from alipay.utils import AliPayConfig
 from flask_babel import lazy_gettext as _l
+from OpenSSL.crypto import Error as OpenSSLError
 
 from app.payments.providers.alipay_split import AlipaySplitMixin, describe, parse_yuan
 from app.payments.providers.base import (
@@ -85,11 +87,25 @@ def _setting(config, name: str) -> str:
 
 
 class _Client(AliPay):
-    """python-alipay-sdk's client with the gateway and timeout from our settings (the SDK only
-    knows its production and sandbox gateways)."""
+    """python-alipay-sdk's client (public-key mode) with the gateway and timeout from our settings
+    (the SDK only knows its production and sandbox gateways)."""
 
     def __init__(self, gateway: str, timeout: int, **kwargs):
         super().__init__(config=AliPayConfig(timeout=timeout), **kwargs)
+        self._gateway = gateway
+
+    @property
+    def gateway(self) -> str:
+        return self._gateway
+
+
+class _CertClient(DCAliPay):
+    """The SDK's certificate-mode client (公钥证书): requests carry app_cert_sn and
+    alipay_root_cert_sn, Alipay's public key comes from its certificate."""
+
+    def __init__(self, gateway: str, timeout: int, **kwargs):
+        super().__init__(**kwargs)
+        self._config = AliPayConfig(timeout=timeout)
         self._gateway = gateway
 
     @property
@@ -108,7 +124,12 @@ class AlipayProvider(AlipaySplitMixin, PaymentProvider):
         def given(name):
             return bool(config.get(name) or config.get(f"{name}_PATH"))
 
-        return bool(config.get("ALIPAY_APP_ID")) and given("ALIPAY_APP_PRIVATE_KEY") and given("ALIPAY_PUBLIC_KEY")
+        certificates = given("ALIPAY_APP_CERT") and given("ALIPAY_PUBLIC_CERT") and given("ALIPAY_ROOT_CERT")
+        return (
+            bool(config.get("ALIPAY_APP_ID"))
+            and given("ALIPAY_APP_PRIVATE_KEY")
+            and (given("ALIPAY_PUBLIC_KEY") or certificates)
+        )
 
     def __init__(self, config):
         super().__init__(config)
@@ -119,19 +140,40 @@ class AlipayProvider(AlipaySplitMixin, PaymentProvider):
         return bool(self.config.get("ALIPAY_ROYALTY_FREEZE"))
 
     @property
-    def client(self) -> _Client:
+    def client(self) -> _Client | _CertClient:
+        """The SDK client: certificate mode when the three certificates are set, else public-key mode.
+        Raises ProviderError when a key or certificate cannot be read."""
         if self._client is None:
+            gateway = self.config.get("ALIPAY_GATEWAY_URL") or "https://openapi.alipay.com/gateway.do"
+            timeout = int(self.config.get("ALIPAY_TIMEOUT") or 15)
             try:
-                self._client = _Client(
-                    self.config.get("ALIPAY_GATEWAY_URL") or "https://openapi.alipay.com/gateway.do",
-                    int(self.config.get("ALIPAY_TIMEOUT") or 15),
-                    appid=self.config["ALIPAY_APP_ID"],
-                    app_private_key_string=_pem(_setting(self.config, "ALIPAY_APP_PRIVATE_KEY"), "PRIVATE KEY"),
-                    alipay_public_key_string=_pem(_setting(self.config, "ALIPAY_PUBLIC_KEY"), "PUBLIC KEY"),
-                    sign_type="RSA2",
-                )
-            except (ValueError, IndexError, TypeError, OSError) as error:
-                raise ProviderError(f"Alipay keys cannot be loaded: {error}") from error
+                private_key = _pem(_setting(self.config, "ALIPAY_APP_PRIVATE_KEY"), "PRIVATE KEY")
+                if _setting(self.config, "ALIPAY_APP_CERT"):
+                    self._client = _CertClient(
+                        gateway,
+                        timeout,
+                        appid=self.config["ALIPAY_APP_ID"],
+                        app_private_key_string=private_key,
+                        app_public_key_cert_string=_setting(self.config, "ALIPAY_APP_CERT"),
+                        alipay_public_key_cert_string=_setting(self.config, "ALIPAY_PUBLIC_CERT"),
+                        alipay_root_cert_string=_setting(self.config, "ALIPAY_ROOT_CERT"),
+                        sign_type="RSA2",
+                    )
+                    # The SDK works these out on first use: a broken certificate fails here, not mid-call.
+                    if not (self._client.app_cert_sn and self._client.alipay_root_cert_sn):
+                        raise ValueError("ALIPAY_ROOT_CERT holds no RSA certificate")
+                else:
+                    self._client = _Client(
+                        gateway,
+                        timeout,
+                        appid=self.config["ALIPAY_APP_ID"],
+                        app_private_key_string=private_key,
+                        alipay_public_key_string=_pem(_setting(self.config, "ALIPAY_PUBLIC_KEY"), "PUBLIC KEY"),
+                        sign_type="RSA2",
+                    )
+            except (ValueError, IndexError, TypeError, OSError, OpenSSLError) as error:
+                self._client = None
+                raise ProviderError(f"Alipay keys or certificates cannot be loaded: {error}") from error
         return self._client
 
     @property
