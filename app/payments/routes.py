@@ -135,6 +135,9 @@ def payment_return(order_id: int):
     "checking your payment" page that looks again by itself (meta refresh, no JavaScript) a few
     times and links back to the order."""
     order = _visible_order(order_id)
+    provider_class = registered().get(order.payment.provider) if order.payment else None
+    if provider_class is None or not provider_class.return_checks:
+        return redirect(_order_url(order), 303)
     checks = min(request.args.get("check", 1, type=int) or 1, MAX_RETURN_CHECKS)
     failed = False
     try:

@@ -314,3 +314,14 @@ def test_the_return_page_does_not_trust_a_forged_gateway_answer(client, db, logi
 def test_a_stranger_gets_404_on_the_return_page(client, login, alipay, confirmed_order, stranger):
     login(stranger)
     assert client.get(f"/orders/{confirmed_order.id}/payment/return").status_code == 404
+
+
+def test_the_return_page_of_an_order_without_an_alipay_payment_leads_to_the_order(
+    client, login, buyer, alipay, confirmed_order
+):
+    login(buyer)
+    response = client.get(f"/orders/{confirmed_order.id}/payment/return")
+    assert response.status_code == 303 and response.headers["Location"].endswith(
+        f"/orders/{confirmed_order.id}#payment"
+    )
+    assert alipay.requests == []

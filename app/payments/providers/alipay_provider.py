@@ -134,10 +134,8 @@ class AlipayProvider(AlipaySplitMixin, PaymentProvider):
     def __init__(self, config):
         super().__init__(config)
         self._client = None
-
-    @property
-    def supports_split(self) -> bool:  # type: ignore[override]
-        return bool(self.config.get("ALIPAY_ROYALTY_FREEZE"))
+        # Only trades paid with royalty_freeze wait for 分账; the class itself says no.
+        self.supports_split = bool(config.get("ALIPAY_ROYALTY_FREEZE"))
 
     @property
     def client(self) -> _Client | _CertClient:
