@@ -192,7 +192,8 @@ class AlipayProvider(AlipaySplitMixin, PaymentProvider):
         if self.supports_split:
             # The money stays frozen for 分账 until alipay.trade.order.settle (royalty_finish) releases it.
             extra["extend_params"] = {"royalty_freeze": "true"}
-        subject = f"{order.number} {order.title}"[:128]
+        # Alipay refuses / = & in a subject.
+        subject = re.sub(r"[/=&]+", " ", f"{order.number} {order.title}")[:128]
         arguments = {
             "subject": subject,
             "out_trade_no": number,
