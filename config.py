@@ -196,6 +196,31 @@ class Config:
     # only when STRIPE_SECRET_KEY is set. Webhooks older than the tolerance (seconds) are refused.
     PAYMENT_PROVIDERS = _env("PAYMENT_PROVIDERS", "manual")
     STRIPE_WEBHOOK_TOLERANCE = _env_int("STRIPE_WEBHOOK_TOLERANCE", 300)
+    # Alipay (支付宝, docs/payments-alipay.md): offered only with the app id and both keys, each given
+    # inline (one base64 line or PEM) or as a file (_PATH). ALIPAY_SELLER_ID (the 2088… PID) is sent
+    # with each trade and checked in notifications when set. ALIPAY_ROYALTY_FREEZE freezes paid
+    # money for split settlement (分账). ALIPAY_NOTIFY_URL defaults to PUBLIC_BASE_URL +
+    # /hooks/payments/alipay.
+    ALIPAY_APP_ID = _env("ALIPAY_APP_ID")
+    ALIPAY_APP_PRIVATE_KEY = _env("ALIPAY_APP_PRIVATE_KEY")
+    ALIPAY_APP_PRIVATE_KEY_PATH = _env("ALIPAY_APP_PRIVATE_KEY_PATH")
+    ALIPAY_PUBLIC_KEY = _env("ALIPAY_PUBLIC_KEY")
+    ALIPAY_PUBLIC_KEY_PATH = _env("ALIPAY_PUBLIC_KEY_PATH")
+    # Certificate mode (公钥证书) instead of ALIPAY_PUBLIC_KEY: the app's certificate
+    # (appCertPublicKey_….crt), Alipay's (alipayCertPublicKey_RSA2.crt) and Alipay's root certificate.
+    ALIPAY_APP_CERT = _env("ALIPAY_APP_CERT")
+    ALIPAY_APP_CERT_PATH = _env("ALIPAY_APP_CERT_PATH")
+    ALIPAY_PUBLIC_CERT = _env("ALIPAY_PUBLIC_CERT")
+    ALIPAY_PUBLIC_CERT_PATH = _env("ALIPAY_PUBLIC_CERT_PATH")
+    ALIPAY_ROOT_CERT = _env("ALIPAY_ROOT_CERT")
+    ALIPAY_ROOT_CERT_PATH = _env("ALIPAY_ROOT_CERT_PATH")
+    ALIPAY_GATEWAY_URL = _env("ALIPAY_GATEWAY_URL", "https://openapi.alipay.com/gateway.do")
+    ALIPAY_SELLER_ID = _env("ALIPAY_SELLER_ID")
+    ALIPAY_NOTIFY_URL = _env("ALIPAY_NOTIFY_URL")
+    ALIPAY_ROYALTY_FREEZE = _env_bool("ALIPAY_ROYALTY_FREEZE", False)
+    ALIPAY_TIMEOUT = _env_int("ALIPAY_TIMEOUT", 15)
+    ALIPAY_TIMEOUT_EXPRESS = _env("ALIPAY_TIMEOUT_EXPRESS", "2h")
+    ALIPAY_SPLIT_BILL_TYPE = _env("ALIPAY_SPLIT_BILL_TYPE", "signcustomer")
 
     # Logistics: per-carrier webhook secrets ("sf-express=secret1,zto=secret2"; the name is the
     # carrier code in /hooks/logistics/<carrier>), the accepted clock difference of a signed carrier

@@ -14,8 +14,23 @@ from app.payments.services import MAX_REFERENCE_LENGTH
 METHOD_LABELS = {"bank_transfer": _l("Bank transfer"), "cash": _l("Cash on delivery")}
 
 
+DEVICE_LABELS = {
+    "auto": _l("Decide from this device"),
+    "desktop": _l("Computer: Alipay's web page (scan or log in)"),
+    "phone": _l("Phone: open the Alipay app"),
+}
+
+
 class StartPaymentForm(FlaskForm):
     provider = RadioField(_l("How will you pay?"), choices=[], validators=[InputRequired()], validate_choice=False)
+    # Alipay has a checkout for computers and one for phones; the user agent decides unless the
+    # buyer chooses.
+    device = RadioField(
+        _l("Alipay checkout for"),
+        choices=[SelectChoice(value, label) for value, label in DEVICE_LABELS.items()],
+        default="auto",
+        validators=[Optional()],
+    )
 
 
 class TransferReferenceForm(FlaskForm):

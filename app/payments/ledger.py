@@ -145,7 +145,9 @@ def update_totals(payment: Payment) -> None:
     payment.amount_refunded = max(payment.amount_refunded or ZERO, sum((e.amount for e in refunds), ZERO))
     covered = payment.is_paid
     refunded_all = payment.amount_paid > ZERO and payment.amount_refunded >= payment.amount_paid
-    if any(e.currency != payment.currency for e in charges):
+    if payment.attention == Attention.AMOUNT.value:
+        pass  # a refused notification: only an admin clears it
+    elif any(e.currency != payment.currency for e in charges):
         payment.attention = Attention.CURRENCY.value
     elif charges and not covered and not refunded_all:
         payment.attention = Attention.SHORT.value

@@ -38,6 +38,9 @@ class Attention(str, enum.Enum):
 
     SHORT = "short"  # the provider reported less than the amount due
     CURRENCY = "currency"  # the provider reported money in another currency than the order's
+    # The provider reported a checkout of another amount than the payment's (Alipay total_amount):
+    # the notification was refused, nothing recorded; stays until an admin has looked at it.
+    AMOUNT = "amount"
 
 
 class EntryKind(str, enum.Enum):

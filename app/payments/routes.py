@@ -8,7 +8,9 @@ Only the parties (and admins) see an order; everyone else gets 404 on every rout
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, url_for
+import re
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -21,7 +23,7 @@ from app.payments.errors import PaymentInvalid
 from app.payments.forms import RefundReferenceForm, StartPaymentForm, TransferReferenceForm
 from app.payments.models import Attention, EntryKind, EntryStatus, LedgerEntry, Payment
 from app.payments.providers import enabled_names
-from app.payments.providers.base import registered
+from app.payments.providers.base import ProviderError, registered
 from app.payments.providers.manual import ManualProvider
 from app.trade import order_routes, queries
 from app.trade.route_helpers import member
@@ -60,9 +62,11 @@ def start_payment(order_id: int):
     order = _visible_order(order_id)
     form = _start_form()
     if form.validate_on_submit():
-        return_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("trade.show_order", order_id=order.id)
+        provider_class = registered().get(form.provider.data)
+        endpoint = "payments.payment_return" if provider_class and provider_class.return_checks else "trade.show_order"
+        return_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, order_id=order.id)
         try:
-            start = services.start_payment(order, member(), form.provider.data, return_url)
+            start = services.start_payment(order, member(), form.provider.data, return_url, _device(form.device.data))
         except PaymentInvalid as error:
             _attach(form, error)
         else:
@@ -112,6 +116,55 @@ def record_refund_reference(order_id: int, entry_id: int):
     return _rerender(order, refund_forms={entry.id: form})
 
 
+PHONE_AGENT = re.compile(r"Mobile|Android|iPhone|iPad|iPod|HarmonyOS|MicroMessenger|Windows Phone", re.IGNORECASE)
+MAX_RETURN_CHECKS = 10
+
+
+def _device(choice: str | None) -> str:
+    """ "desktop" or "phone": the buyer's choice, else what the browser says it is."""
+    if choice in ("desktop", "phone"):
+        return choice
+    return "phone" if PHONE_AGENT.search(request.headers.get("User-Agent", "")) else "desktop"
+
+
+@bp.get("/orders/<int:order_id>/payment/return")
+@login_required
+def payment_return(order_id: int):
+    """Where the provider's checkout sends the buyer back. The address's parameters are never
+    trusted: the provider is asked (services.check_payment). Paid → the order page; not yet → a
+    "checking your payment" page that looks again by itself (meta refresh, no JavaScript) a few
+    times and links back to the order."""
+    order = _visible_order(order_id)
+    provider_class = registered().get(order.payment.provider) if order.payment else None
+    if provider_class is None or not provider_class.return_checks:
+        return redirect(_order_url(order), 303)
+    checks = min(request.args.get("check", 1, type=int) or 1, MAX_RETURN_CHECKS)
+    failed = False
+    try:
+        paid = services.check_payment(order)
+    except ProviderError as error:
+        current_app.logger.warning("payment check for order %s failed: %s", order.id, error)
+        db.session.rollback()
+        paid, failed = False, True
+    except services.AmountMismatch:
+        db.session.commit()
+        flash(_("The payment service reported another amount than this order's. An admin will check it."))
+        return redirect(_order_url(order), 303)
+    db.session.commit()
+    if paid:
+        flash(_("Your payment has been received. Thank you."))
+        return redirect(_order_url(order), 303)
+    again = (
+        url_for("payments.payment_return", order_id=order.id, check=checks + 1) if checks < MAX_RETURN_CHECKS else None
+    )
+    response = current_app.make_response(
+        render_template("payments/checking.html", order=order, again=again, failed=failed)
+    )
+    if again:
+        response.headers["Refresh"] = f"3; url={again}"
+    return response
+
+
 def _start_form(formdata=None) -> StartPaymentForm:
     form = StartPaymentForm() if formdata is None else StartPaymentForm(formdata=formdata)
     providers = registered()
@@ -136,12 +189,14 @@ def payment_panel(order) -> dict:
         if e.kind == EntryKind.REFUND.value and e.status == EntryStatus.PENDING.value and provider == "manual"
     ]
     can_record_refund = bool(pending_manual_refunds) and (viewer.is_admin or role == "seller")
+    enabled = enabled_names(current_app.config)
     return {
         "payment": payment,
         "entries": payment.entries if payment else [],
         "role": role,
         "can_start": can_start,
         "start_form": forms.get("start_form") or (_start_form(formdata=None) if can_start else None),
+        "device_choice": "alipay" in enabled,
         "manual_chosen": provider == "manual"
         or "reference_form" in forms
         or enabled_names(current_app.config) == ["manual"],
@@ -169,6 +224,7 @@ LABELS = {
     "refund": _l("Refund"),
     "manual": _l("Bank transfer or cash"),
     "stripe": _l("Stripe"),
+    "alipay": _l("Alipay"),
     "bank_transfer": _l("Bank transfer"),
     "cash": _l("Cash on delivery"),
 }
@@ -183,6 +239,10 @@ ATTENTION = {
         "Money arrived in another currency than the order's and does not count as paid. An admin checks it "
         "and refunds it at the payment service."
     ),
+    Attention.AMOUNT.value: _l(
+        "The payment service reported a payment of another amount than this order's checkout. It was not "
+        "counted; an admin checks it at the payment service."
+    ),
 }
 
 
@@ -195,7 +255,7 @@ def payment_attention(value: str | None) -> str:
 @bp.get("/admin/payments")
 @admin_required
 def flagged_payments():
-    """Payments an admin has to look at: short payments and money in another currency."""
+    """Payments an admin has to look at: short payments, money in another currency, refused amounts."""
     pagination = db.paginate(
         select(Payment).where(Payment.attention != "").order_by(Payment.updated_at.desc(), Payment.id.desc()),
         per_page=current_app.config["ORDERS_PER_PAGE"],

@@ -30,7 +30,7 @@ from app.logistics.acceptance import amount_due
 from app.members.models import Member
 from app.payments import ledger
 from app.payments.errors import PaymentInvalid
-from app.payments.models import EntryKind, EntryStatus, LedgerEntry, Payment, WebhookEvent
+from app.payments.models import Attention, EntryKind, EntryStatus, LedgerEntry, Payment, WebhookEvent
 from app.payments.providers import enabled_names, get_provider
 from app.payments.providers.base import PaymentEvent, PaymentStart, ProviderError
 from app.trade import transitions
@@ -54,9 +54,11 @@ def start_refusal(order: Order, member: Member) -> str | None:
     return None
 
 
-def start_payment(order: Order, buyer: Member, provider_name: str, return_url: str) -> PaymentStart:
+def start_payment(
+    order: Order, buyer: Member, provider_name: str, return_url: str, device: str = "desktop"
+) -> PaymentStart:
     """The buyer chooses how to pay. Creates or switches the order's payment and asks the provider
-    for a checkout; returns its redirect URL or instructions.
+    for a checkout (``device``: "desktop" or "phone"); returns its redirect URL or instructions.
 
     Raises PaymentInvalid for a provider that is not enabled; DomainError (409) when the order
     cannot be paid now (see start_refusal) or the provider is unreachable (502).
@@ -71,7 +73,7 @@ def start_payment(order: Order, buyer: Member, provider_name: str, return_url: s
     payment = _payment_for(order, provider_name)
     payment.attempts += 1
     try:
-        start = provider.create_payment(order, payment.attempts, return_url)
+        start = provider.create_payment(order, payment.attempts, return_url, device=device)
     except ProviderError as error:
         log.warning("payment start failed for order %s: %s", order.id, error)
         raise DomainError(_("The payment service could not be reached. Please try again in a minute."), status=502)
@@ -125,13 +127,19 @@ class Replay(Exception):
     """The provider's event was applied before."""
 
 
+class AmountMismatch(Exception):
+    """The provider reports a checkout of another amount than the payment's: the event is refused
+    (nothing recorded) and the payment flagged for an admin (the flag is written: commit it)."""
+
+
 def apply_event(provider_name: str, event: PaymentEvent, now: datetime | None = None) -> Order | None:
     """Apply one verified provider event: store its id (UNIQUE) and hand what it reports to
     :func:`app.payments.ledger.record` under the order's row lock, in one transaction. A paid
     order that was cancelled meanwhile is refunded. Returns the order (None when the event names
     no known order or is of a type we ignore).
 
-    Raises Replay when the event id was already stored (nothing changes).
+    Raises Replay when the event id was already stored (nothing changes); AmountMismatch when the
+    event's ``checkout_amount`` is not the payment's amount (only the payment's flag changes).
     """
     now = now or utcnow()
     exists = select(WebhookEvent.id).where(WebhookEvent.provider == provider_name, WebhookEvent.event_id == event.id)
@@ -140,6 +148,8 @@ def apply_event(provider_name: str, event: PaymentEvent, now: datetime | None = 
     order = _event_order(event)
     if order is not None:
         transitions.lock(order)
+        if event.checkout_amount is not None:
+            _check_amount(provider_name, order, event)
     try:
         with db.session.begin_nested():
             db.session.add(
@@ -193,6 +203,31 @@ def request_refund(
     db.session.flush()
     _send_refund(payment, entry, now)
     return entry
+
+
+def check_payment(order: Order, now: datetime | None = None) -> bool:
+    """The buyer is back from the provider's checkout: ask the provider about the payment (never
+    trusting the return address's parameters) and apply what it reports, as a notification would
+    be. Returns whether the payment is now recorded as paid.
+
+    Raises ProviderError when the provider cannot be asked; AmountMismatch as apply_event.
+    """
+    payment = order.payment
+    if payment is None:
+        return False
+    if payment.is_paid:
+        return True
+    provider = get_provider(payment.provider, current_app.config)
+    if provider is None or not provider.return_checks:
+        return False
+    event = provider.query_payment(payment)
+    if event is not None:
+        try:
+            apply_event(payment.provider, event, now)
+        except Replay:
+            pass
+    db.session.refresh(payment)
+    return payment.is_paid
 
 
 def retry_pending_refunds(now: datetime | None = None) -> list[LedgerEntry]:
@@ -293,6 +328,23 @@ def _payment_for(order: Order, provider_name: str) -> Payment:
     """The order's payment (the caller holds the order's row lock), created or switched to
     ``provider_name`` while no money has arrived."""
     return ledger.locked_payment(order, provider_name)
+
+
+def _check_amount(provider_name: str, order: Order, event: PaymentEvent) -> None:
+    payment = ledger.locked_payment(order, provider_name)
+    if event.checkout_amount == payment.amount:
+        return
+    log.warning(
+        "refused %s event %s for order %s: checkout amount %s, payment amount %s",
+        provider_name,
+        event.id,
+        order.id,
+        event.checkout_amount,
+        payment.amount,
+    )
+    payment.attention = Attention.AMOUNT.value
+    db.session.flush()
+    raise AmountMismatch(event.id)
 
 
 def _event_order(event: PaymentEvent) -> Order | None:

@@ -47,7 +47,10 @@ class PaymentEvent:
     """A verified provider event in the provider-neutral form app.payments.ledger records.
 
     ``provider_reference`` is the payment object's id; ``currency`` its ISO code (any case; empty
-    means the shop's own currency, for providers that only ever pay in it)."""
+    means the shop's own currency, for providers that only ever pay in it). ``checkout_amount`` is
+    the amount the provider's checkout was created for (Alipay ``total_amount``), for providers
+    whose checkout fixes it: when it is not the payment's amount, services.apply_event refuses the
+    event and flags the payment for an admin."""
 
     id: str
     type: str
@@ -57,6 +60,7 @@ class PaymentEvent:
     paid_amount: Decimal | None = None
     currency: str = ""
     refunds: tuple[RefundReport, ...] = ()
+    checkout_amount: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,9 @@ class PaymentProvider(ABC):
     label = ""
     # Manual providers are confirmed by people on the order page; automatic ones by webhooks.
     manual: bool = False
+    # Whether the buyer comes back to a "checking your payment" page that asks the provider
+    # (query_payment) instead of straight to the order page.
+    return_checks: bool = False
 
     def __init__(self, config: Mapping):
         self.config = config
@@ -129,8 +136,14 @@ class PaymentProvider(ABC):
         return True
 
     @abstractmethod
-    def create_payment(self, order, attempt: int, return_url: str) -> PaymentStart:
-        """Start paying ``order``: a redirect URL or instructions for the buyer."""
+    def create_payment(self, order, attempt: int, return_url: str, device: str = "desktop") -> PaymentStart:
+        """Start paying ``order``: a redirect URL or instructions for the buyer. ``device`` is
+        "desktop" or "phone", for providers whose checkout differs (Alipay page or wap pay)."""
+
+    def query_payment(self, payment) -> PaymentEvent | None:
+        """Ask the provider whether ``payment``'s latest checkout was paid, for the page the buyer
+        returns to: the event to apply, or None while it is not paid. Raises ProviderError."""
+        return None
 
     def parse_and_verify_webhook(self, raw_body: bytes, headers: Mapping[str, str]) -> PaymentEvent:
         """Verify the signature over ``raw_body`` first, then parse. Raises InvalidSignature."""

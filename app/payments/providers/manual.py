@@ -16,7 +16,7 @@ class ManualProvider(PaymentProvider):
     label = _l("Bank transfer or cash on delivery")
     manual = True
 
-    def create_payment(self, order, attempt: int, return_url: str) -> PaymentStart:
+    def create_payment(self, order, attempt: int, return_url: str, device: str = "desktop") -> PaymentStart:
         return PaymentStart(instructions=self.instructions(order))
 
     @staticmethod

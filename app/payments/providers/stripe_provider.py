@@ -47,7 +47,7 @@ class StripeProvider(PaymentProvider):
     def _key(self) -> str:
         return self.config["STRIPE_SECRET_KEY"]
 
-    def create_payment(self, order, attempt: int, return_url: str) -> PaymentStart:
+    def create_payment(self, order, attempt: int, return_url: str, device: str = "desktop") -> PaymentStart:
         metadata = {"order_id": str(order.id)}
         try:
             session = stripe.checkout.Session.create(
