@@ -35,3 +35,43 @@ def retry_refunds_command() -> None:
         done = retry_pending_refunds()
         db.session.commit()
     click.echo(f"refunds sent: {len(done)}")
+
+
+@bp.cli.command("settle")
+def settle_command() -> None:
+    """Request, follow and finish split settlements (分账) that are due; safe to run often (cron)."""
+    from app.db import write_transactions
+    from app.payments.settlement import run_due
+
+    with write_transactions():
+        handled = run_due()
+    for row in handled:
+        note = f" ({row.last_error})" if row.last_error else ""
+        click.echo(f"{row.out_request_no} {row.provider}: {row.state}{note}")
+    click.echo(f"split settlements handled: {len(handled)}")
+
+
+@bp.cli.command("reconcile-splits")
+@click.option("--day", "day_text", required=True, help="The statement day, YYYY-MM-DD (the provider's time zone).")
+@click.option("--provider", "provider_name", default="wechatpay", show_default=True)
+def reconcile_splits_command(day_text: str, provider_name: str) -> None:
+    """List differences between the provider's split statement for a day and Jishi's settlements."""
+    from datetime import date
+
+    from app.payments.providers.base import ProviderError
+    from app.payments.settlement import reconcile_day
+
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError as error:
+        raise click.BadParameter("use YYYY-MM-DD", param_hint="--day") from error
+    try:
+        differences = reconcile_day(provider_name, day)
+    except ProviderError as error:
+        raise click.ClickException(f"the provider could not be asked: {error}") from error
+    for d in differences:
+        click.echo(
+            f"{d.kind} {d.out_request_no} {d.account}: jishi {d.local_minor} fen {d.local_state}; "
+            f"provider {d.remote_minor} fen {d.remote_state}"
+        )
+    click.echo(f"differences: {len(differences)}")

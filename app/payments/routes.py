@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
 from app.payments import bp, services
+from app.payments.device import current_device, pay_on
 from app.payments.errors import PaymentInvalid
 from app.payments.forms import RefundReferenceForm, StartPaymentForm, TransferReferenceForm
 from app.payments.models import Attention, EntryKind, EntryStatus, LedgerEntry, Payment
@@ -24,6 +25,7 @@ from app.payments.providers import enabled_names
 from app.payments.providers.base import registered
 from app.payments.providers.manual import ManualProvider
 from app.trade import order_routes, queries
+from app.trade.qr import qr_svg
 from app.trade.route_helpers import member
 from app.web.decorators import admin_required
 
@@ -62,7 +64,7 @@ def start_payment(order_id: int):
     if form.validate_on_submit():
         return_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("trade.show_order", order_id=order.id)
         try:
-            start = services.start_payment(order, member(), form.provider.data, return_url)
+            start = services.start_payment(order, member(), form.provider.data, return_url, device=current_device())
         except PaymentInvalid as error:
             _attach(form, error)
         else:
@@ -71,6 +73,17 @@ def start_payment(order_id: int):
                 return redirect(start.redirect_url, 303)
             return redirect(_order_url(order), 303)
     return _rerender(order, start_form=form)
+
+
+@bp.post("/orders/<int:order_id>/payment/check")
+@login_required
+def check_payment(order_id: int):
+    """Ask the payment service whether the money has arrived (when its notification is late)."""
+    order = _visible_order(order_id)
+    paid = services.check_payment(order, member())
+    db.session.commit()
+    flash(_("The payment has been received.") if paid else _("The payment service has not received the money yet."))
+    return redirect(_order_url(order), 303)
 
 
 @bp.post("/orders/<int:order_id>/payment/reference")
@@ -136,6 +149,10 @@ def payment_panel(order) -> dict:
         if e.kind == EntryKind.REFUND.value and e.status == EntryStatus.PENDING.value and provider == "manual"
     ]
     can_record_refund = bool(pending_manual_refunds) and (viewer.is_admin or role == "seller")
+    waiting_for_provider = (
+        payment is not None and provider == "wechatpay" and not payment.is_paid and bool(payment.checkout_reference)
+    )
+    device = pay_on()
     return {
         "payment": payment,
         "entries": payment.entries if payment else [],
@@ -147,6 +164,13 @@ def payment_panel(order) -> dict:
         or enabled_names(current_app.config) == ["manual"],
         "reference_form": forms.get("reference_form") or TransferReferenceForm(formdata=None),
         "instructions": ManualProvider.instructions(order),
+        "qr": qr_svg(payment.pay_url, _("QR code to pay order %(number)s with WeChat Pay", number=order.number))
+        if waiting_for_provider and payment.pay_url and role == "buyer"
+        else None,
+        "can_check": waiting_for_provider and role in ("buyer", "seller"),
+        "offers_wechat": "wechatpay" in enabled_names(current_app.config),
+        "pay_on": device,
+        "other_pay_on": "desktop" if device == "phone" else "phone",
         "refund_forms": {
             e.id: forms.get("refund_forms", {}).get(e.id) or RefundReferenceForm(formdata=None)
             for e in pending_manual_refunds
@@ -169,6 +193,8 @@ LABELS = {
     "refund": _l("Refund"),
     "manual": _l("Bank transfer or cash"),
     "stripe": _l("Stripe"),
+    "wechatpay": _l("WeChat Pay"),
+    "alipay": _l("Alipay"),
     "bank_transfer": _l("Bank transfer"),
     "cash": _l("Cash on delivery"),
 }

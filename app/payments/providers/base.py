@@ -61,11 +61,15 @@ class PaymentEvent:
 
 @dataclass(frozen=True)
 class PaymentStart:
-    """What create_payment hands back: a URL to send the buyer to, or instructions to show."""
+    """What create_payment hands back: a URL to send the buyer to, a code to show as a QR code, or
+    instructions to show."""
 
     redirect_url: str | None = None
     instructions: str = ""
     checkout_reference: str | None = None
+    # A payment code the order page shows as a QR code to scan with the provider's app (WeChat Pay
+    # Native's code_url); kept on the payment until it is paid or replaced.
+    qr_code: str | None = None
 
 
 @dataclass(frozen=True)
