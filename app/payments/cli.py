@@ -52,26 +52,38 @@ def settle_command() -> None:
 
 
 @bp.cli.command("reconcile-splits")
-@click.option("--day", "day_text", required=True, help="The statement day, YYYY-MM-DD (the provider's time zone).")
-@click.option("--provider", "provider_name", default="wechatpay", show_default=True)
-def reconcile_splits_command(day_text: str, provider_name: str) -> None:
-    """List differences between the provider's split statement for a day and Jishi's settlements."""
-    from datetime import date
+@click.option("--day", "day_text", help="The statement day, YYYY-MM-DD (default: yesterday, local time).")
+@click.option("--provider", "provider_name", help="One provider (default: every enabled one that splits).")
+def reconcile_splits_command(day_text: str | None, provider_name: str | None) -> None:
+    """List differences between the providers' split statements for a day and Jishi's settlements."""
+    from datetime import date, timedelta
 
-    from app.payments.providers.base import ProviderError
+    from flask import current_app
+
+    from app.payments.providers import enabled_names
+    from app.payments.providers.base import ProviderError, registered
     from app.payments.settlement import reconcile_day
+    from app.postings.services import local_today
 
     try:
-        day = date.fromisoformat(day_text)
+        day = date.fromisoformat(day_text) if day_text else local_today() - timedelta(days=1)
     except ValueError as error:
         raise click.BadParameter("use YYYY-MM-DD", param_hint="--day") from error
-    try:
-        differences = reconcile_day(provider_name, day)
-    except ProviderError as error:
-        raise click.ClickException(f"the provider could not be asked: {error}") from error
-    for d in differences:
-        click.echo(
-            f"{d.kind} {d.out_request_no} {d.account}: jishi {d.local_minor} fen {d.local_state}; "
-            f"provider {d.remote_minor} fen {d.remote_state}"
-        )
-    click.echo(f"differences: {len(differences)}")
+    names = (
+        [provider_name]
+        if provider_name
+        else [name for name in enabled_names(current_app.config) if registered()[name].supports_split]
+    )
+    count = 0
+    for name in names:
+        try:
+            differences = reconcile_day(name, day)
+        except ProviderError as error:
+            raise click.ClickException(f"{name} could not be asked: {error}") from error
+        for d in differences:
+            click.echo(
+                f"{d.kind} {d.out_request_no} {d.account}: jishi {d.local_minor} fen {d.local_state}; "
+                f"{name} {d.remote_minor} fen {d.remote_state}"
+            )
+        count += len(differences)
+    click.echo(f"differences: {count}")

@@ -41,7 +41,7 @@ def on_partial_acceptance_agreed(sender, order_id: int, reduction: str, actor_id
 
 def on_sale_final(sender, order_id: int, **_ids) -> None:
     """Completed (the buyer accepted the delivery, or the dispute window passed) or resolved: the
-    seller's share is to be split to them (app/payments/settlement.py)."""
+    seller's share is to be split to them once no dispute can change it (app/payments/settlement.py)."""
     order = db.session.get(Order, order_id)
     if order is not None:
         settlement.schedule(order)

@@ -8,6 +8,8 @@ Jishi asks it to pay the seller's share straight to the seller's receiver accoun
    completes it after the dispute window) or its dispute is resolved, the order gets one
    SplitSettlement (state pending) if it was paid through a splitting provider. These are the same
    events after which app.market.reports counts a sale, so computed and paid-out figures line up.
+   A completed order is split once its dispute window has closed (a buyer may still dispute a
+   completed order until then); a disputed order waits for the resolution, which is final.
 2. :func:`run_due` (``flask payments settle``, from cron) — for each settlement due: freezes the
    seller's share = amount paid − refunds (pending ones included) − the market fee
    (app.market.reports.fee_for, rounded per order), requests it under ``out_request_no`` (the same
@@ -44,7 +46,8 @@ from app.payments.providers.base import (
     registered,
     to_minor_units,
 )
-from app.trade.models import Order
+from app.trade.models import Order, OrderStatus
+from app.trade.orders import dispute_deadline
 
 log = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
@@ -64,6 +67,11 @@ def schedule(order: Order, now: datetime | None = None) -> SplitSettlement | Non
     if provider is None or not provider.supports_split:
         return None
     now = now or utcnow()
+    # A completed order can still be disputed until the window closes; split only after it, so a
+    # refund decided later never has to be clawed back from the seller. A resolution is final.
+    first_attempt = now
+    if order.status != OrderStatus.RESOLVED.value and order.delivered_at is not None:
+        first_attempt = max(now, dispute_deadline(order))
     settlement = SplitSettlement(
         order_id=order.id,
         payment_id=payment.id,
@@ -78,7 +86,7 @@ def schedule(order: Order, now: datetime | None = None) -> SplitSettlement | Non
         provider_id="",
         attempts=0,
         last_error="",
-        next_attempt_at=now,
+        next_attempt_at=first_attempt,
         created_at=now,
         updated_at=now,
     )
@@ -118,6 +126,8 @@ def advance(settlement: SplitSettlement, now: datetime | None = None) -> SplitSe
     if provider is None or not provider.supports_split:
         return _wait(settlement, now, f"{settlement.provider} is not enabled or does not split")
     payment = settlement.payment
+    if settlement.state == SplitState.PENDING.value and settlement.order.status == OrderStatus.DISPUTED.value:
+        return _wait(settlement, now, "the order is disputed: split once the dispute is resolved")
     try:
         if settlement.state == SplitState.PENDING.value:
             if not _freeze(settlement, payment):

@@ -49,14 +49,41 @@ def the_settlement(db, order) -> SplitSettlement:
 
 
 @pytest.fixture
-def completed_order(client, login, db, buyer, seller, confirmed_order, wechat):
+def completed_order(app, client, login, db, buyer, seller, confirmed_order, wechat):
     """¥35.00 paid with WeChat Pay, shipped, delivered, accepted in full and completed by the buyer."""
     pay_with_wechat(client, login, confirmed_order, buyer, wechat)
     walk(client, login, confirmed_order, (seller, "ship"), (buyer, "deliver"))
     login(buyer)
     assert client.post(f"/orders/{confirmed_order.id}/acceptance", data={"kind": "all"}).status_code == 303
+    # No dispute window, so the split is due at once (test_a_completed_order_waits_for_the_dispute_window).
+    app.config["DISPUTE_WINDOW_DAYS"] = 0
     walk(client, login, confirmed_order, (buyer, "complete"))
     return confirmed_order
+
+
+def test_a_completed_order_waits_for_the_dispute_window_and_a_dispute(
+    app, client, login, db, buyer, seller, admin, confirmed_order, wechat
+):
+    save_payout_account(client, login, seller)
+    pay_with_wechat(client, login, confirmed_order, buyer, wechat)
+    walk(client, login, confirmed_order, (seller, "ship"), (buyer, "deliver"), (buyer, "complete"))
+
+    assert "split settlements handled: 0" in settle(app)
+    row = the_settlement(db, confirmed_order)
+    window = timedelta(days=app.config["DISPUTE_WINDOW_DAYS"])
+    assert row.state == "pending" and row.next_attempt_at is not None
+
+    # The buyer disputes the completed order within the window: nothing is split meanwhile.
+    login(buyer)
+    assert client.post(f"/orders/{confirmed_order.id}/dispute", data={"reason": "Wet sacks"}).status_code == 303
+    settlement.run_due(now=utcnow() + window + timedelta(minutes=1))
+    assert not wechat.posts_to("/v3/profitsharing/orders")
+    assert "disputed" in the_settlement(db, confirmed_order).last_error
+
+    login(admin)
+    client.post(f"/orders/{confirmed_order.id}/resolve", data={"outcome": "none"})
+    settlement.run_due(now=utcnow() + window + timedelta(hours=1))
+    assert the_settlement(db, confirmed_order).state == "finished"
 
 
 def test_the_seller_records_a_payout_account_for_their_own_member_only(client, login, db, seller, buyer, wechat):
