@@ -46,6 +46,8 @@ ACCESS: dict[str, tuple[str, str]] = {
     "payments.start_payment": (PARTY, ""),
     "payments.record_transfer_reference": (PARTY, ""),
     "payments.record_refund_reference": (PARTY, ""),
+    "payments.check_payment": (PARTY, ""),
+    "payments.retry_split": (ADMIN, ""),
     "payments.payment_webhook": (SIGNED, "Stripe-Signature / provider secret"),
     "logistics.accept_delivery": (PARTY, ""),
     "logistics.decide_acceptance": (PARTY, ""),
