@@ -58,22 +58,15 @@ def reconcile_splits_command(day_text: str | None, provider_name: str | None) ->
     """List differences between the providers' split statements for a day and Jishi's settlements."""
     from datetime import date, timedelta
 
-    from flask import current_app
-
-    from app.payments.providers import enabled_names
-    from app.payments.providers.base import ProviderError, registered
-    from app.payments.settlement import reconcile_day
+    from app.payments.providers.base import ProviderError
+    from app.payments.settlement import reconcile_day, splitting_names
     from app.postings.services import local_today
 
     try:
         day = date.fromisoformat(day_text) if day_text else local_today() - timedelta(days=1)
     except ValueError as error:
         raise click.BadParameter("use YYYY-MM-DD", param_hint="--day") from error
-    names = (
-        [provider_name]
-        if provider_name
-        else [name for name in enabled_names(current_app.config) if registered()[name].supports_split]
-    )
+    names = [provider_name] if provider_name else splitting_names()
     count = 0
     for name in names:
         try:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
+from app.logistics.acceptance import amount_due
 from app.payments import bp, services
 from app.payments.device import current_device, pay_on
 from app.payments.errors import PaymentInvalid
@@ -167,6 +168,7 @@ def payment_panel(order) -> dict:
         "qr": qr_svg(payment.pay_url, _("QR code to pay order %(number)s with WeChat Pay", number=order.number))
         if waiting_for_provider and payment.pay_url and role == "buyer"
         else None,
+        "qr_amount": amount_due(order),
         "can_check": waiting_for_provider and role in ("buyer", "seller"),
         "offers_wechat": "wechatpay" in enabled_names(current_app.config),
         "pay_on": device,

@@ -43,7 +43,6 @@ from app.payments.providers.base import (
     SplitReceiver,
     SplitResult,
     StatementLine,
-    registered,
     to_minor_units,
 )
 from app.trade.models import Order, OrderStatus
@@ -93,6 +92,15 @@ def schedule(order: Order, now: datetime | None = None) -> SplitSettlement | Non
     db.session.add(settlement)
     db.session.flush()
     return settlement
+
+
+def splitting_names() -> list[str]:
+    """The enabled providers that split settlements now."""
+    return [
+        name
+        for name in enabled_names(current_app.config)
+        if getattr(get_provider(name, current_app.config), "supports_split", False)
+    ]
 
 
 def seller_share(payment: Payment) -> tuple[Decimal, Decimal, Decimal]:
@@ -321,9 +329,7 @@ def paid_out_by_seller(first_day: date, last_day: date) -> dict[int, Decimal] | 
     """What split settlements actually paid each seller with the money arriving between the two
     local days (inclusive): seller id → amount. None when no enabled provider splits settlements
     and none ever did. For the admin settlement statements (app.market.reports)."""
-    providers = registered()
-    splitting = any(providers[name].supports_split for name in enabled_names(current_app.config))
-    if not splitting and db.session.scalar(select(SplitSettlement.id).limit(1)) is None:
+    if not splitting_names() and db.session.scalar(select(SplitSettlement.id).limit(1)) is None:
         return None
     start, end = local_bounds(first_day, last_day)
     rows = db.session.execute(

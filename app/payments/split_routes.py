@@ -17,7 +17,6 @@ from app.extensions import db
 from app.payments import bp, settlement
 from app.payments.forms import RECEIVER_TYPES, ReceiverAccountForm
 from app.payments.models import SplitSettlement, SplitState
-from app.payments.providers import enabled_names
 from app.payments.providers.base import ProviderError, from_minor_units, registered
 from app.trade.route_helpers import member
 from app.web.decorators import admin_required
@@ -56,10 +55,7 @@ def split_difference_label(value: str | None) -> str:
 
 def splitting_providers() -> list[str]:
     """Enabled providers that split settlements and whose receiver kinds the form knows."""
-    providers = registered()
-    return [
-        name for name in enabled_names(current_app.config) if providers[name].supports_split and name in RECEIVER_TYPES
-    ]
+    return [name for name in settlement.splitting_names() if name in RECEIVER_TYPES]
 
 
 @bp.app_template_global("payout_account_offered")
@@ -110,7 +106,7 @@ def admin_splits():
     if state in SPLIT_STATE_LABELS:
         query = query.where(SplitSettlement.state == state)
     pagination = db.paginate(query, per_page=current_app.config["ORDERS_PER_PAGE"], error_out=False)
-    names = [name for name in enabled_names(current_app.config) if registered()[name].supports_split]
+    names = settlement.splitting_names()
     day_text = request.args.get("day", "")
     provider_name = request.args.get("provider") or (names[0] if names else "")
     differences, error, day = None, "", None

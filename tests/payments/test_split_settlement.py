@@ -341,3 +341,17 @@ def test_an_unreadable_or_tampered_split_bill_is_reported_not_guessed(
     result = app.test_cli_runner().invoke(args=["payments", "reconcile-splits", "--day", day])
 
     assert result.exit_code != 0 and "split bill has no column" in result.output
+
+
+def test_without_profit_sharing_wechat_payments_are_not_split(
+    app, client, login, db, buyer, seller, confirmed_order, wechat
+):
+    app.config["WECHATPAY_PROFIT_SHARING"] = False
+    pay_with_wechat(client, login, confirmed_order, buyer, wechat)
+    app.config["DISPUTE_WINDOW_DAYS"] = 0
+    walk(client, login, confirmed_order, (seller, "ship"), (buyer, "deliver"), (buyer, "complete"))
+
+    assert "settle_info" not in wechat.posts_to("/v3/pay/transactions/native")[0]["body"]
+    assert the_settlement(db, confirmed_order) is None
+    login(seller)
+    assert client.get("/account/payout").status_code == 404

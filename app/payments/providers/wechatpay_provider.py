@@ -85,9 +85,13 @@ class Device:
 class WeChatPayProvider(PaymentProvider):
     name = "wechatpay"
     label = _l("WeChat Pay")
-    supports_split = True
     # Set by app.payments.services.start_payment from the request (app/payments/device.py).
     device: Device = Device()
+
+    @property
+    def supports_split(self) -> bool:
+        """Only payments created for profit sharing (WECHATPAY_PROFIT_SHARING) can be split."""
+        return bool(self.config.get("WECHATPAY_PROFIT_SHARING"))
 
     @classmethod
     def enabled(cls, config) -> bool:
