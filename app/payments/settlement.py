@@ -157,7 +157,9 @@ def advance(settlement: SplitSettlement, now: datetime | None = None) -> SplitSe
         if settlement.state == SplitState.PROCESSING.value:
             _apply(settlement, provider.query_split(payment, settlement.out_request_no), now)
         if settlement.state == SplitState.SPLIT.value:
-            provider.finish_split(payment, settlement.out_request_no)
+            # With no fee nothing is left to release: the seller's share was all of it.
+            if settlement.amount_minor < to_minor_units(settlement.net or ZERO):
+                provider.finish_split(payment, settlement.out_request_no)
             settlement.state = SplitState.FINISHED.value
             settlement.finished_at = now
     except ProviderError as error:
@@ -178,7 +180,10 @@ def advance(settlement: SplitSettlement, now: datetime | None = None) -> SplitSe
 def _freeze(settlement: SplitSettlement, payment: Payment) -> bool:
     """Fix the receiver and the amounts on the first request; False when the seller has no
     receiver account yet."""
-    if settlement.net is not None and settlement.receiver_account:
+    if settlement.net is not None and (settlement.receiver_account or settlement.amount_minor == 0):
+        return True
+    if payment.refundable <= ZERO:  # all refunded: nothing for anyone, no account needed
+        settlement.net, settlement.fee, settlement.amount_minor = ZERO, ZERO, 0
         return True
     account = db.session.scalar(
         select(ReceiverAccount).where(

@@ -235,7 +235,6 @@ def test_a_resolved_dispute_splits_what_is_left_after_the_refund(
 
 
 def test_a_fully_refunded_dispute_splits_nothing(app, client, login, db, buyer, seller, admin, confirmed_order, wechat):
-    save_payout_account(client, login, seller)
     pay_with_wechat(client, login, confirmed_order, buyer, wechat)
     walk(client, login, confirmed_order, (seller, "ship"), (buyer, "deliver"))
     login(buyer)
@@ -355,3 +354,15 @@ def test_without_profit_sharing_wechat_payments_are_not_split(
     assert the_settlement(db, confirmed_order) is None
     login(seller)
     assert client.get("/account/payout").status_code == 404
+
+
+def test_without_a_fee_nothing_is_left_to_release(app, client, login, db, seller, completed_order, wechat):
+    app.config["MARKET_FEE_PERCENT"] = Decimal("0")
+    save_payout_account(client, login, seller)
+
+    settle(app)
+
+    [split] = wechat.posts_to("/v3/profitsharing/orders")
+    assert split["body"]["receivers"][0]["amount"] == 3500
+    assert not wechat.posts_to("/v3/profitsharing/orders/unfreeze")
+    assert the_settlement(db, completed_order).state == "finished"
