@@ -221,6 +221,27 @@ class Config:
     ALIPAY_TIMEOUT = _env_int("ALIPAY_TIMEOUT", 15)
     ALIPAY_TIMEOUT_EXPRESS = _env("ALIPAY_TIMEOUT_EXPRESS", "2h")
     ALIPAY_SPLIT_BILL_TYPE = _env("ALIPAY_SPLIT_BILL_TYPE", "signcustomer")
+    # WeChat Pay API v3 (docs/payments-wechat.md): offered when the merchant id, app id, APIv3 key,
+    # merchant private key file and its certificate serial are set, and either the WeChat Pay public
+    # key (file + id) or a directory of platform certificates. The gateway is WeChat's; tests point
+    # it at a local fake. Notifications older than the tolerance (seconds) are refused. With
+    # WECHATPAY_PROFIT_SHARING on, payments are created for split settlement (分账) to sellers.
+    WECHATPAY_MCHID = _env("WECHATPAY_MCHID")
+    WECHATPAY_APPID = _env("WECHATPAY_APPID")
+    WECHATPAY_APIV3_KEY = _env("WECHATPAY_APIV3_KEY")
+    WECHATPAY_PRIVATE_KEY_PATH = _env("WECHATPAY_PRIVATE_KEY_PATH")
+    WECHATPAY_CERT_SERIAL_NO = _env("WECHATPAY_CERT_SERIAL_NO")
+    WECHATPAY_PUBLIC_KEY_PATH = _env("WECHATPAY_PUBLIC_KEY_PATH")
+    WECHATPAY_PUBLIC_KEY_ID = _env("WECHATPAY_PUBLIC_KEY_ID")
+    WECHATPAY_PLATFORM_CERT_DIR = _env("WECHATPAY_PLATFORM_CERT_DIR")
+    WECHATPAY_GATEWAY = _env("WECHATPAY_GATEWAY", "https://api.mch.weixin.qq.com")
+    WECHATPAY_NOTIFY_TOLERANCE = _env_int("WECHATPAY_NOTIFY_TOLERANCE", 300)
+    WECHATPAY_PAY_MINUTES = _env_int("WECHATPAY_PAY_MINUTES", 120)
+    WECHATPAY_TIMEOUT_SECONDS = _env_int("WECHATPAY_TIMEOUT_SECONDS", 15)
+    WECHATPAY_PROFIT_SHARING = _env_bool("WECHATPAY_PROFIT_SHARING", False)
+    # Split settlement (分账) retries: the first retry after this many minutes, doubling up to the cap.
+    SPLIT_RETRY_MINUTES = _env_int("SPLIT_RETRY_MINUTES", 5)
+    SPLIT_RETRY_MAX_MINUTES = _env_int("SPLIT_RETRY_MAX_MINUTES", 360)
 
     # Logistics: per-carrier webhook secrets ("sf-express=secret1,zto=secret2"; the name is the
     # carrier code in /hooks/logistics/<carrier>), the accepted clock difference of a signed carrier

@@ -130,6 +130,7 @@ def admin_settlements():
                 _("Fee rate (%)"),
                 _("Fee"),
                 _("Payout"),
+                _("Paid out"),
             ],
             (
                 [
@@ -144,12 +145,17 @@ def admin_settlements():
                     row.fee_percent,
                     row.fee,
                     row.payout,
+                    "" if row.paid_out is None else row.paid_out,
                 ]
                 for row in rows
             ),
         )
     return render_template(
-        "market/report_settlements.html", period=period, rows=rows, fee_percent=reports.fee_percent()
+        "market/report_settlements.html",
+        period=period,
+        rows=rows,
+        fee_percent=reports.fee_percent(),
+        pays_out=any(row.paid_out is not None for row in rows),
     )
 
 

@@ -16,7 +16,11 @@ Settlement of one seller for a period (a month or a year):
   without the order having been completed before (resolution is then their final step);
 * refunds: refunds decided in the period on the seller's orders, whenever the order was completed;
 * net = sales − refunds; fee = net × MARKET_FEE_PERCENT / 100, rounded half-up to the cent once per
-  statement; payout = net − fee.
+  statement; payout = net − fee (computed).
+* paid out: what the payment services' split settlements (分账) actually paid the seller, counted
+  when the money reached them (app/payments/settlement.py, which rounds the fee per order); None
+  when no payment service splits. Payments provides the figures through set_paid_out_source, as
+  market does not import payments.
 
 A refund decided later shows in the later period, so a statement, once its period is over, never
 changes. Everything here only reads; nothing commits.
@@ -25,6 +29,7 @@ changes. Everything here only reads; nothing commits.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -334,6 +339,21 @@ def fee_for(net: Decimal, percent: Decimal | None = None) -> Decimal:
     return (net * percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+# Set by app.payments at start-up: (first_day, last_day) → {seller id: amount actually paid out}.
+_paid_out_source: Callable[[date, date], dict[int, Decimal]] | None = None
+
+
+def set_paid_out_source(source: Callable[[date, date], dict[int, Decimal]] | None) -> None:
+    """Where the statements read what split settlements actually paid each seller."""
+    global _paid_out_source
+    _paid_out_source = source
+
+
+def paid_out(period: Period) -> dict[int, Decimal] | None:
+    """Seller id → amount actually paid out in ``period``, or None when nothing pays out."""
+    return _paid_out_source(period.first_day, period.last_day) if _paid_out_source is not None else None
+
+
 @dataclass
 class Settlement:
     """One seller's figures for one period."""
@@ -345,6 +365,7 @@ class Settlement:
     refunds_count: int = 0
     refunds: Decimal = ZERO
     fee_percent: Decimal = ZERO
+    paid_out: Decimal | None = None
 
     @property
     def net(self) -> Decimal:
@@ -386,7 +407,7 @@ def _refunded_in(start, end):
 
 
 def settlements(period: Period) -> list[Settlement]:
-    """Every seller with a sale or a refund in ``period``, largest net first (three queries)."""
+    """Every seller with a sale, a refund or money paid out in ``period``, largest net first."""
     start, end = local_bounds(period.first_day, period.last_day)
     sales = db.session.execute(
         select(Order.seller_id, func.count(Order.id), func.sum(Order.total))
@@ -400,7 +421,8 @@ def settlements(period: Period) -> list[Settlement]:
         .where(_refunded_in(start, end))
         .group_by(Order.seller_id)
     ).all()
-    seller_ids = {row[0] for row in sales} | {row[0] for row in refunds}
+    paid = paid_out(period)
+    seller_ids = {row[0] for row in sales} | {row[0] for row in refunds} | set(paid or {})
     sellers = (
         {m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_(seller_ids)))} if seller_ids else {}
     )
@@ -410,6 +432,9 @@ def settlements(period: Period) -> list[Settlement]:
         result[seller_id].orders, result[seller_id].sales = int(count), Decimal(total or 0).quantize(CENT)
     for seller_id, count, total in refunds:
         result[seller_id].refunds_count, result[seller_id].refunds = int(count), Decimal(total or 0).quantize(CENT)
+    if paid is not None:
+        for seller_id, row in result.items():
+            row.paid_out = paid.get(seller_id, ZERO)
     return sorted(result.values(), key=lambda item: (-item.net, item.seller.display_name, item.seller.id))
 
 

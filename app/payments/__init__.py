@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("payments", __name__)
 
-from app.payments import cli, handlers, routes, webhooks  # noqa: E402,F401
+from app.payments import cli, handlers, routes, split_routes, webhooks  # noqa: E402,F401

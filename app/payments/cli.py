@@ -35,3 +35,48 @@ def retry_refunds_command() -> None:
         done = retry_pending_refunds()
         db.session.commit()
     click.echo(f"refunds sent: {len(done)}")
+
+
+@bp.cli.command("settle")
+def settle_command() -> None:
+    """Request, follow and finish split settlements (分账) that are due; safe to run often (cron)."""
+    from app.db import write_transactions
+    from app.payments.settlement import run_due
+
+    with write_transactions():
+        handled = run_due()
+    for row in handled:
+        note = f" ({row.last_error})" if row.last_error else ""
+        click.echo(f"{row.out_request_no} {row.provider}: {row.state}{note}")
+    click.echo(f"split settlements handled: {len(handled)}")
+
+
+@bp.cli.command("reconcile-splits")
+@click.option("--day", "day_text", help="The statement day, YYYY-MM-DD (default: yesterday, local time).")
+@click.option("--provider", "provider_name", help="One provider (default: every enabled one that splits).")
+def reconcile_splits_command(day_text: str | None, provider_name: str | None) -> None:
+    """List differences between the providers' split statements for a day and Jishi's settlements."""
+    from datetime import date, timedelta
+
+    from app.payments.providers.base import ProviderError
+    from app.payments.settlement import reconcile_day, splitting_names
+    from app.postings.services import local_today
+
+    try:
+        day = date.fromisoformat(day_text) if day_text else local_today() - timedelta(days=1)
+    except ValueError as error:
+        raise click.BadParameter("use YYYY-MM-DD", param_hint="--day") from error
+    names = [provider_name] if provider_name else splitting_names()
+    count = 0
+    for name in names:
+        try:
+            differences = reconcile_day(name, day)
+        except ProviderError as error:
+            raise click.ClickException(f"{name} could not be asked: {error}") from error
+        for d in differences:
+            click.echo(
+                f"{d.kind} {d.out_request_no} {d.account}: jishi {d.local_minor} fen {d.local_state}; "
+                f"{name} {d.remote_minor} fen {d.remote_state}"
+            )
+        count += len(differences)
+    click.echo(f"differences: {count}")

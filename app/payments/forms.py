@@ -45,3 +45,28 @@ class TransferReferenceForm(FlaskForm):
 
 class RefundReferenceForm(FlaskForm):
     reference = StringField(_l("Refund reference"), validators=[InputRequired(), Length(max=MAX_REFERENCE_LENGTH)])
+
+
+# The kinds of receiver account each splitting provider pays into (WeChat Pay's receiver "type",
+# Alipay's royalty "type").
+RECEIVER_TYPES = {
+    "wechatpay": (
+        ("MERCHANT_ID", _l("WeChat Pay merchant number (商户号)")),
+        ("PERSONAL_OPENID", _l("Personal WeChat account (openid)")),
+    ),
+    "alipay": (
+        ("userId", _l("Alipay user id (2088…)")),
+        ("loginName", _l("Alipay login name (phone number or e-mail)")),
+    ),
+}
+
+
+class ReceiverAccountForm(FlaskForm):
+    provider = RadioField(_l("Payment service"), choices=[], validators=[InputRequired()], validate_choice=False)
+    account_type = RadioField(_l("Kind of account"), choices=[], validators=[InputRequired()], validate_choice=False)
+    account = StringField(_l("Account"), validators=[InputRequired(), Length(max=128)])
+    name = StringField(
+        _l("Name of the account holder"),
+        validators=[Optional(), Length(max=128)],
+        filters=[lambda v: (v or "").strip()],
+    )

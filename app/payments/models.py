@@ -12,7 +12,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -76,6 +76,8 @@ class Payment(db.Model):
     checkout_reference: Mapped[str | None] = mapped_column(String(255), index=True)
     provider_reference: Mapped[str | None] = mapped_column(String(255), index=True)
     buyer_reference: Mapped[str] = mapped_column(String(80), default="")
+    # The latest attempt's payment code to show as a QR code (WeChat Pay Native's code_url), "" when none.
+    pay_url: Mapped[str] = mapped_column(String(512), default="", server_default="")
     attention: Mapped[str] = mapped_column(String(12), default="", server_default="", index=True)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
@@ -156,3 +158,76 @@ class WebhookEvent(db.Model):
     event_type: Mapped[str] = mapped_column(String(64))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("trade_order.id", ondelete="SET NULL"), index=True)
     received_at: Mapped[datetime] = created_at_column()
+
+
+class ReceiverAccount(db.Model):
+    """A seller's account at a payment provider that split settlements (分账) pay into: WeChat Pay
+    MERCHANT_ID (a 商户号) or PERSONAL_OPENID, Alipay userId or loginName. One per seller and provider."""
+
+    __tablename__ = "payment_receiver_account"
+    __table_args__ = (UniqueConstraint("member_id", "provider"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    account_type: Mapped[str] = mapped_column(String(32))
+    account: Mapped[str] = mapped_column(String(128))
+    # The account holder's name as the provider knows it (a merchant's full name; a person's name).
+    name: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class SplitState(str, enum.Enum):
+    PENDING = "pending"  # to be requested (waiting for the job, a receiver account or a retry)
+    PROCESSING = "processing"  # requested; the provider has not finished it
+    SPLIT = "split"  # the seller's share arrived; the rest is not yet released to the platform
+    FINISHED = "finished"  # the seller's share arrived and the rest was released
+    FAILED = "failed"  # the provider closed the seller's share (e.g. account abnormal): an admin looks
+
+
+class SplitSettlement(db.Model):
+    """The split settlement of one paid order: the seller's share (amount paid − refunds − the
+    market fee) paid by the provider out of the buyer's payment to the seller's receiver account.
+    ``out_request_no`` is Jishi's request number at the provider (the idempotency key)."""
+
+    __tablename__ = "payment_split_settlement"
+    __table_args__ = (
+        CheckConstraint("amount_minor >= 0", name="amount_nonnegative"),
+        CheckConstraint("paid_out_minor >= 0", name="paid_out_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("trade_order.id", ondelete="CASCADE"), unique=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id", ondelete="CASCADE"), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    out_request_no: Mapped[str] = mapped_column(String(64), unique=True)
+    state: Mapped[str] = mapped_column(String(12), default=SplitState.PENDING.value, index=True)
+    # Frozen when first requested, so every retry asks for the same amounts.
+    net: Mapped[Decimal | None] = mapped_column(Amount)
+    fee: Mapped[Decimal | None] = mapped_column(Amount)
+    amount_minor: Mapped[int] = mapped_column(Integer, default=0)
+    paid_out_minor: Mapped[int] = mapped_column(Integer, default=0)
+    receiver_account_type: Mapped[str] = mapped_column(String(32), default="")
+    receiver_account: Mapped[str] = mapped_column(String(128), default="")
+    provider_id: Mapped[str] = mapped_column(String(64), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    paid_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    order = relationship("Order")
+    payment: Mapped[Payment] = relationship()
+    seller = relationship("Member")
+
+    @property
+    def amount(self) -> Decimal:
+        return (Decimal(self.amount_minor) / 100).quantize(Decimal("0.01"))
+
+    @property
+    def paid_out(self) -> Decimal:
+        return (Decimal(self.paid_out_minor) / 100).quantize(Decimal("0.01"))

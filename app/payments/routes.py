@@ -13,12 +13,15 @@ import re
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
+from app.logistics.acceptance import amount_due
 from app.payments import bp, services
+from app.payments.device import pay_on
 from app.payments.errors import PaymentInvalid
 from app.payments.forms import RefundReferenceForm, StartPaymentForm, TransferReferenceForm
 from app.payments.models import Attention, EntryKind, EntryStatus, LedgerEntry, Payment
@@ -26,6 +29,7 @@ from app.payments.providers import enabled_names
 from app.payments.providers.base import ProviderError, registered
 from app.payments.providers.manual import ManualProvider
 from app.trade import order_routes, queries
+from app.trade.qr import qr_svg
 from app.trade.route_helpers import member
 from app.web.decorators import admin_required
 
@@ -66,7 +70,9 @@ def start_payment(order_id: int):
         endpoint = "payments.payment_return" if provider_class and provider_class.return_checks else "trade.show_order"
         return_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, order_id=order.id)
         try:
-            start = services.start_payment(order, member(), form.provider.data, return_url, _device(form.device.data))
+            start = services.start_payment(
+                order, member(), form.provider.data, return_url, _device(form.device.data), get_remote_address()
+            )
         except PaymentInvalid as error:
             _attach(form, error)
         else:
@@ -75,6 +81,17 @@ def start_payment(order_id: int):
                 return redirect(start.redirect_url, 303)
             return redirect(_order_url(order), 303)
     return _rerender(order, start_form=form)
+
+
+@bp.post("/orders/<int:order_id>/payment/check")
+@login_required
+def check_payment(order_id: int):
+    """Ask the payment service whether the money has arrived (when its notification is late)."""
+    order = _visible_order(order_id)
+    paid = services.check_payment(order, member())
+    db.session.commit()
+    flash(_("The payment has been received.") if paid else _("The payment service has not received the money yet."))
+    return redirect(_order_url(order), 303)
 
 
 @bp.post("/orders/<int:order_id>/payment/reference")
@@ -121,9 +138,12 @@ MAX_RETURN_CHECKS = 10
 
 
 def _device(choice: str | None) -> str:
-    """ "desktop" or "phone": the buyer's choice, else what the browser says it is."""
+    """ "desktop" or "phone": the buyer's choice of Alipay checkout, else the order page's (the
+    WeChat Pay switch link, ``pay_on``), else what the browser says it is (app/payments/device.py)."""
     if choice in ("desktop", "phone"):
         return choice
+    if request.values.get("pay_on"):
+        return pay_on()
     return "phone" if PHONE_AGENT.search(request.headers.get("User-Agent", "")) else "desktop"
 
 
@@ -141,7 +161,7 @@ def payment_return(order_id: int):
     checks = min(request.args.get("check", 1, type=int) or 1, MAX_RETURN_CHECKS)
     failed = False
     try:
-        paid = services.check_payment(order)
+        paid = services.check_payment_on_return(order)
     except ProviderError as error:
         current_app.logger.warning("payment check for order %s failed: %s", order.id, error)
         db.session.rollback()
@@ -190,6 +210,10 @@ def payment_panel(order) -> dict:
     ]
     can_record_refund = bool(pending_manual_refunds) and (viewer.is_admin or role == "seller")
     enabled = enabled_names(current_app.config)
+    waiting_for_provider = (
+        payment is not None and provider == "wechatpay" and not payment.is_paid and bool(payment.checkout_reference)
+    )
+    device = pay_on()
     return {
         "payment": payment,
         "entries": payment.entries if payment else [],
@@ -202,6 +226,14 @@ def payment_panel(order) -> dict:
         or enabled_names(current_app.config) == ["manual"],
         "reference_form": forms.get("reference_form") or TransferReferenceForm(formdata=None),
         "instructions": ManualProvider.instructions(order),
+        "qr": qr_svg(payment.pay_url, _("QR code to pay order %(number)s with WeChat Pay", number=order.number))
+        if waiting_for_provider and payment.pay_url and role == "buyer"
+        else None,
+        "qr_amount": amount_due(order),
+        "can_check": waiting_for_provider and role in ("buyer", "seller"),
+        "offers_wechat": "wechatpay" in enabled_names(current_app.config),
+        "pay_on": device,
+        "other_pay_on": "desktop" if device == "phone" else "phone",
         "refund_forms": {
             e.id: forms.get("refund_forms", {}).get(e.id) or RefundReferenceForm(formdata=None)
             for e in pending_manual_refunds
@@ -224,6 +256,7 @@ LABELS = {
     "refund": _l("Refund"),
     "manual": _l("Bank transfer or cash"),
     "stripe": _l("Stripe"),
+    "wechatpay": _l("WeChat Pay"),
     "alipay": _l("Alipay"),
     "bank_transfer": _l("Bank transfer"),
     "cash": _l("Cash on delivery"),

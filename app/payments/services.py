@@ -55,10 +55,18 @@ def start_refusal(order: Order, member: Member) -> str | None:
 
 
 def start_payment(
-    order: Order, buyer: Member, provider_name: str, return_url: str, device: str = "desktop"
+    order: Order,
+    buyer: Member,
+    provider_name: str,
+    return_url: str,
+    device: str = "desktop",
+    client_ip: str | None = None,
 ) -> PaymentStart:
     """The buyer chooses how to pay. Creates or switches the order's payment and asks the provider
-    for a checkout (``device``: "desktop" or "phone"); returns its redirect URL or instructions.
+    for a checkout; returns its redirect URL, the code to show as a QR code (kept on the payment
+    as ``pay_url``) or instructions. ``device`` ("desktop" or "phone", app/payments/device.py) tells
+    providers with a phone and a desktop way (Alipay wap / page pay, WeChat Pay H5 / Native) which
+    one the buyer is on; ``client_ip`` is the buyer's address, which WeChat Pay H5 requires.
 
     Raises PaymentInvalid for a provider that is not enabled; DomainError (409) when the order
     cannot be paid now (see start_refusal) or the provider is unreachable (502).
@@ -72,6 +80,8 @@ def start_payment(
         raise DomainError(refused)
     payment = _payment_for(order, provider_name)
     payment.attempts += 1
+    if client_ip:
+        provider.client_ip = client_ip
     try:
         start = provider.create_payment(order, payment.attempts, return_url, device=device)
     except ProviderError as error:
@@ -79,8 +89,38 @@ def start_payment(
         raise DomainError(_("The payment service could not be reached. Please try again in a minute."), status=502)
     if start.checkout_reference:
         payment.checkout_reference = start.checkout_reference
+    payment.pay_url = start.qr_code or ""
     db.session.flush()
     return start
+
+
+def check_payment(order: Order, member: Member, now: datetime | None = None) -> bool:
+    """The buyer (or seller) asks whether the provider has the money yet, for when its notification
+    is late. Asks the provider about the latest attempt and records a payment it reports like a
+    notification (the ledger keys it by the provider's payment id, so it counts once). Returns True
+    when the order's payment is now covered.
+
+    Raises DomainError (409) when the order has no payment the provider can be asked about, 502
+    when the provider cannot be reached.
+    """
+    payment = order.payment
+    provider = get_provider(payment.provider, current_app.config) if payment is not None else None
+    query = getattr(provider, "query_payment", None)
+    if query is None or not order.is_party(member):
+        raise DomainError(_("There is no payment to check with the payment service."))
+    try:
+        event = query(payment)
+    except ProviderError as error:
+        log.warning("payment check failed for order %s: %s", order.id, error)
+        raise DomainError(_("The payment service could not be reached. Please try again in a minute."), status=502)
+    if event is not None:
+        try:
+            with db.session.begin_nested():
+                apply_event(payment.provider, event, now)
+        except Replay:
+            pass
+    db.session.refresh(payment)
+    return payment.is_paid
 
 
 def record_transfer_reference(order: Order, buyer: Member, method: str, reference: str) -> Payment:
@@ -205,7 +245,7 @@ def request_refund(
     return entry
 
 
-def check_payment(order: Order, now: datetime | None = None) -> bool:
+def check_payment_on_return(order: Order, now: datetime | None = None) -> bool:
     """The buyer is back from the provider's checkout: ask the provider about the payment (never
     trusting the return address's parameters) and apply what it reports, as a notification would
     be. Returns whether the payment is now recorded as paid.

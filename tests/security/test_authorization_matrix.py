@@ -47,7 +47,12 @@ ACCESS: dict[str, tuple[str, str]] = {
     "payments.record_transfer_reference": (PARTY, ""),
     "payments.record_refund_reference": (PARTY, ""),
     "payments.payment_return": (PARTY, ""),
-    "payments.payment_webhook": (SIGNED, "Stripe-Signature / provider secret / Alipay RSA2 sign"),
+    "payments.check_payment": (PARTY, ""),
+    "payments.retry_split": (ADMIN, ""),
+    "payments.payment_webhook": (
+        SIGNED,
+        "Stripe-Signature / WeChat Pay signature / Alipay RSA2 sign / provider secret",
+    ),
     "logistics.accept_delivery": (PARTY, ""),
     "logistics.decide_acceptance": (PARTY, ""),
     "logistics.new_shipment": (PARTY, ""),

@@ -78,6 +78,7 @@ class World:
             "offer_id": self.offer.id,
             "order_id": self.order.id,
             "entry_id": 1,
+            "settlement_id": 1,
             "request_id": self.verification.id,
             "notification_id": self.notification.id,
             "commodity_id": self.posting.commodity_id,

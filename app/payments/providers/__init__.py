@@ -1,7 +1,7 @@
 """Payment provider modules; importing this package registers them (see README, "Adding a payment
 provider")."""
 
-from app.payments.providers import alipay_provider, manual, stripe_provider  # noqa: F401
+from app.payments.providers import alipay_provider, manual, stripe_provider, wechatpay_provider  # noqa: F401
 from app.payments.providers.base import registered
 
 

@@ -65,11 +65,15 @@ class PaymentEvent:
 
 @dataclass(frozen=True)
 class PaymentStart:
-    """What create_payment hands back: a URL to send the buyer to, or instructions to show."""
+    """What create_payment hands back: a URL to send the buyer to, a code to show as a QR code, or
+    instructions to show."""
 
     redirect_url: str | None = None
     instructions: str = ""
     checkout_reference: str | None = None
+    # A payment code the order page shows as a QR code to scan with the provider's app (WeChat Pay
+    # Native's code_url); kept on the payment until it is paid or replaced.
+    qr_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,8 @@ class PaymentProvider(ABC):
     label = ""
     # Manual providers are confirmed by people on the order page; automatic ones by webhooks.
     manual: bool = False
+    # The buyer's IP address, set by app.payments.services.start_payment; WeChat Pay H5 requires it.
+    client_ip: str = "127.0.0.1"
     # Whether the buyer comes back to a "checking your payment" page that asks the provider
     # (query_payment) instead of straight to the order page.
     return_checks: bool = False
