@@ -24,7 +24,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 
@@ -231,7 +231,7 @@ def _china_time(text) -> datetime:
         raise BadPush("bad checkpoint time")
     for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
         try:
-            return datetime.strptime(text.strip(), pattern).replace(tzinfo=CHINA_TIME).astimezone(timezone.utc)
+            return datetime.strptime(text.strip(), pattern).replace(tzinfo=CHINA_TIME).astimezone(UTC)
         except ValueError:
             continue
     raise BadPush("bad checkpoint time")

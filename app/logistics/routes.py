@@ -22,6 +22,7 @@ from app.logistics.forms import (
     DriverUpdateForm,
     ShipmentForm,
     ShipmentUpdateForm,
+    TruckDetailsForm,
 )
 from app.logistics.kuaidi100 import state_family
 from app.logistics.models import EventSource
@@ -147,6 +148,31 @@ def update_shipment(order_id: int):
     db.session.commit()
     flash(_("The shipment was updated."))
     return _to_order(order)
+
+
+@bp.route("/orders/<int:order_id>/shipment/truck", methods=["GET", "POST"])
+@login_required
+def truck_details(order_id: int):
+    """The seller enters or corrects the driver and the number plate of an own-vehicle shipment."""
+    order = _party_order(order_id)
+    shipment = _seller_shipment(order)
+    refused = services.truck_details_refusal(shipment, member())
+    if refused is not None:
+        raise DomainError(refused)
+    form = TruckDetailsForm(obj=shipment)
+    if form.validate_on_submit():
+        try:
+            services.update_truck_details(
+                shipment, member(), form.driver_name.data, form.driver_phone.data, form.vehicle_plate.data
+            )
+        except TradeInvalid as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The driver and truck were saved."))
+            return _to_order(order)
+    status = 422 if form.is_submitted() else 200
+    return render_template("logistics/truck.html", order=order, form=form), status
 
 
 @bp.post("/orders/<int:order_id>/shipment/driver-link")
@@ -287,6 +313,9 @@ def logistics_tracking(order: Order) -> dict:
         "can_accept": viewer is not None and acceptance.acceptance_refusal(order, viewer) is None,
         "amount_due": acceptance.amount_due(order),
         "reason_labels": acceptance.REASON_LABELS,
+        "can_edit_truck": shipment is not None
+        and viewer is not None
+        and services.truck_details_refusal(shipment, viewer) is None,
         "subscription": shipment.tracking if shipment is not None else None,
         "checkpoints": tracking.checkpoints(shipment) if shipment is not None else [],
     }

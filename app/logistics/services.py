@@ -72,6 +72,9 @@ class ShipmentDetails:
     destination: str = ""
     expected_date: date | None = None
     weight_kg: object = None  # Decimal or None
+    # A truck announced by SMS ("发货 J3 豫A12345") has its plate only; the driver's name and phone
+    # may come later (the seller's driver link works without them).
+    plate_only: bool = False
 
 
 def carrier_secrets(setting: str | None) -> dict[str, str]:
@@ -128,8 +131,14 @@ def create_shipment(order: Order, seller: Member, details: ShipmentDetails, now:
         if taken is not None:
             raise TradeInvalid("tracking_number", _("This tracking number is already used by another shipment."))
     elif method == ShipmentMethod.OWN_VEHICLE.value:
-        fields["driver_name"] = _required(details.driver_name, "driver_name", 80, _("Enter the driver's name."))
-        fields["driver_phone"] = _driver_phone(details.driver_phone)
+        if details.plate_only:
+            fields["driver_name"] = _clean(details.driver_name, "driver_name", 80) or None
+            fields["driver_phone"] = (
+                _driver_phone(details.driver_phone) if (details.driver_phone or "").strip() else None
+            )
+        else:
+            fields["driver_name"] = _required(details.driver_name, "driver_name", 80, _("Enter the driver's name."))
+            fields["driver_phone"] = _driver_phone(details.driver_phone)
         fields["vehicle_plate"] = _plate(details.vehicle_plate)
     elif method == ShipmentMethod.STATION_PICKUP.value:
         fields["pickup_station"] = _required(details.pickup_station, "pickup_station", 200, _("Name the info-station."))
@@ -165,6 +174,43 @@ def create_shipment(order: Order, seller: Member, details: ShipmentDetails, now:
     from app.logistics.tracking import enqueue_subscription  # tracking builds on this module
 
     enqueue_subscription(shipment, now)
+    return shipment
+
+
+def truck_details_refusal(shipment: Shipment, member: Member) -> str | None:
+    """Why ``member`` may not change the driver and truck of ``shipment`` now, or None when they may."""
+    if shipment.order.role_of(member) != "seller":
+        return _("Only the seller can do this.")
+    if shipment.method != ShipmentMethod.OWN_VEHICLE.value:
+        return _("Only a shipment in your own vehicle has a driver and a number plate.")
+    if shipment.status == DELIVERED or shipment.order.status == OrderStatus.CANCELLED.value:
+        return _("This shipment is finished.")
+    return None
+
+
+def update_truck_details(
+    shipment: Shipment,
+    seller: Member,
+    driver_name: str,
+    driver_phone: str,
+    vehicle_plate: str,
+    now: datetime | None = None,
+) -> Shipment:
+    """The seller enters or corrects the driver's name and mobile number and the number plate (a
+    truck announced by SMS has only its plate). Returns the shipment, flushed; the driver's link
+    keeps working.
+
+    Raises DomainError (409) when not allowed (see truck_details_refusal); TradeInvalid naming the
+    field for a missing name, a phone that is not a mobile number or text that is not a plate.
+    """
+    refused = truck_details_refusal(shipment, seller)
+    if refused is not None:
+        raise DomainError(refused)
+    name = _required(driver_name, "driver_name", 80, _("Enter the driver's name."))
+    phone, plate = _driver_phone(driver_phone), _plate(vehicle_plate)
+    shipment.driver_name, shipment.driver_phone, shipment.vehicle_plate = name, phone, plate
+    shipment.updated_at = now or utcnow()
+    db.session.flush()
     return shipment
 
 

@@ -201,7 +201,9 @@ def apply_push(subscription: TrackingSubscription, push: Push, now: datetime | N
         )
         added += 1
         status = shipment_status_for(checkpoint.state)
-        if status and services.record_tracking_status(shipment, status, checkpoint.occurred_at, checkpoint.context, now):
+        if status and services.record_tracking_status(
+            shipment, status, checkpoint.occurred_at, checkpoint.context, now
+        ):
             moved += 1
     db.session.flush()
     newest = push.newest

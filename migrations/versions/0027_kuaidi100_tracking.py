@@ -9,13 +9,14 @@ row is written with the shipment and sent by `flask logistics subscribe-tracking
 Kuaidi100 is unreachable); each pushed checkpoint is stored once, UNIQUE per shipment on the sha256
 of its time and text, so a replayed push adds nothing.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0027'
-down_revision = '0022'
+revision = "0027"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
@@ -65,13 +66,9 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tracking_checkpoint")),
-        sa.UniqueConstraint(
-            "shipment_id", "fingerprint", name=op.f("uq_tracking_checkpoint_shipment_id_fingerprint")
-        ),
+        sa.UniqueConstraint("shipment_id", "fingerprint", name=op.f("uq_tracking_checkpoint_shipment_id_fingerprint")),
     )
-    op.create_index(
-        op.f("ix_tracking_checkpoint_shipment_id"), "tracking_checkpoint", ["shipment_id"], unique=False
-    )
+    op.create_index(op.f("ix_tracking_checkpoint_shipment_id"), "tracking_checkpoint", ["shipment_id"], unique=False)
 
 
 def downgrade():

@@ -69,7 +69,9 @@ def test_a_truck_is_arranged_with_a_tidied_plate_and_phone(client, login, db, co
         ({"driver_phone": ""}, "Enter the driver&#39;s phone number."),
     ],
 )
-def test_a_bad_plate_or_phone_is_refused_with_a_clear_message(client, login, db, confirmed_order, seller, fields, message):
+def test_a_bad_plate_or_phone_is_refused_with_a_clear_message(
+    client, login, db, confirmed_order, seller, fields, message
+):
     response = post_truck(client, login, confirmed_order, seller, **fields)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
@@ -108,3 +110,57 @@ def test_the_driver_link_still_moves_a_truck_to_delivered(client, login, db, sel
     assert vehicle_shipment.status == "delivered" and vehicle_shipment.order.status == "delivered"
     assert [e.source for e in vehicle_shipment.events][1:] == ["driver", "driver"]
     assert client.get(path).status_code == 410
+
+
+def test_the_seller_changes_the_driver_and_truck_and_the_old_driver_link_keeps_working(
+    client, login, db, seller, buyer, vehicle_shipment
+):
+    path = driver_link(client, login, vehicle_shipment.order, seller)
+    page = client.get(f"/orders/{vehicle_shipment.order_id}").get_data(as_text=True)
+    assert f"/orders/{vehicle_shipment.order_id}/shipment/truck" in page
+    assert client.get(f"/orders/{vehicle_shipment.order_id}/shipment/truck").status_code == 200
+    response = client.post(
+        f"/orders/{vehicle_shipment.order_id}/shipment/truck",
+        data={"driver_name": "Driver Li", "driver_phone": "13800138000", "vehicle_plate": "皖K 8A8B8"},
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert (vehicle_shipment.driver_name, vehicle_shipment.driver_phone, vehicle_shipment.vehicle_plate) == (
+        "Driver Li",
+        "+8613800138000",
+        "皖K8A8B8",
+    )
+    login(buyer)
+    page = client.get(f"/orders/{vehicle_shipment.order_id}").get_data(as_text=True)
+    assert "皖K8A8B8" in page and "+8613800138000" in page and "Driver Li" in page
+    logged_out(client)
+    assert client.post(path, data={"status": "in_transit", "note": ""}).status_code == 303
+
+
+def test_a_bad_plate_on_the_truck_form_is_422_and_changes_nothing(client, login, db, seller, vehicle_shipment):
+    login(seller)
+    response = client.post(
+        f"/orders/{vehicle_shipment.order_id}/shipment/truck",
+        data={"driver_name": "Driver Li", "driver_phone": "13800138000", "vehicle_plate": "TRUCK 1"},
+    )
+    assert response.status_code == 422 and "Enter a Chinese number plate" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert vehicle_shipment.vehicle_plate == "豫A12345"
+
+
+def test_only_the_seller_changes_the_truck_and_only_for_a_truck(
+    client, login, db, buyer, stranger, seller, vehicle_shipment
+):
+    url = f"/orders/{vehicle_shipment.order_id}/shipment/truck"
+    data = {"driver_name": "X", "driver_phone": "13800138000", "vehicle_plate": "豫A54321"}
+    login(buyer)
+    assert client.post(url, data=data).status_code == 409
+    login(stranger)
+    assert client.post(url, data=data).status_code == 404
+    db.session.expire_all()
+    assert vehicle_shipment.vehicle_plate == "豫A12345"
+
+
+def test_a_carrier_shipment_has_no_truck_form(client, login, db, seller, carrier_shipment):
+    login(seller)
+    assert client.get(f"/orders/{carrier_shipment.order_id}/shipment/truck").status_code == 409
