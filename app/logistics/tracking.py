@@ -13,7 +13,7 @@ pushes put the track on the shipment's timeline.
 - ``abort`` (no record for days, or a wrong company code) subscribes again after
   KUAIDI100_RESUBSCRIBE_SECONDS with the reason kept; ``shutdown`` ends the subscription.
 
-Nothing here commits except send_due_subscriptions, which commits each subscription's outcome.
+Nothing here commits except send_due_subscriptions, which commits each claim and each outcome.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.logistics import services
@@ -105,13 +105,19 @@ def enqueue_subscription(shipment: Shipment, now: datetime | None = None) -> Tra
 def send_due_subscriptions(
     client: Kuaidi100Client | None = None, now: datetime | None = None, limit: int = 200
 ) -> dict[str, int]:
-    """Send every pending subscription that is due to Kuaidi100, committing each outcome. Returns
-    how many became active, were put off for a retry and failed for good. Two runs at once each
-    skip the rows the other holds (PostgreSQL); a duplicate that still reaches Kuaidi100 is 501,
-    which counts as accepted."""
+    """Send every pending subscription that is due to Kuaidi100. Returns how many became active,
+    were put off for a retry and failed for good.
+
+    Each one is first claimed in a short transaction (its attempt counted and its next attempt moved
+    past the call's lease), then sent with no transaction open, so a slow Kuaidi100 holds no lock;
+    the outcome is committed only if the row is still this claim's. Two runs at once claim each row
+    once; a run that dies mid-call leaves the row due again after the lease, and the duplicate that
+    may then reach Kuaidi100 is answered 501, which counts as accepted.
+    """
     now = now or utcnow()
     client = client or client_from_config()
     config = current_app.config
+    lease = timedelta(seconds=2 * config["KUAIDI100_TIMEOUT_SECONDS"] + 60)
     counts = {"active": 0, "retry": 0, "failed": 0}
     due = db.session.scalars(
         select(TrackingSubscription.id)
@@ -121,47 +127,68 @@ def send_due_subscriptions(
     ).all()
     db.session.commit()
     for subscription_id in due:
-        subscription = db.session.scalar(
-            select(TrackingSubscription)
-            .where(
-                TrackingSubscription.id == subscription_id,
-                TrackingSubscription.status == PENDING,
-                TrackingSubscription.next_attempt_at <= now,
-            )
-            .with_for_update(skip_locked=True)
-        )
-        if subscription is None:
-            db.session.commit()
+        claimed = _claim(subscription_id, now, lease)
+        if claimed is None:
             continue
-        subscription.attempts += 1
-        subscription.updated_at = now
+        company, number, shipment_id, attempts = claimed
         try:
-            answer = client.subscribe(
-                subscription.company,
-                subscription.number,
-                callback_url(subscription.shipment_id),
-                salt_for(subscription.shipment_id),
-            )
+            answer = client.subscribe(company, number, callback_url(shipment_id), salt_for(shipment_id))
         except Kuaidi100Unavailable as error:
             outcome, reason = "retry", str(error)
         else:
             reason = f"{answer.code} {answer.message}".strip()
             outcome = "active" if answer.accepted else "failed" if answer.permanent else "retry"
-        if outcome == "retry" and subscription.attempts >= config["KUAIDI100_MAX_ATTEMPTS"]:
+        if outcome == "retry" and attempts >= config["KUAIDI100_MAX_ATTEMPTS"]:
             outcome = "failed"
+        values = {"updated_at": now, "last_error": reason[:500]}
         if outcome == "active":
-            subscription.status, subscription.next_attempt_at = ACTIVE, None
+            values.update(status=ACTIVE, next_attempt_at=None, last_error="")
         elif outcome == "failed":
-            subscription.status, subscription.next_attempt_at, subscription.last_error = FAILED, None, reason
+            values.update(status=FAILED, next_attempt_at=None)
         else:
             delay = min(
-                config["KUAIDI100_RETRY_BASE_SECONDS"] * 2 ** (subscription.attempts - 1),
-                config["KUAIDI100_RETRY_MAX_SECONDS"],
+                config["KUAIDI100_RETRY_BASE_SECONDS"] * 2 ** (attempts - 1), config["KUAIDI100_RETRY_MAX_SECONDS"]
             )
-            subscription.next_attempt_at, subscription.last_error = now + timedelta(seconds=delay), reason
-        counts[outcome] += 1
+            values.update(next_attempt_at=now + timedelta(seconds=delay))
+        recorded = db.session.execute(
+            update(TrackingSubscription)
+            .where(
+                TrackingSubscription.id == subscription_id,
+                TrackingSubscription.status == PENDING,
+                TrackingSubscription.attempts == attempts,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
         db.session.commit()
+        if recorded:
+            counts[outcome] += 1
+    db.session.expire_all()
     return counts
+
+
+def _claim(subscription_id: int, now: datetime, lease: timedelta) -> tuple[str, str, int, int] | None:
+    """Count an attempt on a due pending subscription and put its next attempt after the lease, in
+    one committed statement. Returns (company, number, shipment id, attempts), or None when another
+    run took it or it is no longer due."""
+    claimed = db.session.execute(
+        update(TrackingSubscription)
+        .where(
+            TrackingSubscription.id == subscription_id,
+            TrackingSubscription.status == PENDING,
+            TrackingSubscription.next_attempt_at <= now,
+        )
+        .values(attempts=TrackingSubscription.attempts + 1, next_attempt_at=now + lease, updated_at=now)
+        .returning(
+            TrackingSubscription.company,
+            TrackingSubscription.number,
+            TrackingSubscription.shipment_id,
+            TrackingSubscription.attempts,
+        )
+        .execution_options(synchronize_session=False)
+    ).first()
+    db.session.commit()
+    return tuple(claimed) if claimed is not None else None
 
 
 def subscription_for(shipment_id: int) -> TrackingSubscription | None:

@@ -10,7 +10,7 @@ import secrets
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.logistics import tracking
 from app.logistics.kuaidi100 import (
@@ -142,6 +142,31 @@ def test_an_unreachable_kuaidi100_is_retried_with_backoff(app, db, shipment, kua
     db.session.expire_all()
     assert subscription.attempts == 2
     assert as_aware(subscription.next_attempt_at) - (now + timedelta(minutes=2)) == timedelta(seconds=120)
+
+
+def test_kuaidi100_is_called_with_no_transaction_open(app, db, shipment, kuaidi100):
+    class WritesDuringTheCall(Kuaidi100Client):
+        def subscribe(self, *args, **kwargs):
+            # Another connection can change the row while the call is out: nothing holds a lock.
+            with db.engine.connect() as connection:
+                connection.execute(update(TrackingSubscription).values(last_error="touched during the call"))
+                connection.commit()
+            return super().subscribe(*args, **kwargs)
+
+    client = WritesDuringTheCall(KEY, CUSTOMER, kuaidi100.base_url, timeout=5)
+    assert tracking.send_due_subscriptions(client=client) == {"active": 1, "retry": 0, "failed": 0}
+    assert db.session.scalar(select(TrackingSubscription.status)) == "active"
+
+
+def test_a_run_that_died_during_the_call_is_taken_again_after_the_lease(app, db, shipment, kuaidi100):
+    subscription = db.session.scalar(select(TrackingSubscription))
+    now = utcnow()
+    assert tracking._claim(subscription.id, now, timedelta(seconds=80)) is not None  # then the run died
+    assert tracking.send_due_subscriptions(now=now + timedelta(seconds=10)) == {"active": 0, "retry": 0, "failed": 0}
+    assert kuaidi100.requests == []
+    assert tracking.send_due_subscriptions(now=now + timedelta(seconds=81)) == {"active": 1, "retry": 0, "failed": 0}
+    db.session.expire_all()
+    assert (subscription.status, subscription.attempts) == ("active", 2)
 
 
 def test_a_duplicate_subscription_counts_as_accepted(app, db, shipment, kuaidi100):
