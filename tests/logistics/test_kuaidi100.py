@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
 from app.logistics import tracking
 from app.logistics.kuaidi100 import (
+    CHINA_TIME,
     SUCCESS_REPLY,
     Kuaidi100Client,
     Kuaidi100Unavailable,
@@ -30,10 +31,22 @@ from tests.logistics.fake_kuaidi100 import FakeKuaidi100, md5_upper, point, push
 
 KEY = "test-key-" + secrets.token_hex(8)
 CUSTOMER = "TESTCUSTOMER" + secrets.token_hex(4).upper()
-COLLECTED = point("2026-11-26 08:00:00", "【郑州市】顺丰速运 已收取快件", "1", "河南省郑州市")
-LEFT_HUB = point("2026-11-26 20:15:00", "快件已发车，离开【郑州航空枢纽】", "0", "河南省郑州市")
-OUT_FOR_DELIVERY = point("2026-11-27 09:30:00", "快件交给王师傅，正在派送途中", "5", "北京市朝阳区")
-SIGNED_FOR = point("2026-11-27 14:02:00", "快件已签收，签收人：食堂", "301", "北京市朝阳区")
+
+
+def beijing_time(hours_ago: float) -> str:
+    """A checkpoint time as Kuaidi100 writes it: Beijing time, no zone, to the second."""
+    moment = (utcnow() - timedelta(hours=hours_ago)).astimezone(CHINA_TIME)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def as_utc(ftime: str) -> datetime:
+    return datetime.strptime(ftime, "%Y-%m-%d %H:%M:%S").replace(tzinfo=CHINA_TIME).astimezone(UTC)
+
+
+COLLECTED = point(beijing_time(30), "【郑州市】顺丰速运 已收取快件", "1", "河南省郑州市")
+LEFT_HUB = point(beijing_time(18), "快件已发车，离开【郑州航空枢纽】", "0", "河南省郑州市")
+OUT_FOR_DELIVERY = point(beijing_time(5), "快件交给王师傅，正在派送途中", "5", "北京市朝阳区")
+SIGNED_FOR = point(beijing_time(1), "快件已签收，签收人：食堂", "301", "北京市朝阳区")
 
 
 @pytest.fixture
@@ -252,7 +265,7 @@ def test_a_signed_push_puts_the_track_on_the_timeline_and_ships_the_order(app, c
         ("picked_up", "carrier", COLLECTED["context"]),
         ("in_transit", "carrier", LEFT_HUB["context"]),
     ]
-    assert subscribed.events[1].occurred_at.isoformat().startswith("2026-11-26T00:00:00")  # 08:00 Beijing
+    assert as_aware(subscribed.events[1].occurred_at) == as_utc(COLLECTED["ftime"])  # Beijing time read as +08:00
     assert subscribed.tracking.provider_state == "0"
 
 
@@ -303,7 +316,7 @@ def test_the_snapshot_state_delivers_when_points_carry_no_state(app, client, db,
 
 
 def test_a_problem_state_is_shown_but_moves_nothing(app, client, db, subscribed):
-    problem = point("2026-11-26 21:00:00", "快件地址不详，联系收件人中", "2")
+    problem = point(beijing_time(17), "快件地址不详，联系收件人中", "2")
     signed_push(app, client, subscribed, [COLLECTED, problem], "2")
     db.session.expire_all()
     assert subscribed.status == "picked_up"
@@ -345,7 +358,7 @@ def test_a_forged_or_unsigned_push_is_refused_without_a_change(app, client, db, 
         json.dumps({"status": "polling"}),
         json.dumps({"status": "sideways", "lastResult": {"nu": "SF123", "data": []}}),
         push_param("SF123", "3", [{"context": "签收", "ftime": "yesterday"}]),
-        push_param("SF123", "3", [{"ftime": "2026-11-27 14:02:00"}]),
+        push_param("SF123", "3", [{"ftime": SIGNED_FOR["ftime"]}]),
         push_param("SF123", "three", [SIGNED_FOR]),
         push_param("OTHER999", "3", [SIGNED_FOR]),
     ],
@@ -441,5 +454,9 @@ def test_the_real_time_query_is_signed_as_documented(app, kuaidi100):
 def test_parse_push_reads_beijing_time_and_the_corrected_company():
     parsed = parse_push(push_param("SF123", "0", [COLLECTED], comNew="zhongtong"))
     assert parsed.number == "SF123" and parsed.corrected_company == "zhongtong"
-    assert parsed.checkpoints[0].occurred_at.isoformat() == "2026-11-26T00:00:00+00:00"
+    assert parsed.checkpoints[0].occurred_at == as_utc(COLLECTED["ftime"])
+    assert parsed.checkpoints[0].occurred_at.utcoffset() == timedelta(0)
+    assert parse_push(push_param("SF123", "0", [point("2026-01-01 00:30:00", "x")])).checkpoints[
+        0
+    ].occurred_at == datetime(2025, 12, 31, 16, 30, tzinfo=UTC)
     assert parsed.checkpoints[0].area == "河南省郑州市"
