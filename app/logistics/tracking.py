@@ -18,6 +18,7 @@ Nothing here commits except send_due_subscriptions, which commits each claim and
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -32,6 +33,7 @@ from app.logistics.kuaidi100 import (
     Push,
     company_code,
     derive_salt,
+    parse_push,
     shipment_status_for,
 )
 from app.logistics.models import (
@@ -245,6 +247,21 @@ def apply_push(subscription: TrackingSubscription, push: Push, now: datetime | N
     subscription.updated_at = now
     db.session.flush()
     return {"checkpoints": added, "moves": moved}
+
+
+def refresh_from_query(shipment_id: int, client: Kuaidi100Client | None = None) -> dict[str, int]:
+    """Fetch ``shipment_id``'s track with Kuaidi100's real-time query and apply it as a ``polling``
+    push (apply_push). Returns what apply_push returns.
+
+    Raises BadPush when the shipment has no subscription or the answer is not a track;
+    Kuaidi100Unavailable when Kuaidi100 cannot be reached or refuses.
+    """
+    subscription = subscription_for(shipment_id)
+    if subscription is None:
+        raise BadPush("this shipment is not tracked through Kuaidi100")
+    answer = (client or client_from_config()).query(subscription.company, subscription.number)
+    push = parse_push(json.dumps({"status": "polling", "message": "", "lastResult": answer}, ensure_ascii=False))
+    return apply_push(subscription, push)
 
 
 def _follow_subscription_status(

@@ -460,3 +460,27 @@ def test_parse_push_reads_beijing_time_and_the_corrected_company():
         0
     ].occurred_at == datetime(2025, 12, 31, 16, 30, tzinfo=UTC)
     assert parsed.checkpoints[0].area == "河南省郑州市"
+
+
+def test_refresh_tracking_applies_the_real_time_query(app, db, kuaidi100, subscribed):
+    kuaidi100.tracks[("shunfeng", "SF123")] = {
+        "state": "3",
+        "ischeck": "1",
+        "com": "shunfeng",
+        "nu": "SF123",
+        "data": [SIGNED_FOR, COLLECTED],
+    }
+    result = app.test_cli_runner().invoke(args=["logistics", "refresh-tracking", str(subscribed.id)])
+    assert "new checkpoints: 2, status moves: 2" in result.output, result.output
+    db.session.expire_all()
+    assert subscribed.status == "delivered" and subscribed.order.status == "delivered"
+    again = app.test_cli_runner().invoke(args=["logistics", "refresh-tracking", str(subscribed.id)])
+    assert "new checkpoints: 0, status moves: 0" in again.output
+
+
+def test_refresh_tracking_reports_a_refusal_and_changes_nothing(app, db, kuaidi100, subscribed):
+    result = app.test_cli_runner().invoke(args=["logistics", "refresh-tracking", str(subscribed.id)])
+    assert result.exit_code != 0 and "查询无结果" in result.output
+    assert db.session.scalar(select(func.count(TrackingCheckpoint.id))) == 0
+    unknown = app.test_cli_runner().invoke(args=["logistics", "refresh-tracking", str(subscribed.id + 100)])
+    assert unknown.exit_code != 0 and "not tracked" in unknown.output
