@@ -87,7 +87,7 @@ def enqueue_subscription(shipment: Shipment, now: datetime | None = None) -> Tra
     company = company_code(shipment.carrier)
     if not configured() or shipment.method != ShipmentMethod.CARRIER.value or not shipment.tracking_number:
         return None
-    if company is None:
+    if company is None:  # a carrier Kuaidi100 is not told about: the seller and the driver report
         return None
     subscription = TrackingSubscription(
         shipment=shipment,
