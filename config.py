@@ -249,6 +249,21 @@ class Config:
     LOGISTICS_CARRIER_SECRETS = _env("LOGISTICS_CARRIER_SECRETS", "")
     LOGISTICS_WEBHOOK_TOLERANCE_SECONDS = _env_int("LOGISTICS_WEBHOOK_TOLERANCE_SECONDS", 300)
     LOGISTICS_DRIVER_LINK_DAYS = _env_int("LOGISTICS_DRIVER_LINK_DAYS", 14)
+    # Kuaidi100 tracking (docs/logistics-kuaidi100.md): on when KEY and SALT are set. KEY and CUSTOMER
+    # come from the 快递100 企业版 account; SALT is a secret of ours from which each shipment's
+    # subscription salt is derived (HMAC), so a salt that leaks signs pushes for one shipment only.
+    # Pushes arrive at PUBLIC_BASE_URL/hooks/kuaidi100/<shipment id>. A subscription Kuaidi100 did not
+    # take is retried after BASE × 2^(attempts-1) seconds (at most MAX) up to MAX_ATTEMPTS times; an
+    # aborted one is sent again after RESUBSCRIBE_SECONDS (Kuaidi100 asks for half an hour).
+    KUAIDI100_KEY = _env("KUAIDI100_KEY", "")
+    KUAIDI100_CUSTOMER = _env("KUAIDI100_CUSTOMER", "")
+    KUAIDI100_SALT = _env("KUAIDI100_SALT", "")
+    KUAIDI100_BASE_URL = _env("KUAIDI100_BASE_URL", "https://poll.kuaidi100.com")
+    KUAIDI100_TIMEOUT_SECONDS = _env_int("KUAIDI100_TIMEOUT_SECONDS", 10)
+    KUAIDI100_MAX_ATTEMPTS = _env_int("KUAIDI100_MAX_ATTEMPTS", 8)
+    KUAIDI100_RETRY_BASE_SECONDS = _env_int("KUAIDI100_RETRY_BASE_SECONDS", 60)
+    KUAIDI100_RETRY_MAX_SECONDS = _env_int("KUAIDI100_RETRY_MAX_SECONDS", 6 * 60 * 60)
+    KUAIDI100_RESUBSCRIBE_SECONDS = _env_int("KUAIDI100_RESUBSCRIBE_SECONDS", 30 * 60)
 
     # Notifications outbox (app/notify): a failed send is retried after BASE × 2^(attempts-1)
     # seconds (at most MAX), and given up ("dead") after MAX_ATTEMPTS. The worker takes BATCH_SIZE

@@ -76,7 +76,10 @@ that shows how to pay. Refunds from a dispute go back the same way you paid.
             "How shipping works",
             """\
 The seller adds the shipment on the order page: the carrier or their own truck, the tracking number
-and the expected date. A driver can update the status from a link without an account.
+and the expected date. For the common express carriers (SF, ZTO, YTO, Yunda, STO, JD, EMS, Deppon,
+J&T …) the carrier's track then appears on the order page by itself, through Kuaidi100. For a truck
+the seller enters the driver's mobile number and the number plate (such as 豫A12345); only the buyer
+and the seller see them. A driver can update the status from a link without an account.
 
 The order moves to *shipped* and then *delivered*. The buyer checks the goods and confirms receipt,
 or accepts part of them (for example 9 of 10 t) — the seller agrees to the lower amount or the buyer
@@ -198,8 +201,9 @@ twice does it once: the second reply says it is already done.
         "shipping": (
             "如何发货",
             """\
-卖家在订单页添加发货信息：物流公司或自家货车、运单号和预计到达日期。司机不用注册，
-用链接就能更新状态。
+卖家在订单页添加发货信息：物流公司或自家货车、运单号和预计到达日期。常用快递（顺丰、中通、
+圆通、韵达、申通、京东、EMS、德邦、极兔等）的物流轨迹会经快递100自动显示在订单页。自家货车请填写
+司机手机号和车牌号（如 豫A12345），只有买卖双方能看到。司机不用注册，用链接就能更新状态。
 
 订单会变成"已发货"，然后"已送达"。买家验货后确认收货，也可以只收一部分（比如 10 吨收 9 吨）——
 卖家同意按少的金额结算，或者买家申请纠纷。

@@ -103,15 +103,28 @@ def take_step(command: OrderStep, member: Member) -> str:
         if done is not None:
             raise NotTaken(done) from None
         raise
-    if command.action == "ship" and command.carrier and order.shipment is None:
-        details = logistics.ShipmentDetails(method="carrier", carrier=command.carrier, tracking_number=command.tracking)
-        logistics.create_shipment(order, member, details)
+    if command.action == "ship" and order.shipment is None:
+        details = _shipment_details(command)
+        if details is not None:
+            logistics.create_shipment(order, member, details)
     return replies.order_step_reply(
         command.action,
         order.number,
         command.tracking or command.note,
         public_url("notify.short_order", order_id=order.id),
     )
+
+
+def _shipment_details(command: OrderStep) -> logistics.ShipmentDetails | None:
+    """The shipment a SHIP text describes: a carrier and waybill, or a truck by its number plate
+    ("发货 J3 豫A12345"; the driver's name and phone can follow on the web). None otherwise."""
+    if command.carrier:
+        return logistics.ShipmentDetails(method="carrier", carrier=command.carrier, tracking_number=command.tracking)
+    try:
+        plate = logistics.normalise_plate(command.note)
+    except ValueError:
+        return None
+    return logistics.ShipmentDetails(method="vehicle", vehicle_plate=plate, plate_only=True)
 
 
 # The SMS steps in the order a party takes them, for the ORDERS list's "next step".

@@ -41,6 +41,20 @@ class ShipmentForm(FlaskForm):
     weight_kg = DecimalText(_l("Weight in kg (optional)"), places=3, maximum=MAX_QUANTITY)
 
 
+class TruckDetailsForm(FlaskForm):
+    driver_name = StringField(
+        _l("Driver's name"), validators=[InputRequired(_l("Enter the driver's name.")), Length(max=80)]
+    )
+    driver_phone = StringField(
+        _l("Driver's phone"),
+        validators=[InputRequired(_l("Enter the driver's phone number.")), Length(max=32)],
+        render_kw={"inputmode": "tel"},
+    )
+    vehicle_plate = StringField(
+        _l("Number plate"), validators=[InputRequired(_l("Enter the number plate.")), Length(max=20)]
+    )
+
+
 class ShipmentUpdateForm(FlaskForm):
     status = HiddenField(validators=[InputRequired(), AnyOf(UPDATE_STATUSES)])
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])

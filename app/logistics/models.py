@@ -1,5 +1,6 @@
 """Logistics records: one shipment per order with its status events, the carrier webhook events
-received (for idempotency), and the buyer's delivery acceptance.
+received (for idempotency), the tracking subscription at an aggregator (Kuaidi100) with the track
+checkpoints it pushed, and the buyer's delivery acceptance.
 
 A shipment's status only moves forward: created → picked_up → in_transit → delivered (steps may be
 skipped, never undone).
@@ -11,7 +12,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -122,6 +123,56 @@ class CarrierEvent(db.Model):
     status: Mapped[str] = mapped_column(String(10))
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     applied: Mapped[bool] = mapped_column(default=False)
+    received_at: Mapped[datetime] = created_at_column()
+
+
+class SubscriptionStatus(str, enum.Enum):
+    PENDING = "pending"  # to be sent (again) by `flask logistics subscribe-tracking`
+    ACTIVE = "active"  # Kuaidi100 accepted it and pushes the track
+    FINISHED = "finished"  # Kuaidi100 stopped pushing (signed for: status "shutdown")
+    FAILED = "failed"  # refused for good or given up after the retries; see last_error
+
+
+class TrackingSubscription(db.Model):
+    """One shipment's subscription at Kuaidi100 (快递100 订阅推送). Written with the shipment, sent
+    later by a job with retries, so that nothing is lost while Kuaidi100 is unreachable.
+
+    ``provider_state`` is Kuaidi100's state code of the newest snapshot applied and ``state_at`` the
+    time of that snapshot's newest checkpoint: an older snapshot arriving later does not replace it.
+    """
+
+    __table_args__ = (CheckConstraint("attempts >= 0", name="attempts_nonnegative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipment.id", ondelete="CASCADE"), unique=True)
+    company: Mapped[str] = mapped_column(String(40))  # Kuaidi100's company code, e.g. shunfeng
+    number: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(10), default=SubscriptionStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    provider_state: Mapped[str | None] = mapped_column(String(8))
+    state_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    shipment: Mapped[Shipment] = relationship(backref=db.backref("tracking", uselist=False))
+
+
+class TrackingCheckpoint(db.Model):
+    """One point of the carrier's track as Kuaidi100 pushed it: when, where, the carrier's own words
+    (Chinese, shown as given) and its state code. Every push carries the whole track, so each point
+    is kept once, keyed by the sha256 of its time and text (UNIQUE per shipment)."""
+
+    __table_args__ = (UniqueConstraint("shipment_id", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipment.id", ondelete="CASCADE"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    context: Mapped[str] = mapped_column(Text)
+    state: Mapped[str | None] = mapped_column(String(8))  # Kuaidi100's state code, when known
+    area: Mapped[str] = mapped_column(String(100), default="")
     received_at: Mapped[datetime] = created_at_column()
 
 

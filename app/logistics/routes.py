@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
 from app.extensions import db
-from app.logistics import acceptance, bp, services
+from app.logistics import acceptance, bp, services, tracking
 from app.logistics.forms import (
     METHOD_LABELS,
     AcceptanceDecisionForm,
@@ -23,7 +23,9 @@ from app.logistics.forms import (
     DriverUpdateForm,
     ShipmentForm,
     ShipmentUpdateForm,
+    TruckDetailsForm,
 )
+from app.logistics.kuaidi100 import state_family
 from app.logistics.models import EventSource
 from app.trade.errors import TradeInvalid
 from app.trade.models import Order
@@ -38,6 +40,25 @@ STATUS_LABELS = {
     "delivered": _l("Delivered"),
 }
 SOURCE_LABELS = {"seller": _l("Seller"), "driver": _l("Driver"), "carrier": _l("Carrier")}
+# Kuaidi100's states (app/logistics/kuaidi100.py), shown beside each checkpoint of the carrier's track.
+TRACK_STATE_LABELS = {
+    "0": _l("In transit"),
+    "1": _l("Collected"),
+    "2": _l("Problem with the parcel"),
+    "3": _l("Signed for"),
+    "4": _l("Signing cancelled"),
+    "5": _l("Out for delivery"),
+    "6": _l("Returning to sender"),
+    "7": _l("Forwarded"),
+    "8": _l("Customs clearance"),
+    "10": _l("Customs clearance"),
+    "11": _l("Customs clearance"),
+    "12": _l("Customs clearance"),
+    "13": _l("Customs problem"),
+    "14": _l("Refused by the recipient"),
+    "101": _l("Order placed with the carrier"),
+    "102": _l("Awaiting collection"),
+}
 
 
 @bp.app_template_filter("shipment_status")
@@ -48,6 +69,15 @@ def shipment_status(value: str) -> str:
 @bp.app_template_filter("shipment_source")
 def shipment_source(value: str) -> str:
     return str(SOURCE_LABELS.get(value, value))
+
+
+@bp.app_template_filter("track_state")
+def track_state(value: str | None) -> str:
+    """The label of a Kuaidi100 state or sub-state code ("" for none or an unknown code)."""
+    if not value:
+        return ""
+    label = TRACK_STATE_LABELS.get(value) or TRACK_STATE_LABELS.get(state_family(value))
+    return str(label) if label else ""
 
 
 def _party_order(order_id: int) -> Order:
@@ -118,6 +148,31 @@ def update_shipment(order_id: int):
     db.session.commit()
     flash(_("The shipment was updated."))
     return _to_order(order)
+
+
+@bp.route("/orders/<int:order_id>/shipment/truck", methods=["GET", "POST"])
+@login_required
+def truck_details(order_id: int):
+    """The seller enters or corrects the driver and the number plate of an own-vehicle shipment."""
+    order = _party_order(order_id)
+    shipment = _seller_shipment(order)
+    refused = services.truck_details_refusal(shipment, member())
+    if refused is not None:
+        raise DomainError(refused)
+    form = TruckDetailsForm(obj=shipment)
+    if form.validate_on_submit():
+        try:
+            services.update_truck_details(
+                shipment, member(), form.driver_name.data, form.driver_phone.data, form.vehicle_plate.data
+            )
+        except TradeInvalid as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The driver and truck were saved."))
+            return _to_order(order)
+    status = 422 if form.is_submitted() else 200
+    return render_template("logistics/truck.html", order=order, form=form), status
 
 
 @bp.post("/orders/<int:order_id>/shipment/driver-link")
@@ -258,4 +313,9 @@ def logistics_tracking(order: Order) -> dict:
         "can_accept": viewer is not None and acceptance.acceptance_refusal(order, viewer) is None,
         "amount_due": acceptance.amount_due(order),
         "reason_labels": acceptance.REASON_LABELS,
+        "can_edit_truck": shipment is not None
+        and viewer is not None
+        and services.truck_details_refusal(shipment, viewer) is None,
+        "subscription": shipment.tracking if shipment is not None else None,
+        "checkpoints": tracking.checkpoints(shipment) if shipment is not None else [],
     }

@@ -12,7 +12,9 @@ Nothing here commits; illegal steps raise DomainError (409), bad field values Tr
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -35,6 +37,7 @@ from app.logistics.models import (
 )
 from app.media.images import ImageRejected, save_image
 from app.members.models import Member
+from app.members.phones import normalise_phone
 from app.trade import orders, transitions
 from app.trade.errors import TradeInvalid
 from app.trade.models import Order, OrderStatus, as_aware
@@ -44,6 +47,15 @@ SHIPPABLE_ORDER_STATUSES = frozenset({OrderStatus.CONFIRMED.value, OrderStatus.P
 DELIVERED = ShipmentStatus.DELIVERED.value
 MAX_NOTE_LENGTH = orders.MAX_NOTE_LENGTH
 MAX_WEIGHT_KG = 10**9
+# Mainland plates: a province's character, the city's letter, then five letters or digits (I and O
+# are never used; the last may be 挂 for a trailer or 学/警), or six for new-energy vehicles (D or F
+# first for a car, last for a truck or bus).
+PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATE_CHAR = "[A-HJ-NP-Z0-9]"
+PLATE_PATTERN = re.compile(
+    f"[{PLATE_PROVINCES}][A-HJ-NP-Z]"
+    f"(?:{_PLATE_CHAR}{{4}}(?:{_PLATE_CHAR}|[挂学警])|[DF]{_PLATE_CHAR}[0-9]{{4}}|[0-9]{{5}}[DF])"
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,9 @@ class ShipmentDetails:
     destination: str = ""
     expected_date: date | None = None
     weight_kg: object = None  # Decimal or None
+    # A truck announced by SMS ("发货 J3 豫A12345") has its plate only; the driver's name and phone
+    # may come later (the seller's driver link works without them).
+    plate_only: bool = False
 
 
 def carrier_secrets(setting: str | None) -> dict[str, str]:
@@ -116,11 +131,15 @@ def create_shipment(order: Order, seller: Member, details: ShipmentDetails, now:
         if taken is not None:
             raise TradeInvalid("tracking_number", _("This tracking number is already used by another shipment."))
     elif method == ShipmentMethod.OWN_VEHICLE.value:
-        fields["driver_name"] = _required(details.driver_name, "driver_name", 80, _("Enter the driver's name."))
-        fields["driver_phone"] = _required(
-            details.driver_phone, "driver_phone", 32, _("Enter the driver's phone number.")
-        )
-        fields["vehicle_plate"] = _required(details.vehicle_plate, "vehicle_plate", 20, _("Enter the number plate."))
+        if details.plate_only:
+            fields["driver_name"] = _clean(details.driver_name, "driver_name", 80) or None
+            fields["driver_phone"] = (
+                _driver_phone(details.driver_phone) if (details.driver_phone or "").strip() else None
+            )
+        else:
+            fields["driver_name"] = _required(details.driver_name, "driver_name", 80, _("Enter the driver's name."))
+            fields["driver_phone"] = _driver_phone(details.driver_phone)
+        fields["vehicle_plate"] = _plate(details.vehicle_plate)
     elif method == ShipmentMethod.STATION_PICKUP.value:
         fields["pickup_station"] = _required(details.pickup_station, "pickup_station", 200, _("Name the info-station."))
     if details.expected_date is not None and not (
@@ -151,6 +170,46 @@ def create_shipment(order: Order, seller: Member, details: ShipmentDetails, now:
         )
     )
     db.session.add(shipment)
+    db.session.flush()
+    from app.logistics.tracking import enqueue_subscription  # tracking builds on this module
+
+    enqueue_subscription(shipment, now)
+    return shipment
+
+
+def truck_details_refusal(shipment: Shipment, member: Member) -> str | None:
+    """Why ``member`` may not change the driver and truck of ``shipment`` now, or None when they may."""
+    if shipment.order.role_of(member) != "seller":
+        return _("Only the seller can do this.")
+    if shipment.method != ShipmentMethod.OWN_VEHICLE.value:
+        return _("Only a shipment in your own vehicle has a driver and a number plate.")
+    if shipment.status == DELIVERED or shipment.order.status == OrderStatus.CANCELLED.value:
+        return _("This shipment is finished.")
+    return None
+
+
+def update_truck_details(
+    shipment: Shipment,
+    seller: Member,
+    driver_name: str,
+    driver_phone: str,
+    vehicle_plate: str,
+    now: datetime | None = None,
+) -> Shipment:
+    """The seller enters or corrects the driver's name and mobile number and the number plate (a
+    truck announced by SMS has only its plate). Returns the shipment, flushed; the driver's link
+    keeps working.
+
+    Raises DomainError (409) when not allowed (see truck_details_refusal); TradeInvalid naming the
+    field for a missing name, a phone that is not a mobile number or text that is not a plate.
+    """
+    refused = truck_details_refusal(shipment, seller)
+    if refused is not None:
+        raise DomainError(refused)
+    name = _required(driver_name, "driver_name", 80, _("Enter the driver's name."))
+    phone, plate = _driver_phone(driver_phone), _plate(vehicle_plate)
+    shipment.driver_name, shipment.driver_phone, shipment.vehicle_plate = name, phone, plate
+    shipment.updated_at = now or utcnow()
     db.session.flush()
     return shipment
 
@@ -287,6 +346,46 @@ def record_carrier_event(
         )
         db.session.flush()
     return "applied" if applies else "ignored"
+
+
+def record_tracking_status(shipment: Shipment, status: str, occurred_at: datetime, note: str, now: datetime) -> bool:
+    """Move ``shipment`` to ``status`` as the carrier reported it through a tracking aggregator,
+    when that is ahead and the order is not cancelled. Returns whether it moved. The shipment row
+    must be locked by the caller (app/logistics/tracking.py)."""
+    if shipment.order.status == OrderStatus.CANCELLED.value or status not in next_statuses(shipment):
+        return False
+    _advance(shipment, status, EventSource.CARRIER.value, note=note[:MAX_NOTE_LENGTH], occurred_at=occurred_at, now=now)
+    return True
+
+
+def normalise_plate(text: str | None) -> str:
+    """A Chinese number plate in its usual form (豫A12345, new-energy 京AD12345), upper case without
+    spaces, dots or dashes. Raises ValueError when it is not one."""
+    plate = unicodedata.normalize("NFKC", text or "").upper()
+    plate = "".join(ch for ch in plate if ch not in " ·.-_")
+    if not PLATE_PATTERN.fullmatch(plate):
+        raise ValueError("not a number plate")
+    return plate
+
+
+def _plate(text: str | None) -> str:
+    if not (text or "").strip():
+        raise TradeInvalid("vehicle_plate", _("Enter the number plate."))
+    try:
+        return normalise_plate(text)
+    except ValueError:
+        raise TradeInvalid(
+            "vehicle_plate", _("Enter a Chinese number plate such as 豫A12345 (new-energy: 豫AD12345).")
+        ) from None
+
+
+def _driver_phone(text: str | None) -> str:
+    if not (text or "").strip():
+        raise TradeInvalid("driver_phone", _("Enter the driver's phone number."))
+    try:
+        return normalise_phone(text, current_app.config["DEFAULT_PHONE_REGION"])
+    except ValueError:
+        raise TradeInvalid("driver_phone", _("Enter the driver's mobile number, e.g. 13912345678.")) from None
 
 
 def _advance(

@@ -1,4 +1,5 @@
-"""Carrier webhooks at POST /hooks/logistics/<carrier> (format documented in README).
+"""Carrier webhooks at POST /hooks/logistics/<carrier> (format documented in README), and
+Kuaidi100's tracking pushes at POST /hooks/kuaidi100/<shipment id> (see kuaidi100_push).
 
 The signature is checked over the raw body before anything is parsed or written:
 ``X-Jishi-Signature: sha256=<hex HMAC-SHA256(secret, f"{timestamp}.{raw_body}")>`` with the
@@ -19,7 +20,7 @@ from flask import current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import csrf, db
-from app.logistics import bp, services
+from app.logistics import bp, kuaidi100, services, tracking
 from app.logistics.models import UPDATE_STATUSES
 from app.web.request_limits import body_limit
 
@@ -113,3 +114,31 @@ def carrier_webhook(carrier: str):
     if result == "unknown":
         return jsonify(error="unknown tracking number"), 404
     return jsonify(result=result), 200
+
+
+@bp.post("/hooks/kuaidi100/<int:shipment_id>")
+@body_limit("webhook")
+@csrf.exempt
+def kuaidi100_push(shipment_id: int):
+    """Kuaidi100's push for one shipment (app/logistics/tracking.py). The sign is checked over the
+    ``param`` form field before it is parsed; a bad sign, a malformed param or another number → 400
+    with nothing written, a replay → the success reply without a change (Kuaidi100 stops pushing
+    it). docs/logistics-kuaidi100.md has the format."""
+    if not tracking.configured():
+        return jsonify(result=False, returnCode="404", message="tracking is off"), 404
+    subscription = tracking.subscription_for(shipment_id)
+    if subscription is None:
+        return jsonify(result=False, returnCode="404", message="unknown shipment"), 404
+    param = request.form.get("param")
+    try:
+        kuaidi100.verify_push(param, request.form.get("sign"), tracking.salt_for(shipment_id))
+        push = kuaidi100.parse_push(param)
+        tracking.apply_push(subscription, push)
+        db.session.commit()
+    except kuaidi100.BadPush as error:
+        db.session.rollback()
+        return jsonify(result=False, returnCode="400", message=str(error)), 400
+    except IntegrityError:
+        # The same push committed by a concurrent delivery of it: nothing more to do.
+        db.session.rollback()
+    return jsonify(kuaidi100.SUCCESS_REPLY), 200

@@ -112,14 +112,30 @@ def test_ship_with_a_carrier_and_waybill_creates_the_shipment(text_in, db, selle
     )
 
 
-def test_ship_with_a_plate_records_it_on_the_timeline(text_in, db, client, login, seller, buyer, order):
+def test_ship_with_a_plate_arranges_a_truck_shipment(text_in, db, client, login, seller, buyer, order):
     text_in(seller.phone, f"CONFIRM {order.number}")
-    reply = _one_segment(text_in(seller.phone, f"发货 J{order.id} 豫A12345"))
-    assert reply.startswith(f"订单{order.number}已发货（豫A12345）。")
-    assert db.session.scalar(select(func.count()).select_from(Shipment)) == 0
+    reply = _one_segment(text_in(seller.phone, f"发货 J{order.id} 豫a12345"))
+    assert reply.startswith(f"订单{order.number}已发货（豫a12345）。")
+    shipment = db.session.scalar(select(Shipment).where(Shipment.order_id == order.id))
+    assert (shipment.method, shipment.vehicle_plate, shipment.driver_name, shipment.driver_phone) == (
+        "vehicle",
+        "豫A12345",
+        None,
+        None,
+    )
     login(buyer)
     page = client.get(f"/orders/{order.id}").get_data(as_text=True)
     assert "豫A12345" in page and "shipped" in page
+    login(seller)
+    response = client.post(f"/orders/{order.id}/shipment/driver-link")
+    assert response.status_code == 200 and "Send this link to the driver." in response.get_data(as_text=True)
+
+
+def test_ship_with_words_that_are_not_a_plate_only_notes_them(text_in, db, seller, order):
+    text_in(seller.phone, f"CONFIRM {order.number}")
+    text_in(seller.phone, f"发货 J{order.id} 明早到")
+    assert db.session.scalar(select(func.count()).select_from(Shipment)) == 0
+    assert _fresh(db, order).status == "shipped"
 
 
 def test_seller_declines_a_placed_order_and_the_stock_comes_back(text_in, db, seller, sell_offer, order):

@@ -29,8 +29,8 @@ def order_with_shipment(client, login, confirmed_order, seller):
         seller,
         method="vehicle",
         driver_name="Zhou",
-        driver_phone="1",
-        vehicle_plate="A1",
+        driver_phone="13911112222",
+        vehicle_plate="豫A12345",
     )
     return {"order": confirmed_order.id}
 

@@ -54,8 +54,8 @@ def test_bad_shipment_details_are_shown_beside_the_field(
         "carrier": "sf-express",
         "tracking_number": "SF1",
         "driver_name": "Zhou",
-        "driver_phone": "1",
-        "vehicle_plate": "A1",
+        "driver_phone": "13911112222",
+        "vehicle_plate": "豫A12345",
         "pickup_station": "S",
     }
     data.update(fields)
