@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import refresh as refresh_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import refresh as refresh_locale
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select

@@ -191,9 +191,7 @@ def test_welcome_is_in_the_members_language_like_the_page_they_land_on(client):
     chinese = {"Accept-Language": "zh-CN,zh;q=0.9"}
 
     assert "登录" in text_of(client.get("/login", headers=chinese))
-    response = client.post(
-        "/login", data={"phone": "13800138000", "password": DEFAULT_PASSWORD}, headers=chinese
-    )
+    response = client.post("/login", data={"phone": "13800138000", "password": DEFAULT_PASSWORD}, headers=chinese)
     assert response.status_code == 302
     home = text_of(client.get("/", headers=chinese))
     assert "Welcome, Green Valley Foods." in home
