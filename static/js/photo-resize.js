@@ -156,4 +156,22 @@
   }
   document.addEventListener("htmx:xhr:progress", progress);
   document.addEventListener("htmx:xhr:loadend", progress);
+
+  // The form's refusals other than 422 (403 suspended, 413 too large, 429 SMS budget) come back as
+  // whole pages: show them as the page, as without JavaScript, not inside htmx's small alert box.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // Dispatched on the swap's target (the alert box for an error), so ask who sent the request.
+    var config = event.detail.requestConfig || {};
+    var form = config.elt || event.detail.elt;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-photo-form")) {
+      return;
+    }
+    var status = event.detail.xhr.status;
+    if (status >= 400 && status !== 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+      event.detail.target = document.body;
+      event.detail.swapOverride = "innerHTML";
+    }
+  });
 })();

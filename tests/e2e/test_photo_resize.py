@@ -84,6 +84,7 @@ def test_a_big_photo_is_made_small_before_sending_and_kept_when_the_form_fails(
     # Refused for the price: the summary links to it, the photo that arrived is kept.
     summary = page.locator(".error-summary")
     expect(summary).to_be_visible()
+    assert page.locator("header.site-header").count() == 1  # the page was swapped, not nested
     expect(summary.get_by_role("link", name=re.compile("Price must be greater than 0"))).to_have_attribute(
         "href", "#price"
     )
@@ -110,7 +111,9 @@ def test_a_big_photo_is_made_small_before_sending_and_kept_when_the_form_fails(
     assert problems.all(page, expected_statuses=(422,)) == []
 
 
-def test_a_file_that_cannot_be_made_small_is_refused_before_sending(open_page, live_server, tmp_path, posted_bodies, app):
+def test_a_file_that_cannot_be_made_small_is_refused_before_sending(
+    open_page, live_server, tmp_path, posted_bodies, app
+):
     make_member(phone="+8613812340001")
     not_a_photo = tmp_path / "scan.jpg"
     not_a_photo.write_bytes(os.urandom(app.config["MAX_PHOTO_BYTES"] + MB))
@@ -126,3 +129,22 @@ def test_a_file_that_cannot_be_made_small_is_refused_before_sending(open_page, l
     expect(page).to_have_url(re.compile(r"/postings/new$"))
     assert posted_bodies == []
     assert problems.all(page) == []
+
+
+def test_a_refusal_that_is_a_whole_page_is_shown_as_the_page(open_page, live_server, tmp_path, posted_bodies, app):
+    """A 413 (here: a tiny body limit) comes back as the site's page, not inside the alert box."""
+    make_member(phone="+8613812340002")
+    app.config["MAX_CONTENT_LENGTH"] = 20_000
+    photo = noisy_phone_photo(tmp_path / "IMG_2000.jpg", size=(2000, 1500))
+
+    page, problems = open_page()
+    log_in(page, live_server, "13812340002", DEFAULT_PASSWORD)
+    page.goto(live_server("/postings/new"))
+    fill_maize(page, price="2400")
+    page.get_by_label(re.compile(r"^Photos")).set_input_files(str(photo))
+    page.get_by_role("button", name="Publish").click()
+
+    expect(page.get_by_text("The upload is too large.")).to_be_visible()
+    assert page.locator("header.site-header").count() == 1
+    assert page.locator("#htmx-alerts header").count() == 0
+    assert problems.all(page, expected_statuses=(413,)) == []
