@@ -57,6 +57,10 @@ class Config:
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 6 * 10 * 1024 * 1024 + 1024 * 1024)
     PHOTO_MAX_PX = 1600
     THUMB_MAX_PX = 320
+    # Issue 25: a photo that arrived with a posting form that failed for another reason is kept this
+    # long for the member to send the form again without it; a half-typed new posting this many days.
+    PENDING_UPLOAD_HOURS = 24
+    POSTING_DRAFT_DAYS = 30
 
     POSTINGS_PER_PAGE = _env_int("POSTINGS_PER_PAGE", 20)
     POSTING_DEFAULT_DAYS = _env_int("POSTING_DEFAULT_DAYS", 30)

@@ -16,6 +16,7 @@ from app.catalogue.services import find_commodity
 from app.core.clock import utcnow
 from app.extensions import db
 from app.members.models import STATION_APPROVED, STATION_PENDING, Member, Storefront
+from app.members.payees import PayeeData, payee_of, save_payee
 from app.postings.models import Posting
 from app.postings.services import PostingData, create_posting
 
@@ -361,15 +362,26 @@ def _ensure_postings(members: dict[str, Member], created: dict[str, int]) -> Non
         created["postings"] += 1
 
 
+# The co-op's payee account (issue 25): a made-up number, shown to the demo buyer on a confirmed order.
+DEMO_PAYEE = ("刘家庄果粮合作社", "中国农业银行 周口商水支行", "6228480012345678901")
+
+
+def _ensure_payee(farmer, created: dict[str, int]) -> None:
+    if payee_of(farmer.id) is None:
+        save_payee(farmer, PayeeData(*DEMO_PAYEE))
+        created["payees"] += 1
+
+
 def load_demo_data() -> dict[str, int]:
     """Create the demo accounts, the co-op's storefront and trusted badge, and the demo postings that
     are missing. Returns counts of what was created (all zero on a second run). Needs the catalogue
     loaded first. Does not commit.
     """
-    created = {"members": 0, "storefronts": 0, "verifications": 0, "postings": 0}
+    created = {"members": 0, "storefronts": 0, "verifications": 0, "payees": 0, "postings": 0}
     members = _ensure_members(created)
     _ensure_storefront(members[FARMER_PHONE], created)
     _ensure_verified(members[FARMER_PHONE], members[ADMIN_PHONE], created)
+    _ensure_payee(members[FARMER_PHONE], created)
     _ensure_postings(members, created)
     db.session.flush()
     return created

@@ -96,3 +96,12 @@ def test_demo_data_is_visible_on_market_and_storefront(client, db):
     storefront = client.get(f"/s/{farmer.storefront.slug}")
     assert storefront.status_code == 200
     assert "优质玉米出售" in storefront.get_data(as_text=True)
+
+
+def test_the_demo_co_op_has_a_payee_account(db):
+    from app.demo import DEMO_PAYEE
+    from app.members.payees import payee_of
+
+    _load(db)
+    farmer = db.session.scalar(select(Member).where(Member.phone == FARMER_PHONE))
+    assert payee_of(farmer.id).account_number == DEMO_PAYEE[2]

@@ -64,12 +64,19 @@ agreed outside Jishi have no order record, no payment protection and no dispute 
             """\
 After the seller confirms the order, the buyer chooses how to pay on the order page:
 
-- **Bank transfer or cash on delivery**: pay the seller's account, then type the transfer reference.
-  The seller checks the account and marks the payment as received.
+- **Bank transfer or cash on delivery**: once the seller has confirmed the order, the order page
+  shows the seller's **payee account** (account holder, bank, account number) and whether the seller
+  is a trusted member. Pay into that account quoting the order number, then type the transfer
+  reference. The seller checks the account and marks the payment as received.
 - **Card or online payment** where enabled: you are sent to the payment page and come back to the order.
 
 Never pay into an account sent to you in a message or by phone: the order page is the only place
-that shows how to pay. Refunds from a dispute go back the same way you paid.
+that shows how to pay. When a message in a negotiation carries an account number that differs from
+the seller's registered payee account, we show a warning — do not pay into it, and report it.
+Refunds from a dispute go back the same way you paid.
+
+**Sellers:** register your payee account under **Account → Payee account**. Buyers see it only on
+their own orders after you confirm them; it is never shown on your postings or storefront.
 """,
         ),
         "shipping": (
@@ -192,10 +199,15 @@ twice does it once: the second reply says it is already done.
             """\
 卖家确认订单后，买家在订单页选择付款方式：
 
-- **银行转账或货到付款**：付款到卖家账户，然后填写转账流水号。卖家核对后标记"已收款"。
+- **银行转账或货到付款**：卖家确认订单后，订单页显示卖家的**收款账户**（户名、开户行、账号）以及卖家是否为
+  认证会员。按订单号备注转账到这个账户，然后填写转账流水号。卖家核对后标记"已收款"。
 - **在线支付**（如已开通）：跳转到支付页面，付完回到订单。
 
-千万不要付款到别人在消息里或电话里给您的账户：只有订单页显示怎么付款。纠纷退款按原路退回。
+千万不要付款到别人在消息里或电话里给您的账户：只有订单页显示怎么付款。如果议价消息里的账号与卖家登记的
+收款账户不一致，我们会显示警告——请不要付款，并举报。纠纷退款按原路退回。
+
+**卖家：**请在**账户 → 收款账户**登记您的收款账户。买家只有在您确认订单后才能在自己的订单上看到它；
+它永远不会显示在您的供求信息或店铺页面上。
 """,
         ),
         "shipping": (

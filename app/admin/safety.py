@@ -1,6 +1,7 @@
 """Safety signals shown to buyers: a member's track record (badge, member since, completed orders,
 rating) and the warning when the first words of a negotiation try to take the trade off the
-platform (a phone number, a bank card or a payment account).
+platform (a phone number, a bank card or a payment account), or when any message carries an account
+number that is not the seller's registered payee account (issue 25).
 
 Template globals, so the posting, storefront and negotiation pages of other domains include one
 partial (templates/admin/_safety_signals.html, _off_platform_warning.html) and nothing more.
@@ -17,6 +18,7 @@ from flask import Blueprint, current_app
 from sqlalchemy import Select, bindparam, func, or_, select
 
 from app.extensions import db
+from app.members.payees import registered_account
 from app.search.cache import app_cache
 from app.trade.models import Negotiation, NegotiationMessage, Offer, Order, OrderStatus
 from app.trade.queries import rating_columns, rounded_rating
@@ -39,19 +41,76 @@ def mentions_off_platform(text: str | None) -> bool:
     return bool(_LONG_NUMBER.search(folded) or _PAYMENT_WORDS.search(folded))
 
 
-def off_platform_warning(negotiation: Negotiation) -> bool:
-    """True when the first words of the thread — the first offer's note or the first message —
-    try to move the trade elsewhere. Both parties see the same warning."""
-    first_offer_note = db.session.scalar(
-        select(Offer.message).where(Offer.negotiation_id == negotiation.id).order_by(Offer.id).limit(1)
-    )
-    first_message = db.session.scalar(
+# A mainland mobile number, with or without +86: eleven digits starting 13–19.
+_MOBILE = re.compile(r"(?:86)?1[3-9]\d{9}")
+# Bank-transfer words, explained away when the number beside them is the registered payee account.
+_TRANSFER_WORDS = re.compile(
+    r"bank\s*account|account\s*(?:no|number)|iban|card|银行卡|卡号|账号|帐号|账户|转账|汇款|打款|收款"
+)
+# Bank cards are 16–19 digits, corporate accounts more, typed in groups (6228 4800 1234 5678 901);
+# 12 digits at least keeps landlines and prices out, mobiles (+86) are left out by _MOBILE.
+_ACCOUNT_NUMBER = re.compile(r"(?<!\d)\d(?:[\s-]?\d){11,29}(?!\d)")
+
+
+# Which off-platform warning a negotiation shows (both parties see the same):
+# an account number in the thread that is not the seller's registered payee account;
+DIFFERENT_ACCOUNT = "different_account"
+# the first words try to move the trade elsewhere (a phone number, an app, an account);
+OFF_PLATFORM = "off_platform"
+# the only account number in the thread is the seller's registered one: a softer note.
+REGISTERED_ACCOUNT = "registered_account"
+
+
+def account_numbers(text: str | None) -> set[str]:
+    """The bank-account-like numbers in ``text`` as digits only (phone numbers left out)."""
+    if not text:
+        return set()
+    folded = unicodedata.normalize("NFKC", text)
+    digits = (re.sub(r"\D", "", match.group(0)) for match in _ACCOUNT_NUMBER.finditer(folded))
+    return {number for number in digits if not _MOBILE.fullmatch(number)}
+
+
+def _first_words_off_platform(text: str | None, registered: str | None) -> bool:
+    """mentions_off_platform, except that the seller's registered account and the transfer words
+    around it are the platform's own way to pay, not a way around it."""
+    if not text:
+        return False
+    if registered and registered in account_numbers(text):
+        folded = unicodedata.normalize("NFKC", text).casefold()
+        without_account = _ACCOUNT_NUMBER.sub(
+            lambda match: "" if re.sub(r"\D", "", match.group(0)) == registered else match.group(0), folded
+        )
+        return mentions_off_platform(_TRANSFER_WORDS.sub("", without_account))
+    return mentions_off_platform(text)
+
+
+def off_platform_warning(negotiation: Negotiation) -> str | None:
+    """Which warning the thread shows, or None.
+
+    DIFFERENT_ACCOUNT when any offer note or message carries an account number other than the
+    seller's registered payee account (or the seller registered none); OFF_PLATFORM when the first
+    words of the thread (the first offer's note or the first message) try to move the trade
+    elsewhere; REGISTERED_ACCOUNT when the thread names the registered account and nothing else.
+    The payee block on the order page is not chat and is never looked at here.
+    """
+    notes = db.session.scalars(
+        select(Offer.message).where(Offer.negotiation_id == negotiation.id).order_by(Offer.id)
+    ).all()
+    messages = db.session.scalars(
         select(NegotiationMessage.body)
         .where(NegotiationMessage.negotiation_id == negotiation.id)
         .order_by(NegotiationMessage.id)
-        .limit(1)
-    )
-    return mentions_off_platform(first_offer_note) or mentions_off_platform(first_message)
+    ).all()
+    numbers = set().union(*(account_numbers(text) for text in (*notes, *messages)))
+    registered = registered_account(negotiation.seller_id) if numbers else None
+    if numbers - {registered}:
+        return DIFFERENT_ACCOUNT
+    first_words = (notes[0] if notes else None, messages[0] if messages else None)
+    if any(_first_words_off_platform(text, registered) for text in first_words):
+        return OFF_PLATFORM
+    if registered is not None and registered in numbers:
+        return REGISTERED_ACCOUNT
+    return None
 
 
 # Members whose counts a worker keeps (three numbers each).

@@ -315,3 +315,34 @@ class StorefrontForm(FlaskForm):
         self.province_code.choices = [SelectChoice("", _l("— choose —"))] + [
             SelectChoice(r.code, r.name(locale)) for r in all_regions()
         ]
+
+
+class PayeeForm(FlaskForm):
+    """The bank account a seller is paid into by hand (app/members/payees.py)."""
+
+    holder_name = StringField(
+        _l("Account holder"),
+        filters=[_strip],
+        validators=[InputRequired(_l("Enter the name on the account.")), Length(max=80), PlainText()],
+        render_kw={"maxlength": 80, "autocomplete": "name"},
+    )
+    bank_name = StringField(
+        _l("Bank and branch"),
+        filters=[_strip],
+        validators=[InputRequired(_l("Enter the bank.")), Length(max=80), PlainText()],
+        render_kw={"maxlength": 80},
+    )
+    account_number = StringField(
+        _l("Account number"),
+        filters=[_strip],
+        validators=[InputRequired(_l("Enter the account number.")), Length(max=60)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 60},
+    )
+
+    def validate_account_number(self, field):
+        from app.members.payees import normalise_account_number
+
+        digits = normalise_account_number(field.data)
+        if digits is None:
+            raise ValidationError(_l("Enter the account number as 8 to 30 digits (spaces are fine)."))
+        self.account_digits = digits

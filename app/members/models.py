@@ -189,3 +189,33 @@ class OneTimeCode(db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
     member: Mapped[Member | None] = relationship()
+
+
+class Payee(db.Model):
+    """Where a seller is paid by hand: the bank account a buyer transfers to (issue 25).
+
+    One per member. Shown in full only on an order's page to its buyer once the seller confirmed the
+    order (app/members/payees.py decides); masked to the seller themselves; never on a public page.
+    The collection-code columns are for WeChat Pay / Alipay codes (收款码) later: a stored image name
+    in the private upload folder, unused until that lands."""
+
+    __table_args__ = (CheckConstraint("length(account_number) >= 8", name="account_number_long_enough"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), unique=True)
+    holder_name: Mapped[str] = mapped_column(String(80))
+    bank_name: Mapped[str] = mapped_column(String(80))
+    # Digits only (spaces removed when typed): 8 to 30 digits covers mainland bank cards (16–19)
+    # and corporate accounts.
+    account_number: Mapped[str] = mapped_column(String(30))
+    wechat_code_filename: Mapped[str | None] = mapped_column(String(80))
+    alipay_code_filename: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    member: Mapped[Member] = relationship()
+
+    @property
+    def masked_account(self) -> str:
+        """The account number with all but its last four digits hidden: ****1234."""
+        return "****" + self.account_number[-4:]

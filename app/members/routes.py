@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import refresh as refresh_locale
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -151,6 +152,9 @@ def login():
         member = services.authenticate(_phone_or_none(form.phone.data), form.password.data)
         if member is not None:
             login_user(member, remember=form.remember.data)
+            # The locale of this request was chosen while nobody was logged in (from the browser);
+            # choose again so the welcome is in the member's language, like the page it lands on.
+            refresh_locale()
             flash(_("Welcome, %(name)s.", name=member.display_name), "success")
             if session.pop("verify_phone_after_login", False) and not member.phone_is_verified and not form.next.data:
                 return redirect(url_for("members.verify_phone"))

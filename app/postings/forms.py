@@ -34,6 +34,8 @@ from app.postings.services import MAX_PRICE, MAX_QUANTITY, MAX_UNIT_WEIGHT_KG, P
 # Dates further ahead than this are typos (and would overflow date arithmetic when renewed).
 MAX_DAYS_AHEAD = 366
 _PLAIN_NUMBER = re.compile(r"(\d+(\.\d*)?|\.\d+)", re.ASCII)
+# A minus sign (ASCII, the Unicode minus, a full-width one after NFKC) before a plain number.
+_NEGATIVE_NUMBER = re.compile(r"[-\u2212]\s*(\d+(\.\d*)?|\.\d+)", re.ASCII)
 
 
 def _optional_int(value):
@@ -82,11 +84,21 @@ class DecimalText(StringField):
     Full-width digits (from Chinese keyboards) are accepted.
     """
 
-    def __init__(self, label=None, validators=None, places: int = 2, maximum: Decimal = MAX_PRICE, **kwargs):
+    def __init__(
+        self,
+        label=None,
+        validators=None,
+        places: int = 2,
+        maximum: Decimal = MAX_PRICE,
+        not_positive_message=None,
+        **kwargs,
+    ):
         kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
         super().__init__(label, validators, **kwargs)
         self.places = places
         self.maximum = maximum
+        # What a negative number or zero is told: a price field says so in its own words.
+        self.not_positive_message = not_positive_message or _l("Enter a number greater than zero.")
         self.number: Decimal | None = None
 
     def process_formdata(self, valuelist):
@@ -97,11 +109,13 @@ class DecimalText(StringField):
         if not text:
             return
         # Only plain digits reach Decimal(), so "NaN", "inf", "1e309" and signs never become numbers.
+        if _NEGATIVE_NUMBER.fullmatch(text):
+            raise ValueError(self.not_positive_message)
         if not _PLAIN_NUMBER.fullmatch(text):
             raise ValueError(_l("Enter a number such as 12 or 12.5."))
         number = Decimal(text)
         if number <= 0:
-            raise ValueError(_l("Enter a number greater than zero."))
+            raise ValueError(self.not_positive_message)
         if number > self.maximum:
             raise ValueError(_l("That number is too large (at most %(max)s).", max=f"{self.maximum:,}"))
         if -number.as_tuple().exponent > self.places:
@@ -136,7 +150,9 @@ class PostingForm(FlaskForm):
     unit_code = SelectField(_l("Unit"), validators=[InputRequired(_l("Choose a unit."))], default="kg")
     unit_weight_kg = DecimalText(_l("Weight of one unit in kg"), places=3, maximum=MAX_UNIT_WEIGHT_KG)
     min_order = DecimalText(_l("Minimum order (in the same unit)"), places=3, maximum=MAX_QUANTITY)
-    price = DecimalText(_l("Price per unit (¥)"), places=2, maximum=MAX_PRICE)
+    price = DecimalText(
+        _l("Price per unit (¥)"), places=2, maximum=MAX_PRICE, not_positive_message=_l("Price must be greater than 0.")
+    )
     negotiable = BooleanField(_l("Price negotiable"))
     province_code = SelectField(_l("Province"), validators=[InputRequired(_l("Choose a province."))])
     locality = StringField(_l("County / town"), validators=[Optional(), Length(max=100)])
@@ -204,7 +220,8 @@ class PostingForm(FlaskForm):
     def validate_photos(self, field):
         limit = current_app.config["MAX_PHOTOS_PER_POSTING"]
         kept = self.existing_photo_count - len(set(self.remove_photos.data or []))
-        if kept + len(self.uploads) > limit:
+        # Photos kept from an earlier attempt (app/postings/pending_uploads.py) count too.
+        if kept + len(getattr(self, "pending", [])) + len(self.uploads) > limit:
             raise ValidationError(_l("A posting can have at most %(n)s photos.", n=limit))
 
     def validate_price(self, field):

@@ -6,7 +6,18 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, false
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -189,3 +200,37 @@ class PostingViewDay(db.Model):
     posting_id: Mapped[int] = mapped_column(ForeignKey("posting.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     views: Mapped[int] = mapped_column(default=0)
+
+
+class PostingDraft(db.Model):
+    """What a member had typed into a new-posting form and not yet sent successfully (issue 25): saved
+    a couple of seconds after each change (htmx) and whenever a sent form comes back with errors,
+    restored when the form is opened again, removed once the posting is created. One per member and
+    form ("new" or "station"); ``fields`` is the form's values as JSON (no files, no token)."""
+
+    __table_args__ = (
+        UniqueConstraint("member_id", "form_name"),
+        CheckConstraint("form_name IN ('new', 'station')", name="form_name_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    form_name: Mapped[str] = mapped_column(String(8))
+    fields: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class PendingUpload(db.Model):
+    """A photo that arrived with a posting form that failed for another reason (issue 25): already
+    checked and cleaned (app/media/images.py), kept in the private upload folder so the member does
+    not send it again over a slow link. The form carries ``token``; only ``member_id`` can use it,
+    until ``created_at`` + PENDING_UPLOAD_HOURS; `flask postings expire` removes older ones."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(43), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(80))
+    thumb_filename: Mapped[str] = mapped_column(String(80))
+    width: Mapped[int]
+    height: Mapped[int]
+    created_at: Mapped[datetime] = created_at_column()

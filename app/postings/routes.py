@@ -5,14 +5,14 @@ The market search page lives in app/postings/market.py.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.db import read_without_transaction
 from app.extensions import db
 from app.members import services as member_services  # a module: app.members imports this package
-from app.postings import bp, page_cache, policy, queries, services
+from app.postings import bp, drafts, page_cache, pending_uploads, policy, queries, services
 from app.postings.forms import PostingForm, StationPostingForm
 from app.postings.models import DeliveryOption, Posting, PostingStatus
 from app.postings.services import PostingInvalid
@@ -22,6 +22,7 @@ from app.web.redirects import safe_next
 from app.web.request_limits import body_limit
 
 FORM_PAGE = "postings/form.html"
+DRAFT_STATUS = "postings/_partials/_draft_status.html"
 
 
 @bp.context_processor
@@ -42,12 +43,16 @@ def _posting_labels():
 def new_posting():
     # Asked before the form is shown and before any photo is stored; create_posting asks again.
     member_services.ensure_can_write(current_user)
-    form = PostingForm()
+    form, restored = _open_form(PostingForm, "new")
     if form.validate_on_submit():
-        posting = _create_from_form(form, owner=current_user._get_current_object())
+        posting = _create_from_form(form, owner=current_user._get_current_object(), form_name="new")
         if posting is not None:
             return _after_save(posting)
-    return _form_page(form, heading=_("New posting"), action=url_for("postings.new_posting"))
+    if form.is_submitted():
+        _keep_what_arrived(form, "new")
+    return _form_page(
+        form, heading=_("New posting"), action=url_for("postings.new_posting"), form_name="new", restored=restored
+    )
 
 
 @bp.route("/station/postings/new", methods=["GET", "POST"])
@@ -55,7 +60,7 @@ def new_posting():
 @station_required
 def station_new_posting():
     member_services.ensure_can_write(current_user)
-    form = StationPostingForm()
+    form, restored = _open_form(StationPostingForm, "station")
     if form.validate_on_submit():
         # Imported here: app.inbound_sms imports the postings services, which import this package.
         from app.inbound_sms.station import request_farmer_confirmation
@@ -75,12 +80,18 @@ def station_new_posting():
                 action=url_for("postings.station_new_posting"),
                 station=True,
                 status=429,
+                form_name="station",
             )
         farmer = services.find_or_create_farmer(form.farmer_e164, station, form.farmer_name.data or "")
         # Always a draft: the farmer publishes it by replying YES <number> to the SMS sent here, which
         # also proves the number is theirs (issue 5). The SMS commits with the posting.
         posting = _create_from_form(
-            form, owner=farmer, via_station=station, publish=False, before_commit=request_farmer_confirmation
+            form,
+            owner=farmer,
+            via_station=station,
+            publish=False,
+            before_commit=request_farmer_confirmation,
+            form_name="station",
         )
         if posting is not None:
             flash(
@@ -92,9 +103,52 @@ def station_new_posting():
                 "success",
             )
             return redirect(url_for("postings.show_posting", posting_id=posting.id))
+    if form.is_submitted():
+        _keep_what_arrived(form, "station")
     return _form_page(
-        form, heading=_("Post for a farmer"), action=url_for("postings.station_new_posting"), station=True
+        form,
+        heading=_("Post for a farmer"),
+        action=url_for("postings.station_new_posting"),
+        station=True,
+        form_name="station",
+        restored=restored,
     )
+
+
+@bp.post("/postings/draft/<form_name>")
+@login_required
+def autosave_draft(form_name: str):
+    """Keep what the member typed so far (htmx posts the form here a moment after each change)."""
+    if form_name not in drafts.FORMS or (form_name == "station" and not current_user.is_approved_station):
+        abort(404)
+    member_services.ensure_can_write(current_user)
+    draft = drafts.save(current_user.id, form_name, request.form)
+    db.session.commit()
+    return render_template(DRAFT_STATUS, draft=draft, form_name=form_name)
+
+
+@bp.post("/postings/draft/<form_name>/discard")
+@login_required
+def discard_draft(form_name: str):
+    """Forget the kept draft and open an empty form."""
+    if form_name not in drafts.FORMS:
+        abort(404)
+    drafts.clear(current_user.id, form_name)
+    db.session.commit()
+    target = "postings.station_new_posting" if form_name == "station" else "postings.new_posting"
+    return redirect(url_for(target), 303)
+
+
+@bp.get("/postings/pending-photos/<token>")
+@login_required
+def pending_photo(token: str):
+    """The thumbnail of a photo kept from a form that failed: its sender's only."""
+    path = pending_uploads.thumbnail_path(current_user.id, token)
+    if path is None or not path.exists():
+        abort(404)
+    response = send_file(path, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/p/<int:posting_id>")
@@ -144,14 +198,16 @@ def edit_posting(posting_id: int):
     # Asked before the form is shown and before any photo is stored; the services ask again.
     member_services.ensure_can_write(editor)
     form = PostingForm(posting=posting)
+    form.pending = _pending_of(form)
     if form.validate_on_submit():
         publishing = posting.status == PostingStatus.DRAFT.value and form.wants_publish
         refused = policy.status_refusal(posting, "publish", editor) if publishing else None
         if refused is not None:
             raise refused
         new_photos: list = []
+        kept_names = [pending.filename for pending in form.pending]
         try:
-            new_photos = services.store_uploads(form.uploads)
+            new_photos = pending_uploads.claim(form.pending) + services.store_uploads(form.uploads)
             removed = services.update_posting(
                 posting,
                 form.to_data(),
@@ -166,8 +222,11 @@ def edit_posting(posting_id: int):
         else:
             db.session.commit()
             services.delete_photo_files(removed)
+            pending_uploads.forget_files(kept_names)
             flash(_("Your changes were saved."), "success")
             return redirect(url_for("postings.show_posting", posting_id=posting.id))
+    if form.is_submitted():
+        _keep_what_arrived(form, None)
     return _form_page(
         form,
         heading=_("Edit posting"),
@@ -210,14 +269,53 @@ def my_postings():
     )
 
 
-def _create_from_form(form: PostingForm, owner, via_station=None, publish=None, before_commit=None) -> Posting | None:
-    """Store the photos and create the posting (published as the form says unless ``publish`` is
-    given; ``before_commit(posting)`` runs in the same transaction); on a refusal put the message on
-    the form and return None."""
+def _open_form(form_class, form_name: str):
+    """The new-posting form: on a first visit filled from the member's kept draft, if any (returned
+    too, for the page to say so); when sent, with the photos kept from the previous attempt."""
+    if request.method == "GET":
+        draft = drafts.load(current_user.id, form_name)
+        if draft is not None:
+            form = form_class(formdata=drafts.as_form_data(draft))
+            form.pending = []
+            return form, draft
+    form = form_class()
+    form.pending = _pending_of(form)
+    return form, None
+
+
+def _pending_of(form: PostingForm) -> list:
+    """The photos kept from an earlier attempt that this submission keeps ("keep this photo")."""
+    if not form.is_submitted():
+        return []
+    return pending_uploads.owned(current_user.id, request.form.getlist("keep_photo"))
+
+
+def _keep_what_arrived(form: PostingForm, form_name: str | None) -> None:
+    """The form failed: keep what the member typed (new-posting forms) and the photos that arrived,
+    so nothing has to be typed or sent again over a slow link."""
+    if form_name is not None:
+        drafts.save(current_user.id, form_name, request.form)
+    if form.uploads and not form.photos.errors:
+        kept, refused = pending_uploads.keep(current_user.id, form.uploads)
+        form.pending = [*form.pending, *kept]
+        form.photos.errors = [
+            *form.photos.errors,
+            *(message for message in refused if message not in form.photos.errors),
+        ]
+    db.session.commit()
+
+
+def _create_from_form(
+    form: PostingForm, owner, via_station=None, publish=None, before_commit=None, form_name: str | None = None
+) -> Posting | None:
+    """Store the photos (those kept from an earlier attempt first) and create the posting
+    (published as the form says unless ``publish`` is given; ``before_commit(posting)`` runs in the
+    same transaction) and forget the member's draft of ``form_name``; on a refusal put the message
+    on the form and return None."""
     photos: list = []
     publish = form.wants_publish if publish is None else publish
     try:
-        photos = services.store_uploads(form.uploads)
+        photos = pending_uploads.claim(form.pending) + services.store_uploads(form.uploads)
         posting = services.create_posting(
             owner, form.to_data(), publish=publish, via_station=via_station, photos=photos, today=form.today
         )
@@ -226,7 +324,10 @@ def _create_from_form(form: PostingForm, owner, via_station=None, publish=None, 
         return None
     if before_commit is not None:
         before_commit(posting)
+    if form_name is not None:
+        drafts.clear(current_user.id, form_name)
     db.session.commit()
+    pending_uploads.forget_files(image.filename for image in photos[: len(form.pending)])
     return posting
 
 
@@ -253,12 +354,21 @@ def _form_page(
     posting: Posting | None = None,
     station: bool = False,
     status: int | None = None,
+    form_name: str | None = None,
+    restored=None,
 ):
     status = status or (422 if form.is_submitted() else 200)
-    return (
-        render_template(FORM_PAGE, form=form, heading=heading, action=action, posting=posting, station=station),
-        status,
+    page = render_template(
+        FORM_PAGE,
+        form=form,
+        heading=heading,
+        action=action,
+        posting=posting,
+        station=station,
+        form_name=form_name,
+        restored=restored,
     )
+    return page, status
 
 
 def _editable_posting_or_404(posting_id: int) -> Posting:

@@ -31,9 +31,10 @@ def _optional_int(value):
 
 class _DeliveryMixin:
     def limit_delivery(self, options: list[str]) -> None:
-        """Offer only the delivery options the posting allows; preselect when there is one."""
+        """Offer only the delivery options the posting allows and preselect the first (the buyer
+        collects, when the posting allows both), as the buy-now button on the posting page does."""
         self.delivery.choices = [SelectChoice(option, DELIVERY_LABELS[option]) for option in options]
-        if len(options) == 1 and not self.delivery.data:
+        if options and not self.delivery.data:
             self.delivery.data = options[0]
 
 
@@ -42,7 +43,11 @@ class OfferForm(_DeliveryMixin, FlaskForm):
         _l("Quantity"), places=3, maximum=MAX_QUANTITY, validators=[InputRequired(_l("Enter the quantity."))]
     )
     unit_price = DecimalText(
-        _l("Price per unit (¥)"), places=2, maximum=MAX_PRICE, validators=[InputRequired(_l("Enter your price."))]
+        _l("Price per unit (¥)"),
+        places=2,
+        maximum=MAX_PRICE,
+        not_positive_message=_l("Price must be greater than 0."),
+        validators=[InputRequired(_l("Enter your price."))],
     )
     delivery = RadioField(_l("Delivery"), choices=[], validators=[InputRequired(_l("Choose a delivery option."))])
     message = TextAreaField(_l("Message (optional)"), validators=[Optional(), Length(max=2000)])

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
+from app.members import payees
 from app.trade import bp, disputes, orders, queries, reviews
 from app.trade.errors import TradeInvalid
 from app.trade.forms import DisputeForm, OrderActionForm, ResolveDisputeForm, ReviewForm
@@ -71,6 +72,13 @@ def _order_page(order, status: int = 200, **forms):
         "resolve_form": forms.get("resolve_form") or ResolveDisputeForm(formdata=None),
         "can_review": order.is_party(viewer) and reviews.review_refusal(order, viewer, now) is None,
         "own_review": own_review,
+        # Checked here, on the server, for every render of the page (payments' 422 too).
+        "payee": payees.payee_for_order_page(
+            order.seller_id,
+            viewer_is_buyer=order.role_of(viewer) == "buyer",
+            order_confirmed=orders.payee_shown_to(order, viewer),
+        ),
+        "seller_payee": payees.payee_of(order.seller_id) if order.role_of(viewer) == "seller" else None,
     }
     return render_template("trade/order.html", **context), status
 

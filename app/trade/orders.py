@@ -77,6 +77,18 @@ STEPS: dict[str, Step] = {
 ACTIONS = tuple(STEPS)
 
 
+# Once the seller confirmed an order (and until it is cancelled) its buyer may see where to pay:
+# the seller's registered payee account (app/members/payees.py) on the order page.
+PAYEE_SHOWN_STATUSES = frozenset(
+    status.value for status in OrderStatus if status not in (OrderStatus.PLACED, OrderStatus.CANCELLED)
+)
+
+
+def payee_shown_to(order: Order, viewer) -> bool:
+    """True when ``viewer`` is the order's buyer and the seller has confirmed it (not cancelled)."""
+    return getattr(viewer, "id", None) == order.buyer_id and order.status in PAYEE_SHOWN_STATUSES
+
+
 def status_label(status: str) -> str:
     return str(ORDER_STATUS.get(status, status))
 

@@ -40,7 +40,7 @@ def test_the_seller_arranges_a_carrier_shipment(client, login, db, confirmed_ord
         ({"method": "station", "pickup_station": ""}, "pickup_station", "Name the info-station."),
         ({"method": "boat"}, "method", "Not a valid choice"),
         ({"weight_kg": "NaN"}, "weight_kg", "Enter a number such as 12 or 12.5."),
-        ({"weight_kg": "-3"}, "weight_kg", "Enter a number such as 12 or 12.5."),
+        ({"weight_kg": "-3"}, "weight_kg", "Enter a number greater than zero."),
         ({"weight_kg": "0"}, "weight_kg", "Enter a number greater than zero."),
         ({"expected_date": "2019-01-01"}, "expected_date", "Choose a date from today to a year ahead."),
         ({"expected_date": "not a date"}, "expected_date", "Not a valid date value."),

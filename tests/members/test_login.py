@@ -183,3 +183,26 @@ def test_logged_in_member_visiting_login_goes_home(client, login):
     login(make_member())
 
     assert client.get("/login").location == "/"
+
+
+def test_welcome_is_in_the_members_language_like_the_page_they_land_on(client):
+    """The browser asks for Chinese; the member chose English: page and welcome are both English."""
+    make_member(phone="+8613800138000", display_name="Green Valley Foods", locale="en")
+    chinese = {"Accept-Language": "zh-CN,zh;q=0.9"}
+
+    assert "登录" in text_of(client.get("/login", headers=chinese))
+    response = client.post("/login", data={"phone": "13800138000", "password": DEFAULT_PASSWORD}, headers=chinese)
+    assert response.status_code == 302
+    home = text_of(client.get("/", headers=chinese))
+    assert "Welcome, Green Valley Foods." in home
+    assert "欢迎" not in home
+
+
+def test_welcome_follows_a_language_chosen_before_logging_in(client):
+    make_member(phone="+8613800138000", display_name="绿谷食品", locale="en")
+    with client.session_transaction() as session:
+        session["locale"] = "zh_Hans"
+    client.post("/login", data={"phone": "13800138000", "password": DEFAULT_PASSWORD})
+    home = text_of(client.get("/"))
+    assert "欢迎您，绿谷食品。" in home
+    assert "Welcome" not in home

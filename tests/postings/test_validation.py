@@ -37,7 +37,8 @@ BAD_NUMBERS = [
     ("-Infinity", "Enter a number such as 12 or 12.5."),
     ("1e309", "Enter a number such as 12 or 12.5."),
     ("1E3", "Enter a number such as 12 or 12.5."),
-    ("-5", "Enter a number such as 12 or 12.5."),
+    ("-5", "Enter a number greater than zero."),
+    ("−5", "Enter a number greater than zero."),
     ("0", "Enter a number greater than zero."),
     ("0.000", "Enter a number greater than zero."),
     ("twelve", "Enter a number such as 12 or 12.5."),
@@ -57,9 +58,16 @@ def test_bad_quantity_is_refused_beside_the_field(client, seller, db, value, mes
     assert posting_count(db) == 0
 
 
+# A price says so in its own words when it is negative or zero (issue 25).
+BAD_PRICES = [
+    (value, "Price must be greater than 0." if message == "Enter a number greater than zero." else message)
+    for value, message in BAD_NUMBERS
+]
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
-    BAD_NUMBERS + [("10000000.01", "That number is too large"), ("2.555", "at most 2 digits after")],
+    BAD_PRICES + [("10000000.01", "That number is too large"), ("2.555", "at most 2 digits after")],
 )
 def test_bad_price_is_refused_beside_the_field(client, seller, db, value, message):
     response = client.post("/postings/new", data=form_data(price=value))
@@ -193,4 +201,11 @@ def test_refused_form_keeps_what_was_typed(client, seller, db):
 def test_garbage_post_does_not_cause_a_server_error(client, seller, db):
     response = client.post("/postings/new", data={"quantity": ["1", "2"], "commodity_id": "\x00", "kind": ""})
     assert response.status_code == 422
+    assert posting_count(db) == 0
+
+
+def test_negative_price_is_refused_in_chinese_with_its_own_words(client, seller, db):
+    response = client.post("/postings/new", data=form_data(price="-5"), headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 422
+    assert "价格必须大于0" in error_beside(response.get_data(as_text=True), "price")
     assert posting_count(db) == 0

@@ -23,6 +23,9 @@ ACCESS: dict[str, tuple[str, str]] = {
     "postings.show_posting": (PUBLIC, "an active posting is on the public market"),
     "postings.edit_posting": (PARTY, ""),
     "postings.change_status": (PARTY, ""),
+    "postings.pending_photo": (PARTY, "a kept photo's thumbnail, its sender's only"),
+    "postings.autosave_draft": (SELF, "the URL names a form (new or station); the draft is the member's own"),
+    "postings.discard_draft": (SELF, "the URL names a form (new or station); the draft is the member's own"),
     "members.storefront": (PUBLIC, "storefronts are public pages"),
     "main.media": (PUBLIC, "posting photos and logos are public; identity documents are served elsewhere"),
     # trade

@@ -39,7 +39,7 @@ def test_htmx_form_errors_come_back_as_422_fragments(client, db, login, buyer, s
     response = client.post(f"/negotiations/{negotiation.id}/counter", data=offer_data(unit_price="-1"), headers=HTMX)
     assert response.status_code == 422
     body = response.get_data(as_text=True)
-    assert "<html" not in body and "Enter a number such as 12 or 12.5." in body
+    assert "<html" not in body and "Price must be greater than 0." in body
     assert db.session.scalar(select(func.count(Offer.id))) == 1
 
 
