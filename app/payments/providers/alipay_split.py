@@ -75,8 +75,13 @@ class AlipaySplitMixin:
             raise ProviderError(describe(answer))
 
     def request_split(self, payment, out_request_no: str, receivers: tuple[SplitReceiver, ...]) -> SplitResult:
+        """Bind each receiver (分账关系绑定; binding a bound receiver again succeeds), then settle
+        their shares out of the frozen trade, keeping the rest frozen until finish_split. Idempotent
+        by ``out_request_no``. Raises ProviderError."""
         if not payment.provider_reference:
             raise ProviderError("no Alipay trade to split yet")
+        for receiver in receivers:
+            self.bind_receiver(receiver, f"{out_request_no}B")
         parameters = [
             {
                 "royalty_type": "transfer",
@@ -99,12 +104,16 @@ class AlipaySplitMixin:
         )
 
     def finish_split(self, payment, out_request_no: str) -> SplitResult:
+        """Release what is left of the frozen trade to the platform (a settle with no receivers and
+        royalty_finish), under its own request number — Alipay refuses a second settle with the
+        split's number as a duplicate. Raises ProviderError."""
         if not payment.provider_reference:
             raise ProviderError("no Alipay trade to finish")
-        answer = self._settle(payment, out_request_no, [], finish=True)
+        finish_no = f"{out_request_no}F"
+        answer = self._settle(payment, finish_no, [], finish=True)
         if answer.get("code") != OK:
-            return self._already_requested(payment, out_request_no, answer)
-        return SplitResult(out_request_no, str(answer.get("settle_no") or ""), "finished", ())
+            return self._already_requested(payment, finish_no, answer)
+        return SplitResult(finish_no, str(answer.get("settle_no") or ""), "finished", ())
 
     def query_split(self, payment, out_request_no: str) -> SplitResult:
         answer = self._call(
