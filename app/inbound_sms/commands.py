@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.catalogue.models import Commodity, Region
 from app.catalogue.models import Unit as CatalogueUnit
 from app.core.errors import DomainError
+from app.core.transitions import TransitionLost
 from app.core.urls import public_url
 from app.extensions import db
 from app.inbound_sms import offer_codes, order_texts, replies
@@ -33,7 +34,6 @@ from app.postings.services import PostingData, PostingInvalid
 from app.trade import negotiations
 from app.trade.errors import TradeInvalid
 from app.trade.models import OfferStatus
-from app.trade.transitions import TransitionLost
 from sms import commands as sms
 from sms.catalogue import Unit, fold
 from sms.limits import REPLY_SEGMENTS

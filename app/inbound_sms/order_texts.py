@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from app.core.transitions import TransitionLost
 from app.core.urls import public_url
 from app.extensions import db
 from app.inbound_sms import replies
@@ -19,7 +20,6 @@ from app.logistics import services as logistics
 from app.members.models import Member
 from app.trade import orders
 from app.trade.models import Order, OrderEvent, OrderStatus
-from app.trade.transitions import TransitionLost
 from sms.command_types import OrderStep
 from sms.segments import fits
 

@@ -4,7 +4,7 @@ than the order's total). The seller agrees — the order proceeds with the new a
 which opens a dispute on the buyer's claim through the trade dispute service.
 
 Both steps take the order's row lock first and check again on what they then read
-(app/trade/transitions.py), so of concurrent acceptances or decisions exactly one is recorded and
+(app/core/transitions.py), so of concurrent acceptances or decisions exactly one is recorded and
 the others are refused like a second request would be.
 
 Nothing here commits; refusals raise DomainError (409), bad field values TradeInvalid.
@@ -18,13 +18,14 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.core import transitions
 from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
 from app.logistics import signals
 from app.logistics.models import AcceptanceReason, DeliveryAcceptance, SellerDecision
 from app.members.models import Member
-from app.trade import disputes, orders, transitions
+from app.trade import disputes, orders
 from app.trade.errors import TradeInvalid
 from app.trade.models import Order, OrderStatus, line_total
 

@@ -2,7 +2,7 @@
 by the driver's secret link or by a carrier's signed webhook. The order follows through the trade
 order service: picked up / in transit → shipped, delivered → delivered.
 
-A shipment's status moves by compare-and-set on the status read (app/trade/transitions.py), and
+A shipment's status moves by compare-and-set on the status read (app/core/transitions.py), and
 arranging one takes the order's row lock first, so concurrent updates from the seller, the driver
 and the carrier each apply once or are refused (409), never twice.
 
@@ -22,6 +22,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core import transitions
 from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
@@ -38,7 +39,7 @@ from app.logistics.models import (
 from app.media.images import ImageRejected, save_image
 from app.members.models import Member
 from app.members.phones import normalise_phone
-from app.trade import orders, transitions
+from app.trade import orders
 from app.trade.errors import TradeInvalid
 from app.trade.models import Order, OrderStatus, as_aware
 

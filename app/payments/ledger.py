@@ -14,7 +14,7 @@ writes what it means. The rules (docs/payments.md, "The ledger rules"):
 - Paid only when covered: money counts towards the order only in the order's currency, and the
   order moves to paid only once that covers the amount due. A short payment or money in another
   currency is recorded, the payment's status is "review" and ``attention`` says why, for admins.
-- Serialised: the order's row lock first (app/trade/transitions.py lock order), then the payment
+- Serialised: the order's row lock first (app/core/transitions.py lock order), then the payment
   row, created here under its UNIQUE order_id when the first event comes before any checkout.
 
 Nothing here commits or calls a provider.
@@ -31,10 +31,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.core import transitions
 from app.extensions import db
 from app.payments.models import Attention, EntryKind, EntryStatus, LedgerEntry, Payment, PaymentStatus
 from app.payments.providers.base import PAYMENT_SUCCEEDED, REFUND_UPDATED, PaymentEvent, RefundReport
-from app.trade import orders, transitions
+from app.trade import orders
 from app.trade.models import Order
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ reconciliation.
 What a provider reports is recorded by app.payments.ledger (keyed by the provider's payment and
 refund ids, totals that never go down, paid only when covered); this module stores the event id and
 acts on the result. Every write to a payment takes the order's row lock first
-(app/trade/transitions.py) — the seller's "paid" step holds it through its compare-and-set — so a
+(app/core/transitions.py) — the seller's "paid" step holds it through its compare-and-set — so a
 webhook and a manual payment of one order queue one behind the other and the ledger gets one
 charge, never two.
 Nothing here commits; every function says what it returns and raises.
@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.core import transitions
 from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
@@ -33,7 +34,6 @@ from app.payments.errors import PaymentInvalid
 from app.payments.models import Attention, EntryKind, EntryStatus, LedgerEntry, Payment, WebhookEvent
 from app.payments.providers import enabled_names, get_provider
 from app.payments.providers.base import PaymentEvent, PaymentStart, ProviderError
-from app.trade import transitions
 from app.trade.models import Order, OrderStatus
 
 log = logging.getLogger(__name__)

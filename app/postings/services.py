@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm import selectinload
 
 from app.catalogue.models import Commodity, Region, Unit
+from app.core import transitions
 from app.core.clock import utcnow
 from app.extensions import db
 from app.media.images import ImageRejected, StoredImage, delete_image, save_image
@@ -341,16 +342,13 @@ def change_status(posting: Posting, action: str, actor: Member, today: date | No
 
     Renew moves the until-date POSTING_DEFAULT_DAYS past the later of today and the current
     until-date, and reactivates an expired or closed posting. The change is a compare-and-set of the
-    status (and until-date) this request read (app/trade/transitions.py): of simultaneous requests
+    status (and until-date) this request read (app/core/transitions.py): of simultaneous requests
     (two "YES 12" texts, a double-clicked Publish) one changes the posting and sends its signal.
     Raises MemberSuspended (403) when the actor is suspended; what policy.status_refusal returns
     (403 not an editor or a station publishing a farmer's draft, 400 unknown action, 409 not allowed
     from the current status); TransitionLost (409) when another request changed the posting first.
     Does not commit.
     """
-    # Imported here: app.trade imports the members package, which imports this module.
-    from app.trade import transitions
-
     member_services.ensure_can_write(actor)
     refused = policy.status_refusal(posting, action, actor)
     if refused is not None:
@@ -391,8 +389,6 @@ def discard_draft(posting: Posting, actor: Member) -> list[str]:
     (403 not an editor, 409 not a draft: published ones are closed instead); TransitionLost (409)
     when another request published or discarded it first. Does not commit.
     """
-    from app.trade import transitions  # see change_status
-
     member_services.ensure_can_write(actor)
     refused = policy.discard_refusal(posting, actor)
     if refused is not None:

@@ -1,6 +1,6 @@
 """Disputes: the buyer disputes a delivered order within DISPUTE_WINDOW_DAYS; an admin resolves it
 with a full, partial or no refund. Each step is a compare-and-set of the order's status (see
-app/trade/transitions.py) taken before anything else is written, recorded on the order's timeline,
+app/core/transitions.py) taken before anything else is written, recorded on the order's timeline,
 and sends its signal after the flush; of concurrent requests only one opens or resolves the dispute.
 Nothing here commits."""
 

@@ -3,7 +3,7 @@ decisions that close a thread (accept → order, decline, withdraw, expiry).
 
 Every function takes explicit arguments, flushes, sends its signal (app/trade/signals.py) and leaves
 the commit to the caller. Deciding an offer (accept, decline, withdraw, counter, expire) is a
-compare-and-set of the offer's status and then of the thread's (app/trade/transitions.py), taken
+compare-and-set of the offer's status and then of the thread's (app/core/transitions.py), taken
 before the order is placed or anything else is written, so of concurrent decisions on one offer
 exactly one happens. Rule breaks raise TradeInvalid (a field-level mistake, shown beside the
 field with 422) or DomainError (409: the step is not allowed now).
@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core import transitions
 from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.core.formatting import localized
@@ -28,7 +29,7 @@ from app.members.models import Member
 from app.members.services import ensure_can_write
 from app.postings.models import DeliveryOption, Posting, PostingKind, PostingStatus
 from app.postings.stock import available
-from app.trade import signals, transitions
+from app.trade import signals
 from app.trade.errors import TradeInvalid
 from app.trade.models import (
     Negotiation,

@@ -6,7 +6,7 @@ cancellation with stock returned. Disputes and their resolution live in app.trad
     cancel: buyer while placed; seller until shipped (stock and buy-request fill are given back)
     dispute: buyer, within DISPUTE_WINDOW_DAYS of delivery → resolved by an admin (refund recorded)
 
-Every transition is a compare-and-set on the status the request read (app/trade/transitions.py):
+Every transition is a compare-and-set on the status the request read (app/core/transitions.py):
 of concurrent requests for one step only one moves the order, and only that one records the
 OrderEvent (who, when, from, to, note), gives stock back and sends the signal after the flush; the
 others get the 409 a request coming second would get. Illegal steps raise DomainError (409).
@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core import transitions
 from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.core.formatting import localized
@@ -34,7 +35,7 @@ from app.members.models import Member
 from app.members.services import ensure_can_write
 from app.postings import stock
 from app.postings.models import DeliveryOption, Posting, PostingKind
-from app.trade import signals, transitions
+from app.trade import signals
 from app.trade.errors import TradeInvalid
 from app.trade.labels import ORDER_STATUS
 from app.trade.models import (
