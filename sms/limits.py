@@ -22,8 +22,9 @@ from sms.segments import count_segments, truncate_to_segments
 
 REPLY_SEGMENTS = 2
 MESSAGE_SEGMENTS = 1
-# The info-station confirmation names the station and both reply commands (YES n / NO n).
-TEMPLATE_SEGMENTS = {"station_posting_confirm": 2}
+# The info-station confirmation names the station and both reply commands (YES n / NO n); the
+# admins' budget alert names the budget, its window and size (a handful a day at most).
+TEMPLATE_SEGMENTS = {"station_posting_confirm": 2, "station_posting_confirm_negotiable": 2, "sms_budget_reached": 2}
 # GSM-7 characters, so a cut never turns a GSM-7 message into UCS-2 (which halves its room).
 CUT_MARK = "..."
 

@@ -15,7 +15,7 @@ from sqlalchemy import insert
 
 from app.extensions import db
 from app.notify.models import Channel, ConsoleSms
-from sms.gateways import GatewayError, TwilioGateway
+from sms.gateways import Gateway, GatewayError, SendResult, TemplateSms, TwilioGateway
 
 log = logging.getLogger("jishi.notify")
 
@@ -31,6 +31,15 @@ class OutgoingMessage:
     body: str
     html: str | None
     attempts: int
+    template: str | None = None
+    template_params: dict | None = None
+    urgent: bool = False
+
+    @property
+    def batchable(self) -> bool:
+        """An SMS rendered from a registry template: it can go out in one request with others
+        of the same template (rows written before templates have only their text)."""
+        return self.channel == Channel.SMS.value and self.template_params is not None
 
 
 class SendFailed(Exception):
@@ -56,9 +65,61 @@ class ConsoleSmsSender:
         log.info("SMS to %s: %s", message.address, message.body)
         return f"console-sms-{message.id}"
 
+    def send_batch(self, messages: list[OutgoingMessage]) -> list[str | SendFailed]:
+        """Store several SMS in one INSERT; one provider id per message, in order."""
+        db.session.connection().execute(
+            self._insert, [{"notification_id": m.id, "to": m.address, "body": m.body} for m in messages]
+        )
+        log.info("SMS batch of %s (%s)", len(messages), messages[0].template if messages else "")
+        return [f"console-sms-{message.id}" for message in messages]
 
-class TwilioSmsSender:
-    """Sends through Twilio's Messages API, asking for delivery reports at /sms/status.
+
+def template_sms(message: OutgoingMessage, config, provider: str) -> TemplateSms:
+    """The outbox row as the gateways take it: registry template, parameters, text, and the code
+    ``provider`` approved for the template (SMS_TEMPLATE_CODES) with the signature (SMS_SIGN_NAME)."""
+    codes = (config.get("SMS_TEMPLATE_CODES") or {}).get(provider, {})
+    return TemplateSms(
+        to=message.address,
+        template=message.template or "",
+        params=dict(message.template_params or {}),
+        text=message.body,
+        provider_template_code=codes.get(message.template or ""),
+        sign_name=config.get("SMS_SIGN_NAME") or None,
+    )
+
+
+class GatewaySmsSender:
+    """Sends through any sms.gateways.Gateway as template messages: ``send_template`` one by
+    one, ``send_template_batch`` for the worker's groups of one template (providers that take
+    many numbers in one request answer them together; free-text gateways send the rendered text)."""
+
+    def __init__(self, gateway: Gateway, config, status_callback: str | None = None):
+        self.gateway, self.config, self.status_callback = gateway, config, status_callback
+
+    def send(self, message: OutgoingMessage) -> str:
+        try:
+            return self.gateway.send_template(
+                template_sms(message, self.config, self.gateway.name), self.status_callback
+            ).provider_id
+        except GatewayError as error:
+            raise SendFailed(error.message, permanent=not error.retryable) from error
+
+    def send_batch(self, messages: list[OutgoingMessage]) -> list[str | SendFailed]:
+        results = self.gateway.send_template_batch(
+            [template_sms(message, self.config, self.gateway.name) for message in messages]
+        )
+        if len(results) != len(messages):
+            raise SendFailed(f"{self.gateway.name} answered {len(results)} results for {len(messages)} messages")
+        return [
+            result.provider_id
+            if isinstance(result, SendResult)
+            else SendFailed(result.message, permanent=not result.retryable)
+            for result in results
+        ]
+
+
+class TwilioSmsSender(GatewaySmsSender):
+    """Sends through Twilio's Messages API (the rendered text), asking for delivery reports at /sms/status.
 
     ``http_client`` replaces the twilio library's HTTP transport (tests record requests with it)."""
 
@@ -66,7 +127,7 @@ class TwilioSmsSender:
         problem = twilio_settings_problem(config)
         if problem:
             raise RuntimeError(problem)
-        self.gateway = TwilioGateway(
+        gateway = TwilioGateway(
             config["TWILIO_ACCOUNT_SID"],
             config["TWILIO_AUTH_TOKEN"],
             from_number=config.get("TWILIO_FROM_NUMBER"),
@@ -74,13 +135,8 @@ class TwilioSmsSender:
             status_callback=status_callback,
             http_client=http_client,
         )
-
-    def send(self, message: OutgoingMessage) -> str:
-        try:
-            return self.gateway.send(message.address, message.body).provider_id
-        except GatewayError as error:
-            # A bad number (21211) or an unsubscribed one (21610) will never work; 5xx and 429 may.
-            raise SendFailed(error.message, permanent=not error.retryable) from error
+        # A bad number (21211) or an unsubscribed one (21610) will never work; 5xx and 429 may.
+        super().__init__(gateway, config)
 
 
 def twilio_settings_problem(config) -> str | None:
