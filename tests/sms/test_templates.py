@@ -123,7 +123,7 @@ def test_render_fitting_shortens_names_until_the_message_fits():
 
 def test_the_provider_text_has_dollar_variables_and_the_site_written_out():
     text = templates.provider_text(REGISTRY["order_paid"], "zh", SITE)
-    assert text == "集市：订单${number}已付款。https://www.jishi.cn/${link}"
+    assert text == "集市：订单${number}已付款。 https://www.jishi.cn/${link}"
 
 
 def test_params_come_back_in_the_order_the_template_declares():
