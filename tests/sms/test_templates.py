@@ -132,3 +132,12 @@ def test_params_come_back_in_the_order_the_template_declares():
     )
     assert list(rendered.params) == ["commodity", "price", "unit", "link"]
     assert rendered.text == "Jishi: new offer for your maize: ¥2,100/t. Reply: https://www.jishi.cn/n/1"
+
+
+def test_the_docs_list_every_template_with_its_chinese_text():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "sms-templates.md").read_text(encoding="utf-8")
+    for template in REGISTRY.values():
+        assert f"`{template.name}`" in page, template.name
+        assert templates.provider_text(template, "zh", SITE).replace("|", "\\|") in page, template.name
