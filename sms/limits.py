@@ -6,12 +6,14 @@
   MESSAGE_SEGMENTS part: the member pays nothing to receive it, but we pay per part, and these go
   out in the thousands. The few templates that need more are named in TEMPLATE_SEGMENTS.
 
-The templates and their contexts are written to fit (tests/notify/test_events.py renders each with
-the longest names, tests/inbound_sms/test_replies.py every reply). Should one still come out too
-long at run time — a catalogue name or a translation nobody measured — ``within`` does not refuse
-the message, because a lost "order paid" or reply is worse than a shortened one: it logs an error
-naming the message and cuts the text at a clean point, keeping a trailing link whole, so the member
-can still read everything on the site. Flask-free, like the rest of sms/.
+Outbound messages are registry templates (sms/templates.py), which use these limits: a template
+message cannot be cut (the provider renders it from its parameters), so the registry shortens names
+and otherwise refuses and logs it (tests/sms/test_templates.py renders each with the longest values
+and the signature). Replies to inbound texts are still free text (tests/inbound_sms/test_replies.py
+renders every one): should one come out too long at run time — a catalogue name or a translation
+nobody measured — ``within`` does not refuse it, because a lost reply is worse than a shortened
+one: it logs an error naming the message and cuts the text at a clean point, keeping a trailing link
+whole, so the member can still read everything on the site. Flask-free, like the rest of sms/.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 
 def segments_for(template: str) -> int:
-    """The most parts an SMS rendered from templates/sms/<template>.txt may take."""
+    """The most parts an SMS rendered from registry template ``template`` may take."""
     return TEMPLATE_SEGMENTS.get(template, MESSAGE_SEGMENTS)
 
 
