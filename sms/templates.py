@@ -147,12 +147,8 @@ def allowed_segments(template: Template, locale: str, sign_name: str | None) -> 
     """Parts ``template`` may take in ``locale``. An English text through a mainland provider is
     counted in 70-character parts like Chinese (the signature's 【】 make it UCS-2), where the
     templates were written for 160-character GSM-7 parts: it is allowed one more part."""
-    extra = 1 if sign_name and language(locale) == "en" and not is_ascii_sign(sign_name) else 0
+    extra = 1 if sign_name and language(locale) == "en" else 0
     return template.allowed_segments + extra
-
-
-def is_ascii_sign(sign_name: str) -> bool:
-    return sign_name.isascii()
 
 
 def placeholders(text: str) -> list[str]:
@@ -169,8 +165,6 @@ def check_param(template: Template, param: Param, value: str, lang: str = "en") 
     pattern = _PATTERNS.get(param.kind)
     if pattern is not None and not pattern.fullmatch(value):
         raise TemplateError(f"{template.name}: {param.name} {value!r} is not a valid {param.kind.value}")
-    if param.kind == Kind.MONEY and "/" in value:
-        raise TemplateError(f"{template.name}: {param.name} {value!r} is not a valid money amount")
     if param.kind in (Kind.TEXT, Kind.MONEY) and _URL_LIKE.search(value):
         raise TemplateError(f"{template.name}: {param.name} {value!r} looks like a link or contact")
 
