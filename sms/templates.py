@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from sms import limits
@@ -103,6 +103,9 @@ class Template:
     text: dict[str, str]
     segments: int = field(default=0)
     description: str = ""
+    # A variant without the link, sent instead when this one does not fit (price alerts): what is
+    # guaranteed to fit with the longest values is the fallback; the link comes when there is room.
+    fallback: str | None = None
 
     @property
     def allowed_segments(self) -> int:
@@ -280,7 +283,7 @@ def _p(name: str, kind: Kind, max_length: int, shorten: bool = False, zh: int | 
 # pages; a commodity's prices (its slug: a long one leaves the link out of a Chinese alert).
 LINK = _p("link", Kind.PATH, 10)
 PAGE_LINK = _p("link", Kind.PATH, 16)
-PRICES_LINK = _p("link", Kind.PATH, 24, zh=10)
+PRICES_LINK = _p("link", Kind.PATH, 24)
 ORDER = _p("number", Kind.REFERENCE, 8)  # J0000003
 COMMODITY = _p("commodity", Kind.TEXT, 20, shorten=True, zh=6)
 PRICE = _p("price", Kind.MONEY, 10)  # ¥12,345.67
@@ -593,4 +596,9 @@ _TEMPLATES = [
     ),
 ]
 
-REGISTRY: dict[str, Template] = {template.name: template for template in _TEMPLATES}
+REGISTRY: dict[str, Template] = {}
+for _template in _TEMPLATES:
+    _short = f"{_template.name}_short"
+    if any(other.name == _short for other in _TEMPLATES):
+        _template = replace(_template, fallback=_short)
+    REGISTRY[_template.name] = _template
