@@ -5,6 +5,7 @@ Every setting has a safe development default; production refuses to start withou
 
 from __future__ import annotations
 
+import json
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +25,22 @@ def _env_int(name: str, default: int) -> int:
 
 def _env_bool(name: str, default: bool) -> bool:
     return (_env(name, "1" if default else "0") or "").lower() in {"1", "true", "yes", "on"}
+
+
+def _sms_template_codes() -> dict[str, dict[str, str]]:
+    """Each mainland provider's approved template codes, {provider: {template name: code}}: from
+    SMS_TEMPLATE_CODES (JSON) or else the file SMS_TEMPLATE_CODES_FILE (default
+    instance/sms_template_codes.json, absent in development). docs/sms-templates.md lists the names."""
+    raw = _env("SMS_TEMPLATE_CODES")
+    if raw is None:
+        path = Path(_env("SMS_TEMPLATE_CODES_FILE", str(INSTANCE_DIR / "sms_template_codes.json")))
+        if not path.is_file():
+            return {}
+        raw = path.read_text(encoding="utf-8")
+    codes = json.loads(raw)
+    if not isinstance(codes, dict) or not all(isinstance(v, dict) for v in codes.values()):
+        raise ValueError("SMS_TEMPLATE_CODES must map each provider to {template name: code}")
+    return {str(provider): {str(k): str(v) for k, v in names.items()} for provider, names in codes.items()}
 
 
 DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key"
@@ -162,6 +179,10 @@ class Config:
 
     # SMS, mail and payments: read here so that `TWILIO_AUTH_TOKEN=… make run` works; used by later modules.
     SMS_GATEWAY = _env("SMS_GATEWAY", "console")
+    # Mainland SMS (issue 17): the approved 【签名】 the provider prepends (it counts towards the
+    # 70-character parts, so every template is measured with it) and the providers' template codes.
+    SMS_SIGN_NAME = _env("SMS_SIGN_NAME", "集市")
+    SMS_TEMPLATE_CODES = _sms_template_codes()
     TWILIO_ACCOUNT_SID = _env("TWILIO_ACCOUNT_SID")
     TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN")
     TWILIO_FROM_NUMBER = _env("TWILIO_FROM_NUMBER")
@@ -173,7 +194,6 @@ class Config:
     # provider's callbacks (replies 上行 and delivery reports 状态报告) must carry its *_CALLBACK_TOKEN
     # (?token=…): they are not signed. See docs/sms-providers.md.
     SMS_GATEWAY_CN = _env("SMS_GATEWAY_CN", "")
-    SMS_SIGN_NAME = _env("SMS_SIGN_NAME")
     ALIYUN_SMS_ACCESS_KEY_ID = _env("ALIYUN_SMS_ACCESS_KEY_ID")
     ALIYUN_SMS_ACCESS_KEY_SECRET = _env("ALIYUN_SMS_ACCESS_KEY_SECRET")
     ALIYUN_SMS_ENDPOINT = _env("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com")
@@ -276,6 +296,9 @@ class Config:
     NOTIFY_RETRY_BASE_SECONDS = _env_int("NOTIFY_RETRY_BASE_SECONDS", 30)
     NOTIFY_RETRY_MAX_SECONDS = _env_int("NOTIFY_RETRY_MAX_SECONDS", 6 * 60 * 60)
     NOTIFY_BATCH_SIZE = _env_int("NOTIFY_BATCH_SIZE", 100)
+    # Claimed SMS of one template handed to the provider in one request (Aliyun's SendBatchSms
+    # takes up to 100 numbers, Tencent's SendSms 200); 1 sends one by one.
+    NOTIFY_SEND_BATCH_SIZE = _env_int("NOTIFY_SEND_BATCH_SIZE", 100)
     NOTIFY_WORKER_SLEEP_SECONDS = _env_int("NOTIFY_WORKER_SLEEP_SECONDS", 5)
     NOTIFY_PER_PAGE = _env_int("NOTIFY_PER_PAGE", 50)
     # Notification policy: no non-urgent SMS from QUIET_START:00 to QUIET_END:00 local time in

@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from flask import current_app  # noqa: E402
 from sqlalchemy import func, insert, make_url, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -92,7 +93,8 @@ def alert_context() -> dict:
         "unit": db.session.get(Unit, "t"),
         "price": Decimal("2100"),
         "province": db.session.get(Region, "41"),
-        "link": "https://jishi.example/prices/maize",
+        # A link on the site: SMS templates take the path of a link on PUBLIC_BASE_URL, nothing else.
+        "link": current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/p/1234567",
     }
 
 

@@ -6,12 +6,14 @@
   MESSAGE_SEGMENTS part: the member pays nothing to receive it, but we pay per part, and these go
   out in the thousands. The few templates that need more are named in TEMPLATE_SEGMENTS.
 
-The templates and their contexts are written to fit (tests/notify/test_events.py renders each with
-the longest names, tests/inbound_sms/test_replies.py every reply). Should one still come out too
-long at run time — a catalogue name or a translation nobody measured — ``within`` does not refuse
-the message, because a lost "order paid" or reply is worse than a shortened one: it logs an error
-naming the message and cuts the text at a clean point, keeping a trailing link whole, so the member
-can still read everything on the site. Flask-free, like the rest of sms/.
+Outbound messages are registry templates (sms/templates.py), which use these limits: a template
+message cannot be cut (the provider renders it from its parameters), so the registry shortens names
+and otherwise refuses and logs it (tests/sms/test_templates.py renders each with the longest values
+and the signature). Replies to inbound texts are still free text (tests/inbound_sms/test_replies.py
+renders every one): should one come out too long at run time — a catalogue name or a translation
+nobody measured — ``within`` does not refuse it, because a lost reply is worse than a shortened
+one: it logs an error naming the message and cuts the text at a clean point, keeping a trailing link
+whole, so the member can still read everything on the site. Flask-free, like the rest of sms/.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from sms.segments import count_segments, truncate_to_segments
 
 REPLY_SEGMENTS = 2
 MESSAGE_SEGMENTS = 1
-# The info-station confirmation names the station and both reply commands (YES n / NO n).
-TEMPLATE_SEGMENTS = {"station_posting_confirm": 2}
+# The info-station confirmation names the station and both reply commands (YES n / NO n); the
+# admins' budget alert names the budget, its window and size (a handful a day at most).
+TEMPLATE_SEGMENTS = {"station_posting_confirm": 2, "station_posting_confirm_negotiable": 2, "sms_budget_reached": 2}
 # GSM-7 characters, so a cut never turns a GSM-7 message into UCS-2 (which halves its room).
 CUT_MARK = "..."
 
@@ -31,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 
 def segments_for(template: str) -> int:
-    """The most parts an SMS rendered from templates/sms/<template>.txt may take."""
+    """The most parts an SMS rendered from registry template ``template`` may take."""
     return TEMPLATE_SEGMENTS.get(template, MESSAGE_SEGMENTS)
 
 

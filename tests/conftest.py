@@ -76,16 +76,19 @@ class _Collected(logging.Handler):
 
 @pytest.fixture(autouse=True)
 def sms_over_limit(request):
-    """The SMS that came out over their length limit during the test (sms.limits logs each; in
-    production it is sent shortened). Any such SMS fails the test unless it is marked
-    ``sms_over_limit``, so every test that renders a message also holds it to its limit."""
+    """The SMS that came out over their length limit or broke their template's rules during the
+    test (sms.limits and sms.templates log each; such a template message is never sent). Any
+    fails the test unless it is marked ``sms_over_limit``, so every test that renders a message
+    also holds it to its limit."""
     collected = _Collected()
-    logger = logging.getLogger("sms.limits")
-    logger.addHandler(collected)
+    loggers = [logging.getLogger("sms.limits"), logging.getLogger("sms.templates")]
+    for logger in loggers:
+        logger.addHandler(collected)
     try:
         yield collected.records
     finally:
-        logger.removeHandler(collected)
+        for logger in loggers:
+            logger.removeHandler(collected)
     if collected.records and request.node.get_closest_marker("sms_over_limit") is None:
         pytest.fail("SMS over its length limit: " + "; ".join(r.getMessage() for r in collected.records))
 

@@ -33,9 +33,8 @@ from app.market.prices import ReferenceQuote, latest_reference
 from app.members.models import Member
 from app.notify import preferences
 from app.notify.fanout import enqueue_sms_fanout
-from app.notify.services import enqueue, render_sms_text
-from sms import limits
-from sms.segments import count_segments
+from app.notify.services import enqueue, render_sms
+from sms.templates import SHORTENED_MARK, TemplateError, language
 
 EVENTS = {
     AlertKind.DIGEST.value: "price_digest",
@@ -45,8 +44,6 @@ EVENTS = {
 for _event in EVENTS.values():
     preferences.register_event(_event, "market")
 LOCALES = ("zh_Hans", "en")
-ELLIPSIS = {"zh": "…", "en": "."}
-MIN_NAME_LENGTH = 2
 READABLE_NAME_LENGTH = 6
 
 
@@ -55,33 +52,28 @@ def local_now(now: datetime | None = None) -> datetime:
 
 
 def fit_to_one_segment(template: str, context: dict, locales=LOCALES) -> dict:
-    """Return ``context`` adjusted so that the SMS rendered from templates/sms/<template>.txt is one
-    segment in every locale: first the commodity name is shortened (marked "…" in Chinese, "." in
-    English, which stays in the GSM-7 alphabet) to no fewer than READABLE_NAME_LENGTH characters
-    with the link kept; if that is not enough the link is left out and the name shortened from its
-    full length again, down to MIN_NAME_LENGTH. Raises ValueError when even that does not fit."""
-    attempts = [(context.get("url"), READABLE_NAME_LENGTH), (None, MIN_NAME_LENGTH)]
-    for url, shortest in attempts:
-        names = dict(context["commodity_names"])
-        while True:
-            candidate = {**context, "url": url, "commodity_names": names}
-            over = [
-                locale
-                for locale in locales
-                if count_segments(render_sms_text(template, locale, candidate)).segments > limits.segments_for(template)
-            ]
-            if not over:
-                return candidate
-            shortened = False
-            for locale in over:
-                key = "zh" if locale.startswith("zh") else "en"
-                name = names[key].removesuffix(ELLIPSIS[key])
-                if len(name) > shortest:
-                    names[key] = name[:-1] + ELLIPSIS[key]
-                    shortened = True
-            if not shortened:
-                break
-    raise ValueError(f"sms/{template}.txt does not fit one segment")
+    """Return ``context`` adjusted so that the SMS of ``template`` is one segment in every locale.
+    The registry shortens the commodity label itself (marked "…" in Chinese, "." in English, which
+    stays in the GSM-7 alphabet, sms.templates.render_fitting); when that would leave fewer than
+    READABLE_NAME_LENGTH characters of it, the link is left out instead (the template's "_short"
+    variant) and the label is shortened only as far as that needs. Raises ValueError when even that
+    does not fit."""
+    for url in (context.get("url"), None):
+        candidate = {**context, "url": url}
+        try:
+            rendered = [render_sms(template, locale, candidate, log_errors=False) for locale in locales]
+        except TemplateError:  # too long, or a link path too long for the variable: try without
+            continue
+        if url and any(_label_cut_short(message) for message in rendered):
+            continue
+        return candidate
+    raise ValueError(f"SMS {template} does not fit one segment")
+
+
+def _label_cut_short(message) -> bool:
+    label = message.params["commodity"]
+    mark = SHORTENED_MARK[language(message.locale)]
+    return label.endswith(mark) and len(label) - len(mark) < READABLE_NAME_LENGTH
 
 
 def quote_context(quote: ReferenceQuote) -> dict:

@@ -20,7 +20,7 @@ from app.notify.models import Channel, Notification, NotificationPreference, Not
 from app.notify.optout import opted_out_numbers
 from app.notify.policy import DAILY_LIMIT_REACHED, local_day_start, quiet_hours_delay
 from app.notify.preferences import category_of
-from app.notify.services import render_message
+from app.notify.services import sms_columns
 
 # Recipients handled per INSERT batch and per lookup: big enough that round trips do not dominate,
 # small enough that each IN (…) list stays under every driver's bound-parameter limit.
@@ -38,7 +38,7 @@ def enqueue_sms_fanout(
     urgent: bool = False,
 ) -> int:
     """Add one pending SMS per distinct phone in ``recipients`` — (E.164 phone, locale, member id or None)
-    tuples — rendered from templates/sms/<template or event>.txt in each recipient's language.
+    tuples — rendered from the registry template ``template or event`` maps to, in each recipient's language.
 
     Skipped without a row: numbers that opted out (STOP), repeats of a phone (its first tuple wins), and
     members who switched this event's category off for SMS. Like ``enqueue``, a non-urgent message
@@ -76,14 +76,15 @@ class _Batch:
     def __init__(self, event: str, template: str, context: dict, urgent: bool, now, send_at):
         self.event, self.template, self.context, self.urgent = event, template, context, urgent
         self.now, self.send_at = now, send_at
-        self.bodies: dict[str, str] = {}
+        self.columns: dict[str, dict] = {}
         self.category = category_of(event)
         self.cap = current_app.config["NOTIFY_SMS_DAILY_CAP"]
 
-    def body(self, locale: str) -> str:
-        if locale not in self.bodies:
-            self.bodies[locale] = render_message(Channel.SMS.value, self.template, locale, self.context)[1]
-        return self.bodies[locale]
+    def message(self, locale: str) -> dict:
+        """Template, parameters and text in ``locale`` (rendered once), or a skipped row's reason."""
+        if locale not in self.columns:
+            self.columns[locale] = sms_columns(self.template, locale, self.context)
+        return self.columns[locale]
 
     def write(self, chunk: list[tuple[str, str, int | None]]) -> int:
         blocked = opted_out_numbers(phone for phone, _locale, _member_id in chunk)
@@ -95,7 +96,10 @@ class _Batch:
             if phone in blocked or member_id in unwanted:
                 continue
             status, error = NotificationStatus.PENDING.value, None
-            if member_id is not None and not self.urgent:
+            message = self.message(locale)
+            if "status" in message:
+                status, error = message["status"], message["last_error"]
+            elif member_id is not None and not self.urgent:
                 if sent_today.get(member_id, 0) >= self.cap:
                     status, error = NotificationStatus.SKIPPED.value, DAILY_LIMIT_REACHED
                 else:
@@ -106,10 +110,11 @@ class _Batch:
                     "member_id": member_id,
                     "address": phone,
                     "event": self.event,
-                    "template": self.template,
+                    "template": message["template"],
+                    "template_params": message["template_params"],
                     "locale": locale,
                     "subject": None,
-                    "body": self.body(locale),
+                    "body": message["body"],
                     "html": None,
                     "status": status,
                     "attempts": 0,

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -72,6 +74,14 @@ class Notification(db.Model):
         CheckConstraint("attempts >= 0", name="attempts_nonnegative"),
         # The worker's claim query: status IN (…) AND next_attempt_at <= now ORDER BY next_attempt_at.
         Index("ix_notification_status_next_attempt_at", "status", "next_attempt_at"),
+        # Urgent rows (codes) are claimed before the rest: a small partial index finds them at once.
+        Index(
+            "ix_notification_urgent_due",
+            "status",
+            "next_attempt_at",
+            postgresql_where=text("urgent"),
+            sqlite_where=text("urgent"),
+        ),
         Index("ix_notification_channel_status", "channel", "status"),
         # The daily SMS cap counts a member's rows since local midnight.
         Index("ix_notification_member_id_created_at", "member_id", "created_at"),
@@ -84,7 +94,10 @@ class Notification(db.Model):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"), index=True)
     address: Mapped[str] = mapped_column(String(254))  # E.164 phone or e-mail address
     event: Mapped[str] = mapped_column(String(40))
+    # SMS: the registry template (sms/templates.py) and its parameters, as a mainland provider
+    # takes them; ``body`` is the text rendered from them. E-mail: the template's name, no params.
     template: Mapped[str] = mapped_column(String(80))
+    template_params: Mapped[dict | None] = mapped_column(JSON)
     locale: Mapped[str] = mapped_column(String(10))
     subject: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)

@@ -18,7 +18,7 @@ from app.core.urls import public_url
 from app.extensions import db
 from app.notify.models import Channel, ConsoleSms
 from sms.aliyun import AliyunSmsGateway
-from sms.gateways import ConsoleGateway, ConsoleMessage, GatewayError, TemplateSms, TwilioGateway
+from sms.gateways import ConsoleGateway, ConsoleMessage, Gateway, GatewayError, SendResult, TemplateSms, TwilioGateway
 from sms.routing import RoutingGateway, is_mainland
 from sms.tencent import TencentSmsGateway
 
@@ -36,6 +36,15 @@ class OutgoingMessage:
     body: str
     html: str | None
     attempts: int
+    template: str | None = None
+    template_params: dict | None = None
+    urgent: bool = False
+
+    @property
+    def batchable(self) -> bool:
+        """An SMS rendered from a registry template: it can go out in one request with others
+        of the same template (rows written before templates have only their text)."""
+        return self.channel == Channel.SMS.value and self.template_params is not None
 
 
 class SendFailed(Exception):
@@ -72,9 +81,61 @@ class ConsoleSmsSender:
         log.info("SMS to %s: %s", message.address, message.body)
         return f"console-sms-{message.id}"
 
+    def send_batch(self, messages: list[OutgoingMessage]) -> list[str | SendFailed]:
+        """Store several SMS in one INSERT; one provider id per message, in order."""
+        db.session.connection().execute(
+            self._insert, [{"notification_id": m.id, "to": m.address, "body": m.body} for m in messages]
+        )
+        log.info("SMS batch of %s (%s)", len(messages), messages[0].template if messages else "")
+        return [f"console-sms-{message.id}" for message in messages]
 
-class TwilioSmsSender:
-    """Sends through Twilio's Messages API, asking for delivery reports at /sms/status.
+
+def template_sms(message: OutgoingMessage, config, provider: str) -> TemplateSms:
+    """The outbox row as the gateways take it: registry template, parameters, text, and the code
+    ``provider`` approved for the template (SMS_TEMPLATE_CODES) with the signature (SMS_SIGN_NAME)."""
+    codes = (config.get("SMS_TEMPLATE_CODES") or {}).get(provider, {})
+    return TemplateSms(
+        to=message.address,
+        template=message.template or "",
+        params=dict(message.template_params or {}),
+        text=message.body,
+        provider_template_code=codes.get(message.template or ""),
+        sign_name=config.get("SMS_SIGN_NAME") or None,
+    )
+
+
+class GatewaySmsSender:
+    """Sends through any sms.gateways.Gateway as template messages: ``send_template`` one by
+    one, ``send_template_batch`` for the worker's groups of one template (providers that take
+    many numbers in one request answer them together; free-text gateways send the rendered text)."""
+
+    def __init__(self, gateway: Gateway, config, status_callback: str | None = None):
+        self.gateway, self.config, self.status_callback = gateway, config, status_callback
+
+    def send(self, message: OutgoingMessage) -> str:
+        try:
+            return self.gateway.send_template(
+                template_sms(message, self.config, self.gateway.name), self.status_callback
+            ).provider_id
+        except GatewayError as error:
+            raise SendFailed(error.message, permanent=not error.retryable) from error
+
+    def send_batch(self, messages: list[OutgoingMessage]) -> list[str | SendFailed]:
+        results = self.gateway.send_template_batch(
+            [template_sms(message, self.config, self.gateway.name) for message in messages]
+        )
+        if len(results) != len(messages):
+            raise SendFailed(f"{self.gateway.name} answered {len(results)} results for {len(messages)} messages")
+        return [
+            result.provider_id
+            if isinstance(result, SendResult)
+            else SendFailed(result.message, permanent=not result.retryable)
+            for result in results
+        ]
+
+
+class TwilioSmsSender(GatewaySmsSender):
+    """Sends through Twilio's Messages API (the rendered text), asking for delivery reports at /sms/status.
 
     ``http_client`` replaces the twilio library's HTTP transport (tests record requests with it)."""
 
@@ -82,7 +143,7 @@ class TwilioSmsSender:
         problem = twilio_settings_problem(config)
         if problem:
             raise RuntimeError(problem)
-        self.gateway = TwilioGateway(
+        gateway = TwilioGateway(
             config["TWILIO_ACCOUNT_SID"],
             config["TWILIO_AUTH_TOKEN"],
             from_number=config.get("TWILIO_FROM_NUMBER"),
@@ -90,13 +151,8 @@ class TwilioSmsSender:
             status_callback=status_callback,
             http_client=http_client,
         )
-
-    def send(self, message: OutgoingMessage) -> str:
-        try:
-            return self.gateway.send(message.address, message.body).provider_id
-        except GatewayError as error:
-            # A bad number (21211) or an unsubscribed one (21610) will never work; 5xx and 429 may.
-            raise SendFailed(error.message, permanent=not error.retryable) from error
+        # A bad number (21211) or an unsubscribed one (21610) will never work; 5xx and 429 may.
+        super().__init__(gateway, config)
 
 
 def twilio_settings_problem(config) -> str | None:
@@ -141,6 +197,22 @@ class TemplateOnlySmsSender:
             raise SendFailed(error.message, permanent=not error.retryable) from error
 
 
+class TemplateProviderSender(GatewaySmsSender):
+    """Alibaba Cloud or Tencent Cloud: a registry template goes as the code the provider approved
+    for it (SMS_TEMPLATE_CODES[provider]) with its parameters, several of one template in one
+    request (``send_batch``); a row without template parameters (written before the registry, or a
+    free-text command reply) goes as the approved one-parameter text template."""
+
+    def __init__(self, gateway: Gateway, config, text_template_code: str | None):
+        super().__init__(gateway, config)
+        self.free_text = TemplateOnlySmsSender(gateway, text_template_code, config.get("SMS_SIGN_NAME"))
+
+    def send(self, message: OutgoingMessage) -> str:
+        if message.template_params is None:
+            return self.free_text.send(message)
+        return super().send(message)
+
+
 class RoutedSmsSender:
     """Mainland numbers (+86) to ``mainland``, every other number to ``default``. ``gateway`` routes
     the same way for template batches (sms.routing.RoutingGateway)."""
@@ -151,6 +223,30 @@ class RoutedSmsSender:
 
     def send(self, message: OutgoingMessage) -> str:
         return (self.mainland if is_mainland(message.address) else self.default).send(message)
+
+    def send_batch(self, messages: list[OutgoingMessage]) -> list[str | SendFailed]:
+        """Each route's messages as one batch of its sender (one at a time where it has no batch),
+        results in the order given."""
+        results: list[str | SendFailed | None] = [None] * len(messages)
+        for sender, mainland in ((self.mainland, True), (self.default, False)):
+            positions = [i for i, message in enumerate(messages) if is_mainland(message.address) == mainland]
+            if not positions:
+                continue
+            group = [messages[i] for i in positions]
+            if hasattr(sender, "send_batch"):
+                answers = sender.send_batch(group)
+            else:
+                answers = [_send_one(sender, message) for message in group]
+            for position, answer in zip(positions, answers, strict=True):
+                results[position] = answer
+        return results  # type: ignore[return-value]
+
+
+def _send_one(sender, message: OutgoingMessage) -> str | SendFailed:
+    try:
+        return sender.send(message)
+    except SendFailed as error:
+        return error
 
 
 def _endpoint(url: str) -> tuple[str, str]:
@@ -214,7 +310,7 @@ def _sms_sender(name: str, config, twilio_http_client=None):
             protocol=protocol,
             sign_name=config["SMS_SIGN_NAME"],
         )
-        return TemplateOnlySmsSender(gateway, config.get("ALIYUN_SMS_TEXT_TEMPLATE_CODE"), config["SMS_SIGN_NAME"])
+        return TemplateProviderSender(gateway, config, config.get("ALIYUN_SMS_TEXT_TEMPLATE_CODE"))
     host, protocol = _endpoint(config.get("TENCENT_SMS_ENDPOINT") or "https://sms.tencentcloudapi.com")
     gateway = TencentSmsGateway(
         config["TENCENT_SMS_SECRET_ID"],
@@ -225,7 +321,7 @@ def _sms_sender(name: str, config, twilio_http_client=None):
         protocol=protocol,
         sign_name=config["SMS_SIGN_NAME"],
     )
-    return TemplateOnlySmsSender(gateway, config.get("TENCENT_SMS_TEXT_TEMPLATE_ID"), config["SMS_SIGN_NAME"])
+    return TemplateProviderSender(gateway, config, config.get("TENCENT_SMS_TEXT_TEMPLATE_ID"))
 
 
 class ConsoleEmailSender:

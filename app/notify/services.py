@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -12,7 +14,7 @@ from app.core.errors import DomainError
 from app.core.i18n import normalise_locale
 from app.extensions import db
 from app.members.models import Member
-from app.notify import optout, policy, preferences
+from app.notify import optout, policy, preferences, sms_templates
 from app.notify.models import (
     DELIVERY_RANK,
     RETRYABLE_BY_ADMIN,
@@ -21,7 +23,11 @@ from app.notify.models import (
     Notification,
     NotificationStatus,
 )
-from sms import limits
+from sms.templates import RenderedSms, TemplateError
+
+log = logging.getLogger("jishi.notify")
+# last_error of an SMS row that could not be rendered within its template's rules.
+SMS_NOT_RENDERED = "not rendered"
 
 
 def member_locale(member: Member) -> str:
@@ -32,15 +38,11 @@ def member_locale(member: Member) -> str:
 def render_message(channel: str, template: str, locale: str, context: dict) -> tuple[str | None, str, str | None]:
     """Render (subject, text body, html body) of ``template`` in ``locale``.
 
-    SMS bodies come from templates/sms/<template>.txt, held to the template's length limit
-    (sms.limits.within: an over-long body is logged as an error and sent shortened, its link kept);
-    e-mail from templates/email/<template>.txt and .html, whose ``subject`` block is the subject line."""
+    SMS bodies are the text of the registry template the event maps to (render_sms: raises
+    TemplateError, TemplateTooLong when it cannot fit its parts); e-mail comes from
+    templates/email/<template>.txt and .html, whose ``subject`` block is the subject line."""
     if channel == Channel.SMS.value:
-        return (
-            None,
-            limits.within(render_sms_text(template, locale, context), limits.segments_for(template), template),
-            None,
-        )
+        return None, render_sms(template, locale, context).text, None
     with force_locale(locale):
         text_template = current_app.jinja_env.get_template(f"email/{template}.txt")
         subject = "".join(text_template.blocks["subject"](text_template.new_context(_template_context(context))))
@@ -50,11 +52,29 @@ def render_message(channel: str, template: str, locale: str, context: dict) -> t
     return subject, text, html
 
 
-def render_sms_text(template: str, locale: str, context: dict) -> str:
-    """The body of templates/sms/<template>.txt in ``locale`` on one line, before its length limit
-    is applied: for callers that shorten the content themselves until it fits (price alerts)."""
-    with force_locale(locale):
-        return " ".join(render_template(f"sms/{template}.txt", **context).split())
+def render_sms(template: str, locale: str, context: dict, log_errors: bool = True) -> RenderedSms:
+    """The SMS of ``template`` (an event's message name) in ``locale``: its registry template,
+    parameters and text (app.notify.sms_templates). Raises TemplateError / TemplateTooLong, logged
+    as errors unless ``log_errors`` is off."""
+    return sms_templates.render_sms(template, locale, context, log_errors)
+
+
+def sms_columns(template: str, locale: str, context: dict) -> dict:
+    """The outbox columns of one SMS: registry template, parameters and text. A message that
+    cannot be rendered within its parts is written "skipped" with the reason (logged by the
+    registry) instead of failing the event it belongs to: never sent cut, never sent over-long."""
+    try:
+        rendered = render_sms(template, locale, context)
+    except TemplateError as error:  # logged by the registry
+        return {
+            "template": template,
+            "template_params": None,
+            "body": "",
+            "status": NotificationStatus.SKIPPED.value,
+            "next_attempt_at": None,
+            "last_error": f"{SMS_NOT_RENDERED}: {error}"[:2000],
+        }
+    return {"template": rendered.template, "template_params": rendered.params, "body": rendered.text}
 
 
 def _template_context(context: dict) -> dict:
@@ -115,30 +135,34 @@ def enqueue(
     for channel, address in ((Channel.SMS.value, member.phone), (Channel.EMAIL.value, member.email)):
         if not address or channel not in wanted:
             continue
+        full_context = {**context, "recipient_name": member.display_name}
         if channel == Channel.SMS.value:
             if not _may_text(member, address, to_unverified):
                 continue
-            schedule = _sms_schedule(member.id, urgent, now)
+            # The rendering's own outcome (a "skipped" row it could not render) wins over the schedule.
+            columns = {**_sms_schedule(member.id, urgent, now), **sms_columns(template, locale, full_context)}
+            columns.update(subject=None, html=None)
         else:
-            schedule = {"status": NotificationStatus.PENDING.value, "next_attempt_at": now}
-        subject, body, html = render_message(
-            channel, template, locale, {**context, "recipient_name": member.display_name}
-        )
+            subject, body, html = render_message(channel, template, locale, full_context)
+            columns = {
+                "status": NotificationStatus.PENDING.value,
+                "next_attempt_at": now,
+                "template": template,
+                "subject": subject,
+                "body": body,
+                "html": html,
+            }
         rows.append(
             Notification(
                 channel=channel,
                 member_id=member.id,
                 address=address,
                 event=event,
-                template=template,
                 locale=locale,
-                subject=subject,
-                body=body,
-                html=html,
                 attempts=0,
                 urgent=urgent,
                 created_at=now,
-                **schedule,
+                **columns,
             )
         )
     db.session.add_all(rows)
@@ -157,8 +181,8 @@ def enqueue_sms_to_phone(
     to_unverified: bool = False,
 ) -> Notification | None:
     """Add one SMS to the E.164 ``phone`` (a number that may belong to no member: price alerts to
-    a village list, replies to unregistered senders, verification codes), rendered from
-    templates/sms/<template>.txt in ``locale``.
+    a village list, replies to unregistered senders, verification codes), rendered from the
+    registry template ``template`` maps to (app.notify.sms_templates) in ``locale``.
 
     Returns the row (not flushed), or None when the message may not be sent: the number said
     STOP; or ``member`` is given and switched this event's SMS off, or ``phone`` is not their
@@ -173,21 +197,18 @@ def enqueue_sms_to_phone(
         return None
     now = utcnow()
     locale = normalise_locale(locale) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    _subject, body, _html = render_message(Channel.SMS.value, template, locale, context)
     row = Notification(
         channel=Channel.SMS.value,
         member_id=member.id if member else None,
         address=phone,
         event=event,
-        template=template,
         locale=locale,
         subject=None,
-        body=body,
         html=None,
         attempts=0,
         urgent=urgent,
         created_at=now,
-        **_sms_schedule(member.id if member else None, urgent, now),
+        **{**_sms_schedule(member.id if member else None, urgent, now), **sms_columns(template, locale, context)},
     )
     db.session.add(row)
     return row

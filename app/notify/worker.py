@@ -1,11 +1,13 @@
-"""The outbox worker: claim due rows with a lease, send them one by one, commit each outcome.
+"""The outbox worker: claim due rows with a lease (urgent ones first), send them, commit each outcome.
 
 A batch is claimed in one short write transaction — ``SELECT … FOR UPDATE SKIP LOCKED`` on
 PostgreSQL so that several workers take disjoint rows, ``BEGIN IMMEDIATE`` on SQLite so that claims
 queue on the database lock — and marked ``sending`` with a lease: ``claimed_by`` (this claim's token)
 and ``claimed_until``. Each message is then sent outside any transaction and its outcome committed at
 once, only if the row is still this claim's (status ``sending``, same token): a worker killed with
-SIGKILL can send at most the one message in hand twice. Before each message the lease is renewed
+SIGKILL can send at most the messages in hand twice. Claimed SMS of one template go to a sender that
+sends batches (``send_batch``: Aliyun's SendBatchSms, Tencent's SendSms to many numbers) together, up
+to NOTIFY_SEND_BATCH_SIZE, each result recorded on its own row; codes are claimed before bulk rows. Before each message the lease is renewed
 when less than half of it is left; a row whose lease ran out (its worker died) is taken again by any
 worker. On SIGTERM or SIGINT the worker finishes the message in hand, commits it, gives back the
 rows it has not sent (due at once for another worker) and stops.
@@ -116,28 +118,39 @@ def _never() -> bool:
     return False
 
 
+def _due_rows(now: datetime, limit: int, *, urgent: bool) -> list:
+    """Up to ``limit`` due rows, urgent or not, oldest due first: (id, channel, address). Locked
+    with SKIP LOCKED on PostgreSQL, so concurrent workers take disjoint rows. Urgent rows are looked
+    up apart (a partial index holds only them), so a code is found at once behind 100,000 alerts."""
+    due = (
+        select(Notification.id, Notification.channel, Notification.address)
+        .where(
+            Notification.status.in_((NotificationStatus.PENDING.value, NotificationStatus.FAILED.value, SENDING)),
+            Notification.next_attempt_at <= now,
+            or_(Notification.status != SENDING, Notification.claimed_until <= now),
+            Notification.urgent if urgent else Notification.urgent.is_(False),
+        )
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(limit)
+    )
+    if is_postgres(db.session):
+        due = due.with_for_update(skip_locked=True)
+    return list(db.session.execute(due).all())
+
+
 def claim_batch(now: datetime, limit: int, lease_seconds: int | None = None) -> Claim | None:
     """Mark up to ``limit`` due rows as sending under a new lease (committed) and return the
     claim, or None when nothing is due. Due rows are pending or failed rows whose next_attempt_at
-    has come, and rows whose lease ended before ``now``.
+    has come, and rows whose lease ended before ``now``; urgent rows (codes, password resets) are
+    taken first, whatever their age, then the rest oldest first.
 
     Due SMS to a number that said STOP after its row was written are marked skipped instead, in
     the same transaction, so the blocklist is checked just before every send."""
     lease_seconds = lease_seconds or current_app.config["NOTIFY_LEASE_SECONDS"]
     while True:
-        due = (
-            select(Notification.id, Notification.channel, Notification.address)
-            .where(
-                Notification.status.in_((NotificationStatus.PENDING.value, NotificationStatus.FAILED.value, SENDING)),
-                Notification.next_attempt_at <= now,
-                or_(Notification.status != SENDING, Notification.claimed_until <= now),
-            )
-            .order_by(Notification.next_attempt_at, Notification.id)
-            .limit(limit)
-        )
-        if is_postgres(db.session):
-            due = due.with_for_update(skip_locked=True)
-        candidates = db.session.execute(due).all()
+        candidates = _due_rows(now, limit, urgent=True)
+        if len(candidates) < limit:
+            candidates += _due_rows(now, limit - len(candidates), urgent=False)
         if not candidates:
             db.session.commit()
             return None
@@ -179,9 +192,12 @@ def claim_batch(now: datetime, limit: int, lease_seconds: int | None = None) -> 
                 Notification.body,
                 Notification.html,
                 Notification.attempts,
+                Notification.template,
+                Notification.template_params,
+                Notification.urgent,
             )
             .where(Notification.id.in_(ids))
-            .order_by(Notification.next_attempt_at, Notification.id)
+            .order_by(Notification.urgent.desc(), Notification.next_attempt_at, Notification.id)
         ).all()
         db.session.commit()
         claim.messages = [OutgoingMessage(*row) for row in rows]
@@ -285,6 +301,38 @@ def _send(message: OutgoingMessage, senders: dict) -> tuple[str | None, str | No
         return None, f"{type(error).__name__}: {error}"[:2000], False
 
 
+def _take_group(waiting: list[OutgoingMessage], senders: dict, size: int) -> list[OutgoingMessage]:
+    """Take the next message from ``waiting`` and, when its sender sends batches, up to ``size`` - 1
+    more claimed SMS of the same template (the order among the rest is kept)."""
+    first = waiting.pop(0)
+    if size <= 1 or not first.batchable or not hasattr(senders.get(first.channel), "send_batch"):
+        return [first]
+    group, rest = [first], []
+    for message in waiting:
+        if len(group) < size and message.batchable and message.template == first.template:
+            group.append(message)
+        else:
+            rest.append(message)
+    waiting[:] = rest
+    return group
+
+
+def _send_batch(group: list[OutgoingMessage], sender) -> list[tuple[str | None, str | None, bool]]:
+    """Hand a group of one template to the sender in one call: one (provider id, error, permanent)
+    per message, in order. A sender that fails as a whole fails every message (retryable)."""
+    try:
+        results = sender.send_batch(group)
+    except SendFailed as error:
+        return [(None, str(error)[:2000], error.permanent)] * len(group)
+    except Exception as error:
+        log.exception("notification batch %s…: sender crashed", group[0].id)
+        return [(None, f"{type(error).__name__}: {error}"[:2000], False)] * len(group)
+    return [
+        (None, str(result)[:2000], result.permanent) if isinstance(result, SendFailed) else (result, None, False)
+        for result in results
+    ]
+
+
 def _record(
     claim: Claim,
     message: OutgoingMessage,
@@ -364,9 +412,13 @@ def send_claim(
                     waiting = [message for message in waiting if message.id in held]
                     if not waiting:
                         break
-                message = waiting.pop(0)
-                provider_id, error, permanent = _send(message, senders)
-                counts[_record(claim, message, clock(), provider_id, error, permanent, config, writes)] += 1
+                group = _take_group(waiting, senders, config["NOTIFY_SEND_BATCH_SIZE"])
+                if len(group) == 1:
+                    outcomes = [_send(group[0], senders)]
+                else:
+                    outcomes = _send_batch(group, senders[group[0].channel])
+                for message, (provider_id, error, permanent) in zip(group, outcomes, strict=True):
+                    counts[_record(claim, message, clock(), provider_id, error, permanent, config, writes)] += 1
         finally:
             # Also on an error or a second Ctrl+C: the rows not yet handed to a sender go back at
             # once, not after the lease. The message in hand then keeps its lease (it may be out).

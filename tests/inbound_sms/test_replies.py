@@ -14,8 +14,8 @@ from app.catalogue.models import Commodity, Region, Unit
 from app.inbound_sms import replies
 from app.inbound_sms.services import fit_reply
 from app.market.prices import ReferenceQuote
-from app.notify.services import render_sms_text
-from sms import limits
+from app.notify.services import render_sms
+from sms import limits, templates
 from sms.commands import ParseError
 from sms.segments import count_segments
 
@@ -124,8 +124,8 @@ def test_every_reply_fits_two_segments(app, longest, locale):
 def test_station_confirmation_sms_fits_two_segments(app, longest, locale, price):
     _require_translations(locale)
     commodity, _region, unit = longest
-    # Measured before render_message's run-time cut (sms.limits), which would hide an overrun.
-    body = render_sms_text(
+    # The registry refuses (raises) a message over its parts; measured again with the signature.
+    rendered = render_sms(
         "station_posting_confirm",
         locale,
         {
@@ -139,7 +139,11 @@ def test_station_confirmation_sms_fits_two_segments(app, longest, locale, price)
             "url": LINK,
         },
     )
-    assert str(NUMBER) in body
+    body = rendered.text
+    assert str(NUMBER) in body and rendered.params["station"] == "S" * 24
+    sign = app.config["SMS_SIGN_NAME"]
+    allowed = templates.allowed_segments(templates.get(rendered.template), locale, sign)
+    assert templates.measure(body, sign).segments <= allowed
     assert count_segments(body).segments <= limits.segments_for("station_posting_confirm") == 2
 
 

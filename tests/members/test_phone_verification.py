@@ -11,8 +11,8 @@ from sqlalchemy import select
 from app.core.clock import utcnow
 from app.members.models import Member, OneTimeCode
 from app.notify.models import Notification
-from app.notify.services import render_message
-from sms.segments import count_segments
+from app.notify.services import render_sms
+from sms import templates
 from tests.factories import DEFAULT_PASSWORD, make_member
 from tests.members.helpers import GOOD_PASSWORD, signup_data, text_of
 
@@ -271,6 +271,9 @@ def test_code_messages_fit_one_sms_segment_in_both_languages(app):
     for locale in ("en", "zh_Hans"):
         for template in ("phone_code", "password_reset_code"):
             with force_locale(locale):
-                _subject, body, _html = render_message("sms", template, locale, {"code": "123456", "minutes": 10})
-            assert "123456" in body
-            assert count_segments(body).segments == 1, (locale, template, body)
+                rendered = render_sms(template, locale, {"code": "123456", "minutes": 10})
+            assert "123456" in rendered.text and rendered.params == {"code": "123456", "minutes": "10"}
+            sign = app.config["SMS_SIGN_NAME"]
+            allowed = templates.allowed_segments(templates.get(template), locale, sign)
+            assert templates.measure(rendered.text, sign).segments <= allowed, (locale, template, rendered.text)
+            assert templates.measure(rendered.text, None).segments == 1
