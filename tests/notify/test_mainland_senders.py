@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
+from app.core.clock import utcnow
 from app.notify import worker
 from app.notify.senders import RoutedSmsSender, senders_from_config
 from app.notify.services import enqueue_sms_reply
@@ -115,3 +116,46 @@ def test_the_routed_senders_gateway_sends_template_batches_by_route(app, db):
     assert all(isinstance(result, SendResult) for result in results)
     assert fake.requests[0]["numbers"] == ["13900000001"]
     assert [(row.to, row.body) for row in db.session.scalars(select(ConsoleSms))] == [("+447700900123", "Maize 2")]
+
+
+def test_registry_templates_reach_aliyun_as_their_approved_codes_in_one_request_per_route(app, db):
+    """The whole path of issue 17: outbox rows rendered from the registry, claimed by the worker,
+    routed by number — the +86 rows of one template in one Aliyun request carrying the approved code,
+    the signature and each row's parameters (never the rendered text), the other number through the
+    default gateway, and each row recording its own provider id."""
+    from sqlalchemy import select
+
+    from app.notify.fanout import enqueue_sms_fanout
+    from app.notify.models import ConsoleSms
+
+    context = {
+        "commodity_names": {"zh": "玉米", "en": "Maize"},
+        "region_names": None,
+        "day": utcnow().date(),
+        "price_per_kg": "2.40",
+        "change_pct": "3.5",
+        "url": app.config["PUBLIC_BASE_URL"].rstrip("/") + "/prices/maize",
+    }
+    numbers = [("+8613900000001", "zh_Hans", None), ("+8613900000002", "zh_Hans", None), ("+447700900123", "en", None)]
+    assert enqueue_sms_fanout(numbers, "price_alert", context) == 3
+    db.session.commit()
+    variables = {row.template: sorted(row.template_params) for row in notifications()}
+    codes = {template: f"SMS_{index}" for index, template in enumerate(sorted(variables), start=700)}
+    # The fake refuses a request that lacks any variable the approved template has.
+    approved = {codes[template]: names for template, names in variables.items()}
+    with FakeAliyunSms("ak-id", "ak-secret", templates=approved, signs={"集市"}) as fake:
+        app.config.update(ALIYUN, ALIYUN_SMS_ENDPOINT=fake.url, SMS_TEMPLATE_CODES={"aliyun": codes})
+        totals = worker.run_once(senders_from_config(app.config))
+
+    assert totals == {"sent": 3, "failed": 0, "dead": 0}
+    rows = {row.address: row for row in notifications()}
+    mainland = [rows["+8613900000001"], rows["+8613900000002"]]
+    [request] = fake.requests
+    assert sorted(request["numbers"]) == ["13900000001", "13900000002"]
+    assert request["template"] == codes[mainland[0].template]
+    assert set(request["signs"]) == {"集市"}
+    assert request["params"] == [row.template_params for row in mainland]
+    assert all(row.status == "sent" and row.provider_id for row in mainland)
+    assert len({row.provider_id for row in mainland}) == 2  # one id per message, for its delivery report
+    console = db.session.scalars(select(ConsoleSms)).all()
+    assert [row.to for row in console] == ["+447700900123"]
