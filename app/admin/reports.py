@@ -10,11 +10,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.admin import services
+from app.admin import services, signals
 from app.admin.models import AuditAction, Report, ReportReason, ReportStatus, ReportTarget
 from app.core.clock import utcnow
 from app.core.errors import DomainError
-from app.core.urls import public_url
 from app.extensions import db
 from app.members.models import Member
 
@@ -154,19 +153,13 @@ def decide(report_id: int, admin: Member, decision: str, note: str, days: int | 
 
 
 def _tell_reporter(report: Report) -> None:
-    from app.notify.services import enqueue
-
-    reporter = db.session.get(Member, report.reporter_id)
-    enqueue(
-        reporter,
-        "report_outcome",
-        {
-            "number": report.id,
-            "actioned": report.status == ReportStatus.ACTIONED.value,
-            "note": report.outcome_note,
-            "url": public_url("admin.my_reports"),
-            "link": public_url("admin.my_reports"),
-        },
+    """Announce the decision (admin.signals.report_decided); notify tells the reporter."""
+    signals.report_decided.send(
+        signals.SENDER,
+        report_id=report.id,
+        reporter_id=report.reporter_id,
+        actioned=report.status == ReportStatus.ACTIONED.value,
+        note=report.outcome_note,
     )
 
 

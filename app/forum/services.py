@@ -18,8 +18,8 @@ from sqlalchemy.orm import joinedload
 
 from app.core.clock import utcnow
 from app.core.errors import DomainError
-from app.core.urls import public_url
 from app.extensions import db
+from app.forum import signals
 from app.forum.markup import plain_text, render_markdown
 from app.forum.models import (
     ForumCategory,
@@ -33,7 +33,6 @@ from app.forum.models import (
 )
 from app.members.models import Member
 from app.members.services import ensure_can_write
-from app.notify.preferences import register_event
 from app.search.text import index_text
 
 TITLE_MIN, TITLE_MAX = 4, 150
@@ -54,10 +53,6 @@ DEFAULT_CATEGORIES = (
     ),
     ("site-feedback", "Site feedback", "网站反馈", "Ideas and problems with the site.", "对网站的建议和问题。"),
 )
-
-# Forum notifications belong to the "forum" preference category, whose SMS start switched off.
-register_event("forum_reply", "forum")
-register_event("forum_quote", "forum")
 
 
 class ForumInvalid(DomainError):
@@ -345,20 +340,13 @@ def save_category(data: CategoryData, category: ForumCategory | None = None) -> 
 
 
 def _notify(thread: ForumThread, post: ForumPost, author: Member, quoted: ForumPost | None) -> None:
-    """forum_reply to the thread's author, forum_quote to the quoted post's author (once each,
-    never to the person who wrote the reply). Rows join the reply's transaction."""
-    from app.notify.services import enqueue
-
-    context = {
-        "title": thread.title,
-        "name": author.display_name,
-        "link": public_url("forum.show_post", post_id=post.id),
-        "url": public_url("forum.show_post", post_id=post.id),
-    }
-    told = {author.id}
-    if quoted is not None and quoted.author_id not in told:
-        quoted_author = db.session.get(Member, quoted.author_id)
-        enqueue(quoted_author, "forum_quote", context)
-        told.add(quoted.author_id)
-    if thread.author_id not in told:
-        enqueue(db.session.get(Member, thread.author_id), "forum_reply", context)
+    """Announce the reply (forum.signals.post_replied): notify tells the thread's author and the
+    quoted post's author, never the person who wrote it. Receivers join the reply's transaction."""
+    signals.post_replied.send(
+        signals.SENDER,
+        thread_id=thread.id,
+        post_id=post.id,
+        author_id=author.id,
+        thread_author_id=thread.author_id,
+        quoted_author_id=quoted.author_id if quoted is not None else None,
+    )

@@ -4,7 +4,16 @@ from flask import Blueprint
 
 bp = Blueprint("notify", __name__)
 
-from app.notify import cli, handlers, match_handlers, preference_routes, provider_hooks, routes, webhooks  # noqa: E402,F401
+from app.notify import (  # noqa: E402,F401
+    cli,
+    community_handlers,
+    handlers,
+    match_handlers,
+    preference_routes,
+    provider_hooks,
+    routes,
+    webhooks,
+)
 from app.notify.senders import sms_settings_problem  # noqa: E402
 
 
