@@ -1,7 +1,7 @@
 """Texts from mainland numbers through Alibaba Cloud SMS (SmsUp) and Tencent Cloud SMS (短信回复):
 the provider's documented push reaches the same commands as Twilio's webhook, the reply goes back
 through the outbox, the worker and the routing gateway to the provider (its real client against a
-local fake that checks the request signature), as the approved free-text template with our 【签名】.
+local fake that checks the request signature), as the approved free-text template with our 【签名】 (and the order notification as its own approved template).
 Pushes without our callback token are refused, replays run nothing twice, garbage gets a 400."""
 
 from __future__ import annotations
@@ -58,8 +58,11 @@ class Mainland:
             numbers = request["numbers"]
             for index, number in enumerate(numbers):
                 if number in (phone, phone.removeprefix("+86")):
-                    params = request["params"]
-                    found.append(params[index]["content"] if self.name == "aliyun" else params[0])
+                    # A reply is the free-text template's one parameter; an event's template has its
+                    # own parameters (the approved text around them stays at the provider).
+                    params = request["params"][index] if self.name == "aliyun" else request["params"]
+                    values = list(params.values()) if isinstance(params, dict) else list(params)
+                    found.append(" ".join(values))
         return found
 
     def text_in(self, phone: str, body: str) -> str:
@@ -80,16 +83,20 @@ class Mainland:
 def mainland(request, app, client):
     app.config.update(SMS_GATEWAY="console", SMS_GATEWAY_CN=request.param, SMS_SIGN_NAME="集市")
     if request.param == "aliyun":
-        fake = FakeAliyunSms("ak-id", "ak-secret", templates={"SMS_900001": ["content"]}, signs={"集市"})
+        approved = {"SMS_900001": ["content"], "SMS_900002": ["number", "commodity", "link"]}
+        fake = FakeAliyunSms("ak-id", "ak-secret", templates=approved, signs={"集市"})
         app.config.update(
+            SMS_TEMPLATE_CODES={"aliyun": {"order_placed": "SMS_900002"}},
             ALIYUN_SMS_ACCESS_KEY_ID="ak-id",
             ALIYUN_SMS_ACCESS_KEY_SECRET="ak-secret",
             ALIYUN_SMS_ENDPOINT=fake.url,
             ALIYUN_SMS_TEXT_TEMPLATE_CODE="SMS_900001",
         )
     else:
-        fake = FakeTencentSms("secret-id", "secret-key", "1400000001", templates={"2000001": 1}, signs={"集市"})
+        approved = {"2000001": 1, "2000002": 3}
+        fake = FakeTencentSms("secret-id", "secret-key", "1400000001", templates=approved, signs={"集市"})
         app.config.update(
+            SMS_TEMPLATE_CODES={"tencent": {"order_placed": "2000002"}},
             TENCENT_SMS_SECRET_ID="secret-id",
             TENCENT_SMS_SECRET_KEY="secret-key",
             TENCENT_SMS_SDK_APP_ID="1400000001",
@@ -152,8 +159,10 @@ def test_a_seller_confirms_an_order_by_text(mainland, db, client, login, sell_of
     order = place_order_by_buy_now(client, login, sell_offer, buyer)
     client.post("/logout")
     worker.run_once(senders_from_config(mainland.app.config))
-    # The order's own notification went to the seller's mainland number through the provider too.
+    # The order's own notification went to the seller's mainland number through the provider too,
+    # as the approved order_placed template with the order number as a parameter.
     assert any(order.number in text for text in mainland.replies_to(seller.phone))
+    assert {"SMS_900002", "2000002"} & {request["template"] for request in mainland.fake.requests}
     reply = mainland.text_in(seller.phone, f"确认 J{order.id}")
     assert order.number in reply
     _db.session.expire_all()
