@@ -30,6 +30,14 @@ REVIEWED = {
     "market/test_open_data.py": "explicit from/to ranges and bad input (month 13, reversed, too long)",
     "market/test_reports.py": "reports over explicit from/to ranges; the expected error messages quote the example date",
     "market/test_rollup.py": "the command's error message quotes its example date",
+    "fake_sms_providers.py": "2021-01-11 is Tencent Cloud's SMS API version string, not a day",
+    "logistics/test_kuaidi100.py": "a checkpoint's Beijing time converted to UTC; nothing compares it with today",
+    "payments/alipay_fake.py": "times inside Alipay's payloads (notify_time, gmt_payment) are stored as sent",
+    "payments/test_alipay_checkout_and_notify.py": "a payment time inside a notification, stored as sent",
+    "payments/test_alipay_refunds_and_split.py": "bills of explicit days asked for by that day",
+    "payments/test_split_settlement.py": "rows of a split bill for an explicit day, reconciled for that day",
+    "payments/wechat_fake.py": "times inside WeChat's payloads and bills, stored as sent",
+    "payments/wechat_helpers.py": "a refund's success_time inside a notification, stored as sent",
 }
 
 

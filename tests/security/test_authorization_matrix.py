@@ -63,6 +63,8 @@ ACCESS: dict[str, tuple[str, str]] = {
     "logistics.driver_link": (PARTY, ""),
     "logistics.driver_page": (SIGNED, "the unguessable token in the URL is the driver's credential"),
     "logistics.carrier_webhook": (SIGNED, "HMAC of the carrier's shared secret"),
+    "logistics.kuaidi100_push": (SIGNED, "MD5 sign of the push with the shipment's own salt"),
+    "logistics.truck_details": (PARTY, ""),
     # SMS short links: a bare redirect that reads nothing; the page it leads to checks the party
     "notify.short_order": (PUBLIC, "redirects to /orders/<id> without reading the order"),
     "notify.short_negotiation": (PUBLIC, "redirects to /negotiations/<id> without reading it"),
