@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Sequence
 
 import requests
 from alibabacloud_dysmsapi20170525 import models as aliyun_models
@@ -28,8 +27,8 @@ from darabonba.exceptions import DaraException, RetryError
 from darabonba.runtime import RuntimeOptions
 from Tea.exceptions import TeaException, UnretryableException
 
-from sms.gateways import DEFAULT_TIMEOUT, Gateway, GatewayError, SendResult, TemplateSms
-from sms.parallel import PerThread, run_all
+from sms.gateways import DEFAULT_TIMEOUT, GatewayError, SendResult, TemplateOnlyGateway, TemplateSms
+from sms.parallel import PerThread, chunks, run_all
 
 log = logging.getLogger(__name__)
 
@@ -88,12 +87,7 @@ def retryable_code(code: str, status: int | None = None) -> bool:
     return status is not None and (status >= 500 or status == 429)
 
 
-def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-class AliyunSmsGateway(Gateway):
+class AliyunSmsGateway(TemplateOnlyGateway):
     """Sends template SMS through Alibaba Cloud's SendSms and SendBatchSms.
 
     ``endpoint`` is host[:port] (tests point it at a local server with ``protocol="http"``);
@@ -102,6 +96,7 @@ class AliyunSmsGateway(Gateway):
     template."""
 
     name = "aliyun"
+    label = "Aliyun SMS"
 
     def __init__(
         self,
@@ -130,15 +125,6 @@ class AliyunSmsGateway(Gateway):
         self.clients = PerThread(lambda: Client(Config(**config)))
         self.runtime = RuntimeOptions(connect_timeout=milliseconds, read_timeout=milliseconds)
 
-    def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
-        raise GatewayError(False, "Aliyun SMS sends approved templates only, not free text")
-
-    def send_template(self, message: TemplateSms, status_callback: str | None = None) -> SendResult:
-        [result] = self.send_template_batch([message])
-        if isinstance(result, GatewayError):
-            raise result
-        return result
-
     def send_template_batch(self, messages: list[TemplateSms]) -> list[SendResult | GatewayError]:
         results: list[SendResult | GatewayError | None] = [None] * len(messages)
         by_template: dict[str, list[int]] = {}
@@ -158,12 +144,12 @@ class AliyunSmsGateway(Gateway):
                 if len(group) == 1:
                     singles.extend(group)
                     continue
-                for chunk in _chunks(group, SEND_SMS_MAX_NUMBERS):
+                for chunk in chunks(group, SEND_SMS_MAX_NUMBERS):
                     jobs.append(lambda chunk=chunk: self._send_sms(messages, chunk, results))
             if len(singles) == 1:
                 jobs.append(lambda singles=singles: self._send_sms(messages, singles, results))
             else:
-                for chunk in _chunks(singles, SEND_BATCH_SMS_MAX_NUMBERS):
+                for chunk in chunks(singles, SEND_BATCH_SMS_MAX_NUMBERS):
                     jobs.append(lambda chunk=chunk: self._send_batch_sms(messages, chunk, results))
         run_all(jobs, self.concurrency)
         return results  # type: ignore[return-value]  # every index was filled above

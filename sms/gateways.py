@@ -84,6 +84,25 @@ class TemplateSms:
     sign_name: str | None = None
 
 
+class TemplateOnlyGateway(Gateway):
+    """A provider that sends approved templates only (Alibaba Cloud, Tencent Cloud): free text is
+    refused for good, and one template message is a batch of one. Subclasses implement
+    ``send_template_batch``."""
+
+    def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
+        raise GatewayError(False, f"{self.label} sends approved templates only, not free text")
+
+    def send_template(self, message: TemplateSms, status_callback: str | None = None) -> SendResult:
+        [result] = self.send_template_batch([message])
+        if isinstance(result, GatewayError):
+            raise result
+        return result
+
+    @abc.abstractmethod
+    def send_template_batch(self, messages: list[TemplateSms]) -> list[SendResult | GatewayError]:
+        """One result per message, in order (see Gateway.send_template_batch)."""
+
+
 @dataclass(frozen=True)
 class ConsoleMessage:
     to: str

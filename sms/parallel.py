@@ -5,11 +5,17 @@ few at once drain a bulk alert faster than one after another. Each thread keeps 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
+
+
+def chunks(items: Sequence, size: int) -> Iterator[Sequence]:
+    """``items`` in consecutive slices of at most ``size`` (a provider's numbers-per-request limit)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def run_all(jobs: list[Callable[[], None]], concurrency: int) -> None:

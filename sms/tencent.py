@@ -16,7 +16,6 @@ template cannot take are not."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
 
 from tencentcloud.common import credential
 from tencentcloud.common.profile.client_profile import ClientProfile
@@ -24,8 +23,8 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.sms.v20210111 import models as tencent_models
 from tencentcloud.sms.v20210111.sms_client import SmsClient
 
-from sms.gateways import DEFAULT_TIMEOUT, Gateway, GatewayError, SendResult, TemplateSms
-from sms.parallel import PerThread, run_all
+from sms.gateways import DEFAULT_TIMEOUT, GatewayError, SendResult, TemplateOnlyGateway, TemplateSms
+from sms.parallel import PerThread, chunks, run_all
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +65,7 @@ def retryable_code(code: str) -> bool:
     return code.split(".", 1)[0] not in PERMANENT_FAMILIES
 
 
-def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-class TencentSmsGateway(Gateway):
+class TencentSmsGateway(TemplateOnlyGateway):
     """Sends template SMS through Tencent Cloud's SendSms for the SMS application ``sdk_app_id``.
 
     ``endpoint`` is host[:port] (tests point it at a local server with ``protocol="http"``);
@@ -80,6 +74,7 @@ class TencentSmsGateway(Gateway):
     template."""
 
     name = "tencent"
+    label = "Tencent Cloud SMS"
 
     def __init__(
         self,
@@ -110,15 +105,6 @@ class TencentSmsGateway(Gateway):
 
         self.clients = PerThread(client)
 
-    def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
-        raise GatewayError(False, "Tencent Cloud SMS sends approved templates only, not free text")
-
-    def send_template(self, message: TemplateSms, status_callback: str | None = None) -> SendResult:
-        [result] = self.send_template_batch([message])
-        if isinstance(result, GatewayError):
-            raise result
-        return result
-
     def send_template_batch(self, messages: list[TemplateSms]) -> list[SendResult | GatewayError]:
         results: list[SendResult | GatewayError | None] = [None] * len(messages)
         groups: dict[tuple[str, str, tuple[str, ...]], list[int]] = {}
@@ -132,7 +118,7 @@ class TencentSmsGateway(Gateway):
         jobs = [
             lambda key=key, chunk=chunk: self._send(*key, [messages[i].to for i in chunk], chunk, results)
             for key, indexes in groups.items()
-            for chunk in _chunks(indexes, SEND_SMS_MAX_NUMBERS)
+            for chunk in chunks(indexes, SEND_SMS_MAX_NUMBERS)
         ]
         run_all(jobs, self.concurrency)
         return results  # type: ignore[return-value]  # every index was filled above
