@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from app.notify import bp
+from app.sms_spend import budget as sms_budget
 
 
 @bp.cli.command("worker")
@@ -47,7 +48,6 @@ def worker_command(once: bool, batch_size: int | None, sleep_seconds: int | None
 def prune_sms_budget_command(keep_days: int) -> None:
     """Delete SMS-budget counters of windows that ended long ago (a daily cron job)."""
     from app.extensions import db
-    from app.notify import sms_budget
 
     removed = sms_budget.prune(keep_days=keep_days)
     db.session.commit()

@@ -17,6 +17,7 @@ from app.postings.forms import PostingForm, StationPostingForm
 from app.postings.models import DeliveryOption, Posting, PostingStatus
 from app.postings.services import PostingInvalid
 from app.postings.views import record_view
+from app.sms_spend import budget as sms_budget
 from app.web.decorators import station_required
 from app.web.redirects import safe_next
 from app.web.request_limits import body_limit
@@ -64,7 +65,6 @@ def station_new_posting():
     if form.validate_on_submit():
         # Imported here: app.inbound_sms imports the postings services, which import this package.
         from app.inbound_sms.station import request_farmer_confirmation
-        from app.notify import sms_budget
 
         station = current_user._get_current_object()
         try:
