@@ -116,6 +116,7 @@ def _connect_receivers() -> None:
     """Connect every domain's signal receivers (docs/architecture.md, "Signals"). Connecting is
     idempotent (blinker keys receivers by function), so each create_app may call it."""
     from app.admin import signals as admin_signals
+    from app.inbound_sms import station as inbound_station
     from app.market import rollup
     from app.notify import community_handlers, handlers, match_handlers, spend_handlers
     from app.payments import handlers as payment_handlers
@@ -125,6 +126,7 @@ def _connect_receivers() -> None:
     match_handlers.connect()
     community_handlers.connect()
     spend_handlers.connect()
+    inbound_station.connect()
     # Admin sits above the domains (no domain imports it), so its signal is wired here.
     admin_signals.report_decided.connect(community_handlers.on_report_decided, sender=admin_signals.SENDER)
     subscribers.connect()

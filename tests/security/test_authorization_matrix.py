@@ -26,7 +26,7 @@ ACCESS: dict[str, tuple[str, str]] = {
     "postings.pending_photo": (PARTY, "a kept photo's thumbnail, its sender's only"),
     "postings.autosave_draft": (SELF, "the URL names a form (new or station); the draft is the member's own"),
     "postings.discard_draft": (SELF, "the URL names a form (new or station); the draft is the member's own"),
-    "members.storefront": (PUBLIC, "storefronts are public pages"),
+    "postings.storefront": (PUBLIC, "storefronts are public pages"),
     "main.media": (PUBLIC, "posting photos and logos are public; identity documents are served elsewhere"),
     # trade
     "trade.buy_now": (PUBLIC, "any member may buy from an active fixed-price offer"),
