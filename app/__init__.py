@@ -69,6 +69,9 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     # an overflow error from PostgreSQL.
     app.url_map.converters["int"] = DatabaseIdConverter
     _import_models()
+    from app.caching import stamps
+
+    stamps.install()
     _register_blueprints(app)
     _connect_receivers()
     from app.notify import commands as notify_commands
@@ -121,6 +124,7 @@ def _connect_receivers() -> None:
     from app.notify import community_handlers, handlers, match_handlers, spend_handlers
     from app.payments import handlers as payment_handlers
     from app.postings import subscribers
+    from app.search import subscribers as search_subscribers
 
     handlers.connect()
     match_handlers.connect()
@@ -130,6 +134,7 @@ def _connect_receivers() -> None:
     # Admin sits above the domains (no domain imports it), so its signal is wired here.
     admin_signals.report_decided.connect(community_handlers.on_report_decided, sender=admin_signals.SENDER)
     subscribers.connect()
+    search_subscribers.connect()
     payment_handlers.connect()
     # Completed orders and published postings keep today's reference prices current.
     rollup.connect()

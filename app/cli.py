@@ -16,7 +16,7 @@ def register(app) -> None:
 
     app.cli.add_command(postings_cli)
     from app.ops.cli import backup_cli
-    from app.search.cli import search_cli
+    from app.ops.search_cli import search_cli
 
     app.cli.add_command(search_cli)
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.caching import stamps
 from app.extensions import db
 from app.models_common import Money, PricePerKg, Quantity, QuantityKg, created_at_column, updated_at_column
 
@@ -234,3 +235,9 @@ class PendingUpload(db.Model):
     width: Mapped[int]
     height: Mapped[int]
     created_at: Mapped[datetime] = created_at_column()
+
+
+# Posting pages and market cards are cached by these rows' updated_at (app/caching/stamps.py): a
+# change to a posting's photos alone moves the posting's.
+stamps.stamped(Posting)
+stamps.touches(PostingPhoto, "posting")
