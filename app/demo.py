@@ -17,6 +17,7 @@ from app.core.clock import utcnow
 from app.extensions import db
 from app.members.models import STATION_APPROVED, STATION_PENDING, Member, Storefront
 from app.members.payees import PayeeData, payee_of, save_payee
+from app.members.verification import decide_verification, pending_request_of, request_verification
 from app.postings.models import Posting
 from app.postings.services import PostingData, create_posting
 
@@ -320,8 +321,6 @@ def _ensure_verified(farmer: Member, admin: Member, created: dict[str, int]) -> 
     """The co-op carries the trusted badge through a recorded admin decision, like a real member."""
     if farmer.is_verified:
         return
-    from app.members.verification import decide_verification, pending_request_of, request_verification
-
     request = pending_request_of(farmer) or request_verification(
         farmer, VERIFICATION_LICENCE, "Demo co-op business licence", None
     )

@@ -24,7 +24,7 @@ from app.postings.market_cards import market_cards
 from app.postings.market_forms import KIND_CHOICES, SORT_CHOICES, MarketChoices, MarketFilters, parse_market_filters
 from app.postings.market_reading import query_chips, suggestions
 from app.postings.models import Posting
-from app.search.postings import PostingQuery, ResultIds, search_postings
+from app.postings.search import PostingQuery, ResultIds, search_postings
 from app.search.understanding import Understanding
 from app.search.vocabulary import query_vocabulary, understand
 from app.web.htmx import render_page_or_fragment

@@ -64,7 +64,7 @@ class Posting(db.Model):
         Index("ix_posting_updated_at", "updated_at"),
         # The market's "largest quantity first" order and its minimum quantity filter.
         Index("ix_posting_status_quantity_kg", "status", "quantity_kg"),
-        # One per market filter, ending with the market's order (app/search/postings.py; migration 0020).
+        # One per market filter, ending with the market's order (app/postings/search.py; migration 0020).
         Index("ix_posting_status_commodity_published", "status", "commodity_id", "published_at"),
         Index("ix_posting_status_commodity_price", "status", "commodity_id", "price_per_kg"),
         Index(
