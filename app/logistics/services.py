@@ -36,6 +36,7 @@ from app.logistics.models import (
     ShipmentStatus,
     status_rank,
 )
+from app.logistics.subscriptions import enqueue_subscription
 from app.media.images import ImageRejected, save_image
 from app.members.models import Member
 from app.members.phones import normalise_phone
@@ -172,8 +173,6 @@ def create_shipment(order: Order, seller: Member, details: ShipmentDetails, now:
     )
     db.session.add(shipment)
     db.session.flush()
-    from app.logistics.tracking import enqueue_subscription  # tracking builds on this module
-
     enqueue_subscription(shipment, now)
     return shipment
 

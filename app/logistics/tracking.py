@@ -2,7 +2,8 @@
 (never in the seller's request, so nothing is lost while Kuaidi100 is down), and Kuaidi100's signed
 pushes put the track on the shipment's timeline.
 
-- ``enqueue_subscription`` writes a pending TrackingSubscription with the shipment;
+- ``enqueue_subscription`` (app/logistics/subscriptions.py, called by services.create_shipment)
+  writes a pending TrackingSubscription with the shipment;
   ``flask logistics subscribe-tracking`` (``send_due_subscriptions``) sends the due ones, retrying
   with backoff, and gives up on a refusal that cannot change (700–703) or after the retries.
 - ``apply_push`` stores each checkpoint once (UNIQUE per shipment on its fingerprint, in the same
@@ -32,31 +33,23 @@ from app.logistics.kuaidi100 import (
     Kuaidi100Client,
     Kuaidi100Unavailable,
     Push,
-    company_code,
     derive_salt,
     parse_push,
     shipment_status_for,
 )
 from app.logistics.models import (
     Shipment,
-    ShipmentMethod,
     SubscriptionStatus,
     TrackingCheckpoint,
     TrackingSubscription,
 )
+from app.logistics.subscriptions import PENDING
 from app.trade.models import as_aware
 
-PENDING = SubscriptionStatus.PENDING.value
 ACTIVE = SubscriptionStatus.ACTIVE.value
 FINISHED = SubscriptionStatus.FINISHED.value
 FAILED = SubscriptionStatus.FAILED.value
 CALLBACK_PATH = "/hooks/kuaidi100/{shipment_id}"
-
-
-def configured() -> bool:
-    """True when Kuaidi100 tracking is switched on (a key and the salt secret are set)."""
-    config = current_app.config
-    return bool(config.get("KUAIDI100_KEY") and config.get("KUAIDI100_SALT"))
 
 
 def client_from_config() -> Kuaidi100Client:
@@ -77,31 +70,6 @@ def salt_for(shipment_id: int) -> str:
 def callback_url(shipment_id: int) -> str:
     """Where Kuaidi100 pushes ``shipment_id``'s track: PUBLIC_BASE_URL + /hooks/kuaidi100/<id>."""
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + CALLBACK_PATH.format(shipment_id=shipment_id)
-
-
-def enqueue_subscription(shipment: Shipment, now: datetime | None = None) -> TrackingSubscription | None:
-    """A pending subscription for a carrier shipment whose carrier Kuaidi100 knows, due at once.
-    Returns it (flushed), or None when Kuaidi100 is not configured, the shipment has no tracking
-    number or the carrier is not in data/kuaidi100_companies.csv."""
-    now = now or utcnow()
-    company = company_code(shipment.carrier)
-    if not configured() or shipment.method != ShipmentMethod.CARRIER.value or not shipment.tracking_number:
-        return None
-    if company is None:  # a carrier Kuaidi100 is not told about: the seller and the driver report
-        return None
-    subscription = TrackingSubscription(
-        shipment=shipment,
-        company=company,
-        number=shipment.tracking_number,
-        status=PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        updated_at=now,
-    )
-    db.session.add(subscription)
-    db.session.flush()
-    return subscription
 
 
 def send_due_subscriptions(

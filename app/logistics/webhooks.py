@@ -20,7 +20,7 @@ from flask import current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import csrf, db
-from app.logistics import bp, kuaidi100, services, tracking
+from app.logistics import bp, kuaidi100, services, subscriptions, tracking
 from app.logistics.models import UPDATE_STATUSES
 from app.web.request_limits import body_limit
 
@@ -124,7 +124,7 @@ def kuaidi100_push(shipment_id: int):
     ``param`` form field before it is parsed; a bad sign, a malformed param or another number → 400
     with nothing written, a replay → the success reply without a change (Kuaidi100 stops pushing
     it). docs/logistics-kuaidi100.md has the format."""
-    if not tracking.configured():
+    if not subscriptions.configured():
         return jsonify(result=False, returnCode="404", message="tracking is off"), 404
     subscription = tracking.subscription_for(shipment_id)
     if subscription is None:

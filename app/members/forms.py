@@ -29,6 +29,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.catalogue.services import all_regions
 from app.members.passwords import MAX_LENGTH as PASSWORD_MAX
 from app.members.passwords import WeakPassword, check_password
+from app.members.payees import normalise_account_number
 from app.members.phones import normalise_phone
 from app.members.storefronts import SLUG_PATTERN
 from app.sms_spend.budget import DestinationRefused, check_destination
@@ -339,8 +340,6 @@ class PayeeForm(FlaskForm):
     )
 
     def validate_account_number(self, field):
-        from app.members.payees import normalise_account_number
-
         digits = normalise_account_number(field.data)
         if digits is None:
             raise ValidationError(_l("Enter the account number as 8 to 30 digits (spaces are fine)."))

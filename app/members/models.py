@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash
 
 from app.caching import stamps
 from app.extensions import db
+from app.members.passwords import hash_password
 from app.models_common import created_at_column, updated_at_column
 
 STATION_PENDING, STATION_APPROVED, STATION_REFUSED = "pending", "approved", "refused"
@@ -108,8 +109,6 @@ class Member(UserMixin, db.Model):
         return self.verified_at is not None
 
     def set_password(self, password: str) -> None:
-        from app.members.passwords import hash_password
-
         self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.core.i18n import normalise_locale
 from app.extensions import db, limiter, login_manager
 from app.members import bp, codes, services
+from app.members.code_routes import human_check_blocks, human_check_context
 from app.members.forms import ChangePasswordForm, LoginForm, ProfileForm, SignupForm
 from app.members.models import Member
 from app.members.passwords import WeakPassword
@@ -127,8 +128,6 @@ def _signup_sms_refusal(phone: str) -> tuple[dict, int] | None:
     """Why no account may be made now, decided alike for free and registered numbers before either
     is known: ({"human_question": …}, 422) when a human check must be answered first, or
     ({"message": …}, 429) when an SMS budget is full. None when the sign-up may go on."""
-    from app.members.code_routes import human_check_blocks, human_check_context
-
     if human_check_blocks(phone):
         return human_check_context("human_answer" in request.form), 422
     try:

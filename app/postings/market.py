@@ -22,11 +22,10 @@ from app.extensions import db
 from app.postings import bp
 from app.postings.market_cards import market_cards
 from app.postings.market_forms import KIND_CHOICES, SORT_CHOICES, MarketChoices, MarketFilters, parse_market_filters
-from app.postings.market_reading import query_chips, suggestions
+from app.postings.market_reading import posting_query, query_chips, suggestions
 from app.postings.models import Posting
-from app.postings.search import PostingQuery, ResultIds, search_postings
-from app.search.understanding import Understanding
-from app.search.vocabulary import query_vocabulary, understand
+from app.postings.search import ResultIds, search_postings
+from app.search.vocabulary import understand
 from app.web.htmx import render_page_or_fragment
 
 # How long other workers wait for the one computing a missing search (see shared_result_ids)
@@ -179,43 +178,6 @@ def find_result_ids(filters: MarketFilters, choices: MarketChoices, per_page: in
     return search_postings(posting_query(filters, choices, per_page))
 
 
-def posting_query(
-    filters: MarketFilters, choices: MarketChoices, per_page: int, understanding: Understanding | None = None
-) -> PostingQuery:
-    """The market's form as a question to the posting search service: the query as it was
-    understood (its commodities and places narrow the form's filters, its kind applies unless the
-    form chose one) with the form's filters, order and page."""
-    understanding = understanding if understanding is not None else understand(filters.q)
-    commodity_ids = None
-    if understanding.commodity_slugs:
-        commodity_ids = frozenset(understood_commodity_ids(understanding, choices))
-    if filters.commodity:
-        chosen = frozenset({choices.commodity_ids[filters.commodity]})
-        commodity_ids = chosen if commodity_ids is None else commodity_ids & chosen
-    if filters.category:
-        of_category = frozenset(choices.commodity_ids_of_category(filters.category))
-        commodity_ids = of_category if commodity_ids is None else commodity_ids & of_category
-    province_codes = frozenset(understanding.province_codes) if understanding.province_codes else None
-    if filters.province:
-        chosen = frozenset({filters.province})
-        province_codes = chosen if province_codes is None else province_codes & chosen
-    kind = filters.kind or understanding.kind
-    return PostingQuery(
-        text=filters.q,
-        understanding=understanding,
-        kinds=frozenset({kind}) if kind else frozenset(),
-        commodity_ids=commodity_ids,
-        province_codes=province_codes,
-        min_price_per_kg=filters.min_price,
-        max_price_per_kg=filters.max_price,
-        min_quantity_kg=filters.min_quantity,
-        verified_only=filters.verified,
-        sort=filters.effective_sort,
-        page=filters.page,
-        per_page=per_page,
-    )
-
-
 def posting_data_version() -> tuple:
     """Changes whenever a posting is added or updated. Two subqueries, because databases answer a
     lone max() of an indexed column with one index seek but scan the table for two at once."""
@@ -225,19 +187,3 @@ def posting_data_version() -> tuple:
 _DATA_VERSION = select(
     select(func.max(Posting.id)).scalar_subquery(), select(func.max(Posting.updated_at)).scalar_subquery()
 )
-
-
-def understood_commodity_ids(understanding: Understanding, choices: MarketChoices) -> list[int]:
-    """The ids of the commodities the query names (a commodity newer than the form's snapshot is
-    found in the vocabulary)."""
-    vocabulary = None
-    ids = []
-    for slug in understanding.commodity_slugs:
-        commodity_id = choices.commodity_ids.get(slug)
-        if commodity_id is None:
-            vocabulary = vocabulary or query_vocabulary()
-            row = vocabulary.commodities.get(slug)
-            commodity_id = row.id if row is not None else None
-        if commodity_id is not None:
-            ids.append(commodity_id)
-    return ids

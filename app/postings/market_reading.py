@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 from flask_babel import gettext as _
 
 from app.postings.market_forms import MarketChoices, MarketFilters
-from app.postings.search import any_posting_matches
+from app.postings.search import PostingQuery, any_posting_matches
 from app.search.understanding import Part, Understanding, is_cjk
-from app.search.vocabulary import query_vocabulary
+from app.search.vocabulary import query_vocabulary, understand
 
 
 @dataclass(frozen=True)
@@ -135,8 +135,59 @@ def market_arguments(filters: MarketFilters) -> dict[str, str]:
 
 def has_results(filters: MarketFilters, choices: MarketChoices) -> bool:
     """True when the market would list at least one posting for ``filters`` (one short query)."""
-    from app.postings.market import posting_query  # market.py imports this module
-
     return any_posting_matches(
         posting_query(filters, choices, per_page=1, understanding=query_vocabulary().understand(filters.q))
     )
+
+
+def posting_query(
+    filters: MarketFilters, choices: MarketChoices, per_page: int, understanding: Understanding | None = None
+) -> PostingQuery:
+    """The market's form as a question to the posting search service: the query as it was
+    understood (its commodities and places narrow the form's filters, its kind applies unless the
+    form chose one) with the form's filters, order and page."""
+    understanding = understanding if understanding is not None else understand(filters.q)
+    commodity_ids = None
+    if understanding.commodity_slugs:
+        commodity_ids = frozenset(understood_commodity_ids(understanding, choices))
+    if filters.commodity:
+        chosen = frozenset({choices.commodity_ids[filters.commodity]})
+        commodity_ids = chosen if commodity_ids is None else commodity_ids & chosen
+    if filters.category:
+        of_category = frozenset(choices.commodity_ids_of_category(filters.category))
+        commodity_ids = of_category if commodity_ids is None else commodity_ids & of_category
+    province_codes = frozenset(understanding.province_codes) if understanding.province_codes else None
+    if filters.province:
+        chosen = frozenset({filters.province})
+        province_codes = chosen if province_codes is None else province_codes & chosen
+    kind = filters.kind or understanding.kind
+    return PostingQuery(
+        text=filters.q,
+        understanding=understanding,
+        kinds=frozenset({kind}) if kind else frozenset(),
+        commodity_ids=commodity_ids,
+        province_codes=province_codes,
+        min_price_per_kg=filters.min_price,
+        max_price_per_kg=filters.max_price,
+        min_quantity_kg=filters.min_quantity,
+        verified_only=filters.verified,
+        sort=filters.effective_sort,
+        page=filters.page,
+        per_page=per_page,
+    )
+
+
+def understood_commodity_ids(understanding: Understanding, choices: MarketChoices) -> list[int]:
+    """The ids of the commodities the query names (a commodity newer than the form's snapshot is
+    found in the vocabulary)."""
+    vocabulary = None
+    ids = []
+    for slug in understanding.commodity_slugs:
+        commodity_id = choices.commodity_ids.get(slug)
+        if commodity_id is None:
+            vocabulary = vocabulary or query_vocabulary()
+            row = vocabulary.commodities.get(slug)
+            commodity_id = row.id if row is not None else None
+        if commodity_id is not None:
+            ids.append(commodity_id)
+    return ids

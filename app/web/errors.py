@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from app.core.errors import MESSAGES, DomainError  # noqa: F401 (re-exported for routes)
 from app.extensions import db
 from app.web.htmx import wants_fragment
+from app.web.request_limits import body_kind
 
 
 def render_error(status: int, message: str | None = None):
@@ -67,8 +68,6 @@ def register(app) -> None:
 
 def _request_too_large_message() -> str:
     """What was too large: the photos on an upload form, otherwise the form or message itself."""
-    from app.web.request_limits import body_kind
-
     if body_kind() in ("photos", "upload"):
         return str(MESSAGES[413])
     return _("What was sent is too large. Please shorten it and try again.")
