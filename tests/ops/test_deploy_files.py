@@ -28,6 +28,7 @@ def test_the_job_runner_knows_every_scheduled_job():
         "rollup",
         "digests",
         "end-suspensions",
+        "prune-sms-budget",
         "backup",
     } <= set(jobs)
 
