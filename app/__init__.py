@@ -113,12 +113,13 @@ def _connect_receivers() -> None:
     idempotent (blinker keys receivers by function), so each create_app may call it."""
     from app.admin import signals as admin_signals
     from app.market import rollup
-    from app.notify import community_handlers, handlers, match_handlers
+    from app.notify import community_handlers, follow_handlers, handlers, match_handlers
     from app.payments import handlers as payment_handlers
     from app.postings import subscribers
 
     handlers.connect()
     match_handlers.connect()
+    follow_handlers.connect()
     community_handlers.connect()
     # Admin sits above the domains (no domain imports it), so its signal is wired here.
     admin_signals.report_decided.connect(community_handlers.on_report_decided, sender=admin_signals.SENDER)

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.media.images import ImageRejected, delete_image, save_image
-from app.members import bp
+from app.members import bp, follows
 from app.members.forms import StorefrontForm
 from app.members.services import ensure_can_write
 from app.members.storefronts import (
@@ -33,7 +33,15 @@ def storefront(slug: str):
         abort(404)
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     postings = storefront_postings(shop.member_id, page, current_app.config["POSTINGS_PER_PAGE"])
-    return render_template("members/storefront.html", storefront=shop, member=shop.member, postings=postings)
+    return render_template(
+        "members/storefront.html",
+        storefront=shop,
+        member=shop.member,
+        postings=postings,
+        following=follows.is_following(current_user.get_id() and current_user.id, shop.member_id),
+        followers=follows.follower_count(shop.member_id),
+        next_url="",
+    )
 
 
 @bp.route("/account/storefront", methods=["GET", "POST"])

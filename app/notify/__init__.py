@@ -7,6 +7,7 @@ bp = Blueprint("notify", __name__)
 from app.notify import (  # noqa: E402,F401
     cli,
     community_handlers,
+    follow_handlers,
     handlers,
     match_handlers,
     preference_routes,
