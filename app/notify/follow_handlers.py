@@ -85,7 +85,9 @@ def tell_followers(posting: Posting, storefront, follower_ids: list[int]) -> Non
         )
 
     mailed = [m for m in members if m.email]
-    mailed_ids = _claim(sorted(members_wanting([m.id for m in mailed], EVENT, Channel.EMAIL.value)), posting, "email", day)
+    mailed_ids = _claim(
+        sorted(members_wanting([m.id for m in mailed], EVENT, Channel.EMAIL.value)), posting, "email", day
+    )
     context = {
         "store": storefront.name,
         "title": posting.title,

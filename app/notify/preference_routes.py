@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
-from app.notify import bp, optout, preferences
 from app.members.models import Member
+from app.notify import bp, optout, preferences
 from app.notify.forms import NotificationPreferencesForm, choice_value
 from app.notify.models import Channel
 from app.notify.unsubscribe import read_token
