@@ -38,7 +38,7 @@ def storefront(slug: str):
         storefront=shop,
         member=shop.member,
         postings=postings,
-        following=follows.is_following(current_user.get_id() and current_user.id, shop.member_id),
+        following=current_user.is_authenticated and follows.is_following(current_user.id, shop.member_id),
         followers=follows.follower_count(shop.member_id),
         next_url="",
     )
