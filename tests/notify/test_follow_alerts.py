@@ -5,14 +5,14 @@ Never for a suspended seller, a hidden posting or a buy request; e-mails carry a
 
 from __future__ import annotations
 
+import itertools
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
-from app.core.clock import utcnow
 from app.extensions import db as _db
 from app.members.models import StoreFollow
 from app.members.storefronts import ensure_storefront
@@ -29,6 +29,7 @@ from tests.notify.conftest import notifications
 from tests.postings._helpers import form_data
 
 EVENT = "store_new_goods"
+_emails = itertools.count(1)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -41,8 +42,14 @@ def shop(db):
     return storefront
 
 
+def local_moment(hour: int, minute: int = 0, days: int = 0) -> datetime:
+    """A fixed moment, China time, on a day computed from today (the clock the handlers are given)."""
+    day = datetime.now(SHANGHAI).date() + timedelta(days=days)
+    return datetime.combine(day, time(hour, minute), tzinfo=SHANGHAI).astimezone(UTC)
+
+
 def follower(db, shop, **overrides):
-    values = {"display_name": "Li Buyer", "email": f"buyer{utcnow().timestamp()}@example.com", "is_seller": False}
+    values = {"display_name": "Li Buyer", "email": f"buyer{next(_emails)}@example.com", "is_seller": False}
     values.update(overrides)
     member = make_member(**values)
     db.session.add(StoreFollow(follower_id=member.id, seller_id=shop.member_id))
@@ -117,7 +124,7 @@ def test_fifty_lots_in_a_minute_send_one_sms_and_one_email_per_follower(client, 
 
 def test_the_next_local_day_brings_the_next_sms(client, db, login, shop, monkeypatch):
     reader = follower(db, shop)
-    today = datetime(2026, 11, 3, 10, 0, tzinfo=SHANGHAI).astimezone(UTC)
+    today = local_moment(hour=10)
     for module in (follow_handlers, fanout, services):
         monkeypatch.setattr(module, "utcnow", lambda: today)
     publish(client, login, shop.member, title="Monday lot")
@@ -169,13 +176,13 @@ def test_the_daily_sms_cap_applies(app, client, db, login, shop):
 
 def test_quiet_hours_hold_the_sms_until_morning(app, client, db, login, shop, monkeypatch):
     app.config.update(NOTIFY_TIMEZONE="Asia/Shanghai", NOTIFY_QUIET_START=21, NOTIFY_QUIET_END=7)
-    late = datetime(2026, 11, 3, 22, 30, tzinfo=SHANGHAI).astimezone(UTC)
+    late = local_moment(hour=22, minute=30)
     for module in (follow_handlers, fanout, services):
         monkeypatch.setattr(module, "utcnow", lambda: late)
     reader = follower(db, shop)
     publish(client, login, shop.member)
     sms, email = notifications(member_id=reader.id, event=EVENT)
-    morning = datetime(2026, 11, 4, 7, 0, tzinfo=SHANGHAI).astimezone(UTC)
+    morning = local_moment(hour=7, days=1)
     assert sms.status == "pending" and sms.next_attempt_at.replace(tzinfo=UTC) == morning
     assert email.next_attempt_at.replace(tzinfo=UTC) == late
 
