@@ -15,8 +15,10 @@ as to every other alert. Each e-mail carries a one-click unsubscribe link for th
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core.clock import utcnow
@@ -26,7 +28,7 @@ from app.members import follows
 from app.members.models import Member
 from app.notify import site_notices
 from app.notify.fanout import enqueue_sms_fanout
-from app.notify.models import Channel, FollowAlertDay
+from app.notify.models import Channel, FollowAlertDay, SiteNotice
 from app.notify.policy import local_zone
 from app.notify.preferences import members_wanting, register_event
 from app.notify.services import enqueue, member_locale
@@ -142,3 +144,18 @@ def _claim(member_ids: list[int], posting: Posting, channel: str, day) -> set[in
 
 def connect() -> None:
     signals.posting_published.connect(on_posting_published, sender=signals.SENDER)
+
+
+def prune(keep_days: int = 2, keep_notice_days: int = 90) -> tuple[int, int]:
+    """Delete day claims older than ``keep_days`` (only today's are ever read) and read site notices
+    older than ``keep_notice_days``. Returns (claims, notices) removed. The caller commits."""
+    now = utcnow()
+    claims = db.session.execute(
+        delete(FollowAlertDay).where(FollowAlertDay.day < (now - timedelta(days=keep_days)).date())
+    ).rowcount
+    notices = db.session.execute(
+        delete(SiteNotice).where(
+            SiteNotice.read_at.is_not(None), SiteNotice.created_at < now - timedelta(days=keep_notice_days)
+        )
+    ).rowcount
+    return claims, notices

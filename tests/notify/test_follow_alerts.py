@@ -267,3 +267,25 @@ def test_a_forged_or_cut_unsubscribe_token_is_404(client, db):
 
     assert client.get("/unsubscribe/" + make_token(1, "account")).status_code == 404  # locked category
     assert client.post("/unsubscribe/" + make_token(1, "follows")[:-2] + "xx").status_code == 404
+
+
+def test_old_day_claims_and_old_read_notices_are_pruned(app, db, shop, monkeypatch):
+    reader = follower(db, shop)
+    now = local_moment(hour=12)
+    monkeypatch.setattr(follow_handlers, "utcnow", lambda: now)
+    old_day = (now - timedelta(days=5)).date()
+    db.session.add_all(
+        [
+            FollowAlertDay(member_id=reader.id, seller_id=shop.member_id, channel="sms", day=old_day),
+            FollowAlertDay(member_id=reader.id, seller_id=shop.member_id, channel="sms", day=now.date()),
+            SiteNotice(
+                member_id=reader.id, event=EVENT, params={}, link="/", created_at=now - timedelta(days=100), read_at=now
+            ),
+            SiteNotice(member_id=reader.id, event=EVENT, params={}, link="/", created_at=now - timedelta(days=100)),
+        ]
+    )
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["notify", "prune-follow-alerts"])
+    assert result.exit_code == 0 and "removed 1 follow-alert day claims and 1 read site notices" in result.output
+    assert [claim.day for claim in db.session.scalars(select(FollowAlertDay))] == [now.date()]
+    assert len(notices(reader)) == 1  # the unread one stays
