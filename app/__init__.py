@@ -69,8 +69,14 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     # an overflow error from PostgreSQL.
     app.url_map.converters["int"] = DatabaseIdConverter
     _import_models()
+    from app.caching import stamps
+
+    stamps.install()
     _register_blueprints(app)
     _connect_receivers()
+    from app.notify import commands as notify_commands
+
+    notify_commands.install(app)
 
     from app.web import errors, security, static_files, templating
 
@@ -105,6 +111,7 @@ def _import_models() -> None:
     from app.notify import models as _notify  # noqa: F401
     from app.payments import models as _payments  # noqa: F401
     from app.postings import models as _postings  # noqa: F401
+    from app.sms_spend import models as _sms_spend  # noqa: F401
     from app.trade import models as _trade  # noqa: F401
 
 
@@ -112,18 +119,23 @@ def _connect_receivers() -> None:
     """Connect every domain's signal receivers (docs/architecture.md, "Signals"). Connecting is
     idempotent (blinker keys receivers by function), so each create_app may call it."""
     from app.admin import signals as admin_signals
+    from app.inbound_sms import station as inbound_station
     from app.market import rollup
-    from app.notify import community_handlers, follow_handlers, handlers, match_handlers
+    from app.notify import community_handlers, follow_handlers, handlers, match_handlers, spend_handlers
     from app.payments import handlers as payment_handlers
     from app.postings import subscribers
+    from app.search import subscribers as search_subscribers
 
     handlers.connect()
     match_handlers.connect()
     follow_handlers.connect()
     community_handlers.connect()
+    spend_handlers.connect()
+    inbound_station.connect()
     # Admin sits above the domains (no domain imports it), so its signal is wired here.
     admin_signals.report_decided.connect(community_handlers.on_report_decided, sender=admin_signals.SENDER)
     subscribers.connect()
+    search_subscribers.connect()
     payment_handlers.connect()
     # Completed orders and published postings keep today's reference prices current.
     rollup.connect()

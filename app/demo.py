@@ -18,6 +18,7 @@ from app.extensions import db
 from app.members import follows
 from app.members.models import STATION_APPROVED, STATION_PENDING, Member, Storefront
 from app.members.payees import PayeeData, payee_of, save_payee
+from app.members.verification import decide_verification, pending_request_of, request_verification
 from app.postings.models import Posting
 from app.postings.services import PostingData, create_posting
 
@@ -321,8 +322,6 @@ def _ensure_verified(farmer: Member, admin: Member, created: dict[str, int]) -> 
     """The co-op carries the trusted badge through a recorded admin decision, like a real member."""
     if farmer.is_verified:
         return
-    from app.members.verification import decide_verification, pending_request_of, request_verification
-
     request = pending_request_of(farmer) or request_verification(
         farmer, VERIFICATION_LICENCE, "Demo co-op business licence", None
     )

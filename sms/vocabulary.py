@@ -56,6 +56,12 @@ def fold(text: str) -> str:
     return "".join(out)
 
 
+def fold_for_matching(text: str) -> str:
+    """``fold`` then casefold: how a name typed by a person is compared with the catalogue's names
+    and aliases, and how search folds text at index and query time (app.search.text.fold)."""
+    return fold(unicodedata.normalize("NFKC", text or "")).casefold()
+
+
 def _is_han(text: str) -> bool:
     return bool(text) and all("\u3400" <= ch <= "\u9fff" for ch in text)
 

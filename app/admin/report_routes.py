@@ -69,7 +69,7 @@ def report_storefront(slug: str):
         ReportTarget.STOREFRONT.value,
         shop,
         _("Report the storefront %(name)s", name=shop.name),
-        url_for("members.storefront", slug=shop.slug),
+        url_for("postings.storefront", slug=shop.slug),
     )
 
 

@@ -18,9 +18,9 @@ from app.core.clock import utcnow
 from app.extensions import db
 from app.members import verification
 from app.members.models import Member
-from app.notify import sms_budget
 from app.postings.models import Posting
 from app.postings.services import status_label as posting_status_label
+from app.sms_spend import budget as sms_budget
 from app.web.csv_export import csv_response
 from app.web.decorators import admin_required
 

@@ -17,9 +17,9 @@ from decimal import Decimal
 from flask import Blueprint, current_app
 from sqlalchemy import Select, bindparam, func, or_, select
 
+from app.caching.local import app_cache
 from app.extensions import db
 from app.members.payees import registered_account
-from app.search.cache import app_cache
 from app.trade.models import Negotiation, NegotiationMessage, Offer, Order, OrderStatus
 from app.trade.queries import rating_columns, rounded_rating
 

@@ -1,5 +1,5 @@
 """Admin pages for SMS spend: the queue of information stations to approve or refuse, and the SMS
-budgets (alerts and this hour's / today's counters, app/notify/sms_budget.py)."""
+budgets (alerts and this hour's / today's counters, app/sms_spend/budget.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from app.admin import bp, stations
 from app.admin.forms import ReasonForm
 from app.admin.services import ActionInvalid
 from app.extensions import db
-from app.notify import sms_budget
+from app.sms_spend import budget as sms_budget
 from app.web.decorators import admin_required
 
 

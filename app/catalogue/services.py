@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app.catalogue import signals
 from app.catalogue.models import Category, Commodity, CommodityAlias, Region, Unit
 from app.extensions import db
-from app.search.text import fold as fold_text
+from sms.vocabulary import fold_for_matching
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -77,7 +78,7 @@ def load_catalogue() -> dict[str, int]:
 
 def fold(text: str) -> str:
     """Case- and width-insensitive form of a name: full-width letters and digits become ASCII."""
-    return fold_text(text).strip()
+    return fold_for_matching(text).strip()
 
 
 def folded_names(commodity: Commodity) -> set[str]:
@@ -167,15 +168,11 @@ def _check_name_free(field: str, name: str, commodity: Commodity | None) -> None
         )
 
 
-def _reindex_postings(commodity: Commodity) -> int:
-    # Commodity names and aliases are part of every posting's search text, so those postings are
-    # re-indexed in the same transaction as the change.
-    from app.postings.services import reindex_commodity_postings
-    from app.search.vocabulary import forget_query_vocabulary
-
+def _reindex_postings(commodity: Commodity) -> None:
+    # Commodity names and aliases are part of every posting's search text and of the words search
+    # understands: postings re-index in the same transaction, search forgets its vocabulary.
     db.session.flush()
-    forget_query_vocabulary()  # searches read the new name or alias at once (in this process)
-    return reindex_commodity_postings(commodity.id)
+    signals.commodity_names_changed.send(signals.SENDER, commodity_id=commodity.id)
 
 
 def create_commodity(
@@ -225,9 +222,7 @@ def create_commodity(
     )
     db.session.add(commodity)
     _flush_or_refuse("slug", _l("This slug is already taken."))
-    from app.search.vocabulary import forget_query_vocabulary
-
-    forget_query_vocabulary()
+    signals.commodity_names_changed.send(signals.SENDER, commodity_id=commodity.id)
     return commodity
 
 

@@ -11,6 +11,8 @@ from app.extensions import db
 from app.forum.markup import posting_ids
 from app.forum.models import ForumCategory, ForumPost, ForumReadMark, ForumReport, ForumThread, ReportStatus, as_utc
 from app.forum.services import is_moderator
+from app.postings.queries import posting_for_page
+from app.postings.services import can_view
 from app.search.engines import SearchIndex
 from app.search.service import Search, SearchService
 from app.search.understanding import expanded_groups
@@ -120,9 +122,6 @@ def search_posts(query: str, viewer) -> tuple[Select, Search] | None:
 
 def posting_cards(posts, viewer) -> dict[int, list]:
     """post id → the postings it links to that ``viewer`` may see (each loaded once per page)."""
-    from app.postings.queries import posting_for_page
-    from app.postings.services import can_view
-
     base_url = current_app.config["PUBLIC_BASE_URL"]
     loaded: dict[int, object] = {}
     cards: dict[int, list] = {}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from app.core.urls import public_url
+from app.extensions import db
 from app.notify.services import enqueue
+from app.postings import signals as posting_signals
 from app.postings.models import Posting
 
 
@@ -28,3 +30,12 @@ def request_farmer_confirmation(posting: Posting) -> None:
         },
         to_unverified=True,
     )
+
+
+def on_station_draft_saved(_sender, *, posting_id: int) -> None:
+    """The postings domain's ``station_draft_saved``: ask the farmer to confirm."""
+    request_farmer_confirmation(db.session.get(Posting, posting_id))
+
+
+def connect() -> None:
+    posting_signals.station_draft_saved.connect(on_station_draft_saved, sender=posting_signals.SENDER)

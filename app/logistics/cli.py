@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import click
 
-from app.logistics import bp
+from app.db import write_transactions
+from app.extensions import db
+from app.logistics import bp, tracking
+from app.logistics.kuaidi100 import BadPush, Kuaidi100Unavailable
 
 
 @bp.cli.command("subscribe-tracking")
 def subscribe_tracking_command() -> None:
     """Send due Kuaidi100 tracking subscriptions (retried with backoff; nothing when it is off)."""
-    from app.db import write_transactions
-    from app.logistics import tracking
-
     if not tracking.configured():
         click.echo("Kuaidi100 tracking is off (KUAIDI100_KEY and KUAIDI100_SALT are not set)")
         return
@@ -26,11 +26,6 @@ def subscribe_tracking_command() -> None:
 def refresh_tracking_command(shipment_id: int) -> None:
     """Ask Kuaidi100 for a shipment's track now (实时查询) and apply it like a push, e.g. after the
     callback was unreachable for longer than Kuaidi100 keeps retrying."""
-    from app.db import write_transactions
-    from app.extensions import db
-    from app.logistics import tracking
-    from app.logistics.kuaidi100 import BadPush, Kuaidi100Unavailable
-
     if not tracking.configured():
         raise click.ClickException("Kuaidi100 tracking is off (KUAIDI100_KEY and KUAIDI100_SALT are not set)")
     with write_transactions():

@@ -6,17 +6,19 @@ from flask import jsonify, redirect, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import text
 
+from app.catalogue.services import categories_with_commodities
 from app.core.i18n import normalise_locale
+from app.db import read_without_transaction
 from app.extensions import db
 from app.main import bp
+from app.notify.health import outbox_lag_seconds
+from app.postings.queries import newest_postings
 from app.web.redirects import safe_next
+from app.web.redis_health import redis_report
 
 
 @bp.get("/")
 def home():
-    from app.catalogue.services import categories_with_commodities
-    from app.postings.queries import newest_postings
-
     return render_template(
         "main/home.html",
         categories=categories_with_commodities(),
@@ -47,10 +49,6 @@ def healthz():
     does not make the answer 503: without it every node still serves (limits count per worker,
     pages render without the shared cache), and a 503 would take every node out at once."""
     from flask import current_app
-
-    from app.db import read_without_transaction
-    from app.notify.health import outbox_lag_seconds
-    from app.web.redis_health import redis_report
 
     body = {"status": "ok", "database": "ok", **redis_report()}
     try:

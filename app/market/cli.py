@@ -6,7 +6,12 @@ from datetime import date, timedelta
 
 import click
 
+from app.db import write_transactions
+from app.extensions import db
 from app.market import bp
+from app.market.alerts import send_due_alerts
+from app.market.rollup import rollup_day
+from app.postings.services import local_today
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -29,11 +34,6 @@ def _parse_day(value: str | None) -> date | None:
 )
 def rollup_command(day: str | None, days: int) -> None:
     """Recompute price observations and reference prices of a day. Running it twice changes nothing."""
-    from app.db import write_transactions
-    from app.extensions import db
-    from app.market.rollup import rollup_day
-    from app.postings.services import local_today
-
     last = _parse_day(day) or local_today()
     with write_transactions():
         for offset in range(days - 1, -1, -1):
@@ -48,8 +48,6 @@ def rollup_command(day: str | None, days: int) -> None:
 def send_digests_command(force: bool) -> None:
     """Send today's price digest (once a day, from MARKET_DIGEST_HOUR local time) and any threshold
     or target alerts not yet sent today. Run it every hour or so; repeats send nothing twice."""
-    from app.market.alerts import send_due_alerts
-
     sent = send_due_alerts(force=force)
     if sent is None:
         raise click.ClickException("another send-digests run is sending today's alerts; nothing sent")

@@ -33,8 +33,10 @@ from app.market.models import (
     ReferencePrice,
 )
 from app.market.prices import PER_KG_QUANTUM, price_per_kg
+from app.postings import signals as posting_signals
 from app.postings.models import Posting, PostingKind, PostingStatus
 from app.postings.services import local_today
+from app.trade import signals as trade_signals
 from app.trade.models import Order, OrderStatus
 
 QUANTITY_QUANTUM = Decimal("0.001")
@@ -291,8 +293,5 @@ def on_posting_published(sender, posting_id: int, **ids) -> None:
 
 def connect() -> None:
     """Subscribe to the trade and posting events that change today's prices."""
-    from app.postings import signals as posting_signals
-    from app.trade import signals as trade_signals
-
     trade_signals.order_completed.connect(on_order_completed, sender=trade_signals.SENDER)
     posting_signals.posting_published.connect(on_posting_published, sender=posting_signals.SENDER)

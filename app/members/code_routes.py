@@ -13,6 +13,8 @@ from app.members.code_forms import ForgotPasswordForm, PhoneCodeForm, ResetByCod
 from app.members.models import OneTimeCode
 from app.members.passwords import WeakPassword
 from app.members.phones import normalise_phone
+from app.sms_spend import budget as sms_budget
+from app.sms_spend import human_check
 
 # The e-mailed token is kept in the session, not in the URL of the form page, so that it does not
 # leak through the Referer header or the browser history once the link has been opened.
@@ -47,7 +49,6 @@ def _printable(value: str, limit: int) -> str:
 def human_check_blocks(phone: str) -> bool:
     """True when this request must first answer a human check (many codes from this address or to
     this number range this hour) and did not: a new question is then in the session for the form."""
-    from app.notify import human_check, sms_budget  # app.notify imports the domains that import this one
 
     address = get_remote_address()
     if not sms_budget.human_check_needed(phone, address):
@@ -60,7 +61,6 @@ def human_check_blocks(phone: str) -> bool:
 
 def human_check_context(answered: bool) -> dict:
     """Template values for members/_partials/_human_check.html."""
-    from app.notify import human_check
 
     question = human_check.question_text()
     error = _("That answer is not right. Please try the new question.") if answered and question else None

@@ -10,7 +10,7 @@ limits are counted the same way for a stranger's number, only the message is not
 Limits are counted in the database, so every worker and host shares them without Redis: one new
 code per number (or address) per CODE_RESEND_SECONDS, CODES_PER_NUMBER_PER_HOUR per number or
 address, CODES_PER_IP_PER_HOUR per requesting IP address, CODE_MAX_ATTEMPTS wrong tries per code.
-Every SMS code also spends the SMS budgets of app/notify/sms_budget.py (issue 23).
+Every SMS code also spends the SMS budgets of app/sms_spend/budget.py (issue 23).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from app.core import messages
 from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.core.urls import public_url
@@ -32,17 +33,13 @@ from app.extensions import db
 from app.members.models import Member, OneTimeCode
 from app.members.passwords import check_password as check_password_rules
 from app.members.services import end_all_sessions, member_by_phone
-from app.notify.preferences import register_event
+from app.sms_spend import budget as sms_budget
 
 CODE_DIGITS = 6
 _LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{40,64}")
 # A stranger asking for resets for an address shared by many accounts must not make us send many
 # e-mails at once.
 MAX_LINKS_PER_REQUEST = 3
-
-# Account messages: always sent, a member cannot switch them off.
-for _event in ("phone_code", "password_reset_code", "password_reset"):
-    register_event(_event, "account")
 
 
 class CodeLimitReached(DomainError):
@@ -123,9 +120,8 @@ def _check_limits(*, phone: str | None, email: str | None, ip: str | None, now: 
 
 
 def _spend_sms_budget(phone: str, ip: str | None, now: datetime) -> None:
-    """Count the code against the SMS budgets (app/notify/sms_budget.py); a full budget is a
+    """Count the code against the SMS budgets (app/sms_spend/budget.py); a full budget is a
     CodeLimitReached like the limits above (its alert for the admins is in the session: commit)."""
-    from app.notify import sms_budget
 
     try:
         sms_budget.spend(sms_budget.CODE, phone, address=ip, now=now)
@@ -152,14 +148,10 @@ def _add_sms_code(
 
 
 def _send_sms_code(member: Member, template: str, code: str) -> None:
-    from app.notify.services import enqueue_sms_to_phone, member_locale
-
-    enqueue_sms_to_phone(
-        member.phone,
+    messages.send_sms_to_member_phone(
+        member,
         template,
         {"code": code, "minutes": code_minutes()},
-        member_locale(member),
-        member=member,
         urgent=True,
         to_unverified=True,  # this very SMS is what verifies the number
     )
@@ -168,9 +160,7 @@ def _send_sms_code(member: Member, template: str, code: str) -> None:
 def _render_unsent(channel: str, template: str, context: dict) -> None:
     """Render the message a stranger's number or address would have got, and drop it: the answer
     then takes about as long as for a member, so its timing does not tell whether one exists."""
-    from app.notify.services import render_message
-
-    render_message(channel, template, current_app.config["BABEL_DEFAULT_LOCALE"], context)
+    messages.rehearse(channel, template, context)
 
 
 def send_phone_verification(member: Member, ip: str | None) -> OneTimeCode:
@@ -276,8 +266,6 @@ def request_password_reset_by_email(email: str, ip: str | None) -> None:
     ``email``, compared without case. Returns nothing either way.
 
     Raises CodeLimitReached (429) — alike for known and unknown addresses. Does not commit."""
-    from app.notify.services import enqueue
-
     email = email.strip().lower()
     now = utcnow()
     _check_limits(phone=None, email=email, ip=ip, now=now)
@@ -302,7 +290,7 @@ def request_password_reset_by_email(email: str, ip: str | None) -> None:
         url = public_url("members.reset_password_link", token=token)
         context = {"url": url, "minutes": link_minutes()}
         if member is not None:
-            enqueue(member, "password_reset", context, channels=("email",), urgent=True)
+            messages.send_to_member(member, "password_reset", context, channels=("email",), urgent=True)
         else:
             _render_unsent("email", "password_reset", {**context, "recipient_name": ""})
 

@@ -31,6 +31,7 @@ from app.members.passwords import MAX_LENGTH as PASSWORD_MAX
 from app.members.passwords import WeakPassword, check_password
 from app.members.phones import normalise_phone
 from app.members.storefronts import SLUG_PATTERN
+from app.sms_spend.budget import DestinationRefused, check_destination
 
 KIND_CHOICES = (
     SelectChoice("seller", _l("Farmer or co-operative: I sell produce")),
@@ -72,8 +73,6 @@ class TextableNumber:
     (SMS_ALLOWED_COUNTRY_CODES), for forms whose answer is an SMS (sign-up, reset, station)."""
 
     def __call__(self, form, field):
-        from app.notify.sms_budget import DestinationRefused, check_destination
-
         if field.errors:
             return
         try:

@@ -24,6 +24,7 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash
 
+from app.caching import stamps
 from app.extensions import db
 from app.models_common import created_at_column, updated_at_column
 
@@ -251,3 +252,8 @@ class Payee(db.Model):
     def masked_account(self) -> str:
         """The account number with all but its last four digits hidden: ****1234."""
         return "****" + self.account_number[-4:]
+
+
+# Posting pages and market cards show the owner, their storefront and the info-station, and are
+# cached by these rows' updated_at (app/caching/stamps.py).
+stamps.stamped(Member, Storefront)

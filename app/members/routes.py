@@ -17,6 +17,7 @@ from app.members.forms import ChangePasswordForm, LoginForm, ProfileForm, Signup
 from app.members.models import Member
 from app.members.passwords import WeakPassword
 from app.members.phones import normalise_phone
+from app.sms_spend import budget as sms_budget
 from app.web.redirects import safe_next
 
 login_manager.login_view = "members.login"
@@ -127,7 +128,6 @@ def _signup_sms_refusal(phone: str) -> tuple[dict, int] | None:
     is known: ({"human_question": …}, 422) when a human check must be answered first, or
     ({"message": …}, 429) when an SMS budget is full. None when the sign-up may go on."""
     from app.members.code_routes import human_check_blocks, human_check_context
-    from app.notify import sms_budget
 
     if human_check_blocks(phone):
         return human_check_context("human_answer" in request.form), 422

@@ -1,47 +1,25 @@
-"""Storefront views: the public page at /s/<slug> and the owner's edit form."""
+"""The owner's storefront form (the public page at /s/<slug> is app/postings/storefront_routes.py:
+it lists the owner's postings, which members cannot import)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.media.images import ImageRejected, delete_image, save_image
-from app.members import bp, follows
+from app.members import bp
 from app.members.forms import StorefrontForm
 from app.members.services import ensure_can_write
 from app.members.storefronts import (
     SlugTaken,
     StorefrontData,
     save_storefront,
-    storefront_by_slug,
-    storefront_postings,
     suggest_slug,
 )
 from app.web.request_limits import body_limit
-
-# Deeper pages than this are not browsed by people; refusing them keeps OFFSET within range.
-MAX_PAGE = 10_000
-
-
-@bp.get("/s/<slug>")
-def storefront(slug: str):
-    shop = storefront_by_slug(slug)
-    if shop is None:
-        abort(404)
-    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-    postings = storefront_postings(shop.member_id, page, current_app.config["POSTINGS_PER_PAGE"])
-    return render_template(
-        "members/storefront.html",
-        storefront=shop,
-        member=shop.member,
-        postings=postings,
-        following=current_user.is_authenticated and follows.is_following(current_user.id, shop.member_id),
-        followers=follows.follower_count(shop.member_id),
-        next_url="",
-    )
 
 
 @bp.route("/account/storefront", methods=["GET", "POST"])
@@ -92,6 +70,6 @@ def edit_storefront():
                 db.session.commit()
                 delete_image(unused_logo)
                 flash(_("Your storefront was saved."), "success")
-                return redirect(url_for("members.storefront", slug=data.slug))
+                return redirect(url_for("postings.storefront", slug=data.slug))
     status = 422 if request.method == "POST" else 200
     return render_template("members/edit_storefront.html", form=form, storefront=member.storefront), status

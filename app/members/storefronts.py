@@ -8,12 +8,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.members.models import Member, Storefront
 from app.members.suspension import ensure_can_write
-from app.postings.models import Posting, PostingStatus
 
 SLUG_MAX_LENGTH = 60
 # Lower-case ASCII letters, digits and inner dashes, 1–60 characters (the form asks for at least 2).
@@ -119,21 +118,3 @@ def storefront_by_slug(slug: str) -> Storefront | None:
         .where(Storefront.slug == slug)
         .options(joinedload(Storefront.member), joinedload(Storefront.province))
     )
-
-
-def storefront_postings(member_id: int, page: int, per_page: int):
-    """A page (Flask-SQLAlchemy Pagination) of the member's active sell offers and buy requests, newest
-    first, with everything a posting card shows loaded in the same few queries."""
-    query = (
-        select(Posting)
-        .where(Posting.owner_id == member_id, Posting.status == PostingStatus.ACTIVE.value)
-        .options(
-            joinedload(Posting.commodity),
-            joinedload(Posting.unit),
-            joinedload(Posting.province),
-            joinedload(Posting.owner),
-            selectinload(Posting.photos),
-        )
-        .order_by(Posting.published_at.desc(), Posting.id.desc())
-    )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)

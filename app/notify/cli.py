@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import click
 
-from app.notify import bp
+from app.extensions import db
+from app.notify import bp, worker
+from app.notify.senders import senders_from_config
+from app.sms_spend import budget as sms_budget
 
 
 @bp.cli.command("worker")
@@ -22,9 +25,6 @@ from app.notify import bp
 def worker_command(once: bool, batch_size: int | None, sleep_seconds: int | None) -> None:
     """Send due notifications, retrying failures with backoff; several workers may run at once."""
     from flask import current_app
-
-    from app.notify import worker
-    from app.notify.senders import senders_from_config
 
     try:
         senders = senders_from_config(current_app.config)
@@ -47,9 +47,6 @@ def worker_command(once: bool, batch_size: int | None, sleep_seconds: int | None
 @click.option("--keep-days", type=click.IntRange(1, 365), default=2, help="Keep windows younger than this.")
 def prune_sms_budget_command(keep_days: int) -> None:
     """Delete SMS-budget counters of windows that ended long ago (a daily cron job)."""
-    from app.extensions import db
-    from app.notify import sms_budget
-
     removed = sms_budget.prune(keep_days=keep_days)
     db.session.commit()
     click.echo(f"removed {removed} SMS-budget counters")

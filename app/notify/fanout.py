@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from flask import current_app
 from sqlalchemy import func, insert, select
 
-from app.core.clock import utcnow
+from app.core.clock import local_day_start, utcnow
 from app.core.i18n import normalise_locale
 from app.extensions import db
 from app.notify.models import Channel, Notification, NotificationPreference, NotificationStatus
 from app.notify.optout import opted_out_numbers
-from app.notify.policy import DAILY_LIMIT_REACHED, local_day_start, quiet_hours_delay
+from app.notify.policy import DAILY_LIMIT_REACHED, quiet_hours_delay
 from app.notify.preferences import category_of
 from app.notify.services import sms_columns
 

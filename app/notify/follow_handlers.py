@@ -67,7 +67,7 @@ def tell_followers(posting: Posting, storefront, follower_ids: list[int]) -> Non
     """Write the site notices, the day's SMS and the day's e-mails about ``posting`` for
     ``follower_ids`` (see the module docstring). Nothing is committed."""
     link = public_url("postings.show_posting", posting_id=posting.id)
-    store_url = public_url("members.storefront", slug=storefront.slug)
+    store_url = public_url("postings.storefront", slug=storefront.slug)
     site_notices.add_many(
         follower_ids,
         EVENT,
@@ -100,7 +100,7 @@ def tell_followers(posting: Posting, storefront, follower_ids: list[int]) -> Non
         "province": posting.province,
         "url": link,
         "store_url": store_url,
-        "following_url": public_url("members.following"),
+        "following_url": public_url("notify.following"),
     }
     for member in mailed:
         if member.id in mailed_ids:

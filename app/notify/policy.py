@@ -6,20 +6,16 @@ Times are aware datetimes in UTC; "local" means NOTIFY_TIMEZONE (China by defaul
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.core.clock import local_day_start, local_zone
 from app.extensions import db
 from app.notify.models import Channel, Notification, NotificationStatus
 
 DAILY_LIMIT_REACHED = "daily SMS limit reached"
 OPTED_OUT = "number opted out (STOP)"
-
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["NOTIFY_TIMEZONE"])
 
 
 def quiet_hours_delay(now: datetime) -> datetime | None:
@@ -39,12 +35,6 @@ def quiet_hours_delay(now: datetime) -> datetime | None:
     day = local.date() if hour < end else local.date() + timedelta(days=1)
     # Built from the wall-clock time, so a daylight-saving zone still wakes at END o'clock.
     return datetime.combine(day, time(end), tzinfo=local.tzinfo).astimezone(UTC)
-
-
-def local_day_start(now: datetime) -> datetime:
-    """The UTC instant of the local midnight that began ``now``'s day."""
-    local = now.astimezone(local_zone())
-    return datetime.combine(local.date(), time(0), tzinfo=local.tzinfo).astimezone(UTC)
 
 
 def sms_count_today(member_id: int, now: datetime) -> int:

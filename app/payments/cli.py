@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import click
 
+from app.db import write_transactions
+from app.extensions import db
 from app.payments import bp
+from app.payments.providers.base import ProviderError
+from app.payments.services import reconcile, retry_pending_refunds
+from app.payments.settlement import reconcile_day, run_due, splitting_names
+from app.postings.services import local_today
 
 
 @bp.cli.command("reconcile")
 def reconcile_command() -> None:
     """List orders whose payment the provider sees differently from us."""
-    from app.payments.services import reconcile
-
     mismatches = reconcile()
     for m in mismatches:
         if m.error:
@@ -27,10 +31,6 @@ def reconcile_command() -> None:
 @bp.cli.command("retry-refunds")
 def retry_refunds_command() -> None:
     """Send provider refunds that are still pending (same idempotency key, never twice)."""
-    from app.db import write_transactions
-    from app.extensions import db
-    from app.payments.services import retry_pending_refunds
-
     with write_transactions():
         done = retry_pending_refunds()
         db.session.commit()
@@ -40,9 +40,6 @@ def retry_refunds_command() -> None:
 @bp.cli.command("settle")
 def settle_command() -> None:
     """Request, follow and finish split settlements (分账) that are due; safe to run often (cron)."""
-    from app.db import write_transactions
-    from app.payments.settlement import run_due
-
     with write_transactions():
         handled = run_due()
     for row in handled:
@@ -57,10 +54,6 @@ def settle_command() -> None:
 def reconcile_splits_command(day_text: str | None, provider_name: str | None) -> None:
     """List differences between the providers' split statements for a day and Jishi's settlements."""
     from datetime import date, timedelta
-
-    from app.payments.providers.base import ProviderError
-    from app.payments.settlement import reconcile_day, splitting_names
-    from app.postings.services import local_today
 
     try:
         day = date.fromisoformat(day_text) if day_text else local_today() - timedelta(days=1)

@@ -16,6 +16,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, Numeric, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.logistics.acceptance import amount_due
 from app.models_common import created_at_column, updated_at_column
 
 # Same range as the order total it pays.
@@ -91,8 +92,6 @@ class Payment(db.Model):
     def is_paid(self) -> bool:
         """The money received in the order's currency covers the amount due (a short payment or
         money in another currency does not)."""
-        from app.logistics.acceptance import amount_due  # logistics imports trade, which payments' models must not
-
         return self.amount_paid > 0 and self.amount_paid >= amount_due(self.order)
 
     @property

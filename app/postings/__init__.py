@@ -7,5 +7,6 @@ from app.postings import (  # noqa: E402
     market,  # noqa: F401
     routes,  # noqa: F401
     saved_search_routes,  # noqa: F401
+    storefront_routes,  # noqa: F401
     subscribers,  # noqa: F401
 )

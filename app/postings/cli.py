@@ -7,6 +7,11 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from app.db import write_transactions
+from app.extensions import db
+from app.postings import drafts, pending_uploads
+from app.postings.services import expire_due_postings
+
 postings_cli = AppGroup("postings", help="Posting maintenance jobs.")
 
 
@@ -14,11 +19,6 @@ postings_cli = AppGroup("postings", help="Posting maintenance jobs.")
 def expire() -> None:
     """Mark active and paused postings whose until-date has passed as expired; remove expired
     pending photos and stale drafts."""
-    from app.db import write_transactions
-    from app.extensions import db
-    from app.postings import drafts, pending_uploads
-    from app.postings.services import expire_due_postings
-
     with write_transactions():
         count = expire_due_postings()
         db.session.commit()

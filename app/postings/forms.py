@@ -30,6 +30,7 @@ from app.catalogue.services import all_regions, all_units, categories_with_commo
 from app.members.phones import normalise_phone
 from app.postings.models import DeliveryOption, PostingKind
 from app.postings.services import MAX_PRICE, MAX_QUANTITY, MAX_UNIT_WEIGHT_KG, PostingData, local_today
+from app.sms_spend.budget import DestinationRefused, check_destination
 
 # Dates further ahead than this are typos (and would overflow date arithmetic when renewed).
 MAX_DAYS_AHEAD = 366
@@ -309,7 +310,6 @@ class StationPostingForm(PostingForm):
             self.farmer_e164 = normalise_phone(field.data, current_app.config["DEFAULT_PHONE_REGION"])
         except ValueError:
             raise ValidationError(_l("Enter a valid mobile number, e.g. 138 0013 8000."))
-        from app.notify.sms_budget import DestinationRefused, check_destination
 
         try:
             check_destination(self.farmer_e164)

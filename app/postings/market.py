@@ -13,6 +13,8 @@ from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from app.caching.local import app_cache
+from app.caching.shared import shared_cache
 from app.catalogue.services import all_regions, all_units, categories_with_commodities
 from app.core.i18n import is_chinese
 from app.db import read_without_transaction
@@ -22,9 +24,7 @@ from app.postings.market_cards import market_cards
 from app.postings.market_forms import KIND_CHOICES, SORT_CHOICES, MarketChoices, MarketFilters, parse_market_filters
 from app.postings.market_reading import query_chips, suggestions
 from app.postings.models import Posting
-from app.search.cache import app_cache
-from app.search.postings import PostingQuery, ResultIds, search_postings
-from app.search.shared_cache import shared_cache
+from app.postings.search import PostingQuery, ResultIds, search_postings
 from app.search.understanding import Understanding
 from app.search.vocabulary import query_vocabulary, understand
 from app.web.htmx import render_page_or_fragment
@@ -155,7 +155,7 @@ def shared_result_ids(filters: MarketFilters, choices: MarketChoices, per_page: 
     """:func:`find_result_ids`, through the cache every worker shares when there is one: a page of
     results one worker found is not searched again by the others, and of the workers that miss
     the same search at once only one asks the database while the others wait for its answer
-    (app/search/shared_cache.py). Entries are keyed by the data version, so never stale."""
+    (app/caching/shared.py). Entries are keyed by the data version, so never stale."""
     shared = shared_cache()
     if shared is None:
         return find_result_ids(filters, choices, per_page)

@@ -4,7 +4,7 @@ reused while nothing they show has changed.
 Rendering twenty cards costs more than finding them, so each worker keeps the HTML of recent cards
 (MARKET_CARD_CACHE_SIZE) under a key that names everything a card depends on: the posting and its
 owner through their ``updated_at`` (every change to either moves it, adding or removing a photo
-included: see ``services._photos_changed``), the catalogue snapshot (names of commodities, units
+included: app/caching/stamps.py), the catalogue snapshot (names of commodities, units
 and provinces) and the language. A card that starts showing another related row must add that
 row to :func:`card_keys`.
 """
@@ -17,10 +17,11 @@ from markupsafe import Markup
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
+from app.caching import stamps
+from app.caching.local import app_cache
 from app.extensions import db
 from app.members.models import Member
 from app.postings.models import Posting, PostingStatus
-from app.search.cache import app_cache
 
 CARD_TEMPLATE = "postings/_partials/_card.html"
 # Keys are exact, so age only bounds how long an unused card occupies memory.
@@ -36,6 +37,9 @@ CARD_OPTIONS = (
     joinedload(Posting.owner),
     selectinload(Posting.photos),
 )
+
+# The cards' keys read these rows' updated_at.
+stamps.require(Posting, Member)
 
 
 def market_cards(ids: tuple[int, ...], catalogue_fingerprint: int) -> list[Markup]:

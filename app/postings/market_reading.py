@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from flask_babel import gettext as _
 
 from app.postings.market_forms import MarketChoices, MarketFilters
-from app.search.postings import any_posting_matches
+from app.postings.search import any_posting_matches
 from app.search.understanding import Part, Understanding, is_cjk
 from app.search.vocabulary import query_vocabulary
 

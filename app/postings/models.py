@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.caching import stamps
 from app.extensions import db
 from app.models_common import Money, PricePerKg, Quantity, QuantityKg, created_at_column, updated_at_column
 
@@ -63,7 +64,7 @@ class Posting(db.Model):
         Index("ix_posting_updated_at", "updated_at"),
         # The market's "largest quantity first" order and its minimum quantity filter.
         Index("ix_posting_status_quantity_kg", "status", "quantity_kg"),
-        # One per market filter, ending with the market's order (app/search/postings.py; migration 0020).
+        # One per market filter, ending with the market's order (app/postings/search.py; migration 0020).
         Index("ix_posting_status_commodity_published", "status", "commodity_id", "published_at"),
         Index("ix_posting_status_commodity_price", "status", "commodity_id", "price_per_kg"),
         Index(
@@ -234,3 +235,9 @@ class PendingUpload(db.Model):
     width: Mapped[int]
     height: Mapped[int]
     created_at: Mapped[datetime] = created_at_column()
+
+
+# Posting pages and market cards are cached by these rows' updated_at (app/caching/stamps.py): a
+# change to a posting's photos alone moves the posting's.
+stamps.stamped(Posting)
+stamps.touches(PostingPhoto, "posting")

@@ -5,7 +5,7 @@ Loading a posting with its commodity, unit, province, owner, storefront, info-st
 and rendering all of it costs several times what the rest of the page does, and the same postings
 are opened again and again. Each worker keeps recent bodies (POSTING_PAGE_CACHE_SIZE) under a key
 that names everything templates/postings/_partials/_posting_body.html shows: the posting's
-``updated_at`` (photo changes move it too: see ``services._photos_changed``), its owner's and the
+``updated_at`` (photo changes move it too: app/caching/stamps.py), its owner's and the
 owner's storefront's, the info-station's, the catalogue snapshot (names of commodities, units and
 provinces) and the language. What differs per viewer — the safety signals with their report link,
 the trade actions, the owner's buttons — is rendered for every request around it.
@@ -28,12 +28,16 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import aliased, defer, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.caching import stamps
+from app.caching.local import app_cache
+from app.caching.shared import shared_cache
 from app.extensions import db
 from app.members.models import Member, Storefront
 from app.postings.market import market_choices
 from app.postings.models import Posting, PostingPhoto
-from app.search.cache import app_cache
-from app.search.shared_cache import shared_cache
+
+# body_key and _PAGE_STAMP read these rows' updated_at (the info-station is a Member).
+stamps.require(Posting, Member, Storefront)
 
 BODY_TEMPLATE = "postings/_partials/_posting_body.html"
 # Keys are exact, so age only bounds how long an unused body occupies memory.
@@ -171,7 +175,7 @@ def shared_page(stamp: Row, render: Callable[[], str]) -> str:
     """The whole posting page for a visitor who is not signed in (only when :func:`page_is_shared`),
     stored under the path, the language, the catalogue snapshot, the ``stamp`` and the seller's
     completed orders and rating (read as the page reads them): in this worker, and in the cache
-    all workers share when there is one (app/search/shared_cache.py), so that a page one worker
+    all workers share when there is one (app/caching/shared.py), so that a page one worker
     rendered is not rendered again by the others. ``render()`` makes the page when neither has it.
     Every copy of the visitor's CSRF token is cut out before the page is stored and the current
     visitor's is put in when it is served, so a token is never shown to anyone else."""

@@ -62,3 +62,21 @@ def member_postings(member_id: int, status: str | None = None) -> Select:
     if status:
         query = query.where(Posting.status == status)
     return query
+
+
+def storefront_postings(member_id: int, page: int, per_page: int):
+    """A page (Flask-SQLAlchemy Pagination) of the member's active sell offers and buy requests, newest
+    first, with everything a posting card shows loaded in the same few queries."""
+    query = (
+        select(Posting)
+        .where(Posting.owner_id == member_id, Posting.status == PostingStatus.ACTIVE.value)
+        .options(
+            joinedload(Posting.commodity),
+            joinedload(Posting.unit),
+            joinedload(Posting.province),
+            joinedload(Posting.owner),
+            selectinload(Posting.photos),
+        )
+        .order_by(Posting.published_at.desc(), Posting.id.desc())
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)

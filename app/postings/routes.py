@@ -12,11 +12,12 @@ from flask_login import current_user, login_required
 from app.db import read_without_transaction
 from app.extensions import db
 from app.members import services as member_services  # a module: app.members imports this package
-from app.postings import bp, drafts, page_cache, pending_uploads, policy, queries, services
+from app.postings import bp, drafts, page_cache, pending_uploads, policy, queries, services, signals
 from app.postings.forms import PostingForm, StationPostingForm
 from app.postings.models import DeliveryOption, Posting, PostingStatus
 from app.postings.services import PostingInvalid
 from app.postings.views import record_view
+from app.sms_spend import budget as sms_budget
 from app.web.decorators import station_required
 from app.web.redirects import safe_next
 from app.web.request_limits import body_limit
@@ -55,6 +56,12 @@ def new_posting():
     )
 
 
+def _ask_farmer_to_confirm(posting) -> None:
+    # app.inbound_sms answers the signal with the SMS that asks the farmer to reply YES <number>,
+    # written in this transaction; it commits with the posting.
+    signals.station_draft_saved.send(signals.SENDER, posting_id=posting.id)
+
+
 @bp.route("/station/postings/new", methods=["GET", "POST"])
 @body_limit("photos")
 @station_required
@@ -62,10 +69,6 @@ def station_new_posting():
     member_services.ensure_can_write(current_user)
     form, restored = _open_form(StationPostingForm, "station")
     if form.validate_on_submit():
-        # Imported here: app.inbound_sms imports the postings services, which import this package.
-        from app.inbound_sms.station import request_farmer_confirmation
-        from app.notify import sms_budget
-
         station = current_user._get_current_object()
         try:
             # Counted before anything is written: a refusal commits only the admins' alert, and a
@@ -90,7 +93,7 @@ def station_new_posting():
             owner=farmer,
             via_station=station,
             publish=False,
-            before_commit=request_farmer_confirmation,
+            before_commit=_ask_farmer_to_confirm,
             form_name="station",
         )
         if posting is not None:

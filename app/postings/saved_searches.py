@@ -2,7 +2,7 @@
 
 A saved search holds the market's filters (app/postings/market_forms.py) as parsed by the market
 itself, so a search means the same thing when it is run again and when it decides who hears of a new
-sell offer (``matches`` mirrors ``DatabasePostingSearch.conditions`` in app/search/postings.py and the search
+sell offer (``matches`` mirrors ``DatabasePostingSearch.conditions`` in app/postings/search.py and the search
 engines' term rules)."""
 
 from __future__ import annotations

@@ -235,8 +235,6 @@ def update_posting(
     for photo in removed:
         posting.photos.remove(photo)
     add_photos(posting, new_photos)
-    if removed:
-        _photos_changed(posting)
     db.session.flush()
     return [photo.filename for photo in removed]
 
@@ -247,8 +245,6 @@ def add_photos(posting: Posting, photos: Iterable[StoredImage]) -> None:
     limit = current_app.config["MAX_PHOTOS_PER_POSTING"]
     if len(posting.photos) + len(photos) > limit:
         raise PostingInvalid("photos", _l("A posting can have at most %(n)s photos.", n=limit))
-    if photos:
-        _photos_changed(posting)
     position = max((p.position for p in posting.photos), default=-1) + 1
     for offset, image in enumerate(photos):
         posting.photos.append(
@@ -260,12 +256,6 @@ def add_photos(posting: Posting, photos: Iterable[StoredImage]) -> None:
                 height=image.height,
             )
         )
-
-
-def _photos_changed(posting: Posting) -> None:
-    # Photos are rows of their own: without this a change to the photos alone would leave
-    # updated_at, and with it the cached rendering of the posting page (page_cache.py), as it was.
-    posting.updated_at = utcnow()
 
 
 def delete_photo_files(filenames: Iterable[str]) -> None:

@@ -15,11 +15,10 @@ hongfu fushi), which a query in pinyin is matched against.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
 from app.search.understanding import pinyin_pairs, singular
-from sms.vocabulary import fold as fold_script
+from sms.vocabulary import fold_for_matching
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN_RE = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+", re.UNICODE)
@@ -31,7 +30,7 @@ TermGroup = tuple[tuple[str, ...], ...]
 
 def fold(text: str) -> str:
     """NFKC-normalise, Traditional → Simplified and casefold (full-width "ＣＯＲＮ" → "corn")."""
-    return fold_script(unicodedata.normalize("NFKC", text or "")).casefold()
+    return fold_for_matching(text)
 
 
 def _cjk_tokens(run: str) -> list[str]:

@@ -12,9 +12,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.caching.local import app_cache
 from app.catalogue.models import Commodity, Region
 from app.extensions import db
-from app.search.cache import app_cache
 from app.search.understanding import CommodityRow, QueryVocabulary, Understanding
 from sms.vocabulary import csv_commodity_names
 

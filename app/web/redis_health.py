@@ -3,15 +3,15 @@
 Redis holds the rate limits' counters (RATELIMIT_STORAGE_URI) and the shared page and search cache
 (PAGE_CACHE_REDIS_URL). Neither is needed to serve a page: when Redis is down the limits count in
 each worker's memory (Flask-Limiter's in-memory fallback) and pages are rendered without the shared
-cache (app/search/shared_cache.py), so this is reported, not failed on.
+cache (app/caching/shared.py), so this is reported, not failed on.
 """
 
 from __future__ import annotations
 
 from flask import current_app
 
+from app.caching.shared import shared_cache
 from app.extensions import limiter
-from app.search.shared_cache import shared_cache
 
 
 def _uses_redis(uri: str | None) -> bool:

@@ -85,7 +85,7 @@ def assert_flat(url_for_size, grow):
     # Which statements find a page's ids depends on the page, not on its cards: the market counts
     # results only when the page is full (on the last page the count is the ids it found), and a price
     # order lists negotiable postings by a second query only when priced ones do not fill the page
-    # (app/search/postings.py). Those are bounded; every other statement is compared one for one, so
+    # (app/postings/search.py). Those are bounded; every other statement is compared one for one, so
     # a query per card still shows.
     assert len(large) <= QUERY_BUDGET, "\n".join(large)
     small, large = _card_statements(small), _card_statements(large)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from app.media.images import StoredImage
-from app.search import postings as search_postings
+from app.postings import search as search_postings
 from tests.factories import make_posting
 from tests.search.helpers import search, titles
 

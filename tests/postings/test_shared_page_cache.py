@@ -1,5 +1,5 @@
 """Visitors' posting pages and the market's search results shared by the workers through Redis
-(app/search/shared_cache.py): a page one worker rendered is served by another without rendering it
+(app/caching/shared.py): a page one worker rendered is served by another without rendering it
 again, with that visitor's own CSRF token; a search one worker ran is not run again by another; a
 change to a posting is shown by every worker at once; Redis being down only means rendering and
 searching locally."""

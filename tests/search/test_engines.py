@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select, text
 
 from app.postings.models import Posting
+from app.postings.search import POSTING_TEXT as POSTING_SEARCH
 from app.search.engines import Fts5Engine, PostgresEngine, engine_for
-from app.search.postings import POSTING_TEXT as POSTING_SEARCH
 from tests.factories import make_posting
 
 

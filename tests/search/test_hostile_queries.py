@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.postings.models import Posting
+from app.postings.search import POSTING_TEXT as POSTING_SEARCH
 from app.search.engines import Fts5Engine, PostgresEngine
-from app.search.postings import POSTING_TEXT as POSTING_SEARCH
 from app.search.text import query_terms
 from tests.factories import make_posting
 from tests.search.helpers import search

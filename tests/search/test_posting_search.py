@@ -1,4 +1,4 @@
-"""The posting search service (app/search/postings.py): bounded relevance ranking, capped counts,
+"""The posting search service (app/postings/search.py): bounded relevance ranking, capped counts,
 indexed filters, and the trusted-seller copy on postings."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select, text
 
 from app.extensions import db as _db
+from app.postings import search as posting_search
 from app.postings.models import Posting
-from app.search import postings as posting_search
-from app.search.postings import PostingQuery, search_postings
+from app.postings.search import PostingQuery, search_postings
 from tests.factories import make_member, make_posting
 from tests.search.test_engines import explain
 

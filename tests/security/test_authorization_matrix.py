@@ -26,7 +26,7 @@ ACCESS: dict[str, tuple[str, str]] = {
     "postings.pending_photo": (PARTY, "a kept photo's thumbnail, its sender's only"),
     "postings.autosave_draft": (SELF, "the URL names a form (new or station); the draft is the member's own"),
     "postings.discard_draft": (SELF, "the URL names a form (new or station); the draft is the member's own"),
-    "members.storefront": (PUBLIC, "storefronts are public pages"),
+    "postings.storefront": (PUBLIC, "storefronts are public pages"),
     "members.follow_store": (PUBLIC, "any signed-in member may follow another member's public storefront"),
     "members.unfollow_store": (PUBLIC, "removes only the signed-in member's own follow of that storefront"),
     "main.media": (PUBLIC, "posting photos and logos are public; identity documents are served elsewhere"),

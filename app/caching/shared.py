@@ -1,6 +1,6 @@
 """A cache shared by every worker and host, in Redis (PAGE_CACHE_REDIS_URL, by default REDIS_URL).
 
-The per-process caches (app/search/cache.py) make each gunicorn worker render a page once; with
+The per-process caches (app/caching/local.py) make each gunicorn worker render a page once; with
 several workers on several hosts each page is still rendered once per worker. Entries that are
 the same for everyone (a visitor's posting page, with its CSRF token cut out) are also kept here,
 so that the first worker to render a page saves the others the work.

@@ -17,12 +17,13 @@ had just counted. The counters commit (or roll back) with the caller's transacti
 is never written is never counted.
 
 A refusal alerts the admins once per budget window: a row in ``sms_budget_alert`` (unique per
-budget, key and window) plus an e-mail/SMS through the notify outbox to every admin. That row is
-written in the caller's session: **the caller commits after a refusal** before it answers.
+budget, key and window) and the ``budget_reached`` signal, on which app.notify writes an e-mail/SMS
+to every admin to its outbox. Both are in the caller's session: **the caller commits after a
+refusal** before it answers.
 
 ``human_check_needed`` tells the code forms when an address or a number prefix has asked for
-SMS_HUMAN_CHECK_AFTER_PER_ADDRESS / _PER_PREFIX codes this hour; app/notify/human_check.py then
-asks a question before the next code.
+SMS_HUMAN_CHECK_AFTER_PER_ADDRESS / _PER_PREFIX codes this hour; app/sms_spend/human_check.py then
+asks a question before the next code (app/sms_spend/human_check.py).
 """
 
 from __future__ import annotations
@@ -38,20 +39,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.core.clock import utcnow
+from app.core.clock import local_day_start, utcnow
 from app.core.errors import DomainError
-from app.core.urls import public_url
 from app.extensions import db
-from app.notify.models import SmsBudgetAlert, SmsBudgetCounter
-from app.notify.policy import local_day_start
-from app.notify.preferences import register_event
+from app.sms_spend.models import SmsBudgetAlert, SmsBudgetCounter
+from app.sms_spend.signals import SENDER, budget_reached
 
 # What caused the SMS: decides which budgets it counts against.
 CODE = "code"  # sign-up / verification and password-reset codes: asked for by anyone
 STATION = "station"  # an info-station's confirmation SMS to a farmer
-
-ALERT_EVENT = "sms_budget_reached"
-register_event(ALERT_EVENT, "account")  # an admin cannot switch this warning off
 
 # Budget names, in the order they are counted (always the same order, so that two requests never
 # wait for each other's counter rows in opposite orders).
@@ -272,18 +268,14 @@ def _alert_admins_once(budget: Budget, now: datetime) -> None:
     )
     if db.session.execute(statement).first() is None:
         return
-    from app.members.models import Member
-    from app.notify.services import enqueue
-
-    context = {
-        "budget": budget.name,
-        "key": budget.key,
-        "period": budget.period,
-        "limit": budget.limit,
-        "link": public_url("admin.sms_budget_page"),
-    }
-    for admin in db.session.scalars(select(Member).where(Member.is_admin.is_(True)).order_by(Member.id)):
-        enqueue(admin, ALERT_EVENT, context, urgent=True)
+    budget_reached.send(
+        SENDER,
+        budget=budget.name,
+        key=budget.key,
+        period=budget.period,
+        limit=budget.limit,
+        window_start=budget.window_start,
+    )
 
 
 def _insert_alert(values: dict):

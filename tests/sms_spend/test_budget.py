@@ -1,7 +1,7 @@
 """SMS spend is bounded (issue 23, SMS pumping): stations act for farmers only once an admin approved
 them, every SMS a stranger or a station can cause counts against per-number, per-range, per-address,
 per-station and site-wide budgets, foreign numbers get no SMS, many codes need a human check, and
-the admins are alerted once per full window. app/notify/sms_budget.py owns the rule."""
+the admins are alerted once per full window. app/sms_spend/budget.py owns the rule."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 from app import create_app
 from app.admin.models import AuditLog
 from app.members.models import Member
-from app.notify import sms_budget
-from app.notify.models import Notification, SmsBudgetAlert, SmsBudgetCounter
+from app.notify.models import Notification
 from app.postings.models import Posting
+from app.sms_spend import budget as sms_budget
+from app.sms_spend.models import SmsBudgetAlert, SmsBudgetCounter
 from config import TestingConfig
 from tests.factories import make_member
 from tests.members.helpers import signup_data

@@ -2,7 +2,8 @@
 
 Run it after a deploy that changes how text is prepared for search (app/search/text.py), e.g. the
 folding of Traditional characters, plurals and pinyin of issue 16: new and edited rows get the new
-text on save, old rows only through this. Batched (a commit per batch), restartable with
+text on save, old rows only through this. In app.ops because it reaches into two domains (postings, forum)
+that search itself may not import. Batched (a commit per batch), restartable with
 ``--after-id``, safe to run while the site is up."""
 
 from __future__ import annotations
@@ -11,6 +12,11 @@ import time
 
 import click
 from flask.cli import AppGroup
+
+from app.db import write_transactions
+from app.extensions import db
+from app.forum.services import reindex_posts_after
+from app.postings.services import reindex_postings_after
 
 search_cli = AppGroup("search", help="Search maintenance.")
 
@@ -22,11 +28,6 @@ search_cli = AppGroup("search", help="Search maintenance.")
 @click.option("--forum/--no-forum", default=True, help="Reindex forum posts.")
 def reindex(batch_size: int, after_id: int, postings: bool, forum: bool) -> None:
     """Rewrite search_text of every posting and forum post, ``--batch-size`` rows per commit."""
-    from app.db import write_transactions
-    from app.extensions import db
-    from app.forum.services import reindex_posts_after
-    from app.postings.services import reindex_postings_after
-
     jobs = [("postings", reindex_postings_after, after_id)] if postings else []
     if forum:
         jobs.append(("forum posts", reindex_posts_after, 0))

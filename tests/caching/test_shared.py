@@ -10,7 +10,7 @@ import time
 import pytest
 import redis
 
-from app.search.shared_cache import SharedCache
+from app.caching.shared import SharedCache
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 PREFIX = "jishi:test-single-flight:"

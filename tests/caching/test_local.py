@@ -3,7 +3,7 @@ at most max_age seconds; the least recently used entries go first."""
 
 from __future__ import annotations
 
-from app.search.cache import ResultCache
+from app.caching.local import ResultCache
 
 
 class FakeClock:

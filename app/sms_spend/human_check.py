@@ -1,7 +1,7 @@
 """A human check before more SMS codes: a small sum to type, asked in the code forms once an address
-or a number range has had many codes this hour (sms_budget.human_check_needed). Works without
+or a number range has had many codes this hour (budget.human_check_needed). Works without
 JavaScript. The question lives in the signed session cookie; the database remembers each answered
-question (a one-use counter of sms_budget), so a cookie with a solved question cannot be replayed:
+question (a one-use counter of the SMS budget), so a cookie with a solved question cannot be replayed:
 one answer lets one more code through."""
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 from flask import session
 from flask_babel import gettext as _
+
+from app.sms_spend.budget import use_once
 
 SESSION_KEY = "human_check"
 # An unanswered question older than this is replaced by a new one.
@@ -37,8 +39,6 @@ def passes(answer: str | None) -> bool:
     """True when ``answer`` is the right sum for the session's fresh question and the question was
     never used before; the question is used up either way. Writes a one-use counter row in the
     session (the caller commits)."""
-    from app.notify.sms_budget import use_once
-
     entry = session.pop(SESSION_KEY, None)
     if not isinstance(entry, dict) or not answer:
         return False
