@@ -121,13 +121,14 @@ def _connect_receivers() -> None:
     from app.admin import signals as admin_signals
     from app.inbound_sms import station as inbound_station
     from app.market import rollup
-    from app.notify import community_handlers, handlers, match_handlers, spend_handlers
+    from app.notify import community_handlers, follow_handlers, handlers, match_handlers, spend_handlers
     from app.payments import handlers as payment_handlers
     from app.postings import subscribers
     from app.search import subscribers as search_subscribers
 
     handlers.connect()
     match_handlers.connect()
+    follow_handlers.connect()
     community_handlers.connect()
     spend_handlers.connect()
     inbound_station.connect()

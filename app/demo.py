@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.catalogue.services import find_commodity
 from app.core.clock import utcnow
 from app.extensions import db
+from app.members import follows
 from app.members.models import STATION_APPROVED, STATION_PENDING, Member, Storefront
 from app.members.payees import PayeeData, payee_of, save_payee
 from app.members.verification import decide_verification, pending_request_of, request_verification
@@ -371,16 +372,32 @@ def _ensure_payee(farmer, created: dict[str, int]) -> None:
         created["payees"] += 1
 
 
+# Who follows the co-op's storefront (issue 24): the demo buyer and the info station, so that the
+# co-op's demo postings show up on their "stores I follow" page and in the console SMS and e-mail.
+DEMO_FOLLOWERS = (BUYER_PHONE, STATION_PHONE)
+
+
+def _ensure_demo_followers(members: dict[str, Member], created: dict[str, int]) -> None:
+    """The demo buyer and station follow the co-op's store (before its postings are published)."""
+    farmer = members[FARMER_PHONE]
+    if farmer.storefront is None:
+        return
+    for phone in DEMO_FOLLOWERS:
+        if follows.follow(members[phone], farmer.storefront):
+            created["follows"] += 1
+
+
 def load_demo_data() -> dict[str, int]:
-    """Create the demo accounts, the co-op's storefront and trusted badge, and the demo postings that
-    are missing. Returns counts of what was created (all zero on a second run). Needs the catalogue
+    """Create the demo accounts, the co-op's storefront, trusted badge and followers, and the demo
+    postings that are missing. Returns counts of what was created (all zero on a second run). Needs the catalogue
     loaded first. Does not commit.
     """
-    created = {"members": 0, "storefronts": 0, "verifications": 0, "payees": 0, "postings": 0}
+    created = {"members": 0, "storefronts": 0, "verifications": 0, "payees": 0, "follows": 0, "postings": 0}
     members = _ensure_members(created)
     _ensure_storefront(members[FARMER_PHONE], created)
     _ensure_verified(members[FARMER_PHONE], members[ADMIN_PHONE], created)
     _ensure_payee(members[FARMER_PHONE], created)
+    _ensure_demo_followers(members, created)
     _ensure_postings(members, created)
     db.session.flush()
     return created

@@ -300,6 +300,8 @@ TARGET_PRICE = _p("target", Kind.TEXT, 12, zh=9)
 CHANGE = _p("change", Kind.TEXT, 7)  # ▲100.0%
 DAY = _p("day", Kind.TEXT, 5)  # 12/31
 DIGEST_LABEL = _p("commodity", Kind.TEXT, 20, shorten=True, zh=2)
+# A storefront's name in "new goods from a store you follow".
+STORE = _p("store", Kind.TEXT, 20, shorten=True, zh=6)
 
 
 def _t(name: str, category: Category, params: tuple[Param, ...], en: str, zh: str, description: str = "") -> Template:
@@ -455,6 +457,15 @@ _TEMPLATES = [
         (COMMODITY, LINK),
         "Jishi: new {commodity} offer, price negotiable. See: {site}/{link}",
         "集市：新{commodity}供应，价格面议，详情： {site}/{link}",
+    ),
+    # New goods from a followed store: at most one per follower, store and day.
+    _t(
+        "store_new_goods",
+        _E,
+        (STORE, COMMODITY, LINK),
+        "Jishi: {store}, a store you follow, has new {commodity}. See: {site}/{link}",
+        "集市：您关注的{store}上新{commodity}，详情： {site}/{link}",
+        "a store the member follows posted new goods (one a store a day)",
     ),
     # Forum, reports, admins.
     _t(

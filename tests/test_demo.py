@@ -105,3 +105,17 @@ def test_the_demo_co_op_has_a_payee_account(db):
     _load(db)
     farmer = db.session.scalar(select(Member).where(Member.phone == FARMER_PHONE))
     assert payee_of(farmer.id).account_number == DEMO_PAYEE[2]
+
+
+def test_the_demo_buyer_and_station_follow_the_co_op_and_see_its_new_goods(client, db, login):
+    from app.demo import BUYER_PHONE
+    from app.members.follows import follower_count, is_following
+
+    created = _load(db)
+    assert created["follows"] == 2
+    farmer = db.session.scalar(select(Member).where(Member.phone == FARMER_PHONE))
+    buyer = db.session.scalar(select(Member).where(Member.phone == BUYER_PHONE))
+    assert is_following(buyer.id, farmer.id) and follower_count(farmer.id) == 2
+    login(buyer)
+    page = client.get("/account/following").get_data(as_text=True)
+    assert farmer.storefront.name in page and "优质玉米出售" in page

@@ -8,7 +8,7 @@ admin edits it on the site, and both languages are written out in full.
 from __future__ import annotations
 
 # Slug → the order of the help centre's index.
-SLUGS = ("posting", "buying", "negotiation", "payment", "shipping", "disputes", "sms")
+SLUGS = ("posting", "buying", "following", "negotiation", "payment", "shipping", "disputes", "sms")
 
 PAGES: dict[str, dict[str, tuple[str, str]]] = {
     "en": {
@@ -42,6 +42,24 @@ mobile number, or use the SMS commands.
 5. When the goods arrive, confirm receipt. You can review the seller after completion.
 
 Keep every step on Jishi: only then can we help you in a dispute.
+""",
+        ),
+        "following": (
+            "Following a store",
+            """\
+Like a seller's goods? Open their store page (the seller's name on a posting leads there) and choose
+**Follow**. You need to be logged in; you cannot follow your own store.
+
+- When a store you follow posts a new **sell offer**, it appears under **Account → Stores I follow**.
+- We also tell you by SMS and e-mail, **at most once a day per store**, however many lots it posts:
+  the first new lot of the day, with a link; the rest are on the store's page and your list.
+- Choose the channels under **Account → Notification settings → New goods from stores I follow**.
+  The usual rules hold: no SMS at night (21:00–07:00, they wait until morning), a daily SMS limit,
+  and no SMS at all after you text **STOP** (退订) — text START to receive SMS again.
+- Every such e-mail has a **Stop these e-mails** link; it switches off only these e-mails.
+- Stop following at any time from the store's page or from **Stores I follow**.
+
+Sellers see how many members follow their store on their **Dashboard** and on the store page.
 """,
         ),
         "negotiation": (
@@ -178,6 +196,22 @@ twice does it once: the second reply says it is already done.
 5. 收到货后确认收货。订单完成后可以评价卖家。
 
 每一步都请在集市上完成，出了纠纷我们才能帮您。
+""",
+        ),
+        "following": (
+            "关注店铺",
+            """\
+喜欢某位卖家的货？打开他的店铺页面（发布里卖家的名字就能进入），点**关注**。需要先登录；不能关注自己的店铺。
+
+- 您关注的店铺发布新的**供应**时，会显示在**账户 → 我关注的店铺**里。
+- 我们也会通过短信和电子邮件通知您，**每家店铺每天最多一次**，不管它发布多少批货：通知当天第一批新货并附链接，
+  其余的在店铺页面和您的列表里查看。
+- 在**账户 → 通知设置 → 我关注的店铺上新**里选择通知方式。照常适用这些规则：夜间（21:00–07:00）不发短信，
+  留到早上再发；每天有短信数量上限；回复**退订**（STOP）后不再收到任何短信，回复 START 可恢复。
+- 每封这类邮件都有**停止接收此类电子邮件**链接，只关闭这一类邮件。
+- 随时可以在店铺页面或**我关注的店铺**里取消关注。
+
+卖家可以在**数据看板**和店铺页面看到有多少会员关注了自己的店铺。
 """,
         ),
         "negotiation": (

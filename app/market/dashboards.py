@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.catalogue.models import Commodity
 from app.extensions import db
 from app.market.reports import ZERO, local_bounds, month_bucket, month_start, recent_months
+from app.members.follows import follower_count
 from app.members.models import Member
 from app.postings.models import Posting
 from app.postings.services import local_today
@@ -63,6 +64,8 @@ class SellerDashboard:
     orders_by_status: dict[str, int] = field(default_factory=dict)
     revenue_by_month: list[MonthAmount] = field(default_factory=list)
     top_commodities: list[CommodityFigure] = field(default_factory=list)
+    # Members who follow the seller's storefront (issue 24).
+    followers: int = 0
 
     @property
     def revenue_total(self) -> Decimal:
@@ -98,6 +101,7 @@ def seller_dashboard(member: Member) -> SellerDashboard:
         orders_by_status=_count_by(Order.status, Order.seller_id == member.id),
         revenue_by_month=_net_by_month(Order.seller_id, member.id, months),
         top_commodities=_top_commodities(member.id, months[0]),
+        followers=follower_count(member.id),
     )
 
 

@@ -6,7 +6,19 @@ import secrets
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ColumnElement, DateTime, ForeignKey, Integer, String, Text, and_, or_
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ColumnElement,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    or_,
+)
 from sqlalchemy import false as sa_false
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -140,6 +152,26 @@ class Storefront(db.Model):
             return None
         stem, _dot, extension = self.logo_filename.rpartition(".")
         return f"{stem}_t.{extension}"
+
+
+class StoreFollow(db.Model):
+    """A member following a seller's storefront (issue 24): the seller's new sell offers reach them
+    by their notification preferences. One row per (follower, seller); a member never follows
+    themselves."""
+
+    __table_args__ = (
+        UniqueConstraint("follower_id", "seller_id"),
+        CheckConstraint("follower_id <> seller_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follower_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    # Indexed: the fan-out and the follower count read the followers of one seller.
+    seller_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = created_at_column()
+
+    follower: Mapped[Member] = relationship(foreign_keys=[follower_id])
+    seller: Mapped[Member] = relationship(foreign_keys=[seller_id])
 
 
 class VerificationRequest(db.Model):

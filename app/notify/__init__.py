@@ -7,6 +7,8 @@ bp = Blueprint("notify", __name__)
 from app.notify import (  # noqa: E402,F401
     cli,
     community_handlers,
+    follow_handlers,
+    follow_routes,
     handlers,
     match_handlers,
     preference_routes,

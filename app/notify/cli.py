@@ -1,5 +1,6 @@
 """`flask notify worker` — sends the outbox (long-running, or `--once` for cron and tests); `flask notify
-prune-sms-budget` — drops old SMS-budget counters."""
+prune-sms-budget` — drops old SMS-budget counters; `flask notify prune-follow-alerts` — drops old
+day claims and read site notices of followed stores."""
 
 from __future__ import annotations
 
@@ -49,3 +50,18 @@ def prune_sms_budget_command(keep_days: int) -> None:
     removed = sms_budget.prune(keep_days=keep_days)
     db.session.commit()
     click.echo(f"removed {removed} SMS-budget counters")
+
+
+@bp.cli.command("prune-follow-alerts")
+@click.option("--keep-days", type=click.IntRange(1, 365), default=2, help="Keep day claims younger than this.")
+@click.option(
+    "--keep-notice-days", type=click.IntRange(1, 3650), default=90, help="Keep read site notices younger than this."
+)
+def prune_follow_alerts_command(keep_days: int, keep_notice_days: int) -> None:
+    """Delete old once-a-day claims of followed stores and old read site notices (a daily cron job)."""
+    from app.extensions import db
+    from app.notify import follow_handlers
+
+    claims, notices = follow_handlers.prune(keep_days=keep_days, keep_notice_days=keep_notice_days)
+    db.session.commit()
+    click.echo(f"removed {claims} follow-alert day claims and {notices} read site notices")

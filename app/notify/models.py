@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -163,3 +164,36 @@ class ConsoleSms(db.Model):
     to: Mapped[str] = mapped_column(String(32), index=True)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
+
+
+class SiteNotice(db.Model):
+    """A message shown on the site (the "stores I follow" page), not sent anywhere: one row per
+    member and event. ``params`` holds what the text needs, rendered in the reader's language when
+    the page is shown; ``link`` is a path on the site."""
+
+    __table_args__ = (Index("ix_site_notice_member_id_id", "member_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict] = mapped_column(JSON)
+    link: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = created_at_column()
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FollowAlertDay(db.Model):
+    """A follower was sent (on ``channel``) the one message a day they get about a followed store's
+    new goods: the UNIQUE row is how a seller posting 50 lots in a minute sends one SMS and one
+    e-mail per follower, and how two publishes at once agree on who sends it."""
+
+    __table_args__ = (
+        UniqueConstraint("member_id", "seller_id", "channel", "day"),
+        CheckConstraint("channel IN ('sms', 'email')", name="channel_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    seller_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(5))
+    day: Mapped[date] = mapped_column(Date)

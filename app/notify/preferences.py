@@ -37,6 +37,11 @@ CATEGORIES: dict[str, Category] = {
         Category("payments", _l("Payments"), _l("Payments received, refunds and amounts due.")),
         Category("shipments", _l("Shipments"), _l("Goods shipped, delivered or partly accepted.")),
         Category("market", _l("Market alerts"), _l("Price alerts and new offers matching your searches.")),
+        Category(
+            "follows",
+            _l("New goods from stores I follow"),
+            _l("When a store you follow posts new goods: at most one SMS and one e-mail per store a day."),
+        ),
         # The forum is chatty; texts cost the farmer attention, so forum SMS start switched off.
         Category("forum", _l("Forum"), _l("Replies to your forum posts."), sms_default=False),
         Category(
@@ -144,3 +149,46 @@ def save_choices(member_id: int, enabled: set[tuple[str, str]]) -> None:
                 )
             else:
                 row.enabled = on
+
+
+def members_wanting(member_ids: list[int], event: str, channel: str) -> set[int]:
+    """The members among ``member_ids`` who want ``event`` on ``channel`` (stored choice, else the
+    category's default), with one query per 900 ids: the bulk form of ``wanted_channels``."""
+    category = category_of(event)
+    if category is None or category.locked:
+        return set(member_ids)
+    stored: dict[int, bool] = {}
+    for start in range(0, len(member_ids), 900):
+        stored.update(
+            db.session.execute(
+                select(NotificationPreference.member_id, NotificationPreference.enabled).where(
+                    NotificationPreference.member_id.in_(member_ids[start : start + 900]),
+                    NotificationPreference.category == category.name,
+                    NotificationPreference.channel == channel,
+                )
+            )
+            .tuples()
+            .all()
+        )
+    default = category.default(channel)
+    return {member_id for member_id in member_ids if stored.get(member_id, default)}
+
+
+def switch_off(member_id: int, category: str, channel: str) -> None:
+    """Store "off" for one (category, channel) of the member, leaving their other choices alone (an
+    e-mail's unsubscribe link). Raises ValueError for a locked or unknown category or channel. Adds
+    to the session; the caller commits."""
+    known = CATEGORIES.get(category)
+    if known is None or known.locked or channel not in CHANNELS:
+        raise ValueError(f"cannot switch off {category!r} on {channel!r}")
+    row = db.session.scalar(
+        select(NotificationPreference).where(
+            NotificationPreference.member_id == member_id,
+            NotificationPreference.category == category,
+            NotificationPreference.channel == channel,
+        )
+    )
+    if row is None:
+        db.session.add(NotificationPreference(member_id=member_id, category=category, channel=channel, enabled=False))
+    else:
+        row.enabled = False

@@ -191,6 +191,10 @@ BUILDERS: dict[str, Callable[[dict], tuple[str, dict]]] = {
     "offer_expired": _named("offer_expired", _offer),
     "offer_withdrawn": _named("offer_withdrawn", _offer),
     "new_match": _new_match,
+    "store_new_goods": _named(
+        "store_new_goods",
+        lambda c: {"store": c["store"], "commodity": localized(c["commodity"]), "link": link_path(c["link"])},
+    ),
     "forum_reply": _named("forum_reply", _fixed("link")),
     "forum_quote": _named("forum_quote", _fixed("link")),
     "report_outcome": _report,

@@ -27,6 +27,8 @@ ACCESS: dict[str, tuple[str, str]] = {
     "postings.autosave_draft": (SELF, "the URL names a form (new or station); the draft is the member's own"),
     "postings.discard_draft": (SELF, "the URL names a form (new or station); the draft is the member's own"),
     "postings.storefront": (PUBLIC, "storefronts are public pages"),
+    "members.follow_store": (PUBLIC, "any signed-in member may follow another member's public storefront"),
+    "members.unfollow_store": (PUBLIC, "removes only the signed-in member's own follow of that storefront"),
     "main.media": (PUBLIC, "posting photos and logos are public; identity documents are served elsewhere"),
     # trade
     "trade.buy_now": (PUBLIC, "any member may buy from an active fixed-price offer"),
@@ -69,6 +71,10 @@ ACCESS: dict[str, tuple[str, str]] = {
     "notify.short_order": (PUBLIC, "redirects to /orders/<id> without reading the order"),
     "notify.short_negotiation": (PUBLIC, "redirects to /negotiations/<id> without reading it"),
     "notify.retry": (ADMIN, ""),
+    "notify.unsubscribe": (
+        SIGNED,
+        "the token is a member id and category signed with SECRET_KEY; a forged one is a 404",
+    ),
     # admin pages of other domains
     "catalogue.edit_commodity": (ADMIN, ""),
     "catalogue.add_commodity_alias": (ADMIN, ""),
