@@ -104,6 +104,7 @@ def _import_models() -> None:
     from app.members import models as _members  # noqa: F401
     from app.notify import models as _notify  # noqa: F401
     from app.payments import models as _payments  # noqa: F401
+    from app.pooling import models as _pooling  # noqa: F401
     from app.postings import models as _postings  # noqa: F401
     from app.trade import models as _trade  # noqa: F401
 
@@ -113,13 +114,14 @@ def _connect_receivers() -> None:
     idempotent (blinker keys receivers by function), so each create_app may call it."""
     from app.admin import signals as admin_signals
     from app.market import rollup
-    from app.notify import community_handlers, handlers, match_handlers
+    from app.notify import community_handlers, handlers, match_handlers, pool_handlers
     from app.payments import handlers as payment_handlers
     from app.postings import subscribers
 
     handlers.connect()
     match_handlers.connect()
     community_handlers.connect()
+    pool_handlers.connect()
     # Admin sits above the domains (no domain imports it), so its signal is wired here.
     admin_signals.report_decided.connect(community_handlers.on_report_decided, sender=admin_signals.SENDER)
     subscribers.connect()
@@ -142,6 +144,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(postings_bp)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(trade_bp)
+    from app.pooling import bp as pooling_bp
+
+    app.register_blueprint(pooling_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(logistics_bp)
     from app.notify import bp as notify_bp
