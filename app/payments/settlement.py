@@ -302,7 +302,11 @@ def _advance_shares(settlement: SplitSettlement, provider, payment: Payment, now
                 continue
             share.receiver_account_type, share.receiver_account = account.account_type, account.account
             receiver = SplitReceiver(
-                account.account_type, account.account, share.amount_minor, f"Jishi {settlement.order.number}", account.name
+                account.account_type,
+                account.account,
+                share.amount_minor,
+                f"Jishi {settlement.order.number}",
+                account.name,
             )
             _apply_share(share, provider.request_split(payment, share.out_request_no, (receiver,)), now)
         if share.state == SplitState.PROCESSING.value:
@@ -429,7 +433,10 @@ def reconcile_day(provider_name: str, day: date) -> list[SplitDifference]:
             }
         )
         local.update(
-            {s.out_request_no: s for s in db.session.scalars(select(SplitShare).where(SplitShare.out_request_no.in_(named)))}
+            {
+                s.out_request_no: s
+                for s in db.session.scalars(select(SplitShare).where(SplitShare.out_request_no.in_(named)))
+            }
         )
     differences = []
     for key in sorted(set(local) | set(remote)):

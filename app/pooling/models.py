@@ -49,9 +49,7 @@ class PoolPart(db.Model):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price > 0", name="unit_price_positive"),
-        CheckConstraint(
-            "status IN ('offered', 'accepted', 'declined', 'withdrawn', 'lapsed')", name="status_known"
-        ),
+        CheckConstraint("status IN ('offered', 'accepted', 'declined', 'withdrawn', 'lapsed')", name="status_known"),
         Index("ix_pool_part_posting_status", "posting_id", "status"),
     )
 

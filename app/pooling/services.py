@@ -202,9 +202,7 @@ def is_station_farmer(station: Member, farmer: Member) -> bool:
     if farmer.created_by_station_id == station.id:
         return True
     return bool(
-        db.session.scalar(
-            select(exists().where(Posting.owner_id == farmer.id, Posting.via_station_id == station.id))
-        )
+        db.session.scalar(select(exists().where(Posting.owner_id == farmer.id, Posting.via_station_id == station.id)))
     )
 
 

@@ -49,9 +49,9 @@ def offered(client, login, posting, seller, quantity, price="2.10") -> PoolPart:
     assert response.status_code == 303, response.get_data(as_text=True)
     db.session.expire_all()
     return db.session.scalars(
-        select(PoolPart).where(PoolPart.posting_id == posting.id, PoolPart.seller_id == seller.id).order_by(
-            PoolPart.id.desc()
-        )
+        select(PoolPart)
+        .where(PoolPart.posting_id == posting.id, PoolPart.seller_id == seller.id)
+        .order_by(PoolPart.id.desc())
     ).first()
 
 

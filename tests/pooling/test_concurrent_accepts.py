@@ -70,7 +70,9 @@ def test_two_accepts_racing_for_the_last_tonnes_one_wins_never_over_filled(clien
         assert (posting.quantity_filled, posting.status) == (Decimal("3000"), "closed")
         on_orders = db.session.scalar(select(func.sum(Order.quantity)).where(Order.buy_posting_id == posting.id))
         assert on_orders == Decimal("3000")
-        parts = {p.id: p.status for p in db.session.scalars(select(PoolPart).where(PoolPart.id.in_([one.id, other.id])))}
+        parts = {
+            p.id: p.status for p in db.session.scalars(select(PoolPart).where(PoolPart.id.in_([one.id, other.id])))
+        }
         assert sorted(parts.values()) == ["accepted", "lapsed"]
 
 

@@ -60,7 +60,12 @@ def test_each_farmer_of_a_pooled_part_is_paid_their_share_once(app, client, logi
 
     row = db.session.scalar(select(SplitSettlement).where(SplitSettlement.order_id == order.id))
     # ¥2,000.00 paid, 3 % fee ¥60.00: the farmers' pay-outs ¥776 + ¥679 + ¥485 = ¥1,940.00.
-    assert (row.seller_id, row.net, row.fee, row.amount_minor) == (station.id, Decimal("2000.00"), Decimal("60.00"), 194000)
+    assert (row.seller_id, row.net, row.fee, row.amount_minor) == (
+        station.id,
+        Decimal("2000.00"),
+        Decimal("60.00"),
+        194000,
+    )
     shares = db.session.scalars(select(SplitShare).order_by(SplitShare.id)).all()
     assert [(s.member_id, s.out_request_no, s.amount_minor, s.state) for s in shares] == [
         (farmers[0].id, f"{order.number}P1R1", 77600, "split"),
@@ -68,7 +73,10 @@ def test_each_farmer_of_a_pooled_part_is_paid_their_share_once(app, client, logi
         (farmers[2].id, f"{order.number}P3R1", 48500, "pending"),
     ]
     requests = wechat.posts_to("/v3/profitsharing/orders")
-    assert [(r["body"]["out_order_no"], r["body"]["receivers"][0]["account"], r["body"]["receivers"][0]["amount"]) for r in requests] == [
+    assert [
+        (r["body"]["out_order_no"], r["body"]["receivers"][0]["account"], r["body"]["receivers"][0]["amount"])
+        for r in requests
+    ] == [
         (f"{order.number}P1R1", "1900000301", 77600),
         (f"{order.number}P2R1", "1900000302", 67900),
     ]
@@ -92,7 +100,11 @@ def test_each_farmer_of_a_pooled_part_is_paid_their_share_once(app, client, logi
     assert (row.state, row.paid_out_minor, row.last_error) == ("finished", 194000, "")
     # The statements count what each farmer was paid, the station nothing.
     paid = settlement.paid_out_by_seller(local_today() - timedelta(days=1), local_today() + timedelta(days=1))
-    assert paid == {farmers[0].id: Decimal("776.00"), farmers[1].id: Decimal("679.00"), farmers[2].id: Decimal("485.00")}
+    assert paid == {
+        farmers[0].id: Decimal("776.00"),
+        farmers[1].id: Decimal("679.00"),
+        farmers[2].id: Decimal("485.00"),
+    }
     _settle(now + timedelta(hours=3))
     assert len(wechat.posts_to("/v3/profitsharing/orders")) == 3
 

@@ -52,7 +52,7 @@ def test_the_buyer_opens_a_buy_request_to_parts_with_a_minimum(client, login, bu
     assert client.post(f"/p/{buy_request.id}/pool", data={"min_part_quantity": "10"}).status_code == 303
     page = client.get(f"/p/{buy_request.id}/parts").get_data(as_text=True)
     assert "Filled 0 of 50 kilogram" in page and "Smallest part: 10 kilogram" in page
-    assert 'Offer a part or see how much is filled' not in client.get(f"/p/{buy_request.id}").get_data(as_text=True)
+    assert "Offer a part or see how much is filled" not in client.get(f"/p/{buy_request.id}").get_data(as_text=True)
     assert "Parts from several sellers (pooled supply)" in client.get(f"/p/{buy_request.id}").get_data(as_text=True)
     # Not poolable: a seller is told, and no form is offered.
     other = make_posting(owner=buyer, commodity="rice", kind="buy", quantity=Decimal("20"), unit_code="kg", price=None)
@@ -65,7 +65,9 @@ def test_a_part_is_at_least_the_minimum_and_at_most_what_is_still_wanted(client,
     seller = new_seller("Farmer Zhou")
     small = offer(client, login, big_request, seller, "200")
     assert small.status_code == 422
-    assert "A part is at least 500 kilogram (or exactly the 3,000 kilogram still wanted)." in small.get_data(as_text=True)
+    assert "A part is at least 500 kilogram (or exactly the 3,000 kilogram still wanted)." in small.get_data(
+        as_text=True
+    )
     too_much = offer(client, login, big_request, seller, "3500")
     assert too_much.status_code == 422 and "Only 3,000 kilogram are still wanted." in too_much.get_data(as_text=True)
     no_price = offer(client, login, big_request, seller, "500", price="0")
@@ -101,7 +103,9 @@ def test_the_buyer_accepts_parts_until_filled_and_each_becomes_an_order(client, 
 
     # The third part is bigger than what is still wanted: refused, nothing over-filled.
     over = answer(client, login, late, buyer, "accept")
-    assert over.status_code == 409 and "Only 500 kilogram are still wanted, less than this part." in over.get_data(as_text=True)
+    assert over.status_code == 409 and "Only 500 kilogram are still wanted, less than this part." in over.get_data(
+        as_text=True
+    )
 
     orders = db.session.scalars(select(Order).where(Order.buy_posting_id == big_request.id).order_by(Order.id)).all()
     assert [(o.seller_id, o.buyer_id, o.quantity, o.unit_price, o.total, o.status) for o in orders] == [
