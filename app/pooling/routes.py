@@ -162,3 +162,9 @@ def answer_part(part_id: int):
     else:
         flash({"decline": _("Part declined."), "withdraw": _("Your part was withdrawn.")}[action])
     return redirect_to(url_for("pooling.parts_page", posting_id=posting_id))
+
+
+@bp.app_template_global("pool_is_open")
+def pool_is_open(posting_id: int) -> bool:
+    """True when the buy request takes parts from several sellers (for the posting page's link)."""
+    return services.pool_of(posting_id) is not None

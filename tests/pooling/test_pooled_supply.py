@@ -55,8 +55,10 @@ def test_the_buyer_opens_a_buy_request_to_parts_with_a_minimum(client, login, bu
     assert "Offer a part or see how much is filled" not in client.get(f"/p/{buy_request.id}").get_data(as_text=True)
     assert "Parts from several sellers (pooled supply)" in client.get(f"/p/{buy_request.id}").get_data(as_text=True)
     # Not poolable: a seller is told, and no form is offered.
-    other = make_posting(owner=buyer, commodity="rice", kind="buy", quantity=Decimal("20"), unit_code="kg", price=None)
     login(stranger)
+    assert "Offer a part or see how much is filled" in client.get(f"/p/{buy_request.id}").get_data(as_text=True)
+    other = make_posting(owner=buyer, commodity="rice", kind="buy", quantity=Decimal("20"), unit_code="kg", price=None)
+    assert "Offer a part or see how much is filled" not in client.get(f"/p/{other.id}").get_data(as_text=True)
     assert "does not take parts from several sellers" in client.get(f"/p/{other.id}/parts").get_data(as_text=True)
     assert offer(client, login, other, stranger, "10").status_code == 409
 
