@@ -107,6 +107,10 @@ def test_each_farmer_of_a_pooled_part_is_paid_their_share_once(app, client, logi
     }
     _settle(now + timedelta(hours=3))
     assert len(wechat.posts_to("/v3/profitsharing/orders")) == 3
+    # The admin's split page lists each farmer's share under the station's settlement.
+    login(make_member(display_name="Admin Chen", is_admin=True))
+    splits = client.get("/admin/payments/splits").get_data(as_text=True)
+    assert "Farmer Niu: ¥679.00, " in splits and f"{order.number}P2R1" in splits
 
 
 def test_a_refund_scales_every_farmers_share_down_within_what_is_left():
