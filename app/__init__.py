@@ -110,6 +110,7 @@ def _import_models() -> None:
     from app.members import models as _members  # noqa: F401
     from app.notify import models as _notify  # noqa: F401
     from app.payments import models as _payments  # noqa: F401
+    from app.pooling import models as _pooling  # noqa: F401
     from app.postings import models as _postings  # noqa: F401
     from app.sms_spend import models as _sms_spend  # noqa: F401
     from app.trade import models as _trade  # noqa: F401
@@ -121,7 +122,14 @@ def _connect_receivers() -> None:
     from app.admin import signals as admin_signals
     from app.inbound_sms import station as inbound_station
     from app.market import rollup
-    from app.notify import community_handlers, follow_handlers, handlers, match_handlers, spend_handlers
+    from app.notify import (
+        community_handlers,
+        follow_handlers,
+        handlers,
+        match_handlers,
+        pool_handlers,
+        spend_handlers,
+    )
     from app.payments import handlers as payment_handlers
     from app.postings import subscribers
     from app.search import subscribers as search_subscribers
@@ -132,6 +140,7 @@ def _connect_receivers() -> None:
     community_handlers.connect()
     spend_handlers.connect()
     inbound_station.connect()
+    pool_handlers.connect()
     # Admin sits above the domains (no domain imports it), so its signal is wired here.
     admin_signals.report_decided.connect(community_handlers.on_report_decided, sender=admin_signals.SENDER)
     subscribers.connect()
@@ -155,6 +164,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(postings_bp)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(trade_bp)
+    from app.pooling import bp as pooling_bp
+
+    app.register_blueprint(pooling_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(logistics_bp)
     from app.notify import bp as notify_bp

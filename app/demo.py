@@ -19,6 +19,7 @@ from app.members import follows
 from app.members.models import STATION_APPROVED, STATION_PENDING, Member, Storefront
 from app.members.payees import PayeeData, payee_of, save_payee
 from app.members.verification import decide_verification, pending_request_of, request_verification
+from app.pooling import services as pooling
 from app.postings.models import Posting
 from app.postings.services import PostingData, create_posting
 
@@ -387,17 +388,71 @@ def _ensure_demo_followers(members: dict[str, Member], created: dict[str, int]) 
             created["follows"] += 1
 
 
+# Pooled supply (issue 24): the demo buyer's 30 t maize request, filled by one part the demo station
+# pooled for three of its farmers (张大爷 and two more of the station's farmers without smartphones).
+POOLED_TITLE = "Wanted: 30 t maize for our feed mill — pooled supply 拼单"
+POOLED_FARMERS = (
+    (PLACEHOLDER_FARMER_PHONE, "张大爷", "12"),
+    ("+8613900000006", "李二婶", "10"),
+    ("+8613900000007", "王老三", "8"),
+)
+
+
+def _ensure_pooled_request(members: dict[str, Member], created: dict[str, int]) -> None:
+    """A pooled buy request of the demo buyer, opened to parts of at least 5 t, and the station's
+    part pooling three farmers' lots, accepted by the buyer: one order with the station, each
+    farmer's share and pay-out recorded, the request filled."""
+    buyer, station = members[BUYER_PHONE], members[STATION_PHONE]
+    exists = db.session.scalar(
+        select(Posting.id).where(Posting.owner_id == buyer.id, Posting.title == POOLED_TITLE).limit(1)
+    )
+    maize = find_commodity("maize")
+    if exists is not None or maize is None:
+        return
+    request = create_posting(
+        buyer,
+        PostingData(
+            kind="buy",
+            commodity_id=maize.id,
+            title=POOLED_TITLE,
+            quantity=Decimal("30"),
+            unit_code="t",
+            province_code="41",
+            description="饲料厂收购玉米30吨，可由几位农户拼单供货，每份至少5吨。Several farms may fill it, 5 t or more each.",
+            delivery="deliver",
+        ),
+        publish=True,
+    )
+    pooling.open_pool(request, buyer, Decimal("5"))
+    lots = [pooling.FarmerLot(phone, Decimal(tonnes), name) for phone, name, tonnes in POOLED_FARMERS]
+    part = pooling.offer_pooled_part(
+        request, station, lots, Decimal("2380.00"), "deliver", "三户农户的玉米，水分14%以下，统一送货。"
+    )
+    pooling.answer_part(part, "accept", buyer)
+    created["postings"] += 1
+    created["pooled parts"] += 1
+
+
 def load_demo_data() -> dict[str, int]:
     """Create the demo accounts, the co-op's storefront, trusted badge and followers, and the demo
     postings that are missing. Returns counts of what was created (all zero on a second run). Needs the catalogue
     loaded first. Does not commit.
     """
-    created = {"members": 0, "storefronts": 0, "verifications": 0, "payees": 0, "follows": 0, "postings": 0}
+    created = {
+        "members": 0,
+        "storefronts": 0,
+        "verifications": 0,
+        "payees": 0,
+        "follows": 0,
+        "postings": 0,
+        "pooled parts": 0,
+    }
     members = _ensure_members(created)
     _ensure_storefront(members[FARMER_PHONE], created)
     _ensure_verified(members[FARMER_PHONE], members[ADMIN_PHONE], created)
     _ensure_payee(members[FARMER_PHONE], created)
     _ensure_demo_followers(members, created)
     _ensure_postings(members, created)
+    _ensure_pooled_request(members, created)
     db.session.flush()
     return created

@@ -48,7 +48,11 @@ def test_demo_postings_have_prices_per_kg_and_searchable_text(db):
     postings = db.session.scalars(select(Posting)).all()
     assert {p.kind for p in postings} == {"sell", "buy"}
     assert {"jin", "t"} <= {p.unit_code for p in postings}
-    assert all(p.status == "active" and p.search_text for p in postings)
+    assert all(p.search_text for p in postings)
+    # All active but the pooled request, which three farmers' pooled part filled (and so closed).
+    from app.demo import POOLED_TITLE
+
+    assert {p.title for p in postings if p.status != "active"} == {POOLED_TITLE}
     by_jin = next(p for p in postings if p.unit_code == "jin" and p.price is not None and p.commodity.slug == "maize")
     assert by_jin.price_per_kg == by_jin.price * 2
     maize = [p for p in postings if p.commodity.slug == "maize"]
@@ -119,3 +123,25 @@ def test_the_demo_buyer_and_station_follow_the_co_op_and_see_its_new_goods(clien
     login(buyer)
     page = client.get("/account/following").get_data(as_text=True)
     assert farmer.storefront.name in page and "优质玉米出售" in page
+
+
+def test_the_demo_has_a_pooled_request_filled_by_three_farmers_through_the_station(client, login, db):
+    from app.demo import BUYER_PHONE, POOLED_FARMERS, POOLED_TITLE
+    from app.pooling.models import PoolPart
+    from app.trade.models import Order
+
+    _load(db)
+    buyer = db.session.scalar(select(Member).where(Member.phone == BUYER_PHONE))
+    station = db.session.scalar(select(Member).where(Member.phone == STATION_PHONE))
+    request = db.session.scalar(select(Posting).where(Posting.title == POOLED_TITLE))
+    [part] = db.session.scalars(select(PoolPart).where(PoolPart.posting_id == request.id)).all()
+    assert (part.seller_id, part.pooled, part.status) == (station.id, True, "accepted")
+    farmers = {share.farmer.phone: share.quantity for share in part.shares}
+    assert farmers == {phone: int(tonnes) for phone, _name, tonnes in POOLED_FARMERS}
+    assert all(share.farmer.created_by_station_id == station.id for share in part.shares)
+    order = db.session.get(Order, part.order_id)
+    assert (order.buyer_id, order.seller_id, order.quantity) == (buyer.id, station.id, 30)
+    assert (request.quantity_filled, request.status) == (30, "closed")
+    login(buyer)
+    page = client.get(f"/p/{request.id}/parts").get_data(as_text=True)
+    assert "pooled by an information station for 3 farmers" in page

@@ -8,7 +8,7 @@ admin edits it on the site, and both languages are written out in full.
 from __future__ import annotations
 
 # Slug → the order of the help centre's index.
-SLUGS = ("posting", "buying", "following", "negotiation", "payment", "shipping", "disputes", "sms")
+SLUGS = ("posting", "buying", "following", "negotiation", "pooled-supply", "payment", "shipping", "disputes", "sms")
 
 PAGES: dict[str, dict[str, tuple[str, str]]] = {
     "en": {
@@ -75,6 +75,43 @@ An offer names a quantity, a unit price and delivery (you collect or the seller 
 
 **Stay on Jishi.** If someone asks you to call, pay or chat somewhere else, we show a warning. Trades
 agreed outside Jishi have no order record, no payment protection and no dispute help.
+""",
+        ),
+        "pooled-supply": (
+            "Pooled supply: one big request, several sellers (拼单)",
+            """\
+A buyer who needs more than one farm can sell — say 30 tonnes of maize — can let **several sellers
+fill one buy request**.
+
+**For the buyer**
+
+1. Open your buy request, choose **Parts from several sellers**, give the **smallest part** you
+   accept (for example 5 tonnes) and choose **Open to parts**.
+2. Sellers offer parts: a quantity of at least your smallest part (the last one may be exactly what
+   is still wanted), a price per unit and delivery. You are told of each new part.
+3. The page shows **filled vs wanted** as a bar, and every part. **Accept** the parts you want, one by
+   one, or **Decline** them. Each accepted part becomes an ordinary order with that seller, paid,
+   shipped and received like any other.
+4. You can never accept more than you asked for: a part bigger than what is still wanted is
+   refused. When the request is full it closes, and parts still waiting are closed (their sellers
+   are told). If an order is cancelled, its quantity is wanted again and the request reopens.
+
+**For a seller**
+
+Open the buy request, choose **Offer a part or see how much is filled**, and send your quantity and
+price. You have one part waiting at a time; you can **withdraw** it until the buyer answers.
+
+**For an information station or co-op**
+
+A station can **pool its farmers' lots** into one part: on the parts page choose **Pool several
+farmers' lots**, write one line per farmer (mobile number, quantity) and the price. Only your own
+farmers can be listed (farmers your station registered or posted for); a new number becomes one of
+your farmers. The part is offered and the order made in the station's name, and Jishi records
+**each farmer's share**: quantity × price, the market fee on it and the farmer's pay-out. When the
+buyer pays through WeChat Pay or Alipay with split settlement, each farmer is paid their own
+pay-out straight to the payout account they recorded (**Account → Payout account for split settlements**) once the sale
+is final; a farmer without one is paid as soon as they record it. Farmers with a verified mobile
+number get an SMS when their lot is sold.
 """,
         ),
         "payment": (
@@ -226,6 +263,33 @@ twice does it once: the second reply says it is already done.
 
 **请留在集市交易。** 如果有人让您打电话、加微信或去别处付款，我们会提醒您。在集市外谈成的交易
 没有订单记录、没有付款保障，也无法申请纠纷处理。
+""",
+        ),
+        "pooled-supply": (
+            "拼单：一个大求购，多个卖家供货",
+            """\
+买家要的量一个农户供不了（比如30吨玉米）时，可以让**多个卖家一起供满一个求购**。
+
+**买家**
+
+1. 打开您的求购，选择**多个卖家拼单**，填写可以接受的**最小一份**（比如5吨），点**开放拼单**。
+2. 卖家报一份：数量不少于最小一份（最后一份可以正好是还差的数量），加上单价和交货方式。每份新报来都会通知您。
+3. 页面用进度条显示**已满数量和求购数量**，并列出每一份。逐份**接受**或**拒绝**。每接受一份就生成一个普通订单，
+   和其他订单一样付款、发货、收货。
+4. 接受的总量绝不会超过求购量：比还差数量大的一份会被拒绝。求购满了就自动关闭，还在等待的份也会关闭（会通知卖家）。
+   订单取消后，这部分数量重新需要，求购会重新开放。
+
+**卖家**
+
+打开求购，选择**报一份或查看已满多少**，填写数量和价格。每个求购您同一时间只能有一份在等待；买家回复前可以**撤回**。
+
+**信息站或合作社**
+
+信息站可以把**所属农户的货拼成一份**：在拼单页选择**汇集多个农户的货（信息站）**，每个农户写一行（手机号、数量），再填价格。
+只能填写本站的农户（本站登记或代发过信息的农户）；新号码会成为本站农户。这一份以信息站的名义报出，订单也以信息站名义生成，
+集市会记录**每个农户的份额**：数量×单价、其中的平台服务费和农户应得金额。买家通过支持分账的微信支付或支付宝付款时，
+交易确定后每个农户的应得金额直接分到他自己登记的收款账户（**账户 → 分账收款账户**）；还没登记的农户登记后即可收到。
+手机号已验证的农户在货卖出时会收到短信。
 """,
         ),
         "payment": (

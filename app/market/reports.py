@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import pytz
 from flask import current_app
@@ -45,6 +45,7 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.members.models import Member
 from app.postings.models import Posting, PostingKind
+from app.trade.fees import fee_for, fee_percent
 from app.trade.models import CENT, Dispute, Order, OrderStatus
 
 DIMENSIONS = ("commodity", "category", "province", "month")
@@ -327,16 +328,6 @@ def parse_period(value: str | None) -> Period:
         raise ReportInvalid(_("Choose a period like 2026 or 2026-03."))
     following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
     return Period(f"{year:04d}-{month:02d}", date(year, month, 1), following - timedelta(days=1))
-
-
-def fee_percent() -> Decimal:
-    return Decimal(str(current_app.config.get("MARKET_FEE_PERCENT") or 0))
-
-
-def fee_for(net: Decimal, percent: Decimal | None = None) -> Decimal:
-    """The market's fee on ``net``, rounded half-up to the cent."""
-    percent = fee_percent() if percent is None else percent
-    return (net * percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # Set by app.payments at start-up: (first_day, last_day) → {seller id: amount actually paid out}.

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.logistics import signals as logistics_signals
 from app.members.models import Member
 from app.notify.services import enqueue
+from app.pooling import services as pooling
 from app.trade import signals
 from app.trade.models import Negotiation, Offer, Order
 
@@ -87,9 +88,10 @@ def on_offer_expired(sender, negotiation_id, offer_id, author_id, recipient_id, 
     _tell([author_id, recipient_id], "offer_expired", _offer_context(negotiation_id, offer_id, author_id))
 
 
-def on_order_placed(sender, order_id, buyer_id, seller_id, negotiation_id=None, **_ids) -> None:
-    # An order from a negotiation is announced by offer_accepted; only "buy now" needs its own message.
-    if negotiation_id is None:
+def on_order_placed(sender, order_id, buyer_id, seller_id, negotiation_id=None, posting_id=None, **_ids) -> None:
+    # An order from a negotiation is announced by offer_accepted, one for an accepted part of a pooled
+    # buy request by part_accepted (app/notify/pool_handlers.py); only "buy now" needs its own message.
+    if negotiation_id is None and not pooling.part_being_accepted(posting_id, seller_id):
         _order, context = _order_context(order_id)
         _tell([seller_id], "order_placed", context)
 

@@ -195,6 +195,14 @@ BUILDERS: dict[str, Callable[[dict], tuple[str, dict]]] = {
         "store_new_goods",
         lambda c: {"store": c["store"], "commodity": localized(c["commodity"]), "link": link_path(c["link"])},
     ),
+    "part_offered": _named("part_offered", _priced_offer),
+    "part_accepted": _named("part_accepted", lambda c: {**_offer(c), "number": c["number"]}),
+    "part_declined": _named("part_declined", _offer),
+    "part_lapsed": _named("part_lapsed", _offer),
+    "part_withdrawn": _named("part_withdrawn", _offer),
+    "pool_share_sold": _named(
+        "pool_share_sold", lambda c: {"commodity": localized(c["commodity"]), "amount": money(c["amount"])}
+    ),
     "forum_reply": _named("forum_reply", _fixed("link")),
     "forum_quote": _named("forum_quote", _fixed("link")),
     "report_outcome": _report,

@@ -222,6 +222,10 @@ class SplitSettlement(db.Model):
     order = relationship("Order")
     payment: Mapped[Payment] = relationship()
     seller = relationship("Member")
+    # Set when the order pays several receivers (a pooled part's farmers); empty for one seller.
+    shares: Mapped[list[SplitShare]] = relationship(
+        back_populates="settlement", cascade="all, delete-orphan", order_by="SplitShare.id"
+    )
 
     @property
     def amount(self) -> Decimal:
@@ -230,3 +234,41 @@ class SplitSettlement(db.Model):
     @property
     def paid_out(self) -> Decimal:
         return (Decimal(self.paid_out_minor) / 100).quantize(Decimal("0.01"))
+
+
+class SplitShare(db.Model):
+    """One receiver's part of a split settlement whose order pays several people: the farmers of a
+    part an info-station pooled (app.pooling). Each share is its own request at the provider under
+    its own ``out_request_no`` (the same on every retry), so no farmer is paid twice; the settlement
+    is split once every share arrived, and only then is the rest released to the platform."""
+
+    __tablename__ = "payment_split_share"
+    __table_args__ = (
+        UniqueConstraint("settlement_id", "member_id"),
+        CheckConstraint("amount_minor >= 0", name="amount_nonnegative"),
+        CheckConstraint("paid_out_minor >= 0", name="paid_out_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    settlement_id: Mapped[int] = mapped_column(
+        ForeignKey("payment_split_settlement.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    out_request_no: Mapped[str] = mapped_column(String(64), unique=True)
+    state: Mapped[str] = mapped_column(String(12), default=SplitState.PENDING.value)
+    amount_minor: Mapped[int] = mapped_column(Integer, default=0)
+    paid_out_minor: Mapped[int] = mapped_column(Integer, default=0)
+    receiver_account_type: Mapped[str] = mapped_column(String(32), default="")
+    receiver_account: Mapped[str] = mapped_column(String(128), default="")
+    provider_id: Mapped[str] = mapped_column(String(64), default="")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    paid_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    settlement: Mapped[SplitSettlement] = relationship(back_populates="shares")
+    member = relationship("Member")
+
+    @property
+    def amount(self) -> Decimal:
+        return (Decimal(self.amount_minor) / 100).quantize(Decimal("0.01"))

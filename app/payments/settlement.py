@@ -12,7 +12,7 @@ Jishi asks it to pay the seller's share straight to the seller's receiver accoun
    completed order until then); a disputed order waits for the resolution, which is final.
 2. :func:`run_due` (``flask payments settle``, from cron) — for each settlement due: freezes the
    seller's share = amount paid − refunds (pending ones included) − the market fee
-   (app.market.reports.fee_for, rounded per order), requests it under ``out_request_no`` (the same
+   (app.trade.fees.fee_for, rounded per order), requests it under ``out_request_no`` (the same
    number on every retry, so the provider never pays twice), follows it with query_split, and once
    the seller's share arrived releases the rest to the platform with finish_split. A provider error
    leaves the settlement as it was with the next attempt after a doubling delay
@@ -35,8 +35,8 @@ from sqlalchemy import func, or_, select
 
 from app.core.clock import utcnow
 from app.extensions import db
-from app.market.reports import fee_for, local_bounds
-from app.payments.models import Payment, ReceiverAccount, SplitSettlement, SplitState
+from app.market.reports import local_bounds
+from app.payments.models import Payment, ReceiverAccount, SplitSettlement, SplitShare, SplitState
 from app.payments.providers import enabled_names, get_provider
 from app.payments.providers.base import (
     ProviderError,
@@ -45,6 +45,8 @@ from app.payments.providers.base import (
     StatementLine,
     to_minor_units,
 )
+from app.pooling.services import farmer_payouts
+from app.trade.fees import fee_for
 from app.trade.models import Order, OrderStatus
 from app.trade.orders import dispute_deadline
 
@@ -136,8 +138,11 @@ def advance(settlement: SplitSettlement, now: datetime | None = None) -> SplitSe
     payment = settlement.payment
     if settlement.state == SplitState.PENDING.value and settlement.order.status == OrderStatus.DISPUTED.value:
         return _wait(settlement, now, "the order is disputed: split once the dispute is resolved")
+    waiting = ""
     try:
-        if settlement.state == SplitState.PENDING.value:
+        if _pays_several(settlement):
+            waiting = _advance_shares(settlement, provider, payment, now)
+        elif settlement.state == SplitState.PENDING.value:
             if not _freeze(settlement, payment):
                 return _wait(settlement, now, "the seller has no receiver account at the provider")
             if settlement.amount_minor == 0:
@@ -154,7 +159,7 @@ def advance(settlement: SplitSettlement, now: datetime | None = None) -> SplitSe
                     _receiver_name(settlement),
                 )
                 _apply(settlement, provider.request_split(payment, settlement.out_request_no, (receiver,)), now)
-        if settlement.state == SplitState.PROCESSING.value:
+        if settlement.state == SplitState.PROCESSING.value and not settlement.shares:
             _apply(settlement, provider.query_split(payment, settlement.out_request_no), now)
         if settlement.state == SplitState.SPLIT.value:
             # With no fee nothing is left to release: the seller's share was all of it.
@@ -167,7 +172,7 @@ def advance(settlement: SplitSettlement, now: datetime | None = None) -> SplitSe
         settlement.attempts += 1
         return _wait(settlement, now, str(error), backoff=True)
     if settlement.state != SplitState.FAILED.value:
-        settlement.last_error = ""
+        settlement.last_error = waiting
     if settlement.state == SplitState.PROCESSING.value:
         settlement.next_attempt_at = now + _delay(0)  # the provider splits asynchronously: ask again later
     else:
@@ -222,6 +227,120 @@ def _apply(settlement: SplitSettlement, result: SplitResult, now: datetime) -> N
         settlement.paid_out_at = now
         return
     settlement.state = SplitState.PROCESSING.value
+
+
+# -- several receivers: the farmers of a pooled part -------------------------------------------------
+
+
+def _pays_several(settlement: SplitSettlement) -> bool:
+    """True when the order pays several receivers: a part an information station pooled for its
+    farmers (app.pooling), each farmer paid their own share instead of the seller (the station)."""
+    if settlement.shares:
+        return True
+    return settlement.state == SplitState.PENDING.value and bool(farmer_payouts(settlement.order_id))
+
+
+def share_amounts(recorded: list[Decimal], available: Decimal) -> list[int]:
+    """Each farmer's share in fen: the pay-out recorded with the part, or — when refunds left less
+    than their sum — each scaled down in proportion, the fen left by rounding given one by one from
+    the first share, never more than ``available`` in all."""
+    wanted = [to_minor_units(amount) for amount in recorded]
+    budget = to_minor_units(available)
+    total = sum(wanted)
+    if total <= budget:
+        return wanted
+    scaled = [amount * budget // total for amount in wanted]
+    for index in range(budget - sum(scaled)):
+        scaled[index % len(scaled)] += 1
+    return scaled
+
+
+def _freeze_shares(settlement: SplitSettlement, payment: Payment) -> None:
+    """Fix each farmer's amount and request number once, on the first attempt."""
+    if settlement.shares:
+        return
+    payouts = farmer_payouts(settlement.order_id)
+    net, fee, available = seller_share(payment)
+    amounts = share_amounts([payout for _farmer, payout in payouts], available)
+    settlement.net, settlement.fee, settlement.amount_minor = net, fee, sum(amounts)
+    for index, ((farmer_id, _payout), amount) in enumerate(zip(payouts, amounts, strict=True), start=1):
+        settlement.shares.append(
+            SplitShare(
+                member_id=farmer_id,
+                # Its own request number, the same on every retry: the provider pays it once.
+                out_request_no=f"{settlement.order.number}P{index}R1",
+                state=SplitState.PENDING.value,
+                amount_minor=amount,
+                paid_out_minor=0,
+                receiver_account_type="",
+                receiver_account="",
+                provider_id="",
+                last_error="",
+            )
+        )
+    db.session.flush()
+
+
+def _advance_shares(settlement: SplitSettlement, provider, payment: Payment, now: datetime) -> str:
+    """Request, follow and record every farmer's share; the settlement is split once all arrived,
+    failed when the provider closed one. Returns why it still waits ("" when it does not). Raises
+    ProviderError (shares already answered keep what the provider said)."""
+    _freeze_shares(settlement, payment)
+    if settlement.state == SplitState.PENDING.value:
+        settlement.state = SplitState.PROCESSING.value
+    if settlement.state != SplitState.PROCESSING.value:
+        return ""
+    missing = []
+    for share in settlement.shares:
+        if share.state == SplitState.PENDING.value:
+            if share.amount_minor == 0:
+                share.state, share.paid_out_at = SplitState.SPLIT.value, now
+                continue
+            account = receiver_account(share.member_id, settlement.provider)
+            if account is None:
+                missing.append(share.member_id)
+                share.last_error = "the farmer has no receiver account at the provider"
+                continue
+            share.receiver_account_type, share.receiver_account = account.account_type, account.account
+            receiver = SplitReceiver(
+                account.account_type,
+                account.account,
+                share.amount_minor,
+                f"Jishi {settlement.order.number}",
+                account.name,
+            )
+            _apply_share(share, provider.request_split(payment, share.out_request_no, (receiver,)), now)
+        if share.state == SplitState.PROCESSING.value:
+            _apply_share(share, provider.query_split(payment, share.out_request_no), now)
+    failed = [share for share in settlement.shares if share.state == SplitState.FAILED.value]
+    if failed:
+        settlement.state = SplitState.FAILED.value
+        settlement.last_error = "; ".join(f"{s.out_request_no}: {s.last_error}" for s in failed)
+        return settlement.last_error
+    if all(share.state == SplitState.SPLIT.value for share in settlement.shares):
+        settlement.state = SplitState.SPLIT.value
+        settlement.paid_out_minor = sum(share.paid_out_minor for share in settlement.shares)
+        settlement.paid_out_at = now
+        return ""
+    if missing:
+        return f"farmers without a receiver account at the provider: {', '.join(map(str, missing))}"
+    return ""
+
+
+def _apply_share(share: SplitShare, result: SplitResult, now: datetime) -> None:
+    share.provider_id = result.provider_id or share.provider_id
+    share.updated_at = now
+    mine = [r for r in result.receivers if r.account == share.receiver_account]
+    if any(r.state == "closed" for r in mine):
+        share.state = SplitState.FAILED.value
+        share.last_error = "; ".join(r.fail_reason or "closed" for r in mine if r.state == "closed")
+    elif result.state == "finished" and mine and all(r.state == "success" for r in mine):
+        share.state = SplitState.SPLIT.value
+        share.paid_out_minor = sum(r.amount_minor for r in mine)
+        share.paid_out_at = now
+        share.last_error = ""
+    else:
+        share.state = SplitState.PROCESSING.value
 
 
 def _delay(attempts: int) -> timedelta:
@@ -293,13 +412,31 @@ def reconcile_day(provider_name: str, day: date) -> list[SplitDifference]:
             SplitSettlement.paid_out_minor > 0,
         )
     ).all()
-    local = {s.out_request_no: s for s in paid_that_day}
+    # A settlement paying several farmers is asked for under each share's number, not its own.
+    local = {s.out_request_no: s for s in paid_that_day if not s.shares}
+    shares_paid = db.session.scalars(
+        select(SplitShare)
+        .join(SplitSettlement, SplitShare.settlement_id == SplitSettlement.id)
+        .where(
+            SplitSettlement.provider == provider_name,
+            SplitShare.paid_out_at >= start,
+            SplitShare.paid_out_at < end,
+            SplitShare.paid_out_minor > 0,
+        )
+    ).all()
+    local.update({share.out_request_no: share for share in shares_paid})
     named = set(remote) - set(local)
     if named:
         local.update(
             {
                 s.out_request_no: s
                 for s in db.session.scalars(select(SplitSettlement).where(SplitSettlement.out_request_no.in_(named)))
+            }
+        )
+        local.update(
+            {
+                s.out_request_no: s
+                for s in db.session.scalars(select(SplitShare).where(SplitShare.out_request_no.in_(named)))
             }
         )
     differences = []
@@ -337,12 +474,26 @@ def paid_out_by_seller(first_day: date, last_day: date) -> dict[int, Decimal] | 
     if not splitting_names() and db.session.scalar(select(SplitSettlement.id).limit(1)) is None:
         return None
     start, end = local_bounds(first_day, last_day)
+    several = select(SplitShare.settlement_id)
     rows = db.session.execute(
         select(SplitSettlement.seller_id, func.sum(SplitSettlement.paid_out_minor))
-        .where(SplitSettlement.paid_out_at >= start, SplitSettlement.paid_out_at < end)
+        .where(
+            SplitSettlement.paid_out_at >= start,
+            SplitSettlement.paid_out_at < end,
+            SplitSettlement.id.not_in(several),
+        )
         .group_by(SplitSettlement.seller_id)
     ).all()
-    return {seller_id: (Decimal(int(total or 0)) / 100).quantize(Decimal("0.01")) for seller_id, total in rows}
+    # A pooled part's farmers are paid their own shares: each counts for the farmer.
+    share_rows = db.session.execute(
+        select(SplitShare.member_id, func.sum(SplitShare.paid_out_minor))
+        .where(SplitShare.paid_out_at >= start, SplitShare.paid_out_at < end)
+        .group_by(SplitShare.member_id)
+    ).all()
+    paid: dict[int, int] = {}
+    for member_id, total in [*rows, *share_rows]:
+        paid[member_id] = paid.get(member_id, 0) + int(total or 0)
+    return {member_id: (Decimal(total) / 100).quantize(Decimal("0.01")) for member_id, total in paid.items()}
 
 
 def receiver_account(member_id: int, provider_name: str) -> ReceiverAccount | None:
@@ -385,6 +536,18 @@ def retry_failed(settlement: SplitSettlement, now: datetime | None = None) -> Sp
     if settlement.state != SplitState.FAILED.value:
         raise ValueError("only a failed split settlement is asked again")
     now = now or utcnow()
+    if settlement.shares:
+        # Farmers already paid stay paid; each closed share is asked again under a new number.
+        for share in settlement.shares:
+            if share.state == SplitState.FAILED.value:
+                stem, _, round_number = share.out_request_no.rpartition("R")
+                share.out_request_no = f"{stem}R{int(round_number or 1) + 1}"
+                share.state, share.last_error, share.updated_at = SplitState.PENDING.value, "", now
+                share.receiver_account = share.receiver_account_type = share.provider_id = ""
+        settlement.state, settlement.last_error = SplitState.PROCESSING.value, ""
+        settlement.attempts, settlement.next_attempt_at, settlement.updated_at = 0, now, now
+        db.session.flush()
+        return settlement
     stem, _, round_number = settlement.out_request_no.rpartition("S")
     settlement.out_request_no = f"{stem}S{int(round_number or 1) + 1}"
     settlement.state = SplitState.PENDING.value

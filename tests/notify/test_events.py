@@ -145,6 +145,7 @@ def test_every_trade_sms_fits_one_segment_even_with_a_long_title_and_address(app
         "number": "J1234567",
         "refund": "123456.78",
         "amount_due": "123456.78",
+        "amount": Decimal("123456.78"),  # a farmer's pay-out from a pooled part (pool_share_sold)
         "outcome": "partial",
         "link": "https://www.jishi.cn/n/1234567",
         "url": "https://www.jishi.cn/negotiations/1234567",

@@ -47,6 +47,12 @@ ACCESS: dict[str, tuple[str, str]] = {
     "trade.review_order": (PARTY, ""),
     "trade.delivery_note": (PARTY, ""),
     "trade.trace_lot": (PUBLIC, "the traceability page of a lot code is printed on the delivery note for anyone"),
+    # pooled supply (app/pooling)
+    "pooling.parts_page": (PUBLIC, "a buy request's progress is public; parts are listed only to their parties"),
+    "pooling.open_pool": (PARTY, ""),
+    "pooling.offer_part": (PUBLIC, "any member may offer a part of an active pooled buy request"),
+    "pooling.offer_pooled_part": (PUBLIC, "any approved information station may pool its own farmers' lots"),
+    "pooling.answer_part": (PARTY, ""),
     # payments and logistics
     "payments.start_payment": (PARTY, ""),
     "payments.record_transfer_reference": (PARTY, ""),

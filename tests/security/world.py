@@ -15,6 +15,7 @@ from app.market.subscriptions import subscribe_phone
 from app.members.models import VerificationRequest
 from app.members.storefronts import ensure_storefront
 from app.notify.models import Notification
+from app.pooling import services as pooling
 from app.postings.models import SavedSearch
 from app.trade import negotiations, orders
 from app.trade.negotiations import OfferTerms
@@ -41,6 +42,12 @@ class World:
         _db.session.flush()
         self.offer = self.negotiation.offers[-1]
         self.order = orders.buy_now(self.posting, self.buyer, Decimal("10"), "collect")
+        # A pooled buy request of the buyer with a seller's part waiting for an answer.
+        self.buy_request = make_posting(
+            owner=self.buyer, kind="buy", quantity=Decimal("100"), unit_code="kg", price=None
+        )
+        pooling.open_pool(self.buy_request, self.buyer, Decimal("10"))
+        self.part = pooling.offer_part(self.buy_request, self.seller, Decimal("20"), Decimal("2.50"), "collect")
         self.verification = VerificationRequest(member_id=self.seller.id, licence_number="91410000MA0000000X")
         _db.session.add(self.verification)
         self.notification = Notification(
@@ -77,6 +84,7 @@ class World:
             "negotiation_id": self.negotiation.id,
             "offer_id": self.offer.id,
             "order_id": self.order.id,
+            "part_id": self.part.id,
             "entry_id": 1,
             "settlement_id": 1,
             "request_id": self.verification.id,
@@ -98,6 +106,8 @@ class World:
         }
         # Endpoints whose argument of the same name means another object.
         self.overrides = {
+            "pooling.open_pool": {"posting_id": self.buy_request.id},
+            "pooling.parts_page": {"posting_id": self.buy_request.id},
             "market.station_remove_number": {"subscription_id": self.village_number.id},
             "forum.category": {"slug": self.forum_category.slug},
             "forum.new_thread": {"slug": self.forum_category.slug},
