@@ -99,6 +99,7 @@ def _import_models() -> None:
     from app.catalogue import models as _catalogue  # noqa: F401
     from app.forum import models as _forum  # noqa: F401
     from app.inbound_sms import models as _inbound_sms  # noqa: F401
+    from app.knowledge import models as _knowledge  # noqa: F401
     from app.logistics import models as _logistics  # noqa: F401
     from app.market import models as _market  # noqa: F401
     from app.members import models as _members  # noqa: F401

@@ -1,0 +1,6 @@
+"""Knowledge base (农技知识) and ask-an-expert (专家问答): articles by commodity, season and topic;
+questions asked on the web, by SMS or by an information station, answered by experts."""
+
+from flask import Blueprint
+
+bp = Blueprint("knowledge", __name__)
