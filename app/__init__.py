@@ -114,13 +114,14 @@ def _connect_receivers() -> None:
     idempotent (blinker keys receivers by function), so each create_app may call it."""
     from app.admin import signals as admin_signals
     from app.market import rollup
-    from app.notify import community_handlers, handlers, match_handlers
+    from app.notify import community_handlers, handlers, knowledge_handlers, match_handlers
     from app.payments import handlers as payment_handlers
     from app.postings import subscribers
 
     handlers.connect()
     match_handlers.connect()
     community_handlers.connect()
+    knowledge_handlers.connect()
     # Admin sits above the domains (no domain imports it), so its signal is wired here.
     admin_signals.report_decided.connect(community_handlers.on_report_decided, sender=admin_signals.SENDER)
     subscribers.connect()
@@ -151,9 +152,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.forum import bp as forum_bp
     from app.inbound_sms import bp as inbound_sms_bp
+    from app.knowledge import bp as knowledge_bp
     from app.market import bp as market_bp
 
     app.register_blueprint(inbound_sms_bp)
     app.register_blueprint(market_bp)
     app.register_blueprint(forum_bp)
+    app.register_blueprint(knowledge_bp)
     app.register_blueprint(admin_bp)

@@ -4,3 +4,5 @@ questions asked on the web, by SMS or by an information station, answered by exp
 from flask import Blueprint
 
 bp = Blueprint("knowledge", __name__)
+
+from app.knowledge import expert_routes, question_routes, routes  # noqa: E402,F401
