@@ -105,3 +105,19 @@ def test_the_demo_co_op_has_a_payee_account(db):
     _load(db)
     farmer = db.session.scalar(select(Member).where(Member.phone == FARMER_PHONE))
     assert payee_of(farmer.id).account_number == DEMO_PAYEE[2]
+
+
+def test_demo_knowledge_has_an_expert_articles_and_public_answers(db, client):
+    from app.knowledge.models import Article, Expert, Question
+
+    created = _load(db)
+    assert (created["experts"], created["articles"], created["questions"]) == (1, 5, 3)
+    assert db.session.scalar(select(func.count()).select_from(Expert)) == 1
+    articles = db.session.scalars(select(Article)).all()
+    assert all(article.search_text and article.body_html for article in articles)
+    public = [q for q in db.session.scalars(select(Question)) if q.is_public and q.is_answered]
+    assert len(public) == 2
+    page = client.get("/knowledge", query_string={"q": "苞米 发黄"}).get_data(as_text=True)
+    assert "玉米叶子发黄怎么办" in page
+    qa = client.get("/knowledge/questions").get_data(as_text=True)
+    assert all(f"/knowledge/questions/{q.id}\"" in qa for q in public)
