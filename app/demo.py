@@ -418,8 +418,7 @@ DEMO_ARTICLES = (
         "growing",
         "spring",
         "春耕整地：深松还是旋耕",
-        "土壤板结、犁底层浅的地块，**每三年深松一次**（30 厘米以上），其余年份旋耕即可。"
-        "深松后要及时镇压保墒。",
+        "土壤板结、犁底层浅的地块，**每三年深松一次**（30 厘米以上），其余年份旋耕即可。深松后要及时镇压保墒。",
     ),
 )
 # (asker phone, via the station, commodity slug, locale, question, answer or None, public)

@@ -120,4 +120,4 @@ def test_demo_knowledge_has_an_expert_articles_and_public_answers(db, client):
     page = client.get("/knowledge", query_string={"q": "苞米 发黄"}).get_data(as_text=True)
     assert "玉米叶子发黄怎么办" in page
     qa = client.get("/knowledge/questions").get_data(as_text=True)
-    assert all(f"/knowledge/questions/{q.id}\"" in qa for q in public)
+    assert all(f'/knowledge/questions/{q.id}"' in qa for q in public)

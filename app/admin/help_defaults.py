@@ -151,7 +151,7 @@ seller confirms, declines, ships and records payment; only the buyer confirms re
 twice does it once: the second reply says it is already done.
 """,
         ),
-            "knowledge": (
+        "knowledge": (
             "Farming knowledge and ask an expert",
             """\
 **Farming knowledge** (menu → *Farming knowledge*) has articles on growing, pests and diseases, animal

@@ -45,7 +45,9 @@ def grant_expert():
             form.phone.errors = [*form.phone.errors, _("No member has this mobile number.")]
         else:
             try:
-                services.grant_expert(member, current_user._get_current_object(), form.commodities.data, form.title.data)
+                services.grant_expert(
+                    member, current_user._get_current_object(), form.commodities.data, form.title.data
+                )
             except KnowledgeInvalid as error:
                 db.session.rollback()
                 field = getattr(form, error.field, form.phone)

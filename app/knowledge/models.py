@@ -111,9 +111,7 @@ class Question(db.Model):
     __table_args__ = (
         CheckConstraint("status IN ('open', 'answered')", name="status_known"),
         CheckConstraint("channel IN ('web', 'sms', 'station')", name="channel_known"),
-        CheckConstraint(
-            "(status = 'open') = (answered_at IS NULL)", name="answered_at_with_status"
-        ),
+        CheckConstraint("(status = 'open') = (answered_at IS NULL)", name="answered_at_with_status"),
         Index("ix_knowledge_question_status_created", "status", "created_at"),
         Index("ix_knowledge_question_phone_created", "phone", "created_at"),
     )

@@ -82,8 +82,8 @@ def articles(chosen: ArticleFilter) -> ArticleSearch:
 def waiting_questions(commodity_ids: set[int], only_mine: bool = False) -> Select:
     """Open questions by waiting time (longest first); those about ``commodity_ids`` (the expert's)
     before the others, or only those when ``only_mine``."""
-    statement = select(Question).where(Question.status == QuestionStatus.OPEN.value).options(
-        joinedload(Question.commodity)
+    statement = (
+        select(Question).where(Question.status == QuestionStatus.OPEN.value).options(joinedload(Question.commodity))
     )
     if only_mine:
         statement = statement.where(Question.commodity_id.in_(commodity_ids or {-1}))

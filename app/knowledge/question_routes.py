@@ -177,7 +177,11 @@ def queue():
         error_out=False,
     )
     return render_template(
-        "knowledge/queue.html", pagination=pagination, mine=mine, only_mine=only_mine, expert=services.expert_of(current_user)
+        "knowledge/queue.html",
+        pagination=pagination,
+        mine=mine,
+        only_mine=only_mine,
+        expert=services.expert_of(current_user),
     )
 
 

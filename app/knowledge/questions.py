@@ -67,9 +67,7 @@ def asked_recently(phone: str | None, asker: Member | None) -> int:
     if not conditions:
         return 0
     since = utcnow() - timedelta(hours=24)
-    return (
-        db.session.scalar(select(func.count()).where(or_(*conditions), Question.created_at >= since)) or 0
-    )
+    return db.session.scalar(select(func.count()).where(or_(*conditions), Question.created_at >= since)) or 0
 
 
 def ask(

@@ -69,9 +69,7 @@ def index():
 @bp.get("/knowledge/articles/<int:article_id>")
 def show_article(article_id: int):
     article = _article_or_404(article_id)
-    return render_template(
-        "knowledge/article.html", article=article, can_edit=services.can_edit(article, current_user)
-    )
+    return render_template("knowledge/article.html", article=article, can_edit=services.can_edit(article, current_user))
 
 
 def _article_form(form: ArticleForm) -> ArticleForm:

@@ -107,7 +107,9 @@ def grant_expert(member: Member, admin: Member, commodity_ids: Iterable[int], ti
     else:
         expert.title = title
         db.session.execute(delete(ExpertCommodity).where(ExpertCommodity.member_id == member.id))
-    db.session.add_all(ExpertCommodity(member_id=member.id, commodity_id=commodity_id) for commodity_id in sorted(wanted))
+    db.session.add_all(
+        ExpertCommodity(member_id=member.id, commodity_id=commodity_id) for commodity_id in sorted(wanted)
+    )
     db.session.flush()
     db.session.expire(expert, ["commodities"])
     return expert
@@ -149,9 +151,13 @@ def _checked(data: ArticleData) -> ArticleData:
     title = " ".join((data.title or "").split())
     body = (data.body or "").strip()
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
-        raise KnowledgeInvalid("title", _("The title must be %(min)d to %(max)d characters.", min=TITLE_MIN, max=TITLE_MAX))
+        raise KnowledgeInvalid(
+            "title", _("The title must be %(min)d to %(max)d characters.", min=TITLE_MIN, max=TITLE_MAX)
+        )
     if not BODY_MIN <= len(body) <= BODY_MAX:
-        raise KnowledgeInvalid("body", _("The article must be %(min)d to %(max)d characters.", min=BODY_MIN, max=BODY_MAX))
+        raise KnowledgeInvalid(
+            "body", _("The article must be %(min)d to %(max)d characters.", min=BODY_MIN, max=BODY_MAX)
+        )
     if data.topic not in {topic.value for topic in Topic}:
         raise KnowledgeInvalid("topic", _("Choose a topic from the list."))
     if data.season not in {season.value for season in Season}:

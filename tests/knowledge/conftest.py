@@ -20,7 +20,9 @@ def commodity(db, slug: str) -> Commodity:
 def sms_to(db, phone: str) -> list[Notification]:
     return list(
         db.session.scalars(
-            select(Notification).where(Notification.address == phone, Notification.channel == "sms").order_by(Notification.id)
+            select(Notification)
+            .where(Notification.address == phone, Notification.channel == "sms")
+            .order_by(Notification.id)
         )
     )
 

@@ -57,7 +57,7 @@ def test_script_and_raw_html_in_an_article_are_made_harmless(db, expert, client)
     article = _article(
         db,
         expert,
-        body='<script>alert(1)</script> [click](javascript:alert(1)) <img src=x onerror=alert(1)> text enough',
+        body="<script>alert(1)</script> [click](javascript:alert(1)) <img src=x onerror=alert(1)> text enough",
     )
     page = client.get(f"/knowledge/articles/{article.id}").get_data(as_text=True)
     assert "<script>alert(1)" not in page and "<img src=x" not in page and 'href="javascript' not in page
@@ -79,7 +79,9 @@ def test_only_experts_and_admins_may_write(client, login, db, farmer, who):
     assert db.session.scalar(select(Article)) is None
 
 
-def test_an_admin_writes_and_edits_any_article_but_another_expert_may_not(client, login, db, expert, apple_expert, admin):
+def test_an_admin_writes_and_edits_any_article_but_another_expert_may_not(
+    client, login, db, expert, apple_expert, admin
+):
     article = _article(db, expert)
     login(apple_expert)
     assert client.get(f"/knowledge/articles/{article.id}/edit").status_code == 403
@@ -106,7 +108,9 @@ def test_a_too_short_article_is_refused_beside_the_field(client, login, db, expe
 def test_post_without_csrf_token_is_refused(client, login, db, expert):
     login(expert)
     response = client.post(
-        "/knowledge/articles/new", data={"title": "No token", "topic": "growing", "season": "all", "body": BODY}, csrf=False
+        "/knowledge/articles/new",
+        data={"title": "No token", "topic": "growing", "season": "all", "body": BODY},
+        csrf=False,
     )
     assert response.status_code == 400
     assert db.session.scalar(select(Article)) is None
@@ -134,10 +138,10 @@ def test_filters_by_topic_and_season_all_year_articles_in_every_season(client, d
     all_year = _article(db, expert, title="Maize storage basics", topic="storage", season="all")
     winter = _article(db, expert, title="Maize in winter", season="winter")
     page = client.get("/knowledge", query_string={"season": "summer"}).get_data(as_text=True)
-    assert f"/knowledge/articles/{summer.id}\"" in page and f"/knowledge/articles/{all_year.id}\"" in page
-    assert f"/knowledge/articles/{winter.id}\"" not in page
+    assert f'/knowledge/articles/{summer.id}"' in page and f'/knowledge/articles/{all_year.id}"' in page
+    assert f'/knowledge/articles/{winter.id}"' not in page
     page = client.get("/knowledge", query_string={"topic": "storage"}).get_data(as_text=True)
-    assert f"/knowledge/articles/{all_year.id}\"" in page and f"/knowledge/articles/{summer.id}\"" not in page
+    assert f'/knowledge/articles/{all_year.id}"' in page and f'/knowledge/articles/{summer.id}"' not in page
 
 
 def test_the_article_list_is_in_chinese(client, db, expert):

@@ -116,7 +116,7 @@ def test_a_private_question_is_hidden_from_others_but_readable_with_its_link(cli
     login(stranger)
     assert client.get(f"/knowledge/questions/{question.id}").status_code == 404
     assert client.get(f"/q/{question.id}/wrong-token").status_code == 404
-    assert f"/knowledge/questions/{question.id}\"" not in client.get("/knowledge/questions").get_data(as_text=True)
+    assert f'/knowledge/questions/{question.id}"' not in client.get("/knowledge/questions").get_data(as_text=True)
     with client.session_transaction() as session:
         session.clear()
     page = client.get(f"/q/{question.id}/{question.access_token}").get_data(as_text=True)
@@ -130,7 +130,7 @@ def test_a_public_answered_question_is_on_the_qa_page_without_the_askers_name(cl
     questions.answer(question, expert, ANSWER)
     db.session.commit()
     listing = client.get("/knowledge/questions").get_data(as_text=True)
-    assert f"/knowledge/questions/{question.id}\"" in listing
+    assert f'/knowledge/questions/{question.id}"' in listing
     page = client.get(f"/knowledge/questions/{question.id}").get_data(as_text=True)
     assert "Side-dress" in page and "Farmer Wang" not in page and farmer.phone not in page
     [answer_sms] = [n for n in sms_to(db, farmer.phone) if n.event == "knowledge_answer"]
@@ -184,7 +184,7 @@ def test_a_station_asks_for_a_farmer_and_the_answer_is_texted_to_the_farmer(clie
     [answer_sms] = sms_to(db, "+8613900001234")
     assert answer_sms.template == "knowledge_answer" and answer_sms.status == "pending"
     # The station reads it among its questions.
-    assert f"/knowledge/questions/{question.id}\"" in client.get("/knowledge/questions/mine").get_data(as_text=True)
+    assert f'/knowledge/questions/{question.id}"' in client.get("/knowledge/questions/mine").get_data(as_text=True)
 
 
 def test_only_approved_stations_ask_for_farmers(client, login, db, farmer):

@@ -46,7 +46,12 @@ def test_a_price_question_is_still_a_price_query(body):
 def test_an_unregistered_farmer_asks_by_sms_and_gets_the_answer_by_sms(text_in, db, expert):
     reply = text_in(UNREGISTERED, "问 玉米 叶子发黄")
     question = db.session.scalar(select(Question))
-    assert (question.channel, question.phone, question.asker_id, question.is_public) == ("sms", UNREGISTERED, None, False)
+    assert (question.channel, question.phone, question.asker_id, question.is_public) == (
+        "sms",
+        UNREGISTERED,
+        None,
+        False,
+    )
     assert question.commodity_id == commodity(db, "maize").id and question.locale == "zh_Hans"
     assert f"问题{question.id}" in reply and f"公开 {question.id}" in reply
     assert f"http://jishi.test/q/{question.id}/{question.access_token}" in reply
@@ -96,7 +101,7 @@ def test_a_members_sms_question_is_theirs_and_listed_on_the_site(text_in, client
     question = db.session.scalar(select(Question))
     assert question.asker_id == farmer.id and question.locale == "en"
     login(farmer)
-    assert f"/knowledge/questions/{question.id}\"" in client.get("/knowledge/questions/mine").get_data(as_text=True)
+    assert f'/knowledge/questions/{question.id}"' in client.get("/knowledge/questions/mine").get_data(as_text=True)
 
 
 def test_a_suspended_member_cannot_ask_by_sms(text_in, db):
