@@ -32,13 +32,18 @@ SEASON_LABELS = {
 MARKDOWN_HINT = _l("Markdown: **bold**, *italic*, ### heading, - list, [link](https://…).")
 
 
+DATABASE_ID_MAX = 2**31 - 1
+
+
 def optional_int(value):
+    """A database id from a form, or None (empty, not a number, or beyond the id column's range)."""
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number <= DATABASE_ID_MAX else None
 
 
 def commodity_choices(commodities, empty_label) -> list[SelectChoice]:
@@ -135,7 +140,7 @@ class ExpertForm(FlaskForm):
     )
     commodities = SelectMultipleField(
         _l("Commodities they answer for"),
-        coerce=int,
+        coerce=optional_int,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         validate_choice=False,

@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
+from app.catalogue.models import Commodity
 from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
@@ -100,6 +101,8 @@ def ask(
         channel = Channel.STATION.value
     if asker is not None:
         ensure_can_write(asker)
+    if commodity_id is not None and (not 0 < commodity_id < 2**31 or db.session.get(Commodity, commodity_id) is None):
+        commodity_id = None  # a forged choice: read the commodity from the text instead
     count = asked_recently(phone, asker if station is None else None)
     if count >= current_app.config["KNOWLEDGE_QUESTIONS_PER_DAY"]:
         raise QuestionLimitReached(count)

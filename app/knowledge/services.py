@@ -93,6 +93,8 @@ def grant_expert(member: Member, admin: Member, commodity_ids: Iterable[int], ti
     if member.is_suspended():
         raise KnowledgeInvalid("phone", _("This member is suspended."))
     wanted = set(commodity_ids)
+    if any(not isinstance(i, int) or not 0 < i < 2**31 for i in wanted):
+        raise KnowledgeInvalid("commodities", _("Choose commodities from the list."))
     known = set(db.session.scalars(select(Commodity.id).where(Commodity.id.in_(wanted)))) if wanted else set()
     if known != wanted:
         raise KnowledgeInvalid("commodities", _("Choose commodities from the list."))
@@ -162,7 +164,9 @@ def _checked(data: ArticleData) -> ArticleData:
         raise KnowledgeInvalid("topic", _("Choose a topic from the list."))
     if data.season not in {season.value for season in Season}:
         raise KnowledgeInvalid("season", _("Choose a season from the list."))
-    if data.commodity_id is not None and db.session.get(Commodity, data.commodity_id) is None:
+    if data.commodity_id is not None and (
+        not 0 < data.commodity_id < 2**31 or db.session.get(Commodity, data.commodity_id) is None
+    ):
         raise KnowledgeInvalid("commodity_id", _("Choose a commodity from the list."))
     return ArticleData(title, body, data.topic, data.season, data.commodity_id)
 
