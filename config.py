@@ -117,6 +117,13 @@ class Config:
     FORUM_NEW_MEMBER_DAYS = _env_int("FORUM_NEW_MEMBER_DAYS", 3)
     FORUM_NEW_MEMBER_POSTS = _env_int("FORUM_NEW_MEMBER_POSTS", 5)
     FORUM_NEW_MEMBER_POSTS_PER_HOUR = _env_int("FORUM_NEW_MEMBER_POSTS_PER_HOUR", 3)
+    # Knowledge base and ask-an-expert (docs/knowledge.md): list page sizes, and how many questions
+    # one phone number (or member) may ask in 24 hours, on the web and by SMS together.
+    KNOWLEDGE_ARTICLES_PER_PAGE = _env_int("KNOWLEDGE_ARTICLES_PER_PAGE", 20)
+    KNOWLEDGE_QUESTIONS_PER_PAGE = _env_int("KNOWLEDGE_QUESTIONS_PER_PAGE", 20)
+    KNOWLEDGE_QUESTIONS_PER_DAY = _env_int("KNOWLEDGE_QUESTIONS_PER_DAY", 5)
+    # At most this many experts are texted about one new question (the rest see it in their queue).
+    KNOWLEDGE_EXPERTS_NOTIFIED = _env_int("KNOWLEDGE_EXPERTS_NOTIFIED", 10)
 
     # Rate limits live in Redis in production so that every gunicorn worker and host shares them.
     REDIS_URL = _env("REDIS_URL")

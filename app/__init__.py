@@ -105,6 +105,7 @@ def _import_models() -> None:
     from app.catalogue import models as _catalogue  # noqa: F401
     from app.forum import models as _forum  # noqa: F401
     from app.inbound_sms import models as _inbound_sms  # noqa: F401
+    from app.knowledge import models as _knowledge  # noqa: F401
     from app.logistics import models as _logistics  # noqa: F401
     from app.market import models as _market  # noqa: F401
     from app.members import models as _members  # noqa: F401
@@ -126,6 +127,7 @@ def _connect_receivers() -> None:
         community_handlers,
         follow_handlers,
         handlers,
+        knowledge_handlers,
         match_handlers,
         pool_handlers,
         spend_handlers,
@@ -141,6 +143,7 @@ def _connect_receivers() -> None:
     spend_handlers.connect()
     inbound_station.connect()
     pool_handlers.connect()
+    knowledge_handlers.connect()
     # Admin sits above the domains (no domain imports it), so its signal is wired here.
     admin_signals.report_decided.connect(community_handlers.on_report_decided, sender=admin_signals.SENDER)
     subscribers.connect()
@@ -175,9 +178,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.forum import bp as forum_bp
     from app.inbound_sms import bp as inbound_sms_bp
+    from app.knowledge import bp as knowledge_bp
     from app.market import bp as market_bp
 
     app.register_blueprint(inbound_sms_bp)
     app.register_blueprint(market_bp)
     app.register_blueprint(forum_bp)
+    app.register_blueprint(knowledge_bp)
     app.register_blueprint(admin_bp)

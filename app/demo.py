@@ -15,6 +15,9 @@ from sqlalchemy import select
 from app.catalogue.services import find_commodity
 from app.core.clock import utcnow
 from app.extensions import db
+from app.forum.markup import render_markdown
+from app.knowledge.models import Article, Expert, Question
+from app.knowledge.services import ArticleData, create_article, grant_expert
 from app.members import follows
 from app.members.models import STATION_APPROVED, STATION_PENDING, Member, Storefront
 from app.members.payees import PayeeData, payee_of, save_payee
@@ -433,9 +436,128 @@ def _ensure_pooled_request(members: dict[str, Member], created: dict[str, int]) 
     created["pooled parts"] += 1
 
 
+# Knowledge base (issue 24 point 5): the demo admin doubles as the agronomy desk (an expert for the
+# commodities of the demo postings), a few articles in both languages, and questions — two answered
+# and public (one asked by the station for the farmer without a smartphone), one still waiting.
+DEMO_EXPERT_TITLE = "集市农技服务台 / Jishi agronomy desk"
+DEMO_EXPERT_COMMODITIES = ("maize", "wheat", "apple", "pig")
+# (commodity slug or None, topic, season, title, Markdown body)
+DEMO_ARTICLES = (
+    (
+        "maize",
+        "pests",
+        "summer",
+        "玉米叶子发黄怎么办",
+        "玉米**下部叶片先黄**，多半是缺氮：\n\n- 大喇叭口期每亩追施尿素 10–15 公斤，随后浇水；\n"
+        "- 叶片从边缘发黄、发焦，多为缺钾，追施氯化钾；\n- 新叶发黄发白，多为缺锌，叶面喷施硫酸锌。\n\n"
+        "拿不准？发短信“问 玉米 叶子发黄”给集市，专家会回复您。",
+    ),
+    (
+        "maize",
+        "storage",
+        "autumn",
+        "Drying and storing maize after harvest",
+        "Maize keeps when its grain moisture is **below 14 %**. Dry cobs on a raised, airy rack, shell them once "
+        "the kernels are hard, and store the grain in clean, dry sacks off the floor.\n\n"
+        "- check for mould and weevils every two weeks;\n- never store grain that feels warm.",
+    ),
+    (
+        "apple",
+        "storage",
+        "winter",
+        "苹果冬季贮藏要点",
+        "苹果贮藏温度保持在 **0–2 °C**，相对湿度 90% 左右。\n\n1. 入库前挑出碰伤、病果；\n"
+        "2. 每周通风一次，排出乙烯；\n3. 不与土豆、洋葱同库存放。",
+    ),
+    (
+        "pig",
+        "animal_health",
+        "all",
+        "Keeping pigs healthy in hot weather",
+        "Pigs cannot sweat. In summer give **shade and fresh water all day**, wet the floor in the afternoon "
+        "and feed in the cool hours. Call the vet when a pig breathes fast with its mouth open, or stops eating.",
+    ),
+    (
+        None,
+        "growing",
+        "spring",
+        "春耕整地：深松还是旋耕",
+        "土壤板结、犁底层浅的地块，**每三年深松一次**（30 厘米以上），其余年份旋耕即可。深松后要及时镇压保墒。",
+    ),
+)
+# (asker phone, via the station, commodity slug, locale, question, answer or None, public)
+DEMO_QUESTIONS = (
+    (
+        PLACEHOLDER_FARMER_PHONE,
+        True,
+        "maize",
+        "zh_Hans",
+        "玉米叶子从下往上发黄，是怎么回事？",
+        "下部老叶先黄、从叶尖沿中脉向里黄，是典型的缺氮。现在每亩追施尿素 10 公斤，趁雨前或追肥后浇水。",
+        True,
+    ),
+    (
+        BUYER_PHONE,
+        False,
+        "apple",
+        "en",
+        "How long do Fuji apples keep in a cold store?",
+        "At 0–1 °C and about 90 % humidity, sound Fuji apples keep 5–6 months; in controlled atmosphere up to 8.",
+        True,
+    ),
+    (FARMER_PHONE, False, "wheat", "zh_Hans", "小麦返青期要不要浇水？", None, False),
+)
+
+
+def _ensure_knowledge(members: dict[str, Member], created: dict[str, int]) -> None:
+    """The demo expert, articles and questions that are missing (articles keyed on their title,
+    questions on their number and text). Questions are written as rows, answered or not, so that
+    loading the demo texts nobody."""
+    admin = members[ADMIN_PHONE]
+    if db.session.get(Expert, admin.id) is None:
+        slugs = [find_commodity(slug) for slug in DEMO_EXPERT_COMMODITIES]
+        grant_expert(admin, admin, [commodity.id for commodity in slugs if commodity is not None], DEMO_EXPERT_TITLE)
+        created["experts"] += 1
+    for slug, topic, season, title, body in DEMO_ARTICLES:
+        if db.session.scalar(select(Article.id).where(Article.title == title).limit(1)) is not None:
+            continue
+        commodity = find_commodity(slug) if slug else None
+        if slug and commodity is None:
+            continue
+        create_article(admin, ArticleData(title, body, topic, season, commodity.id if commodity else None))
+        created["articles"] += 1
+    station = members[STATION_PHONE]
+    for phone, via_station, slug, locale, text, answer, public in DEMO_QUESTIONS:
+        exists = db.session.scalar(select(Question.id).where(Question.phone == phone, Question.body == text).limit(1))
+        if exists is not None:
+            continue
+        commodity = find_commodity(slug)
+        asker = db.session.scalar(select(Member).where(Member.phone == phone))
+        question = Question(
+            asker_id=asker.id if asker is not None else None,
+            station_id=station.id if via_station else None,
+            phone=phone,
+            channel="station" if via_station else "web",
+            locale=locale,
+            commodity_id=commodity.id if commodity is not None else None,
+            body=text,
+            is_public=public,
+            status="answered" if answer else "open",
+            created_at=utcnow(),
+        )
+        if answer:
+            question.answer_body = answer
+            question.answer_html = render_markdown(answer)
+            question.answered_by_id = admin.id
+            question.answered_at = utcnow()
+        db.session.add(question)
+        created["questions"] += 1
+
+
 def load_demo_data() -> dict[str, int]:
-    """Create the demo accounts, the co-op's storefront, trusted badge and followers, and the demo
-    postings that are missing. Returns counts of what was created (all zero on a second run). Needs the catalogue
+    """Create the demo accounts, the co-op's storefront, trusted badge and followers, the demo
+    postings, a pooled buy request, and the knowledge base's expert, articles and questions that are
+    missing. Returns counts of what was created (all zero on a second run). Needs the catalogue
     loaded first. Does not commit.
     """
     created = {
@@ -446,6 +568,9 @@ def load_demo_data() -> dict[str, int]:
         "follows": 0,
         "postings": 0,
         "pooled parts": 0,
+        "experts": 0,
+        "articles": 0,
+        "questions": 0,
     }
     members = _ensure_members(created)
     _ensure_storefront(members[FARMER_PHONE], created)
@@ -454,5 +579,6 @@ def load_demo_data() -> dict[str, int]:
     _ensure_demo_followers(members, created)
     _ensure_postings(members, created)
     _ensure_pooled_request(members, created)
+    _ensure_knowledge(members, created)
     db.session.flush()
     return created

@@ -22,6 +22,8 @@ The reader is tolerant in what it reads and strict in what it acts on:
 - Order steps carry the order number with its J ("确认 J0000003", "发货 J3 顺丰 SF1234567890"; read by
   sms.order_commands); a bare number after YES/NO/确认 stays a draft number, and after 发货/收款/收货/拒绝
   it is refused with usage. 订单 / ORDERS lists open orders. The order words count only as the first word.
+- 问 / ASK and the farmer's question go to the experts, whatever words follow (sms.question_commands);
+  公开 12 / PUBLIC 12 lets everyone read question 12 and its answer.
 """
 
 from __future__ import annotations
@@ -60,11 +62,13 @@ from sms.command_types import (
 )
 from sms.numbers import Number
 from sms.order_commands import BARE_NUMBER, OFFER_SHAPED_ORDER, ORDER_NUMBER, could_be_offer_code, order_step
+from sms.question_commands import AskQuestion, PublishQuestion, parse_question
 from sms.tokens import EDGE_PUNCTUATION, Message, Token, normalise, text_after, text_after_start, tokenize, words_of
 from sms.vocabulary import FIRST_WORD_FAMILIES, OPT_IN_WORDS, OPT_OUT_WORDS, WEAK_KEYWORDS
 
 __all__ = [
     "Accept",
+    "AskQuestion",
     "Catalogue",
     "Command",
     "Confirm",
@@ -81,6 +85,7 @@ __all__ = [
     "OrderStep",
     "ParseError",
     "PriceQuery",
+    "PublishQuestion",
     "Subscribe",
     "Unit",
     "Unknown",
@@ -344,6 +349,10 @@ def parse(text: str, catalogue: Catalogue) -> Command:
         return OptOut()
     if bare in OPT_IN_WORDS:
         return OptIn()
+    # A question to the experts is the farmer's own words, read before any command word in them.
+    question = parse_question(text, catalogue)
+    if question is not None:
+        return question
     tokens = tokenize(message, catalogue)
     tokens = _join_cancel_subscribe(tokens)
     keyword = _choose_keyword(tokens)

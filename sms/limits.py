@@ -26,7 +26,15 @@ REPLY_SEGMENTS = 2
 MESSAGE_SEGMENTS = 1
 # The info-station confirmation names the station and both reply commands (YES n / NO n); the
 # admins' budget alert names the budget, its window and size (a handful a day at most).
-TEMPLATE_SEGMENTS = {"station_posting_confirm": 2, "station_posting_confirm_negotiable": 2, "sms_budget_reached": 2}
+# The answer to a farmer's question carries its first words and the link (and, when private, how to
+# make it public).
+TEMPLATE_SEGMENTS = {
+    "station_posting_confirm": 2,
+    "station_posting_confirm_negotiable": 2,
+    "sms_budget_reached": 2,
+    "knowledge_answer": 2,
+    "knowledge_answer_private": 2,
+}
 # GSM-7 characters, so a cut never turns a GSM-7 message into UCS-2 (which halves its room).
 CUT_MARK = "..."
 

@@ -172,6 +172,12 @@ def check_param(template: Template, param: Param, value: str, lang: str = "en") 
         raise TemplateError(f"{template.name}: {param.name} {value!r} looks like a link or contact")
 
 
+def without_links(value: str) -> str:
+    """``value`` on one line without what a provider reads as a link or a contact (web addresses,
+    e-mail, 【】): free text such as an answer's first words, made fit for a TEXT variable."""
+    return " ".join(_URL_LIKE.sub(" ", value or "").split())
+
+
 def get(name: str) -> Template:
     try:
         return REGISTRY[name]
@@ -302,13 +308,17 @@ DAY = _p("day", Kind.TEXT, 5)  # 12/31
 DIGEST_LABEL = _p("commodity", Kind.TEXT, 20, shorten=True, zh=2)
 # A storefront's name in "new goods from a store you follow".
 STORE = _p("store", Kind.TEXT, 20, shorten=True, zh=6)
+# Ask an expert: the question's number, its link with the secret token, the answer's first words.
+QUESTION = _p("number", Kind.NUMBER, 9)
+QUESTION_LINK = _p("link", Kind.PATH, 24)  # q/123456789/abcdefghijkl
+EXCERPT = _p("excerpt", Kind.TEXT, 35, shorten=True, zh=30)
 
 
 def _t(name: str, category: Category, params: tuple[Param, ...], en: str, zh: str, description: str = "") -> Template:
     return Template(name, category, params, {"en": en, "zh": zh}, description=description)
 
 
-_C, _E, _A, _D = Category.CODE, Category.EVENT, Category.ALERT, Category.DIGEST
+_C, _E, _A, _D, _R = Category.CODE, Category.EVENT, Category.ALERT, Category.DIGEST, Category.REPLY
 
 _TEMPLATES = [
     # Codes.
@@ -552,6 +562,83 @@ _TEMPLATES = [
         "Jishi admin: SMS budget reached ({budget}, {period}, {limit}). SMS are being refused. See {site}/{link}",
         "集市管理：短信额度已用完（{budget}，{period}，{limit}），短信正被拒绝。详见 {site}/{link}",
         "to admins when an SMS budget window is full",
+    ),
+    # Ask an expert (issue 24 point 5). The question's link carries its secret token (q/<id>/<token>),
+    # so an SMS asker without an account reads the answer; the excerpt is the answer's first words.
+    _t(
+        "knowledge_question_new",
+        _E,
+        (COMMODITY, QUESTION, PAGE_LINK),
+        "Jishi experts: a new {commodity} question {number} is waiting. Answer: {site}/{link}",
+        "集市专家：新的{commodity}问题{number}待解答： {site}/{link}",
+        "to the experts of the question's commodity (all experts when none covers it)",
+    ),
+    _t(
+        "knowledge_question_new_general",
+        _E,
+        (QUESTION, PAGE_LINK),
+        "Jishi experts: a new question {number} is waiting. Answer: {site}/{link}",
+        "集市专家：新问题{number}待解答： {site}/{link}",
+        "the same, for a question about no particular commodity",
+    ),
+    _t(
+        "knowledge_answer",
+        _E,
+        (QUESTION, EXCERPT, QUESTION_LINK),
+        "Jishi: expert answer to your question {number}: {excerpt} Full answer: {site}/{link}",
+        "集市：问题{number}的专家答复：{excerpt} 详见 {site}/{link}",
+        "to the asker (or the farmer a station asked for) when an expert answered; two parts",
+    ),
+    _t(
+        "knowledge_answer_private",
+        _E,
+        (QUESTION, EXCERPT, QUESTION_LINK),
+        "Jishi: expert answer to your question {number}: {excerpt} Full answer: {site}/{link} "
+        "Reply PUBLIC {number} to share it.",
+        "集市：问题{number}的专家答复：{excerpt} 详见 {site}/{link} 回复“公开 {number}”即可公开。",
+        "the same, for a private question: how to make it public; two parts",
+    ),
+    _t(
+        "knowledge_question_received",
+        _R,
+        (QUESTION, QUESTION_LINK),
+        "Jishi: question {number} received. An expert will answer by SMS. "
+        "Reply PUBLIC {number} to let others read the answer too. {site}/{link}",
+        "集市：已收到问题{number}，专家解答后短信告诉您。回复“公开 {number}”可让他人也看到答复。 {site}/{link}",
+        "reply to ASK / 问",
+    ),
+    _t(
+        "knowledge_question_empty",
+        _R,
+        (PAGE_LINK,),
+        "Jishi: write your question after ASK, e.g. ASK maize yellow leaves. Or ask here: {site}/{link}",
+        "集市：请在“问”后写下问题，例如：问 玉米 叶子发黄。也可在网上提问： {site}/{link}",
+        "reply to ASK / 问 without a question",
+    ),
+    _t(
+        "knowledge_question_limit",
+        _R,
+        (_p("count", Kind.NUMBER, 3), PAGE_LINK),
+        "Jishi: you asked {count} questions in the last day. Please wait for their answers. "
+        "Farming tips: {site}/{link}",
+        "集市：您一天内已提问{count}次，请等待专家答复。农技知识： {site}/{link}",
+        "reply to ASK / 问 over the daily limit",
+    ),
+    _t(
+        "knowledge_question_published",
+        _R,
+        (QUESTION, PAGE_LINK),
+        "Jishi: question {number} and its answer can now be read by everyone. {site}/{link}",
+        "集市：问题{number}及其答复已公开。 {site}/{link}",
+        "reply to PUBLIC n / 公开 n",
+    ),
+    _t(
+        "knowledge_question_unknown",
+        _R,
+        (QUESTION,),
+        "Jishi: no question {number} was asked from this number.",
+        "集市：此号码没有提过问题{number}。",
+        "reply to PUBLIC n / 公开 n for someone else's (or no) question",
     ),
     # Info-station postings: two parts (the station's name and both reply commands).
     _t(

@@ -145,3 +145,19 @@ def test_the_demo_has_a_pooled_request_filled_by_three_farmers_through_the_stati
     login(buyer)
     page = client.get(f"/p/{request.id}/parts").get_data(as_text=True)
     assert "pooled by an information station for 3 farmers" in page
+
+
+def test_demo_knowledge_has_an_expert_articles_and_public_answers(db, client):
+    from app.knowledge.models import Article, Expert, Question
+
+    created = _load(db)
+    assert (created["experts"], created["articles"], created["questions"]) == (1, 5, 3)
+    assert db.session.scalar(select(func.count()).select_from(Expert)) == 1
+    articles = db.session.scalars(select(Article)).all()
+    assert all(article.search_text and article.body_html for article in articles)
+    public = [q for q in db.session.scalars(select(Question)) if q.is_public and q.is_answered]
+    assert len(public) == 2
+    page = client.get("/knowledge", query_string={"q": "苞米 发黄"}).get_data(as_text=True)
+    assert "玉米叶子发黄怎么办" in page
+    qa = client.get("/knowledge/questions").get_data(as_text=True)
+    assert all(f'/knowledge/questions/{q.id}"' in qa for q in public)

@@ -8,7 +8,18 @@ admin edits it on the site, and both languages are written out in full.
 from __future__ import annotations
 
 # Slug → the order of the help centre's index.
-SLUGS = ("posting", "buying", "following", "negotiation", "pooled-supply", "payment", "shipping", "disputes", "sms")
+SLUGS = (
+    "posting",
+    "buying",
+    "following",
+    "negotiation",
+    "pooled-supply",
+    "payment",
+    "shipping",
+    "disputes",
+    "sms",
+    "knowledge",
+)
 
 PAGES: dict[str, dict[str, tuple[str, str]]] = {
     "en": {
@@ -185,6 +196,8 @@ Send these to the Jishi number. English and Chinese keywords both work; Chinese 
 | RECEIVED / DELIVERED / 收货 (已收货, 确认收货, 收到货, 到货, 货已收到) + order number | `RECEIVED J3` · `确认收货 J3` | Buyer: goods received |
 | SUB / SUBSCRIBE / 订阅 | `SUB maize Henan` · `订阅玉米价格` | Price alerts for a commodity |
 | UNSUB / 取消订阅 | `UNSUB maize` · `取消订阅` | Stop price alerts (all of them when bare) |
+| ASK / QUESTION / 问 (提问, 问题) + your question | `ASK maize yellow leaves` · `问 玉米 叶子发黄` | A question to our experts; the answer comes by SMS |
+| PUBLIC / 公开 + question number | `PUBLIC 12` · `公开 12` | Let everyone read question 12 and its answer on the site |
 | HELP / INFO / 帮助 | `HELP` · `帮助` | This list, short |
 | STOP / STOPALL / UNSUBSCRIBE / CANCEL / END / QUIT / N / TD / 退订 / 取消 — the word alone | `STOP` · `退订` | No more SMS from Jishi |
 | START / UNSTOP / YES — the word alone | `START` | SMS again, after STOP |
@@ -202,6 +215,28 @@ crate) or `SELL apple 20 crates 15 kg per crate 120`. Without it the reply says 
 **Order numbers** start with J (`J0000003`, or short `J3`); a number without J is a draft number. Only the
 seller confirms, declines, ships and records payment; only the buyer confirms receipt. Sending a step
 twice does it once: the second reply says it is already done.
+""",
+        ),
+        "knowledge": (
+            "Farming knowledge and ask an expert",
+            """\
+**Farming knowledge** (menu → *Farming knowledge*) has articles on growing, pests and diseases, animal
+health and storage, written by Jishi's experts. Search it as you search the market — 玉米, 苞米, "corn",
+"yumi" or Traditional characters all find the maize articles — or filter by commodity, topic and season.
+
+**Ask an expert** when no article answers you:
+
+- **On the site**: *Farming knowledge* → *Ask an expert*. Say what you grow or keep and what you see.
+  Tick "show on the site" if others may read your question and the answer (never with your name or
+  number); you can change this later on the question's page.
+- **By SMS**, without a smartphone: text `ASK` and your question, e.g. `ASK maize yellow leaves`, or
+  `问 玉米 叶子发黄`. We reply with the question's number. An SMS question is **private** until you reply
+  `PUBLIC 12` (with your question's number).
+- **At an information station**: the station can ask for you; the answer is texted to your number.
+
+The answer comes by SMS with its first words and a link to the whole answer. At most 5 questions a day
+per number. Experts are appointed by Jishi's admins; their advice does not replace a vet or your local
+agricultural office when animals are seriously ill.
 """,
         ),
     },
@@ -354,6 +389,8 @@ twice does it once: the second reply says it is already done.
 | 收货 / RECEIVED / DELIVERED（已收货、确认收货、收到货、到货、货已收到）+ 订单号 | `确认收货 J3` · `RECEIVED J3` | 买家：已收到货 |
 | 订阅 / SUB / SUBSCRIBE | `订阅玉米价格` · `SUB maize Henan` | 订阅价格提醒 |
 | 取消订阅 / UNSUB | `取消订阅 玉米` · `取消订阅` | 停止价格提醒（不带品种则全部停止） |
+| 问 / ASK / QUESTION（提问、问题）+ 您的问题 | `问 玉米 叶子发黄` · `ASK maize yellow leaves` | 向集市专家提问，答复用短信发给您 |
+| 公开 / PUBLIC + 问题编号 | `公开 12` · `PUBLIC 12` | 让所有人都能在网站上看到12号问题和答复 |
 | 帮助 / HELP / INFO | `帮助` · `HELP` | 简短指令列表 |
 | 退订 / TD / 取消 / STOP / STOPALL / UNSUBSCRIBE / CANCEL / END / QUIT / N —— 只发这一个词 | `退订` · `STOP` | 不再接收集市短信 |
 | START / UNSTOP / YES —— 只发这一个词 | `START` | 退订后重新接收短信 |
@@ -368,6 +405,24 @@ twice does it once: the second reply says it is already done.
 
 **订单号**以J开头（`J0000003`，也可简写`J3`）；不带J的数字是草稿编号。只有卖家能确认、拒绝、发货和确认收款，
 只有买家能确认收货。同一步发两次只会做一次，第二次回复会说明已经做过。
+""",
+        ),
+        "knowledge": (
+            "农技知识与专家问答",
+            """\
+**农技知识**（菜单 →“农技知识”）里有集市专家写的种植、病虫害、畜禽健康和贮藏文章。搜索方法和市场一样：
+玉米、苞米、corn、yumi 或繁体字都能找到玉米的文章；也可以按品种、主题和季节筛选。
+
+找不到答案就**问专家**：
+
+- **在网站上**：“农技知识”→“问专家”。写清楚种的、养的是什么，看到了什么情况。
+  勾选“在网站上公开”，别人也能看到问题和答复（不会显示您的名字和号码）；以后可以在问题页面改。
+- **发短信**（不用智能手机）：发“问”加您的问题，例如 `问 玉米 叶子发黄`，或 `ASK maize yellow leaves`。
+  我们会回复问题编号。短信提的问题默认**不公开**，回复 `公开 12`（您的问题编号）才公开。
+- **到信息站**：信息站可以替您提问，答复会用短信发到您的手机。
+
+专家答复用短信发给您，包含答复的开头和完整答复的链接。每个号码每天最多提 5 个问题。专家由集市管理员任命；
+牲畜病重时，请及时找兽医或当地农技站。
 """,
         ),
     },

@@ -20,7 +20,7 @@ from app.core.errors import DomainError
 from app.core.transitions import TransitionLost
 from app.core.urls import public_url
 from app.extensions import db
-from app.inbound_sms import offer_codes, order_texts, replies
+from app.inbound_sms import knowledge_commands, offer_codes, order_texts, replies
 from app.inbound_sms.catalogue import sms_catalogue
 from app.market.prices import latest_reference
 from app.market.subscriptions import subscribe_phone, unsubscribe_phone
@@ -379,4 +379,7 @@ _HANDLERS = {
     sms.Counter: ("counter", _counter, True),
     sms.OrderStep: ("order", _order_step, True),
     sms.Orders: ("orders", _orders, True),
+    # Ask an expert: anyone may ask, registered or not (the answer goes to the number that asked).
+    sms.AskQuestion: ("ask", knowledge_commands.ask, False),
+    sms.PublishQuestion: ("publish_question", knowledge_commands.publish, False),
 }

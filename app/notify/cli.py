@@ -7,7 +7,7 @@ from __future__ import annotations
 import click
 
 from app.extensions import db
-from app.notify import bp, worker
+from app.notify import bp, follow_handlers, worker
 from app.notify.senders import senders_from_config
 from app.sms_spend import budget as sms_budget
 
@@ -59,9 +59,6 @@ def prune_sms_budget_command(keep_days: int) -> None:
 )
 def prune_follow_alerts_command(keep_days: int, keep_notice_days: int) -> None:
     """Delete old once-a-day claims of followed stores and old read site notices (a daily cron job)."""
-    from app.extensions import db
-    from app.notify import follow_handlers
-
     claims, notices = follow_handlers.prune(keep_days=keep_days, keep_notice_days=keep_notice_days)
     db.session.commit()
     click.echo(f"removed {claims} follow-alert day claims and {notices} read site notices")

@@ -45,6 +45,11 @@ CATEGORIES: dict[str, Category] = {
         # The forum is chatty; texts cost the farmer attention, so forum SMS start switched off.
         Category("forum", _l("Forum"), _l("Replies to your forum posts."), sms_default=False),
         Category(
+            "knowledge",
+            _l("Ask an expert"),
+            _l("Answers to your questions; for experts, new questions about their commodities."),
+        ),
+        Category(
             "account",
             _l("Account and security"),
             _l("Verification codes and password resets. Always sent."),

@@ -152,6 +152,20 @@ def _price_digest(context: dict) -> tuple[str, dict]:
     return _with_optional_link("price_digest", {**params, "change": change_text(context["change_pct"])}, context)
 
 
+def _knowledge_question(context: dict) -> tuple[str, dict]:
+    params = {"number": context["number"], "link": link_path(context["link"])}
+    if context.get("commodity") is None:
+        return "knowledge_question_new_general", params
+    return "knowledge_question_new", {**params, "commodity": localized(context["commodity"])}
+
+
+def _knowledge_answer(context: dict) -> tuple[str, dict]:
+    """The answer's first words (what a farmer without a browser reads) and the link to it all."""
+    excerpt = templates.without_links(context["answer"]) or "…"
+    name = "knowledge_answer" if context.get("public") else "knowledge_answer_private"
+    return name, {"number": context["number"], "excerpt": excerpt, "link": link_path(context["link"])}
+
+
 def _fixed(*keys: str) -> Callable[[dict], dict]:
     def build(context: dict) -> dict:
         return {key: (link_path(context[key]) if key == "link" else context[key]) for key in keys}
@@ -208,6 +222,8 @@ BUILDERS: dict[str, Callable[[dict], tuple[str, dict]]] = {
     "report_outcome": _report,
     "sms_budget_reached": _named("sms_budget_reached", _fixed("budget", "period", "limit", "link")),
     "station_posting_confirm": _station,
+    "knowledge_question": _knowledge_question,
+    "knowledge_answer": _knowledge_answer,
     "price_alert": _price_alert,
     "price_target": _price_target,
     "price_digest": _price_digest,

@@ -127,6 +127,15 @@ ACCESS: dict[str, tuple[str, str]] = {
     "admin.unhide_posting": (ADMIN, ""),
     "admin.report": (ADMIN, ""),
     "admin.decide_report": (ADMIN, ""),
+    # knowledge base and ask an expert
+    "knowledge.show_article": (PUBLIC, "articles are public reading"),
+    "knowledge.edit_article": (PARTY, ""),
+    "knowledge.show_question": (PARTY, ""),
+    "knowledge.question_by_token": (PARTY, ""),
+    "knowledge.short_question": (PUBLIC, "redirects to /knowledge/questions/<id> without reading the question"),
+    "knowledge.answer_question": (PARTY, ""),
+    "knowledge.question_visibility": (PARTY, ""),
+    "knowledge.revoke_expert": (ADMIN, ""),
 }
 
 

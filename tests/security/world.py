@@ -11,6 +11,8 @@ from app.extensions import db as _db
 from app.forum import services as forum_services
 from app.forum.models import ForumCategory, ForumPost
 from app.forum.services import seed_default_categories
+from app.knowledge import questions
+from app.knowledge.services import ArticleData, create_article
 from app.market.subscriptions import subscribe_phone
 from app.members.models import VerificationRequest
 from app.members.storefronts import ensure_storefront
@@ -78,6 +80,13 @@ class World:
         self.village_number, _created = subscribe_phone(
             "+8613900009999", self.posting.commodity_id, None, "zh_Hans", station=self.station
         )
+        # Knowledge base: an admin's article, and a private question of the buyer's.
+        self.article = create_article(
+            self.admin, ArticleData("Matrix article", "Matrix article body, long enough.", "growing", "all")
+        )
+        self.question = questions.ask(
+            "Matrix question about maize", channel="web", locale="en", phone=self.buyer.phone, asker=self.buyer
+        )
         _db.session.commit()
         self.values = {
             "posting_id": self.posting.id,
@@ -103,6 +112,8 @@ class World:
             "period": "2026-11",
             "locale": "en",
             "token": "not-a-real-token",
+            "article_id": self.article.id,
+            "question_id": self.question.id,
         }
         # Endpoints whose argument of the same name means another object.
         self.overrides = {

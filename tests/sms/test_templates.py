@@ -58,6 +58,8 @@ def test_events_alerts_and_codes_take_one_part_and_replies_at_most_two():
             assert template.allowed_segments <= 2, template.name
         elif template.name.startswith("station_posting_confirm") or template.name == "sms_budget_reached":
             assert template.allowed_segments == 2  # a station's name and both reply commands; admins only
+        elif template.name.startswith("knowledge_answer"):
+            assert template.allowed_segments == 2  # the answer's first words and its link
         else:
             assert template.allowed_segments == 1, template.name
 
