@@ -153,7 +153,9 @@ def _error_replies() -> list[Template]:
     return found
 
 
-def _draft(name: str, en_tail: str, zh_tail: str, extra: tuple[Param, ...] = (), description: str = "") -> list[Template]:
+def _draft(
+    name: str, en_tail: str, zh_tail: str, extra: tuple[Param, ...] = (), description: str = ""
+) -> list[Template]:
     """A draft read from SELL/BUY: "Draft 12: 5 t maize ¥2,100/t. <tail> <link>" (Chinese: 玉米 5吨 …),
     and its ``_short`` variant without the link, sent when the link does not fit."""
     params = (DRAFT, QUANTITY, UNIT, DRAFT_COMMODITY, TERMS, *extra)
@@ -204,7 +206,9 @@ _TEXTS = [
         "集市：您将不再收到我们的短信。回复 START 恢复。",
         "STOP (not sent: the worker never texts a stopped number)",
     ),
-    _reply("reply_opted_in", (), "Jishi: SMS resumed. Reply HELP for commands.", "集市：短信已恢复。回复“帮助”查看指令。"),
+    _reply(
+        "reply_opted_in", (), "Jishi: SMS resumed. Reply HELP for commands.", "集市：短信已恢复。回复“帮助”查看指令。"
+    ),
     _reply(
         "reply_opt_out_hint",
         (),

@@ -74,5 +74,7 @@ def param(name: str, kind: Kind, max_length: int, shorten: bool = False, zh: int
     return Param(name, kind, max_length, shorten, zh)
 
 
-def template(name: str, category: Category, params: tuple[Param, ...], en: str, zh: str, description: str = "") -> Template:
+def template(
+    name: str, category: Category, params: tuple[Param, ...], en: str, zh: str, description: str = ""
+) -> Template:
     return Template(name, category, params, {"en": en, "zh": zh}, description=description)

@@ -22,8 +22,8 @@ from app.core.transitions import TransitionLost
 from app.core.urls import public_url
 from app.extensions import db
 from app.inbound_sms import offer_codes, order_texts, replies
-from app.inbound_sms.replies import Reply
 from app.inbound_sms.catalogue import sms_catalogue
+from app.inbound_sms.replies import Reply
 from app.market.prices import latest_reference
 from app.market.subscriptions import subscribe_phone, unsubscribe_phone
 from app.members.codes import phone_proved_by_reply

@@ -22,8 +22,8 @@ from app.members.models import Member
 from app.trade import orders
 from app.trade.models import Order, OrderEvent, OrderStatus
 from sms.command_types import OrderStep
-from sms.segments import fits
 from sms.reply_templates import ORDER_SLOTS
+from sms.segments import fits
 
 # The SMS step → the order service's action and the party who may take it. DECLINE is the seller
 # refusing the order, i.e. the service's seller "cancel" (a buyer's cancel stays on the web).

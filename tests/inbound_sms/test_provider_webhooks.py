@@ -22,9 +22,9 @@ from app.notify.senders import senders_from_config
 from app.postings.models import Posting
 from app.trade.models import Order
 from config import TestingConfig
+from sms.templates import REGISTRY
 from tests.factories import make_member
 from tests.fake_sms_providers import FakeAliyunSms, FakeTencentSms
-from sms.templates import REGISTRY
 from tests.trade.helpers import place_order_by_buy_now
 
 ALIYUN_TOKEN = TestingConfig.ALIYUN_SMS_CALLBACK_TOKEN

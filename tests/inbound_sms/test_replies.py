@@ -18,8 +18,8 @@ from app.notify.services import render_sms
 from sms import limits, templates
 from sms.commands import ParseError
 from sms.reply_templates import ERROR_PROBLEMS
-from sms.templates import Category, REGISTRY
 from sms.segments import count_segments
+from sms.templates import REGISTRY, Category
 
 LOCALES = ["en", "zh_Hans"]
 SITE = "https://www.jishi.cn"  # the production address: 20 characters, as tests/sms/test_templates.py

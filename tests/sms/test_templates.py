@@ -153,7 +153,8 @@ def test_the_docs_list_every_template_with_its_chinese_text():
 
 
 @pytest.mark.parametrize(
-    "name", sorted(name for name, t in REGISTRY.items() if t.fallback and t.category in (Category.ALERT, Category.DIGEST))
+    "name",
+    sorted(name for name, t in REGISTRY.items() if t.fallback and t.category in (Category.ALERT, Category.DIGEST)),
 )
 def test_an_alert_keeps_its_link_for_an_ordinary_commodity_in_both_languages(name):
     template = REGISTRY[name]
