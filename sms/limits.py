@@ -6,14 +6,12 @@
   MESSAGE_SEGMENTS part: the member pays nothing to receive it, but we pay per part, and these go
   out in the thousands. The few templates that need more are named in TEMPLATE_SEGMENTS.
 
-Outbound messages are registry templates (sms/templates.py), which use these limits: a template
-message cannot be cut (the provider renders it from its parameters), so the registry shortens names
-and otherwise refuses and logs it (tests/sms/test_templates.py renders each with the longest values
-and the signature). Replies to inbound texts are still free text (tests/inbound_sms/test_replies.py
-renders every one): should one come out too long at run time — a catalogue name or a translation
-nobody measured — ``within`` does not refuse it, because a lost reply is worse than a shortened
-one: it logs an error naming the message and cuts the text at a clean point, keeping a trailing link
-whole, so the member can still read everything on the site. Flask-free, like the rest of sms/.
+Every SMS is a registry template (sms/templates.py; replies in sms/reply_templates.py), which uses
+these limits: a template message cannot be cut (the provider renders it from its parameters), so the
+registry shortens names and otherwise refuses and logs it (tests/sms/test_templates.py renders each
+with the longest values and the signature). ``within`` — cut a free text at a clean point, keeping a
+trailing link — served the replies before they were templates; nothing in the app calls it now.
+Flask-free, like the rest of sms/.
 """
 
 from __future__ import annotations

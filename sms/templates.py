@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field, replace
-from enum import Enum
+from dataclasses import dataclass, replace
 
-from sms import limits
+from sms.reply_templates import REPLY_TEMPLATES
 from sms.segments import SegmentInfo, count_segments
+from sms.template_spec import Category, Kind, Param, Template
+from sms.template_spec import param as _p
+from sms.template_spec import template as _t
 
 log = logging.getLogger(__name__)
 
@@ -34,23 +36,6 @@ log = logging.getLogger(__name__)
 PROVIDER_MAX_VARIABLE_LENGTH = 35
 LANGUAGES = ("en", "zh")
 SHORTENED_MARK = {"en": ".", "zh": "…"}
-
-
-class Category(str, Enum):
-    CODE = "code"  # verification and password-reset codes: urgent, sent before everything else
-    EVENT = "event"  # order, offer, forum, report and admin events
-    ALERT = "alert"  # price alerts and targets
-    DIGEST = "digest"  # daily price digests
-    REPLY = "reply"  # answers to an inbound SMS command
-
-
-class Kind(str, Enum):
-    NUMBER = "number"  # digits only
-    CODE = "code"  # a verification code: 4 to 8 digits
-    REFERENCE = "reference"  # order numbers, offer codes, report numbers: letters, digits, #, -
-    MONEY = "money"  # ¥2,100 / ¥1.05, optionally "/unit"
-    TEXT = "text"  # names and short phrases: no URL, no domain, no 【】, no line break
-    PATH = "path"  # the path of a link on the site, after {site}/: letters, digits, - _ /
 
 
 _PATTERNS = {
@@ -77,47 +62,6 @@ class TemplateTooLong(TemplateError):
     def __init__(self, message: str, measured: SegmentInfo):
         super().__init__(message)
         self.measured = measured
-
-
-@dataclass(frozen=True)
-class Param:
-    """One variable: its name in the texts, its kind, its longest value (in Chinese texts
-    ``max_length_zh`` when names are shorter there, as catalogue names are), and whether rendering
-    may shorten it to make the message fit (names yes; numbers, prices and codes never)."""
-
-    name: str
-    kind: Kind
-    max_length: int
-    shorten: bool = False
-    max_length_zh: int | None = None
-
-    def longest(self, lang: str) -> int:
-        return self.max_length_zh if lang == "zh" and self.max_length_zh is not None else self.max_length
-
-
-@dataclass(frozen=True)
-class Template:
-    name: str
-    category: Category
-    params: tuple[Param, ...]
-    text: dict[str, str]
-    segments: int = field(default=0)
-    description: str = ""
-    # A variant without the link, sent instead when this one does not fit (price alerts): what is
-    # guaranteed to fit with the longest values is the fallback; the link comes when there is room.
-    fallback: str | None = None
-
-    @property
-    def allowed_segments(self) -> int:
-        """Parts this template may take: REPLY_SEGMENTS for replies, else its own (sms.limits)."""
-        if self.segments:
-            return self.segments
-        if self.category == Category.REPLY:
-            return limits.REPLY_SEGMENTS
-        return limits.segments_for(self.name)
-
-    def param(self, name: str) -> Param:
-        return next(param for param in self.params if param.name == name)
 
 
 @dataclass(frozen=True)
@@ -176,6 +120,12 @@ def without_links(value: str) -> str:
     """``value`` on one line without what a provider reads as a link or a contact (web addresses,
     e-mail, 【】): free text such as an answer's first words, made fit for a TEXT variable."""
     return " ".join(_URL_LIKE.sub(" ", value or "").split())
+
+
+def looks_like_link(value: str) -> bool:
+    """True when ``value`` has what a provider reads as a link or a contact (refused in a TEXT
+    variable): callers putting a member's own words in a reply check it first."""
+    return bool(_URL_LIKE.search(value))
 
 
 def get(name: str) -> Template:
@@ -281,10 +231,6 @@ def provider_text(template: Template, lang: str, site: str) -> str:
     )
 
 
-def _p(name: str, kind: Kind, max_length: int, shorten: bool = False, zh: int | None = None) -> Param:
-    return Param(name, kind, max_length, shorten, zh)
-
-
 # Links: the short routes /o/<order>, /n/<negotiation>, /p/<posting>; the forum, account and admin
 # pages; a commodity's prices (its slug: a long one leaves the link out of a Chinese alert).
 LINK = _p("link", Kind.PATH, 10)
@@ -312,10 +258,6 @@ STORE = _p("store", Kind.TEXT, 20, shorten=True, zh=6)
 QUESTION = _p("number", Kind.NUMBER, 9)
 QUESTION_LINK = _p("link", Kind.PATH, 24)  # q/123456789/abcdefghijkl
 EXCERPT = _p("excerpt", Kind.TEXT, 35, shorten=True, zh=30)
-
-
-def _t(name: str, category: Category, params: tuple[Param, ...], en: str, zh: str, description: str = "") -> Template:
-    return Template(name, category, params, {"en": en, "zh": zh}, description=description)
 
 
 _C, _E, _A, _D, _R = Category.CODE, Category.EVENT, Category.ALERT, Category.DIGEST, Category.REPLY
@@ -742,6 +684,9 @@ _TEMPLATES = [
         "集市:{commodity} {day} {price}",
     ),
 ]
+
+# Replies to SMS commands are listed apart (sms/reply_templates.py), one per distinct answer.
+_TEMPLATES += REPLY_TEMPLATES
 
 REGISTRY: dict[str, Template] = {}
 for _template in _TEMPLATES:

@@ -1,5 +1,6 @@
 """The SMS command executor: one function per parsed command (sms.commands), each answering with
-an Outcome (the command's name for the log and the reply text, in the locale the caller forced).
+an Outcome (the command's name for the log and the reply: a replies.Reply, a registry template and
+its parameters in the locale the caller forced).
 
 A refusal (suspended member, a draft that is not theirs, a trade rule) raises Refused so the caller
 rolls back whatever the command had started; the reply still goes out and the message is logged."""
@@ -22,6 +23,7 @@ from app.core.urls import public_url
 from app.extensions import db
 from app.inbound_sms import knowledge_commands, offer_codes, order_texts, replies
 from app.inbound_sms.catalogue import sms_catalogue
+from app.inbound_sms.replies import Reply
 from app.market.prices import latest_reference
 from app.market.subscriptions import subscribe_phone, unsubscribe_phone
 from app.members.codes import phone_proved_by_reply
@@ -36,8 +38,6 @@ from app.trade.errors import TradeInvalid
 from app.trade.models import OfferStatus
 from sms import commands as sms
 from sms.catalogue import Unit, fold
-from sms.limits import REPLY_SEGMENTS
-from sms.segments import fits
 
 CENT = Decimal("0.01")
 
@@ -45,15 +45,15 @@ CENT = Decimal("0.01")
 @dataclass(frozen=True)
 class Outcome:
     command: str
-    reply: str
+    reply: Reply
     files_to_delete: tuple[str, ...] = ()
 
 
 class Refused(Exception):
     """The command was understood but not carried out; ``outcome`` is the reply to send."""
 
-    def __init__(self, command: str, reply: str):
-        super().__init__(reply)
+    def __init__(self, command: str, reply: Reply):
+        super().__init__(reply.template)
         self.outcome = Outcome(command, reply)
 
 
@@ -91,20 +91,20 @@ def execute(phone: str, body: str, member: Member | None, locale: str) -> Outcom
         raise Refused(name, replies.refused_reply(str(error.message))) from None
 
 
-def _help(_command, _sender: Sender) -> str:
+def _help(_command, _sender: Sender) -> Reply:
     return replies.help_reply()
 
 
-def _opt_out(_command, sender: Sender) -> str:
+def _opt_out(_command, sender: Sender) -> Reply:
     optout.opt_out(sender.phone, _keyword(sender.body))
     return replies.opted_out_reply()
 
 
-def _opt_out_hint(_command, _sender: Sender) -> str:
+def _opt_out_hint(_command, _sender: Sender) -> Reply:
     return replies.opt_out_hint_reply()
 
 
-def _opt_in(_command, sender: Sender) -> str:
+def _opt_in(_command, sender: Sender) -> Reply:
     """START / UNSTOP / YES resume SMS only for a number that stopped them; otherwise a bare YES is
     most likely a draft confirmation without its number, and the reply says how to send one."""
     if not optout.is_opted_out(sender.phone):
@@ -127,7 +127,7 @@ def _prices_link(commodity: Commodity) -> str:
     return public_url("market.commodity_prices", slug=commodity.slug)
 
 
-def _price(command: sms.PriceQuery, _sender: Sender) -> str:
+def _price(command: sms.PriceQuery, _sender: Sender) -> Reply:
     commodity = _commodity(command.commodity)
     province = db.session.get(Region, command.province) if command.province else None
     quote = latest_reference(commodity.id, command.province)
@@ -137,14 +137,14 @@ def _price(command: sms.PriceQuery, _sender: Sender) -> str:
     return replies.price_reply(commodity, province, quote, link)
 
 
-def _subscribe(command: sms.Subscribe, sender: Sender) -> str:
+def _subscribe(command: sms.Subscribe, sender: Sender) -> Reply:
     commodity = _commodity(command.commodity)
     subscribe_phone(sender.phone, commodity.id, command.province, sender.locale, member=sender.member)
     province = db.session.get(Region, command.province) if command.province else None
     return replies.subscribed_reply(commodity, province)
 
 
-def _unsubscribe(command: sms.Unsubscribe, sender: Sender) -> str:
+def _unsubscribe(command: sms.Unsubscribe, sender: Sender) -> Reply:
     commodity = _commodity(command.commodity) if command.commodity else None
     removed = unsubscribe_phone(sender.phone, commodity.id if commodity else None, command.province)
     return replies.unsubscribed_reply(removed)
@@ -185,7 +185,7 @@ def _province_in_note(note: str) -> tuple[str | None, str]:
     return None, note
 
 
-def _listing(command: sms.Listing, sender: Sender) -> str:
+def _listing(command: sms.Listing, sender: Sender) -> Reply:
     member = sender.member
     ensure_can_write(member)
     commodity = _commodity(command.commodity)
@@ -233,7 +233,7 @@ def _own_draft(number: int, member: Member, command: str) -> Posting:
     return posting
 
 
-def _confirm(command: sms.Confirm, sender: Sender) -> str:
+def _confirm(command: sms.Confirm, sender: Sender) -> Reply:
     member = sender.member
     ensure_can_write(member)
     posting = _own_draft(command.number, member, "confirm")
@@ -247,7 +247,7 @@ def _confirm(command: sms.Confirm, sender: Sender) -> str:
     return replies.published_reply(posting, _posting_link(posting))
 
 
-def _discard(command: sms.Discard, sender: Sender) -> str:
+def _discard(command: sms.Discard, sender: Sender) -> Reply:
     member = sender.member
     ensure_can_write(member)
     posting = _own_draft(command.number, member, "discard")
@@ -259,17 +259,11 @@ def _discard(command: sms.Discard, sender: Sender) -> str:
     return replies.discarded_reply(command.number)
 
 
-def _offers(_command, sender: Sender) -> str:
+def _offers(_command, sender: Sender) -> Reply:
     found = offer_codes.answerable_offers(sender.member)
     if not found:
         return replies.no_offers_reply()
-    lines: list[str] = []
-    for item in found:
-        line = replies.offer_line(item.code, item.offer, item.negotiation.posting)
-        if lines and not fits(replies.offers_reply([*lines, line]), REPLY_SEGMENTS):
-            break
-        lines.append(line)
-    return replies.offers_reply(lines)
+    return replies.offers_reply([replies.offer_line(item.code, item.offer, item.negotiation.posting) for item in found])
 
 
 def _one_offer(code: str, sender: Sender, command: str) -> offer_codes.AnswerableOffer:
@@ -282,7 +276,7 @@ def _one_offer(code: str, sender: Sender, command: str) -> offer_codes.Answerabl
     return matches[0]
 
 
-def _no_open_offer_reply(code: str, sender: Sender) -> str:
+def _no_open_offer_reply(code: str, sender: Sender) -> Reply:
     """What a text about an offer that is not open gets: what was done with it (a repeated ACCEPT
     says which order it placed), else "no open offer"."""
     answered = offer_codes.answered_offer(sender.member, code)
@@ -298,7 +292,7 @@ def _no_open_offer_reply(code: str, sender: Sender) -> str:
     return replies.already_declined_reply(code)
 
 
-def _answer_once(code: str, sender: Sender, command: str, decide: Callable[[], str]) -> str:
+def _answer_once(code: str, sender: Sender, command: str, decide: Callable[[], Reply]) -> Reply:
     """Run ``decide`` (a decision by the trade services, a compare-and-set on the offer). When a
     simultaneous text decided the offer first, this one is answered as a text arriving after it."""
     try:
@@ -307,17 +301,17 @@ def _answer_once(code: str, sender: Sender, command: str, decide: Callable[[], s
         raise Refused(command, _no_open_offer_reply(code, sender)) from None
 
 
-def _accept(command: sms.Accept, sender: Sender) -> str:
+def _accept(command: sms.Accept, sender: Sender) -> Reply:
     item = _one_offer(command.code, sender, "accept")
 
-    def decide() -> str:
+    def decide() -> Reply:
         order = negotiations.accept_offer(item.negotiation, item.offer.id, sender.member)
         return replies.accepted_reply(order.number, public_url("notify.short_order", order_id=order.id))
 
     return _answer_once(command.code, sender, "accept", decide)
 
 
-def _decline(command: sms.Decline, sender: Sender) -> str:
+def _decline(command: sms.Decline, sender: Sender) -> Reply:
     if (
         re.fullmatch(r"J\d+", command.code)
         and not offer_codes.resolve(sender.member, command.code)
@@ -327,21 +321,21 @@ def _decline(command: sms.Decline, sender: Sender) -> str:
         return _order_step(sms.OrderStep("decline", int(command.code[1:])), sender)
     item = _one_offer(command.code, sender, "decline")
 
-    def decide() -> str:
+    def decide() -> Reply:
         negotiations.decline_offer(item.negotiation, item.offer.id, sender.member)
         return replies.declined_reply(command.code)
 
     return _answer_once(command.code, sender, "decline", decide)
 
 
-def _counter(command: sms.Counter, sender: Sender) -> str:
+def _counter(command: sms.Counter, sender: Sender) -> Reply:
     item = _one_offer(command.code, sender, "counter")
     posting = item.negotiation.posting
     unit = posting.unit
     price = _convert_price(command.price, command.price_unit, unit.code, unit.kg_per_unit, "counter")
     terms = negotiations.OfferTerms(quantity=item.offer.quantity, unit_price=price, delivery=item.offer.delivery)
 
-    def decide() -> str:
+    def decide() -> Reply:
         negotiations.counter_offer(item.negotiation, sender.member, terms)
         link = public_url("notify.short_negotiation", negotiation_id=item.negotiation.id)
         return replies.countered_reply(price, unit, link)
@@ -349,14 +343,14 @@ def _counter(command: sms.Counter, sender: Sender) -> str:
     return _answer_once(command.code, sender, "counter", decide)
 
 
-def _order_step(command: sms.OrderStep, sender: Sender) -> str:
+def _order_step(command: sms.OrderStep, sender: Sender) -> Reply:
     try:
         return order_texts.take_step(command, sender.member)
     except order_texts.NotTaken as refusal:
         raise Refused(f"order_{command.action}", refusal.reply) from None
 
 
-def _orders(_command, sender: Sender) -> str:
+def _orders(_command, sender: Sender) -> Reply:
     return order_texts.list_open_orders(sender.member)
 
 

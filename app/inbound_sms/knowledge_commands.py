@@ -19,7 +19,7 @@ def ask(command: AskQuestion, sender) -> str:
     from app.inbound_sms.commands import Refused
 
     if not command.text:
-        return replies.text(replies.question_empty())
+        return replies.question_empty()
     commodity = commodity_by_slug(command.commodity) if command.commodity else None
     try:
         question = questions.ask(
@@ -31,14 +31,14 @@ def ask(command: AskQuestion, sender) -> str:
             commodity_id=commodity.id if commodity is not None else None,
         )
     except QuestionLimitReached as error:
-        raise Refused("ask", replies.text(replies.question_limit(error.count))) from None
+        raise Refused("ask", replies.question_limit(error.count)) from None
     except KnowledgeInvalid:
-        raise Refused("ask", replies.text(replies.question_empty())) from None
-    return replies.text(replies.question_received(question))
+        raise Refused("ask", replies.question_empty()) from None
+    return replies.question_received(question)
 
 
 def publish(command: PublishQuestion, sender) -> str:
     question = questions.publish_by_phone(command.number, sender.phone)
     if question is None:
-        return replies.text(replies.question_unknown(command.number))
-    return replies.text(replies.question_published(question))
+        return replies.question_unknown(command.number)
+    return replies.question_published(question)

@@ -16,11 +16,13 @@ from app.core.transitions import TransitionLost
 from app.core.urls import public_url
 from app.extensions import db
 from app.inbound_sms import replies
+from app.inbound_sms.replies import Reply
 from app.logistics import services as logistics
 from app.members.models import Member
 from app.trade import orders
 from app.trade.models import Order, OrderEvent, OrderStatus
 from sms.command_types import OrderStep
+from sms.reply_templates import ORDER_SLOTS
 from sms.segments import fits
 
 # The SMS step → the order service's action and the party who may take it. DECLINE is the seller
@@ -39,8 +41,8 @@ CLOSED = frozenset({OrderStatus.COMPLETED.value, OrderStatus.CANCELLED.value, Or
 class NotTaken(Exception):
     """The step was not taken; ``reply`` says why (the caller raises Refused with it)."""
 
-    def __init__(self, reply: str):
-        super().__init__(reply)
+    def __init__(self, reply: Reply):
+        super().__init__(reply.template)
         self.reply = reply
 
 
@@ -57,7 +59,7 @@ def _party_order(number: int, member: Member) -> Order:
     return order
 
 
-def _already_done(order: Order, action: str) -> str | None:
+def _already_done(order: Order, action: str) -> Reply | None:
     """The reply to a step this order has already taken (by this text's twin or on the web)."""
     taken = {
         "confirm": db.session.scalar(
@@ -76,7 +78,7 @@ def _already_done(order: Order, action: str) -> str | None:
     return replies.order_already_reply(order.number, orders.status_label(order.status))
 
 
-def take_step(command: OrderStep, member: Member) -> str:
+def take_step(command: OrderStep, member: Member) -> Reply:
     """Take ``command``'s step on its order as ``member``. Returns the reply.
 
     Raises NotTaken for an order that is not the member's, the wrong party, or a step already taken;
@@ -148,25 +150,21 @@ def _waits_for_website(order: Order, member: Member) -> bool:
     return not _next_steps(order, other) and bool(orders.available_actions(order, member))
 
 
-def list_open_orders(member: Member) -> str:
+def list_open_orders(member: Member) -> Reply:
     """The reply to ORDERS: the member's open orders, newest first, each with the command it waits
-    for from them (or that it waits for the other party), as many as fit in one SMS segment."""
+    for from them (or that it waits for the other party), as many as fit in one SMS segment (and
+    the reply's slots), and how many more are open."""
     open_orders = (or_(Order.buyer_id == member.id, Order.seller_id == member.id), Order.status.not_in(CLOSED))
     total = db.session.scalar(select(func.count()).select_from(Order).where(*open_orders)) or 0
     if not total:
         return replies.no_orders_reply()
-    # One segment holds a handful: reading more than that would be wasted.
-    found = db.session.scalars(select(Order).where(*open_orders).order_by(Order.id.desc()).limit(12)).all()
-    entries: list[str] = []
-    for order in found:
-        entry = replies.order_entry(order.number, _next_steps(order, member), _waits_for_website(order, member))
-        if entries and not fits(replies.orders_reply([*entries, entry], 0), 1):
-            break
-        entries.append(entry)
-    more = total - len(entries)
-    reply = replies.orders_reply(entries, more)
-    while more and not fits(reply, 1) and len(entries) > 1:
+    found = db.session.scalars(select(Order).where(*open_orders).order_by(Order.id.desc()).limit(ORDER_SLOTS)).all()
+    entries = [
+        replies.order_entry(order.number, _next_steps(order, member), _waits_for_website(order, member))
+        for order in found
+    ]
+    answer = replies.orders_reply(entries, total - len(entries))
+    while len(entries) > 1 and not fits(replies.text(answer), 1):
         entries.pop()
-        more += 1
-        reply = replies.orders_reply(entries, more)
-    return reply
+        answer = replies.orders_reply(entries, total - len(entries))
+    return answer

@@ -9,8 +9,8 @@ its id is a digest of the sender, the time (seconds), the extension and the text
 which a retried push repeats exactly. A message seen before is acknowledged and not run again.
 
 Neither provider takes a reply in the webhook's response: the reply is written to the outbox in the
-same transaction as the log row, and the worker sends it through the routing gateway (the mainland
-provider, as its approved free-text template)."""
+same transaction as the log row — as its registry template, parameters and text — and the worker
+sends it through the routing gateway (the mainland provider, as the template code it approved)."""
 
 from __future__ import annotations
 
@@ -50,8 +50,8 @@ def run_provider_message(phone: str, body: str, message_id: str) -> str:
         return "duplicate"
     try:
         received = services.receive(phone, body, message_id)
-        if received.record.reply:
-            enqueue_sms_reply(phone, received.record.reply, received.locale or "", received.record.member_id)
+        if received.reply is not None:
+            enqueue_sms_reply(phone, received.reply, received.locale or "", received.record.member_id)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from flask import current_app
@@ -23,10 +23,10 @@ from app.core.i18n import normalise_locale
 from app.extensions import db
 from app.inbound_sms import commands
 from app.inbound_sms.models import InboundSms
-from app.inbound_sms.replies import refused_reply, too_many_reply
+from app.inbound_sms.replies import Reply, refused_reply, render, too_many_reply
 from app.members.models import Member
 from app.members.services import member_by_phone
-from sms import limits
+from sms.templates import RenderedSms
 
 # Stored bodies are capped: a concatenated SMS is at most ~1,600 characters, anything longer is abuse.
 MAX_BODY_LENGTH = 1600
@@ -46,12 +46,6 @@ def reply_locale(member: Member | None, body: str) -> str:
     if _LATIN_START.match(text):
         return "en"
     return current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-def fit_reply(text: str) -> str:
-    """``text`` held to sms.limits.REPLY_SEGMENTS parts (sms.limits.within: logged and cut, a GSM-7
-    "..." marking the cut, a trailing link kept whole)."""
-    return limits.within(text, limits.REPLY_SEGMENTS, "reply")
 
 
 def already_received(message_sid: str | None) -> InboundSms | None:
@@ -76,13 +70,16 @@ def _recent_count(phone: str) -> int:
 
 @dataclass(frozen=True)
 class Received:
-    """The logged message (its ``reply`` is the answer; "" means stay silent), the photo files
-    of drafts it discarded, to delete with postings.services.delete_photo_files after the commit,
-    and the language the reply is in (None for a message handled before)."""
+    """The logged message (its ``reply`` column is the answer's text; "" means stay silent), the
+    photo files of drafts it discarded, to delete with postings.services.delete_photo_files after
+    the commit, the language the reply is in and the reply as its registry template, parameters and
+    text (both None for a message handled before, or for silence), which the mainland providers'
+    webhooks write to the outbox."""
 
     record: InboundSms
     files_to_delete: tuple[str, ...] = ()
     locale: str | None = None
+    reply: RenderedSms | None = None
 
 
 def receive(phone: str, body: str, message_sid: str | None = None) -> Received:
@@ -116,8 +113,7 @@ def receive(phone: str, body: str, message_sid: str | None = None) -> Received:
     with force_locale(locale):
         if recent >= limit:
             record.command = "limited"
-            record.reply = too_many_reply() if recent == limit else ""
-            return Received(record, locale=locale)
+            return _answered(Received(record, locale=locale), too_many_reply() if recent == limit else None)
         try:
             with db.session.begin_nested():
                 outcome = commands.execute(phone, body, member, locale)
@@ -131,5 +127,14 @@ def receive(phone: str, body: str, message_sid: str | None = None) -> Received:
             )
             outcome = commands.Outcome("conflict", refused_reply(str(MESSAGES[409])))
         record.command = outcome.command
-        record.reply = fit_reply(outcome.reply)
-    return Received(record, outcome.files_to_delete, locale)
+        return _answered(Received(record, outcome.files_to_delete, locale), outcome.reply)
+
+
+def _answered(received: Received, answer: Reply | None) -> Received:
+    """``received`` with ``answer`` rendered in its language (in the log row's ``reply`` too)."""
+    if answer is None:
+        received.record.reply = ""
+        return received
+    rendered = render(answer, received.locale)
+    received.record.reply = rendered.text
+    return replace(received, reply=rendered)

@@ -214,24 +214,27 @@ def enqueue_sms_to_phone(
     return row
 
 
-def enqueue_sms_reply(phone: str, body: str, locale: str, member_id: int | None = None) -> Notification:
+def enqueue_sms_reply(phone: str, reply: RenderedSms, locale: str, member_id: int | None = None) -> Notification:
     """Add the answer to an SMS command to the outbox, for a provider that cannot answer in its
     webhook's response (Alibaba Cloud and Tencent Cloud SMS; Twilio answers with TwiML instead).
 
-    ``body`` is the reply as the command produced it (already held to the reply's segment limit).
-    The row is urgent (an answer to what the person just texted: no quiet hours, no daily cap) and
-    goes through the worker like any SMS, so a number that said STOP is skipped there. Returns the
-    row (not flushed); the caller commits it with the inbound message's log row."""
+    ``reply`` is the reply rendered from its registry template (app.inbound_sms.replies.render):
+    the row keeps the template, its parameters and the text, like every templated SMS, so a
+    mainland provider sends it as the template code it approved. The row is urgent (an answer to
+    what the person just texted: no quiet hours, no daily cap) and goes through the worker like any
+    SMS, so a number that said STOP is skipped there. Returns the row (not flushed); the caller
+    commits it with the inbound message's log row."""
     now = utcnow()
     row = Notification(
         channel=Channel.SMS.value,
         member_id=member_id,
         address=phone,
         event="sms_reply",
-        template="sms_reply",
+        template=reply.template,
+        template_params=reply.params,
         locale=normalise_locale(locale) or current_app.config["BABEL_DEFAULT_LOCALE"],
         subject=None,
-        body=body,
+        body=reply.text,
         html=None,
         attempts=0,
         urgent=True,

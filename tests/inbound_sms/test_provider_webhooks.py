@@ -1,7 +1,8 @@
 """Texts from mainland numbers through Alibaba Cloud SMS (SmsUp) and Tencent Cloud SMS (短信回复):
 the provider's documented push reaches the same commands as Twilio's webhook, the reply goes back
 through the outbox, the worker and the routing gateway to the provider (its real client against a
-local fake that checks the request signature), as the approved free-text template with our 【签名】 (and the order notification as its own approved template).
+local fake that checks the request signature), as the reply's own approved template (its code and
+parameters, with our 【签名】), like the order notification.
 Pushes without our callback token are refused, replays run nothing twice, garbage gets a 400."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from app.notify.senders import senders_from_config
 from app.postings.models import Posting
 from app.trade.models import Order
 from config import TestingConfig
+from sms.templates import REGISTRY
 from tests.factories import make_member
 from tests.fake_sms_providers import FakeAliyunSms, FakeTencentSms
 from tests.trade.helpers import place_order_by_buy_now
@@ -65,38 +67,69 @@ class Mainland:
                     found.append(" ".join(values))
         return found
 
+    def requests_to(self, phone: str) -> list[tuple[str, list[str]]]:
+        """(template code, parameter values) of each request the provider got for ``phone``."""
+        found = []
+        for request in self.fake.requests:
+            for index, number in enumerate(request["numbers"]):
+                if number in (phone, phone.removeprefix("+86")):
+                    params = request["params"][index] if self.name == "aliyun" else request["params"]
+                    found.append((request["template"], list(params.values() if isinstance(params, dict) else params)))
+        return found
+
     def text_in(self, phone: str, body: str) -> str:
-        """Push one text, let the worker send what it caused, and return the reply ("" for none)."""
-        before = len(self.replies_to(phone))
+        """Push one text, let the worker send what it caused, and return the reply ("" for none):
+        the text the outbox rendered, once the provider has been asked for exactly that reply's
+        approved template with its parameters."""
+        before = len(self.requests_to(phone))
         response = self.push([self.item(phone, body)])
         assert response.status_code == 200, response.get_data(as_text=True)
         assert response.get_json() == (
             {"code": 0, "msg": "接收成功"} if self.name == "aliyun" else {"result": 0, "errmsg": "OK"}
         )
         worker.run_once(senders_from_config(self.app.config))
-        replies = self.replies_to(phone)[before:]
-        assert len(replies) <= 1, replies
-        return replies[0] if replies else ""
+        sent = self.requests_to(phone)[before:]
+        assert len(sent) <= 1, sent
+        if not sent:
+            return ""
+        _db.session.expire_all()
+        row = _db.session.scalars(
+            select(Notification)
+            .where(Notification.event == "sms_reply", Notification.address == phone)
+            .order_by(Notification.id.desc())
+        ).first()
+        assert sent == [(TEMPLATE_CODES[self.name][row.template], list(row.template_params.values()))]
+        return row.body
+
+
+# Every registry template approved at each provider: Aliyun codes name their variables, Tencent's
+# templates number theirs ({1}, {2} … in the order the template declares them).
+TEMPLATE_CODES = {
+    "aliyun": {name: f"SMS_{900100 + n}" for n, name in enumerate(sorted(REGISTRY))},
+    "tencent": {name: str(2000100 + n) for n, name in enumerate(sorted(REGISTRY))},
+}
 
 
 @pytest.fixture(params=["aliyun", "tencent"])
 def mainland(request, app, client):
     app.config.update(SMS_GATEWAY="console", SMS_GATEWAY_CN=request.param, SMS_SIGN_NAME="集市")
     if request.param == "aliyun":
-        approved = {"SMS_900001": ["content"], "SMS_900002": ["number", "commodity", "link"]}
+        approved = {"SMS_900001": ["content"]}
+        approved |= {code: [p.name for p in REGISTRY[name].params] for name, code in TEMPLATE_CODES["aliyun"].items()}
         fake = FakeAliyunSms("ak-id", "ak-secret", templates=approved, signs={"集市"})
         app.config.update(
-            SMS_TEMPLATE_CODES={"aliyun": {"order_placed": "SMS_900002"}},
+            SMS_TEMPLATE_CODES={"aliyun": TEMPLATE_CODES["aliyun"]},
             ALIYUN_SMS_ACCESS_KEY_ID="ak-id",
             ALIYUN_SMS_ACCESS_KEY_SECRET="ak-secret",
             ALIYUN_SMS_ENDPOINT=fake.url,
             ALIYUN_SMS_TEXT_TEMPLATE_CODE="SMS_900001",
         )
     else:
-        approved = {"2000001": 1, "2000002": 3}
+        approved = {"2000001": 1}
+        approved |= {code: len(REGISTRY[name].params) for name, code in TEMPLATE_CODES["tencent"].items()}
         fake = FakeTencentSms("secret-id", "secret-key", "1400000001", templates=approved, signs={"集市"})
         app.config.update(
-            SMS_TEMPLATE_CODES={"tencent": {"order_placed": "2000002"}},
+            SMS_TEMPLATE_CODES={"tencent": TEMPLATE_CODES["tencent"]},
             TENCENT_SMS_SECRET_ID="secret-id",
             TENCENT_SMS_SECRET_KEY="secret-key",
             TENCENT_SMS_SDK_APP_ID="1400000001",
@@ -116,7 +149,7 @@ def _replies() -> list[Notification]:
     return list(_db.session.scalars(select(Notification).where(Notification.event == "sms_reply")))
 
 
-def test_help_is_answered_through_the_provider_as_the_free_text_template(mainland, db):
+def test_help_is_answered_through_the_provider_as_its_approved_template(mainland, db):
     reply = mainland.text_in("+8613912340001", "HELP")
     assert "PRICE maize" in reply
     [row] = _logged()
@@ -124,12 +157,14 @@ def test_help_is_answered_through_the_provider_as_the_free_text_template(mainlan
     assert row.message_sid.startswith(f"{mainland.name}-")
     [sent] = _replies()
     assert (sent.status, sent.address, sent.body, sent.urgent) == ("sent", "+8613912340001", reply, True)
+    assert (sent.template, sent.template_params) == ("reply_help", {})
     [request] = mainland.fake.requests
+    code = TEMPLATE_CODES[mainland.name]["reply_help"]
     if mainland.name == "aliyun":
-        assert (request["template"], request["signs"]) == ("SMS_900001", ["集市"])
+        assert (request["template"], request["signs"]) == (code, ["集市"])
         assert sent.provider_id.endswith(":13912340001")
     else:
-        assert (request["template"], request["sign"]) == ("2000001", "集市")
+        assert (request["template"], request["sign"]) == (code, "集市")
         assert sent.provider_id == mainland.fake.sent[0][0]
 
 
@@ -162,7 +197,7 @@ def test_a_seller_confirms_an_order_by_text(mainland, db, client, login, sell_of
     # The order's own notification went to the seller's mainland number through the provider too,
     # as the approved order_placed template with the order number as a parameter.
     assert any(order.number in text for text in mainland.replies_to(seller.phone))
-    assert {"SMS_900002", "2000002"} & {request["template"] for request in mainland.fake.requests}
+    assert TEMPLATE_CODES[mainland.name]["order_placed"] in {request["template"] for request in mainland.fake.requests}
     reply = mainland.text_in(seller.phone, f"确认 J{order.id}")
     assert order.number in reply
     _db.session.expire_all()
@@ -225,10 +260,11 @@ def test_malformed_items_are_skipped_and_the_rest_run(mainland, db):
 
 def test_other_countries_still_go_through_the_default_gateway(mainland, db):
     """A Twilio-side number (here the console) is unaffected by the mainland provider."""
+    from app.inbound_sms.replies import help_reply, render
     from app.notify.models import ConsoleSms
     from app.notify.services import enqueue_sms_reply
 
-    enqueue_sms_reply("+14155550100", "Hello", "en")
+    enqueue_sms_reply("+14155550100", render(help_reply(), "en"), "en")
     _db.session.commit()
     worker.run_once(senders_from_config(mainland.app.config))
     assert [sms.to for sms in _db.session.scalars(select(ConsoleSms))] == ["+14155550100"]

@@ -1,5 +1,6 @@
-"""Every reply and the station confirmation fit in two SMS segments, in English and in Chinese,
-with the longest values they can carry."""
+"""Every reply is a registry template (sms/reply_templates.py) that renders, as itself, within two
+SMS segments in English and in Chinese with the longest values it can carry and the signature; so
+does the station confirmation. A reply that cannot be rendered is answered with reply_unavailable."""
 
 from __future__ import annotations
 
@@ -11,18 +12,25 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.catalogue.models import Commodity, Region, Unit
-from app.inbound_sms import replies
-from app.inbound_sms.services import fit_reply
+from app.inbound_sms import knowledge_replies, replies
 from app.market.prices import ReferenceQuote
 from app.notify.services import render_sms
 from sms import limits, templates
 from sms.commands import ParseError
+from sms.reply_templates import ERROR_PROBLEMS
 from sms.segments import count_segments
+from sms.templates import REGISTRY, Category
 
 LOCALES = ["en", "zh_Hans"]
-LINK = "https://jishi.example.cn/p/123456"
+SITE = "https://www.jishi.cn"  # the production address: 20 characters, as tests/sms/test_templates.py
+LINK = SITE + "/p/12345678"
 # Realistic worst cases: a six-digit posting number, a five-digit quantity and price with decimals.
 QUANTITY, PRICE, NUMBER = Decimal("12500.5"), Decimal("12345.67"), 123456
+
+
+@pytest.fixture(autouse=True)
+def production_site(app):
+    app.config["PUBLIC_BASE_URL"] = SITE
 
 
 @pytest.fixture
@@ -43,10 +51,10 @@ class _Posting:
 
     def __init__(self, commodity, unit):
         self.id, self.commodity, self.unit = NUMBER, commodity, unit
-        self.quantity, self.price = QUANTITY, PRICE
+        self.quantity, self.price, self.unit_weight_kg = QUANTITY, PRICE, Decimal("12.5")
 
 
-def _all_replies(commodity, region, unit) -> list[str]:
+def _all_replies(commodity, region, unit) -> list[replies.Reply]:
     posting = _Posting(commodity, unit)
     quote = ReferenceQuote(
         day=date(2026, 11, 26),
@@ -83,9 +91,10 @@ def _all_replies(commodity, region, unit) -> list[str]:
         replies.province_needed_reply("buy"),
         replies.no_offers_reply(),
         replies.offers_reply([replies.offer_line("K7M2", _Offer, posting)]),
+        replies.offers_reply([replies.offer_line("K7M2", _Offer, posting)] * 5),
         replies.no_such_offer_reply("ABCDEFGHJKMN"),
         replies.ambiguous_offer_reply(),
-        replies.accepted_reply("JS-2026-123456", LINK),
+        replies.accepted_reply("J123456789", LINK),
         replies.declined_reply("ABCDEFGHJKMN"),
         replies.countered_reply(PRICE, unit, LINK),
         replies.price_reply(commodity, region, quote, LINK),
@@ -93,10 +102,61 @@ def _all_replies(commodity, region, unit) -> list[str]:
         replies.subscribed_reply(commodity, region),
         replies.unsubscribed_reply(0),
         replies.unsubscribed_reply(2),
+        replies.draft_reply(posting, LINK, replies.price_as_written(PRICE, unit), "very good quality " * 3),
+        replies.opt_out_hint_reply(),
+        replies.already_opted_in_reply(),
+        replies.already_published_reply(posting, LINK),
+        replies.already_accepted_reply("ABCDEFGHJKMN", "J123456789", LINK),
+        replies.already_declined_reply("ABCDEFGHJKMN"),
+        replies.already_countered_reply("ABCDEFGHJKMN", LINK),
+        replies.no_such_order_reply("J123456789"),
+        replies.order_already_reply("J123456789", "delivered"),
+        replies.no_orders_reply(),
+        replies.orders_reply([replies.order_entry("J123456789", ["confirm", "decline"], False)] * 4, 9999),
+        replies.orders_reply([replies.order_entry("J123456789", [], True)], 0),
+        replies.refused_reply("Only the seller can do this."),
+        replies.refused_reply("No partial acceptance is waiting for your decision."),
+        replies.refused_reply("An order can only be confirmed while it is placed, and this one is not."),
+        replies.refused_reply("That could not be done because something changed. Please reload and try again. " * 2),
+        *[
+            replies.order_step_reply(action, "J123456789", "SF SF1234567890123456789", LINK)
+            for action in ("confirm", "decline", "ship", "paid", "received")
+        ],
+        replies.order_step_reply("ship", "J123456789", "", LINK),
     ]
-    for reason in ("missing_commodity", "unknown_unit", "unit_mismatch", "bad_code", "something_new"):
-        for command in ("price", "sell", "buy", "confirm", "discard", "accept", "decline", "counter", "sub", "unsub"):
-            texts.append(replies.error_reply(ParseError(reason, command)))
+    counted = Unit(code="crate", name_en="crate", name_zh="箱", kg_per_unit=None)
+    for weight in (None, Decimal("12.5")):
+        counted_posting = _Posting(commodity, counted)
+        counted_posting.unit_weight_kg = weight
+        texts.append(replies.draft_reply(counted_posting, LINK))
+    line = replies.offer_line("K7M2", _Offer, posting)
+    texts += [replies.offers_reply([line] * count) for count in (2, 3)]
+    entry = replies.order_entry("J123456789", ["ship", "paid"], False)
+    texts += [replies.orders_reply([entry] * count, more) for count in (1, 2, 3, 4) for more in (0, 1)]
+    negotiable = _Posting(commodity, unit)
+    negotiable.price = None
+    texts.append(replies.published_reply(negotiable, LINK))
+    for present in range(4):
+        fields = ["trade_price_per_kg", "median_ask_per_kg", "median_bid_per_kg", "change_pct_vs_7d"][present:]
+        partial = ReferenceQuote(**{**quote.__dict__, **{key: None for key in fields}})
+        texts.append(replies.price_reply(commodity, None, partial, LINK))
+    texts.append(replies.error_reply(ParseError("not_understood", "sell")))
+
+    class _Question:  # the longest number and token a question link carries
+        id, access_token = 999_999_999, "A" * 12
+
+    texts += [
+        knowledge_replies.question_received(_Question),
+        knowledge_replies.question_empty(),
+        knowledge_replies.question_limit(999),
+        knowledge_replies.question_published(_Question),
+        knowledge_replies.question_unknown(999_999_999),
+    ]
+    commands = ("price", "sell", "buy", "confirm", "discard", "accept", "decline", "counter", "sub", "unsub")
+    commands += ("ship", "paid", "received", "orders", "something_new")
+    for reason in (*ERROR_PROBLEMS, "something_new"):
+        for command in commands:
+            texts.append(replies.error_reply(ParseError(reason, command, text="words " * 10)))
     return texts
 
 
@@ -105,18 +165,34 @@ def _require_translations(locale: str) -> None:
     without it the "Chinese" reply is English text with Chinese names, which no farmer ever gets."""
     if locale.startswith("zh"):
         with force_locale(locale):
-            assert not replies.help_reply().startswith("Jishi SMS"), "zh_Hans messages.mo is missing or stale"
+            assert replies.error_reply(ParseError("missing_price", "sell")).params["example"].startswith("例")
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_every_reply_fits_two_segments(app, longest, locale):
+def test_every_reply_renders_as_its_template_within_two_segments_with_the_signature(app, longest, locale):
     _require_translations(locale)
+    sign = app.config["SMS_SIGN_NAME"]
     with force_locale(locale):
-        texts = _all_replies(*longest)
-    too_long = [
-        (count_segments(text).segments, text) for text in texts if count_segments(text).segments > limits.REPLY_SEGMENTS
-    ]
-    assert too_long == []
+        answers = _all_replies(*longest)
+    for answer in answers:
+        template = templates.get(answer.template)
+        assert template.category == Category.REPLY, answer.template
+        rendered = replies.render(answer, locale)
+        assert rendered.template == answer.template, (answer, rendered.text)
+        assert templates.measure(rendered.text, sign).segments <= templates.allowed_segments(template, locale, sign)
+        assert count_segments(rendered.text).segments <= limits.REPLY_SEGMENTS, rendered.text
+
+
+def test_every_reply_template_is_reached_by_a_reply_function(app, longest):
+    """No template in the list is dead: each is what some reply function answers."""
+    used = set()
+    for locale in LOCALES:
+        with force_locale(locale):
+            used |= {answer.template for answer in _all_replies(*longest)}
+    reply_templates = {name for name, template in REGISTRY.items() if template.category == Category.REPLY}
+    # A linked template and its "_short" variant (without the link) are one reply.
+    used |= {f"{name}_short" for name in used} | {name.removesuffix("_short") for name in used}
+    assert reply_templates - used == {replies.FALLBACK}
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -148,9 +224,18 @@ def test_station_confirmation_sms_fits_two_segments(app, longest, locale, price)
 
 
 @pytest.mark.sms_over_limit
-def test_fit_reply_cuts_cleanly_in_both_encodings():
-    latin = "word " * 200
-    assert count_segments(fit_reply(latin)).segments == 2 and fit_reply(latin).endswith("...")
-    chinese = "玉米" * 200
-    assert count_segments(fit_reply(chinese)).segments == 2 and fit_reply(chinese).endswith("...")
-    assert fit_reply("short") == "short"
+def test_a_reply_that_cannot_be_rendered_is_logged_and_answered_with_the_fallback(app, caplog):
+    too_long = replies.reply("reply_no_such_offer", code="X" * 40)
+    for locale in LOCALES:
+        rendered = replies.render(too_long, locale)
+        assert (rendered.template, rendered.params) == (replies.FALLBACK, {})
+        assert app.config["PUBLIC_BASE_URL"] in rendered.text
+    assert "reply_no_such_offer: code is 40 characters" in caplog.text
+
+
+def test_a_members_own_words_that_look_like_a_link_are_not_quoted(app):
+    with force_locale("en"):
+        answer = replies.error_reply(ParseError("not_understood", "sell", text="see www.cheap.cn now"))
+        assert answer.template == "reply_error_not_understood"
+        shipped = replies.order_step_reply("ship", "J0000003", "call 13912345678@x", LINK)
+    assert shipped.template == "reply_order_shipped"

@@ -11,6 +11,7 @@ from app.notify import worker
 from app.notify.senders import RoutedSmsSender, senders_from_config
 from app.notify.services import enqueue_sms_reply
 from config import TestingConfig
+from sms.templates import RenderedSms
 from tests.fake_sms_providers import FakeAliyunSms
 from tests.notify.conftest import notifications
 
@@ -31,6 +32,14 @@ TENCENT = {
     "TENCENT_SMS_SDK_APP_ID": "1400000001",
     "MAIL_BACKEND": "console",
 }
+
+
+def enqueue_free_text(phone: str, text: str, locale: str):
+    """An outbox reply as written before replies were templates: its text only (no parameters),
+    which a mainland provider can send only as the approved one-parameter free-text template."""
+    row = enqueue_sms_reply(phone, RenderedSms("sms_reply", locale, {}, text), locale)
+    row.template_params = None
+    return row
 
 
 @pytest.mark.parametrize(
@@ -78,7 +87,7 @@ def test_complete_settings_give_a_routed_sender_and_an_empty_cn_gateway_changes_
 def test_free_text_without_a_free_text_template_is_dead_at_once_and_nothing_is_sent(app, db):
     with FakeAliyunSms("ak-id", "ak-secret", templates={"SMS_900001": ["content"]}, signs={"集市"}) as fake:
         app.config.update(ALIYUN, ALIYUN_SMS_ENDPOINT=fake.url, ALIYUN_SMS_TEXT_TEMPLATE_CODE=None)
-        enqueue_sms_reply("+8613912340001", "你好", "zh_Hans")
+        enqueue_free_text("+8613912340001", "你好", "zh_Hans")
         db.session.commit()
         assert worker.run_once(senders_from_config(app.config)) == {"sent": 0, "failed": 0, "dead": 1}
     [row] = notifications()
@@ -90,7 +99,7 @@ def test_a_rate_limited_provider_is_retried_later(app, db):
     with FakeAliyunSms("ak-id", "ak-secret", templates={"SMS_900001": ["content"]}, signs={"集市"}) as fake:
         app.config.update(ALIYUN, ALIYUN_SMS_ENDPOINT=fake.url, ALIYUN_SMS_TEXT_TEMPLATE_CODE="SMS_900001")
         fake.fail_next.append("isv.BUSINESS_LIMIT_CONTROL")
-        enqueue_sms_reply("+8613912340001", "你好", "zh_Hans")
+        enqueue_free_text("+8613912340001", "你好", "zh_Hans")
         db.session.commit()
         assert worker.run_once(senders_from_config(app.config)) == {"sent": 0, "failed": 1, "dead": 0}
     [row] = notifications()

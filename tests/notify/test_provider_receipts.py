@@ -17,10 +17,19 @@ from app.notify.senders import senders_from_config
 from app.notify.services import enqueue_sms_reply
 from config import TestingConfig
 from sms.gateways import TemplateSms
+from sms.templates import RenderedSms
 from tests.fake_sms_providers import FakeAliyunSms, FakeTencentSms
 
 TOKENS = {"aliyun": TestingConfig.ALIYUN_SMS_CALLBACK_TOKEN, "tencent": TestingConfig.TENCENT_SMS_CALLBACK_TOKEN}
 OK = {"aliyun": {"code": 0, "msg": "接收成功"}, "tencent": {"result": 0, "errmsg": "OK"}}
+
+
+def enqueue_free_text(phone: str, text: str, locale: str):
+    """An outbox reply as written before replies were templates: its text only (no parameters),
+    which a mainland provider can send only as the approved one-parameter free-text template."""
+    row = enqueue_sms_reply(phone, RenderedSms("sms_reply", locale, {}, text), locale)
+    row.template_params = None
+    return row
 
 
 @pytest.fixture(params=["aliyun", "tencent"])
@@ -49,7 +58,7 @@ def provider(request, app):
 
 def _send(app, phones: list[str]) -> list[Notification]:
     for phone in phones:
-        enqueue_sms_reply(phone, "你好", "zh_Hans")
+        enqueue_free_text(phone, "你好", "zh_Hans")
     _db.session.commit()
     assert worker.run_once(senders_from_config(app.config))["sent"] == len(phones)
     return _rows()
@@ -140,7 +149,7 @@ def test_aliyun_reports_of_one_shared_request_reach_each_number(app, client, db)
         results = gateway.send_template_batch([TemplateSms(p, "alert", {"price": "2"}, "2", "SMS_1") for p in phones])
     assert len(fake.requests) == 1
     for phone, result in zip(phones, results, strict=True):
-        enqueue_sms_reply(phone, "2", "en").provider_id = result.provider_id
+        enqueue_free_text(phone, "2", "en").provider_id = result.provider_id
     _db.session.commit()
     [(biz_id, number, _text)] = fake.sent[1:]
     _post(client, "aliyun", [fake.report(biz_id, number, success=False, err_code="MK:0001")])
