@@ -8,7 +8,7 @@ admin edits it on the site, and both languages are written out in full.
 from __future__ import annotations
 
 # Slug → the order of the help centre's index.
-SLUGS = ("posting", "buying", "negotiation", "payment", "shipping", "disputes", "sms")
+SLUGS = ("posting", "buying", "basket", "negotiation", "payment", "shipping", "disputes", "sms")
 
 PAGES: dict[str, dict[str, tuple[str, str]]] = {
     "en": {
@@ -42,6 +42,27 @@ mobile number, or use the SMS commands.
 5. When the goods arrive, confirm receipt. You can review the seller after completion.
 
 Keep every step on Jishi: only then can we help you in a dispute.
+""",
+        ),
+        "basket": (
+            "Ordering several lots together (basket)",
+            """\
+On a sell offer with a fixed price, **Add to basket** keeps the lot and the quantity you want. Your
+basket is saved with your account, so it is the same on your phone and your computer. Open it from
+**Basket** in the menu.
+
+- Lots from **one seller** become **one order**: one delivery, one payment, one delivery note
+  listing every lot. Lots from different sellers become one order per seller.
+- Each lot is checked again when you place the order: still on sale, enough left and at least the
+  seller's minimum order. If one lot of a seller has sold out meanwhile, that seller's order is
+  not placed (nothing of it is reserved) and the basket tells you which lot; the orders from the
+  other sellers go ahead.
+- The price is the listed price when you place the order. To bargain, use **Make an offer** on a
+  lot instead; the basket has no negotiation over the whole basket yet.
+- Pressing the button twice, or reloading the page after ordering, never places an order twice.
+- Cancelling a basket order gives every lot's quantity back to the seller's offers.
+
+You cannot put your own offers, buy requests or offers without a fixed price in the basket.
 """,
         ),
         "negotiation": (
@@ -178,6 +199,23 @@ twice does it once: the second reply says it is already done.
 5. 收到货后确认收货。订单完成后可以评价卖家。
 
 每一步都请在集市上完成，出了纠纷我们才能帮您。
+""",
+        ),
+        "basket": (
+            "多个货品一起下单（购物车）",
+            """\
+一口价的出售信息上，点**加入购物车**，记下这批货和您要的数量。购物车保存在您的账户里，手机和电脑上看到的
+都一样。从菜单里的**购物车**打开。
+
+- 同一个卖家的几批货合成**一个订单**：一次配送、一次付款，送货单上列出每一批。不同卖家的货，每个卖家各
+  一个订单。
+- 下单时每批货都会再检查一遍：还在出售、剩余数量够、不少于卖家的起订量。如果某个卖家的一批货刚好卖完，
+  这个卖家的订单就不下（什么都不预留），购物车会告诉您是哪一批；其他卖家的订单照常下。
+- 价格按下单时的标价。想议价，请在那批货上点**出价**；购物车暂时还不能对整车货议价。
+- 按两次按钮，或者下单后刷新页面，都不会重复下单。
+- 取消购物车订单，每一批的数量都会退回卖家的出售信息。
+
+自己的出售信息、求购信息和没有标价的出售信息不能加入购物车。
 """,
         ),
         "negotiation": (

@@ -79,6 +79,14 @@ class BuyNowForm(_DeliveryMixin, FlaskForm):
     delivery = RadioField(_l("Delivery"), choices=[], validators=[InputRequired(_l("Choose a delivery option."))])
 
 
+class BasketQuantityForm(FlaskForm):
+    """The quantity of one lot in the basket (added from the posting page or changed in the basket)."""
+
+    quantity = DecimalText(
+        _l("Quantity"), places=3, maximum=MAX_QUANTITY, validators=[InputRequired(_l("Enter the quantity."))]
+    )
+
+
 class OrderActionForm(FlaskForm):
     action = HiddenField(validators=[InputRequired(), AnyOf(ACTIONS)])
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
