@@ -340,3 +340,22 @@ def test_basket_page_numbers_match_the_order_number_format(client, login, seller
     response = _checkout(client, {seller.id: "collect"})
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert re.search(r"Order J\d{7}", page)
+
+
+def test_a_basket_order_is_accepted_in_full_only(client, login, seller, buyer):
+    rice = _lot(seller, "Fragrant rice")
+    millet = _lot(seller, "Yellow millet", commodity="millet", quantity="40")
+    login(buyer)
+    _add(client, rice, "10")
+    _add(client, millet, "5")
+    _checkout(client, {seller.id: "collect"})
+    [order] = _orders(buyer)
+    walk(client, login, order, (seller, "confirm"), (seller, "pay"), (seller, "ship"), (buyer, "deliver"))
+    login(buyer)
+    page = client.get(f"/orders/{order.id}/acceptance").get_data(as_text=True)
+    assert "Yellow millet" in page and "accepted in full" in page
+    partial = client.post(
+        f"/orders/{order.id}/acceptance", data={"kind": "part", "quantity_received": "3", "reason": "short"}
+    )
+    assert partial.status_code == 422 and "accepted in full" in partial.get_data(as_text=True)
+    assert client.post(f"/orders/{order.id}/acceptance", data={"kind": "all"}).status_code == 303
