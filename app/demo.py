@@ -372,16 +372,47 @@ def _ensure_payee(farmer, created: dict[str, int]) -> None:
         created["payees"] += 1
 
 
+# The demo buyer's basket order (issue 24): two of the co-op's fixed-price lots in one order.
+DEMO_BASKET_KEY = "demo-basket-order-2026"
+
+
+def _ensure_basket_order(members: dict[str, Member], created: dict[str, int]) -> None:
+    """The demo buyer orders two of the co-op's fixed-price sell offers through the basket, once
+    (the checkout key makes a second run find that order)."""
+    from app.trade import baskets
+
+    buyer, farmer = members[BUYER_PHONE], members[FARMER_PHONE]
+    if baskets.order_for_checkout(DEMO_BASKET_KEY, farmer.id) is not None:
+        return
+    lots = db.session.scalars(
+        select(Posting)
+        .where(Posting.owner_id == farmer.id, Posting.kind == "sell", Posting.price.is_not(None))
+        .order_by(Posting.id)
+    ).all()
+    lots = [lot for lot in lots if baskets.basket_refusal(lot, buyer.id) is None][:2]
+    if len(lots) < 2:
+        return  # an admin changed the demo postings; the rest of the demo still loads
+    for lot in lots:
+        baskets.add_to_basket(buyer, lot, min(lot.min_order or Decimal(1), lot.quantity_available))
+    delivery = (baskets.basket_groups(buyer.id)[0].delivery_choices or [None])[0]
+    if delivery is None:
+        return
+    baskets.place_basket_order(buyer, farmer.id, delivery, DEMO_BASKET_KEY)
+    created["basket_orders"] += 1
+
+
 def load_demo_data() -> dict[str, int]:
-    """Create the demo accounts, the co-op's storefront and trusted badge, and the demo postings that
-    are missing. Returns counts of what was created (all zero on a second run). Needs the catalogue
+    """Create the demo accounts, the co-op's storefront and trusted badge, the demo postings and the
+    demo buyer's basket order that are missing. Returns counts of what was created (all zero on a second run). Needs the catalogue
     loaded first. Does not commit.
     """
-    created = {"members": 0, "storefronts": 0, "verifications": 0, "payees": 0, "postings": 0}
+    created = {"members": 0, "storefronts": 0, "verifications": 0, "payees": 0, "postings": 0, "basket_orders": 0}
     members = _ensure_members(created)
     _ensure_storefront(members[FARMER_PHONE], created)
     _ensure_verified(members[FARMER_PHONE], members[ADMIN_PHONE], created)
     _ensure_payee(members[FARMER_PHONE], created)
     _ensure_postings(members, created)
+    db.session.flush()
+    _ensure_basket_order(members, created)
     db.session.flush()
     return created

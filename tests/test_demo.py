@@ -105,3 +105,17 @@ def test_the_demo_co_op_has_a_payee_account(db):
     _load(db)
     farmer = db.session.scalar(select(Member).where(Member.phone == FARMER_PHONE))
     assert payee_of(farmer.id).account_number == DEMO_PAYEE[2]
+
+
+def test_demo_buyer_has_one_basket_order_of_two_lots(db):
+    from app.demo import BUYER_PHONE
+    from app.trade.lines import lines_of
+    from app.trade.models import Order
+
+    first = _load(db)
+    assert first["basket_orders"] == 1
+    assert _load(db)["basket_orders"] == 0
+    buyer = db.session.scalar(select(Member).where(Member.phone == BUYER_PHONE))
+    [order] = db.session.scalars(select(Order).where(Order.buyer_id == buyer.id)).all()
+    lines = lines_of(order)
+    assert len(lines) == 2 and order.total == sum(line.total for line in lines)
