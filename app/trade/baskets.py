@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
@@ -41,7 +40,8 @@ from app.trade.models import BasketItem, Order, OrderEvent, OrderStatus, line_to
 from app.trade.orders import new_lot_code
 
 CHECKOUT_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-DEFAULT_MAX_BASKET_ITEMS = 30
+# Enough for a canteen's weekly order; a limit keeps one basket page and its checkout small.
+MAX_BASKET_ITEMS = 30
 
 
 @dataclass
@@ -150,9 +150,8 @@ def add_to_basket(buyer: Member, posting: Posting, quantity: Decimal, now: datet
         select(BasketItem).where(BasketItem.buyer_id == buyer.id, BasketItem.posting_id == posting.id)
     )
     if item is None:
-        limit = current_app.config.get("BASKET_MAX_ITEMS", DEFAULT_MAX_BASKET_ITEMS)
-        if basket_count(buyer.id) >= limit:
-            raise DomainError(_("Your basket is full (%(n)s lots). Place an order first.", n=limit))
+        if basket_count(buyer.id) >= MAX_BASKET_ITEMS:
+            raise DomainError(_("Your basket is full (%(n)s lots). Place an order first.", n=MAX_BASKET_ITEMS))
         item = BasketItem(buyer_id=buyer.id, posting_id=posting.id, quantity=quantity, created_at=now)
         db.session.add(item)
     item.quantity = quantity
