@@ -156,8 +156,8 @@ def test_a_bad_notification_is_400_and_changes_nothing(client, login, db, buyer,
         "other-apiv3-key": {"apiv3_key": "X" * 32},
         "stale": {"timestamp": int(time.time()) - 301},
         # Well past the 300 s tolerance: the request takes time to sign and send, and a
-            # timestamp only 301 s ahead drifts back inside the window on a slow machine.
-            "future": {"timestamp": int(time.time()) + 360},
+        # timestamp only 301 s ahead drifts back inside the window on a slow machine.
+        "future": {"timestamp": int(time.time()) + 360},
         "unknown-serial": {"serial": "7132D72A03E93CDDF8C03BBD1F37EEDF204E5AD3"},
     }.get(problem, {})
     body, headers = paid_notification(wechat, number, **options)
