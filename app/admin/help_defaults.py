@@ -57,8 +57,11 @@ basket is saved with your account, so it is the same on your phone and your comp
   seller's minimum order. If one lot of a seller has sold out meanwhile, that seller's order is
   not placed (nothing of it is reserved) and the basket tells you which lot; the orders from the
   other sellers go ahead.
-- The price is the listed price when you place the order. To bargain, use **Make an offer** on a
-  lot instead; the basket has no negotiation over the whole basket yet.
+- The price is the listed price when you place the order. To bargain over all of one seller's lots
+  at once, press **Ask for a price for these lots**: you may propose a price per lot, the seller
+  answers with a price for each lot (or declines), and if you accept, the lots become one order at
+  those prices. Asking reserves nothing; the seller may have sold out by the time you accept. Your
+  requests are under **Price requests** (also linked from *Negotiations*).
 - Pressing the button twice, or reloading the page after ordering, never places an order twice.
 - Cancelling a basket order gives every lot's quantity back to the seller's offers.
 
@@ -211,7 +214,9 @@ twice does it once: the second reply says it is already done.
   一个订单。
 - 下单时每批货都会再检查一遍：还在出售、剩余数量够、不少于卖家的起订量。如果某个卖家的一批货刚好卖完，
   这个卖家的订单就不下（什么都不预留），购物车会告诉您是哪一批；其他卖家的订单照常下。
-- 价格按下单时的标价。想议价，请在那批货上点**出价**；购物车暂时还不能对整车货议价。
+- 价格按下单时的标价。想对同一卖家的几批货一起议价，点**这几批货一起询价**：您可以为每批货提出价格，
+  卖家为每批货报价（或拒绝），您接受后，这几批货按报价合成一个订单。询价不预留货品，等您接受时卖家可能
+  已经卖完。您的询价在**询价**页（"议价"页也有链接）。
 - 按两次按钮，或者下单后刷新页面，都不会重复下单。
 - 取消购物车订单，每一批的数量都会退回卖家的出售信息。
 

@@ -253,23 +253,40 @@ def place_basket_order(
         raise DomainError(_("These lots were ordered from another page meanwhile. See your orders."))
     for item in group.items:
         db.session.expunge(item)
-    for item in sorted(group.items, key=lambda item: item.posting_id):
-        try:
-            stock.take_stock(item.posting_id, item.quantity)
-        except stock.OutOfStock as error:
-            raise stock.OutOfStock(f"{item.posting.title}: {error.message}", error.remaining) from error
+    lots = [(item.posting, item.quantity, item.posting.price) for item in group.items]
+    return place_lots(buyer, group.seller, lots, delivery, checkout_key_for(checkout_key, seller_id), now), True
 
-    lines = [
-        new_line(item.posting, item.posting, group.seller, item.quantity, item.posting.price) for item in group.items
-    ]
-    first = group.items[0].posting
+
+def place_lots(
+    buyer: Member,
+    seller: Member,
+    lots: list[tuple[Posting, Decimal, Decimal]],
+    delivery: str,
+    checkout_key: str | None,
+    now: datetime,
+) -> Order:
+    """Place one order of ``lots`` — (sell offer, quantity, unit price) in the buyer's chosen order —
+    taking each line's stock in posting id order, with a line per lot. The caller has checked the
+    lots. Returns the order, flushed, after sending order_placed.
+
+    Raises OutOfStock (409, naming the lot) when a line's stock ran out; the caller's transaction
+    must then be rolled back (stock taken for earlier lines is in it).
+    """
+    for posting, quantity, _price in sorted(lots, key=lambda lot: lot[0].id):
+        try:
+            stock.take_stock(posting.id, quantity)
+        except stock.OutOfStock as error:
+            raise stock.OutOfStock(f"{posting.title}: {error.message}", error.remaining) from error
+
+    lines = [new_line(posting, posting, seller, quantity, price) for posting, quantity, price in lots]
+    first = lots[0][0]
     order = Order(
         lot_code=new_lot_code(),
         buyer_id=buyer.id,
-        seller_id=seller_id,
+        seller_id=seller.id,
         posting_id=first.id,
         sell_posting_id=first.id,
-        checkout_key=checkout_key_for(checkout_key, seller_id),
+        checkout_key=checkout_key,
         delivery=delivery,
         bought_now=True,
         status=OrderStatus.PLACED.value,
@@ -287,8 +304,8 @@ def place_basket_order(
         signals.order_placed,
         order_id=order.id,
         buyer_id=buyer.id,
-        seller_id=seller_id,
+        seller_id=seller.id,
         posting_id=first.id,
         negotiation_id=None,
     )
-    return order, True
+    return order

@@ -335,6 +335,77 @@ class BasketItem(db.Model):
     posting = relationship("Posting")
 
 
+class BasketQuoteStatus(str, enum.Enum):
+    REQUESTED = "requested"  # the buyer asked; the seller has not answered
+    QUOTED = "quoted"  # the seller named a price per line; the buyer decides
+    ACCEPTED = "accepted"  # the buyer accepted: the order was placed
+    DECLINED = "declined"  # the seller declined to quote, or the buyer declined the quote
+    WITHDRAWN = "withdrawn"  # the buyer withdrew the request before an answer
+
+
+class BasketQuote(db.Model):
+    """A negotiation over a whole basket of one seller's lots (docs/basket-orders.md): the buyer
+    asks (optionally proposing a price per line), the seller answers with a price per line, the
+    buyer's acceptance places the order at those prices."""
+
+    __table_args__ = (
+        CheckConstraint("buyer_id <> seller_id", name="parties_differ"),
+        Index("ix_basket_quote_buyer_status", "buyer_id", "status"),
+        Index("ix_basket_quote_seller_status", "seller_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    seller_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    status: Mapped[str] = mapped_column(String(10), default=BasketQuoteStatus.REQUESTED.value)
+    delivery: Mapped[str] = mapped_column(String(8))
+    buyer_message: Mapped[str] = mapped_column(Text, default="")
+    seller_message: Mapped[str] = mapped_column(Text, default="")
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("trade_order.id"), unique=True)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    buyer = relationship("Member", foreign_keys=[buyer_id])
+    seller = relationship("Member", foreign_keys=[seller_id])
+    order = relationship("Order")
+    lines: Mapped[list[BasketQuoteLine]] = relationship(
+        back_populates="quote", order_by="BasketQuoteLine.id", cascade="all, delete-orphan"
+    )
+
+    def is_party(self, member) -> bool:
+        return member is not None and getattr(member, "id", None) in (self.buyer_id, self.seller_id)
+
+    @property
+    def quoted_total(self) -> Decimal | None:
+        if any(line.quoted_price is None for line in self.lines):
+            return None
+        return sum((line_total(line.quantity, line.quoted_price) for line in self.lines), Decimal(0))
+
+
+class BasketQuoteLine(db.Model):
+    """One lot of a basket quote: quantity, the buyer's proposed unit price (optional) and the
+    seller's quoted unit price (once answered)."""
+
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("asked_price IS NULL OR asked_price > 0", name="asked_price_positive"),
+        CheckConstraint("quoted_price IS NULL OR quoted_price > 0", name="quoted_price_positive"),
+        UniqueConstraint("quote_id", "posting_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(ForeignKey("basket_quote.id", ondelete="CASCADE"), index=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("posting.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    asked_price: Mapped[Decimal | None] = mapped_column(Money)
+    quoted_price: Mapped[Decimal | None] = mapped_column(Money)
+
+    quote: Mapped[BasketQuote] = relationship(back_populates="lines")
+    posting = relationship("Posting")
+
+
 class OrderEvent(db.Model):
     """One recorded transition: who moved the order from which status to which, when, and why."""
 

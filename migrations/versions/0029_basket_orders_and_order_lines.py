@@ -9,6 +9,8 @@ Issue 24 point 1: an order may hold several lots of one seller. ``order_line`` h
 line copied from its own columns, so the whole app can read lines the same way. ``basket_item`` is
 a buyer's basket, kept in the database. ``trade_order.checkout_key`` (UNIQUE) is a basket
 checkout's idempotency key, so a double submit creates each seller's order once.
+``basket_quote`` and ``basket_quote_line`` carry a negotiation over one seller's basket: the buyer
+asks (optionally with a price per line), the seller quotes a price per line, the buyer accepts.
 """
 
 from alembic import op
@@ -87,6 +89,48 @@ def upgrade():
         batch_op.add_column(sa.Column("checkout_key", sa.String(length=80), nullable=True))
         batch_op.create_unique_constraint(batch_op.f("uq_trade_order_checkout_key"), ["checkout_key"])
 
+    op.create_table('basket_quote',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('buyer_id', sa.Integer(), nullable=False),
+    sa.Column('seller_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('delivery', sa.String(length=8), nullable=False),
+    sa.Column('buyer_message', sa.Text(), nullable=False),
+    sa.Column('seller_message', sa.Text(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=True),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('buyer_id <> seller_id', name=op.f('ck_basket_quote_parties_differ')),
+    sa.ForeignKeyConstraint(['buyer_id'], ['member.id'], name=op.f('fk_basket_quote_buyer_id_member')),
+    sa.ForeignKeyConstraint(['order_id'], ['trade_order.id'], name=op.f('fk_basket_quote_order_id_trade_order')),
+    sa.ForeignKeyConstraint(['seller_id'], ['member.id'], name=op.f('fk_basket_quote_seller_id_member')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_basket_quote')),
+    sa.UniqueConstraint('order_id', name=op.f('uq_basket_quote_order_id'))
+    )
+    with op.batch_alter_table('basket_quote', schema=None) as batch_op:
+        batch_op.create_index('ix_basket_quote_buyer_status', ['buyer_id', 'status'], unique=False)
+        batch_op.create_index('ix_basket_quote_seller_status', ['seller_id', 'status'], unique=False)
+
+    op.create_table('basket_quote_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('quote_id', sa.Integer(), nullable=False),
+    sa.Column('posting_id', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.Numeric(precision=14, scale=3), nullable=False),
+    sa.Column('asked_price', sa.Numeric(precision=12, scale=2), nullable=True),
+    sa.Column('quoted_price', sa.Numeric(precision=12, scale=2), nullable=True),
+    sa.CheckConstraint('asked_price IS NULL OR asked_price > 0', name=op.f('ck_basket_quote_line_asked_price_positive')),
+    sa.CheckConstraint('quantity > 0', name=op.f('ck_basket_quote_line_quantity_positive')),
+    sa.CheckConstraint('quoted_price IS NULL OR quoted_price > 0', name=op.f('ck_basket_quote_line_quoted_price_positive')),
+    sa.ForeignKeyConstraint(['posting_id'], ['posting.id'], name=op.f('fk_basket_quote_line_posting_id_posting')),
+    sa.ForeignKeyConstraint(['quote_id'], ['basket_quote.id'], name=op.f('fk_basket_quote_line_quote_id_basket_quote'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_basket_quote_line')),
+    sa.UniqueConstraint('quote_id', 'posting_id', name=op.f('uq_basket_quote_line_quote_id_posting_id'))
+    )
+    with op.batch_alter_table('basket_quote_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_basket_quote_line_quote_id'), ['quote_id'], unique=False)
+
     # Every order placed before baskets existed is one lot: its line repeats the order's columns.
     op.execute(
         "INSERT INTO order_line (order_id, posting_id, sell_posting_id, title, commodity_id, unit_code,"
@@ -98,6 +142,14 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("basket_quote_line", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_basket_quote_line_quote_id"))
+    op.drop_table("basket_quote_line")
+    with op.batch_alter_table("basket_quote", schema=None) as batch_op:
+        batch_op.drop_index("ix_basket_quote_seller_status")
+        batch_op.drop_index("ix_basket_quote_buyer_status")
+    op.drop_table("basket_quote")
+
     with op.batch_alter_table("trade_order", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_trade_order_checkout_key"), type_="unique")
         batch_op.drop_column("checkout_key")
