@@ -16,7 +16,7 @@ from app.members.models import VerificationRequest
 from app.members.storefronts import ensure_storefront
 from app.notify.models import Notification
 from app.postings.models import SavedSearch
-from app.trade import negotiations, orders
+from app.trade import basket_quotes, baskets, negotiations, orders
 from app.trade.negotiations import OfferTerms
 from tests.factories import make_member, make_posting
 
@@ -41,6 +41,8 @@ class World:
         _db.session.flush()
         self.offer = self.negotiation.offers[-1]
         self.order = orders.buy_now(self.posting, self.buyer, Decimal("10"), "collect")
+        self.basket_item = baskets.add_to_basket(self.buyer, self.posting, Decimal("5"))
+        self.basket_quote = basket_quotes.request_quote(self.buyer, self.seller.id, "collect", {})
         self.verification = VerificationRequest(member_id=self.seller.id, licence_number="91410000MA0000000X")
         _db.session.add(self.verification)
         self.notification = Notification(
@@ -77,6 +79,8 @@ class World:
             "negotiation_id": self.negotiation.id,
             "offer_id": self.offer.id,
             "order_id": self.order.id,
+            "item_id": self.basket_item.id,
+            "quote_id": self.basket_quote.id,
             "entry_id": 1,
             "settlement_id": 1,
             "request_id": self.verification.id,
