@@ -199,6 +199,7 @@ class Order(db.Model):
         Index("ix_trade_order_offer_id", "offer_id", unique=True),
         Index("ix_trade_order_buyer_status", "buyer_id", "status"),
         Index("ix_trade_order_seller_status", "seller_id", "status"),
+        Index("ix_trade_order_checkout_key", "checkout_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -227,7 +228,7 @@ class Order(db.Model):
     bought_now: Mapped[bool] = mapped_column(Boolean, default=False)
     # A basket checkout's idempotency key ("<key from the basket form>:<seller id>"); None otherwise.
     # UNIQUE, so a double submit of one basket page can create each seller's order once only.
-    checkout_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    checkout_key: Mapped[str | None] = mapped_column(String(80))
 
     status: Mapped[str] = mapped_column(String(10), default=OrderStatus.PLACED.value, index=True)
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

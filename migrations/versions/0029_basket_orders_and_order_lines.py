@@ -85,9 +85,10 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_order_line_posting_id"), ["posting_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_order_line_sell_posting_id"), ["sell_posting_id"], unique=False)
 
-    with op.batch_alter_table("trade_order", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("checkout_key", sa.String(length=80), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f("uq_trade_order_checkout_key"), ["checkout_key"])
+    # Plain ALTER TABLE ADD COLUMN and a unique index: a batch operation would rebuild trade_order
+    # on SQLite and drop the triggers of migration 0015 that keep one order per offer.
+    op.add_column("trade_order", sa.Column("checkout_key", sa.String(length=80), nullable=True))
+    op.create_index("ix_trade_order_checkout_key", "trade_order", ["checkout_key"], unique=True)
 
     op.create_table('basket_quote',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -150,9 +151,9 @@ def downgrade():
         batch_op.drop_index("ix_basket_quote_buyer_status")
     op.drop_table("basket_quote")
 
-    with op.batch_alter_table("trade_order", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("uq_trade_order_checkout_key"), type_="unique")
-        batch_op.drop_column("checkout_key")
+    op.drop_index("ix_trade_order_checkout_key", table_name="trade_order")
+    # ALTER TABLE DROP COLUMN (SQLite 3.35+), not a batch rebuild, for the same triggers' sake.
+    op.drop_column("trade_order", "checkout_key")
 
     with op.batch_alter_table("order_line", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_order_line_sell_posting_id"))
