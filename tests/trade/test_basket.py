@@ -359,3 +359,16 @@ def test_a_basket_order_is_accepted_in_full_only(client, login, seller, buyer):
     )
     assert partial.status_code == 422 and "accepted in full" in partial.get_data(as_text=True)
     assert client.post(f"/orders/{order.id}/acceptance", data={"kind": "all"}).status_code == 303
+
+
+def test_the_public_trace_page_lists_every_lot_without_prices(client, login, seller, buyer):
+    rice = _lot(seller, "Fragrant rice", harvest_date=None)
+    apples = _lot(seller, "Yantai apples", commodity="apple", province_code="37", price="8.00")
+    login(buyer)
+    _add(client, rice, "1")
+    _add(client, apples, "1")
+    _checkout(client, {seller.id: "collect"})
+    [order] = _orders(buyer)
+    page = client.application.test_client().get(f"/t/{order.lot_code}").get_data(as_text=True)
+    assert "Rice" in page and "Apple" in page and "Shandong" in page
+    assert "¥" not in page and buyer.phone not in page
