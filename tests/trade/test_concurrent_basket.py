@@ -97,3 +97,24 @@ def test_ten_submits_of_one_basket_page_place_one_order(race_app, seller, buyer)
     [order] = db.session.scalars(select(Order)).all()
     assert len(order.lines) == 2 and order.total == Decimal("60.00")
     assert _available(rice.id) == Decimal(40) and _available(millet.id) == Decimal(45)
+
+
+def test_ten_accepts_of_one_basket_price_quote_place_one_order(race_app, seller, buyer):
+    from app.trade import basket_quotes
+
+    rice = _lot(seller, "Fragrant rice", "50")
+    millet = _lot(seller, "Yellow millet", "50", commodity="millet")
+    _fill_basket(buyer, (rice, "10"), (millet, "5"))
+    quote = basket_quotes.request_quote(buyer, seller.id, "collect", {})
+    basket_quotes.answer_quote(quote, seller, {line.id: Decimal("3.00") for line in quote.lines})
+    db.session.commit()
+    client = signed_in(race_app, buyer)
+
+    outcomes = race([(client, f"/basket-quotes/{quote.id}/accept", {}) for _ in range(THREADS)])
+
+    assert_no_server_errors(outcomes)
+    assert statuses(outcomes) == {303: 1, 409: THREADS - 1}
+    assert all("This price request is closed." in o.body for o in outcomes if o.status == 409)
+    [order] = db.session.scalars(select(Order)).all()
+    assert order.total == Decimal("45.00")
+    assert _available(rice.id) == Decimal(40) and _available(millet.id) == Decimal(45)
