@@ -298,6 +298,10 @@ def test_basket_orders_go_through_payment_shipping_and_completion(client, login,
     db.session.expire_all()
     assert db.session.get(Order, order.id).status == "completed"
     assert db.session.get(Order, order.id).total == Decimal("65.00")
+    # The seller's dashboard counts each lot under its own commodity.
+    login(seller)
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "Rice" in dashboard and "Millet" in dashboard and "¥35.00" in dashboard and "¥30.00" in dashboard
 
 
 def test_single_lot_orders_have_one_line_like_their_own_columns(client, login, sell_offer, buyer):
