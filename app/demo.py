@@ -25,6 +25,7 @@ from app.members.verification import decide_verification, pending_request_of, re
 from app.pooling import services as pooling
 from app.postings.models import Posting
 from app.postings.services import PostingData, create_posting
+from app.trade import baskets
 
 ADMIN_PHONE = "+8613900000001"
 FARMER_PHONE = "+8613900000002"
@@ -554,11 +555,38 @@ def _ensure_knowledge(members: dict[str, Member], created: dict[str, int]) -> No
         created["questions"] += 1
 
 
+# The demo buyer's basket order (issue 24): two of the co-op's fixed-price lots in one order.
+DEMO_BASKET_KEY = "demo-basket-order-2026"
+
+
+def _ensure_basket_order(members: dict[str, Member], created: dict[str, int]) -> None:
+    """The demo buyer orders two of the co-op's fixed-price sell offers through the basket, once
+    (the checkout key makes a second run find that order)."""
+    buyer, farmer = members[BUYER_PHONE], members[FARMER_PHONE]
+    if baskets.order_for_checkout(DEMO_BASKET_KEY, farmer.id) is not None:
+        return
+    lots = db.session.scalars(
+        select(Posting)
+        .where(Posting.owner_id == farmer.id, Posting.kind == "sell", Posting.price.is_not(None))
+        .order_by(Posting.id)
+    ).all()
+    lots = [lot for lot in lots if baskets.basket_refusal(lot, buyer.id) is None][:2]
+    if len(lots) < 2:
+        return  # an admin changed the demo postings; the rest of the demo still loads
+    for lot in lots:
+        baskets.add_to_basket(buyer, lot, min(lot.min_order or Decimal(1), lot.quantity_available))
+    delivery = (baskets.basket_groups(buyer.id)[0].delivery_choices or [None])[0]
+    if delivery is None:
+        return
+    baskets.place_basket_order(buyer, farmer.id, delivery, DEMO_BASKET_KEY)
+    created["basket_orders"] += 1
+
+
 def load_demo_data() -> dict[str, int]:
     """Create the demo accounts, the co-op's storefront, trusted badge and followers, the demo
-    postings, a pooled buy request, and the knowledge base's expert, articles and questions that are
-    missing. Returns counts of what was created (all zero on a second run). Needs the catalogue
-    loaded first. Does not commit.
+    postings, a pooled buy request, the knowledge base's expert, articles and questions, and the demo
+    buyer's basket order that are missing. Returns counts of what was created (all zero on a second
+    run). Needs the catalogue loaded first. Does not commit.
     """
     created = {
         "members": 0,
@@ -571,6 +599,7 @@ def load_demo_data() -> dict[str, int]:
         "experts": 0,
         "articles": 0,
         "questions": 0,
+        "basket_orders": 0,
     }
     members = _ensure_members(created)
     _ensure_storefront(members[FARMER_PHONE], created)
@@ -580,5 +609,7 @@ def load_demo_data() -> dict[str, int]:
     _ensure_postings(members, created)
     _ensure_pooled_request(members, created)
     _ensure_knowledge(members, created)
+    db.session.flush()
+    _ensure_basket_order(members, created)
     db.session.flush()
     return created

@@ -161,3 +161,17 @@ def test_demo_knowledge_has_an_expert_articles_and_public_answers(db, client):
     assert "玉米叶子发黄怎么办" in page
     qa = client.get("/knowledge/questions").get_data(as_text=True)
     assert all(f'/knowledge/questions/{q.id}"' in qa for q in public)
+
+
+def test_demo_buyer_has_one_basket_order_of_two_lots(db):
+    from app.demo import BUYER_PHONE
+    from app.trade.lines import lines_of
+    from app.trade.models import Order
+
+    first = _load(db)
+    assert first["basket_orders"] == 1
+    assert _load(db)["basket_orders"] == 0
+    buyer = db.session.scalar(select(Member).where(Member.phone == BUYER_PHONE))
+    [order] = db.session.scalars(select(Order).where(Order.buyer_id == buyer.id)).all()
+    lines = lines_of(order)
+    assert len(lines) == 2 and order.total == sum(line.total for line in lines)

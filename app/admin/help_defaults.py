@@ -11,6 +11,7 @@ from __future__ import annotations
 SLUGS = (
     "posting",
     "buying",
+    "basket",
     "following",
     "negotiation",
     "pooled-supply",
@@ -71,6 +72,30 @@ Like a seller's goods? Open their store page (the seller's name on a posting lea
 - Stop following at any time from the store's page or from **Stores I follow**.
 
 Sellers see how many members follow their store on their **Dashboard** and on the store page.
+""",
+        ),
+        "basket": (
+            "Ordering several lots together (basket)",
+            """\
+On a sell offer with a fixed price, **Add to basket** keeps the lot and the quantity you want. Your
+basket is saved with your account, so it is the same on your phone and your computer. Open it from
+**Basket** in the menu.
+
+- Lots from **one seller** become **one order**: one delivery, one payment, one delivery note
+  listing every lot. Lots from different sellers become one order per seller.
+- Each lot is checked again when you place the order: still on sale, enough left and at least the
+  seller's minimum order. If one lot of a seller has sold out meanwhile, that seller's order is
+  not placed (nothing of it is reserved) and the basket tells you which lot; the orders from the
+  other sellers go ahead.
+- The price is the listed price when you place the order. To bargain over all of one seller's lots
+  at once, press **Ask for a price for these lots**: you may propose a price per lot, the seller
+  answers with a price for each lot (or declines), and if you accept, the lots become one order at
+  those prices. Asking reserves nothing; the seller may have sold out by the time you accept. Your
+  requests are under **Price requests** (also linked from *Negotiations*).
+- Pressing the button twice, or reloading the page after ordering, never places an order twice.
+- Cancelling a basket order gives every lot's quantity back to the seller's offers.
+
+You cannot put your own offers, buy requests or offers without a fixed price in the basket.
 """,
         ),
         "negotiation": (
@@ -284,6 +309,25 @@ agricultural office when animals are seriously ill.
 - 随时可以在店铺页面或**我关注的店铺**里取消关注。
 
 卖家可以在**数据看板**和店铺页面看到有多少会员关注了自己的店铺。
+""",
+        ),
+        "basket": (
+            "多个货品一起下单（购物车）",
+            """\
+一口价的出售信息上，点**加入购物车**，记下这批货和您要的数量。购物车保存在您的账户里，手机和电脑上看到的
+都一样。从菜单里的**购物车**打开。
+
+- 同一个卖家的几批货合成**一个订单**：一次配送、一次付款，送货单上列出每一批。不同卖家的货，每个卖家各
+  一个订单。
+- 下单时每批货都会再检查一遍：还在出售、剩余数量够、不少于卖家的起订量。如果某个卖家的一批货刚好卖完，
+  这个卖家的订单就不下（什么都不预留），购物车会告诉您是哪一批；其他卖家的订单照常下。
+- 价格按下单时的标价。想对同一卖家的几批货一起议价，点**这几批货一起询价**：您可以为每批货提出价格，
+  卖家为每批货报价（或拒绝），您接受后，这几批货按报价合成一个订单。询价不预留货品，等您接受时卖家可能
+  已经卖完。您的询价在**询价**页（"议价"页也有链接）。
+- 按两次按钮，或者下单后刷新页面，都不会重复下单。
+- 取消购物车订单，每一批的数量都会退回卖家的出售信息。
+
+自己的出售信息、求购信息和没有标价的出售信息不能加入购物车。
 """,
         ),
         "negotiation": (

@@ -86,6 +86,12 @@ def accept_delivery(
     note = (note or "").strip()
     if len(note) > orders.MAX_NOTE_LENGTH:
         raise TradeInvalid("note", _("At most %(n)s characters.", n=orders.MAX_NOTE_LENGTH))
+    if partial and order.is_basket:
+        # Received quantities are in one unit at one price; a basket has a line per lot.
+        raise TradeInvalid(
+            "kind",
+            _("An order of several lots is accepted in full. If something is missing or wrong, open a dispute."),
+        )
     if partial:
         if quantity_received is None:
             raise TradeInvalid("quantity_received", _("Enter the quantity you received."))

@@ -24,7 +24,7 @@ from app.members.models import Member
 from app.postings.models import Posting
 from app.postings.services import local_today
 from app.postings.views import most_viewed
-from app.trade.models import CENT, Dispute, Negotiation, NegotiationStatus, Offer, Order, OrderStatus
+from app.trade.models import CENT, Dispute, Negotiation, NegotiationStatus, Offer, Order, OrderLine, OrderStatus
 
 CHART_MONTHS = 12
 TOP_COMMODITIES = 5
@@ -180,12 +180,17 @@ def _net_by_month(party_column, member_id: int, months: list[str]) -> list[Month
 
 
 def _top_commodities(member_id: int, first_month: str) -> list[CommodityFigure]:
-    """The member's best-selling commodities by completed sales since ``first_month`` (before refunds)."""
+    """The member's best-selling commodities by completed sales since ``first_month`` (before refunds),
+    counted per order line, so each lot of a basket order counts under its own commodity."""
     start, _end = local_bounds(month_start(first_month), None)
-    amount = func.sum(Order.total)
+    # An order written without lines (by hand, as some tests do) counts by its own columns.
+    commodity_id = func.coalesce(OrderLine.commodity_id, Order.commodity_id)
+    amount = func.sum(func.coalesce(OrderLine.total, Order.total))
     rows = db.session.execute(
-        select(Commodity, func.count(Order.id), amount)
-        .join(Order, Order.commodity_id == Commodity.id)
+        select(Commodity, func.count(func.distinct(Order.id)), amount)
+        .select_from(Order)
+        .outerjoin(OrderLine, OrderLine.order_id == Order.id)
+        .join(Commodity, Commodity.id == commodity_id)
         .where(Order.seller_id == member_id, Order.completed_at.is_not(None), Order.completed_at >= start)
         .group_by(Commodity.id)
         .order_by(amount.desc(), Commodity.id)

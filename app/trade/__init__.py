@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("trade", __name__)
 
-from app.trade import cli, labels, order_routes, routes, template_globals  # noqa: E402,F401
+from app.trade import basket_quote_routes, basket_routes, cli, labels, order_routes, routes, template_globals  # noqa: E402,F401

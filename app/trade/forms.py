@@ -79,6 +79,39 @@ class BuyNowForm(_DeliveryMixin, FlaskForm):
     delivery = RadioField(_l("Delivery"), choices=[], validators=[InputRequired(_l("Choose a delivery option."))])
 
 
+class BasketQuantityForm(FlaskForm):
+    """The quantity of one lot in the basket (added from the posting page or changed in the basket)."""
+
+    quantity = DecimalText(
+        _l("Quantity"), places=3, maximum=MAX_QUANTITY, validators=[InputRequired(_l("Enter the quantity."))]
+    )
+
+
+def basket_price_form(line_ids: list[int], required: bool, delivery_options: list[str] | None = None, **kwargs):
+    """A form with a unit price per line (``price_<id>``) and a message: the buyer's request
+    (prices optional, with the delivery option) or the seller's answer (every price required)."""
+
+    class BasketPriceForm(_DeliveryMixin, FlaskForm):
+        message = TextAreaField(_l("Message (optional)"), validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
+        delivery = RadioField(_l("Delivery"), choices=[], validators=[Optional()])
+
+    for line_id in line_ids:
+        validators = [InputRequired(_l("Enter a price for every lot."))] if required else [Optional()]
+        field = DecimalText(
+            _l("Price per unit (¥)"),
+            places=2,
+            maximum=MAX_PRICE,
+            not_positive_message=_l("Price must be greater than 0."),
+            validators=validators,
+        )
+        setattr(BasketPriceForm, f"price_{line_id}", field)
+    form = BasketPriceForm(**kwargs)
+    if delivery_options is not None:
+        form.delivery.validators = [InputRequired(_l("Choose a delivery option."))]
+        form.limit_delivery(delivery_options)
+    return form
+
+
 class OrderActionForm(FlaskForm):
     action = HiddenField(validators=[InputRequired(), AnyOf(ACTIONS)])
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])

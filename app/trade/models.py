@@ -199,6 +199,7 @@ class Order(db.Model):
         Index("ix_trade_order_offer_id", "offer_id", unique=True),
         Index("ix_trade_order_buyer_status", "buyer_id", "status"),
         Index("ix_trade_order_seller_status", "seller_id", "status"),
+        Index("ix_trade_order_checkout_key", "checkout_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -225,6 +226,9 @@ class Order(db.Model):
     total: Mapped[Decimal] = mapped_column(Total)
     delivery: Mapped[str] = mapped_column(String(8))
     bought_now: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A basket checkout's idempotency key ("<key from the basket form>:<seller id>"); None otherwise.
+    # UNIQUE, so a double submit of one basket page can create each seller's order once only.
+    checkout_key: Mapped[str | None] = mapped_column(String(80))
 
     status: Mapped[str] = mapped_column(String(10), default=OrderStatus.PLACED.value, index=True)
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -246,6 +250,16 @@ class Order(db.Model):
     )
     dispute: Mapped[Dispute | None] = relationship(back_populates="order", uselist=False)
     reviews: Mapped[list[Review]] = relationship(back_populates="order", order_by="Review.id")
+    # Every order has at least one line (docs/basket-orders.md); read them with orders.lines_of.
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_basket(self) -> bool:
+        """True for an order of several lots (a basket checkout); its own quantity and unit price
+        are then its first line's and only its total covers every line."""
+        return len(self.lines) > 1
 
     @property
     def number(self) -> str:
@@ -262,6 +276,135 @@ class Order(db.Model):
         if member_id == self.seller_id:
             return "seller"
         return None
+
+
+class OrderLine(db.Model):
+    """One lot of an order: the posting it came from, a snapshot of the goods, quantity and price.
+
+    A single-lot order has one line repeating the order's own columns; a basket order has one per
+    lot, and the order's total is the sum of the line totals.
+    """
+
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price > 0", name="unit_price_positive"),
+        CheckConstraint("total >= 0", name="total_nonnegative"),
+        UniqueConstraint("order_id", "posting_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("trade_order.id", ondelete="CASCADE"), index=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("posting.id"), index=True)
+    # The sell offer whose stock this line took (None for a quote on a buy request naming no lot).
+    sell_posting_id: Mapped[int | None] = mapped_column(ForeignKey("posting.id"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    commodity_id: Mapped[int] = mapped_column(ForeignKey("commodity.id"))
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
+    origin_province_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    harvest_date: Mapped[date | None] = mapped_column(Date)
+    seller_lot_reference: Mapped[str | None] = mapped_column(String(40))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+    total: Mapped[Decimal] = mapped_column(Total)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    posting = relationship("Posting", foreign_keys=[posting_id])
+    commodity = relationship("Commodity")
+    unit = relationship("Unit")
+    origin_province = relationship("Region")
+
+
+class BasketItem(db.Model):
+    """A lot in a buyer's basket (购物车): one fixed-price sell offer and the quantity wanted.
+
+    Kept in the database, so the basket follows the buyer across devices and the web tier holds no
+    state. Prices are not stored: checkout orders at the listed price of that moment.
+    """
+
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        UniqueConstraint("buyer_id", "posting_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("posting.id", ondelete="CASCADE"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    posting = relationship("Posting")
+
+
+class BasketQuoteStatus(str, enum.Enum):
+    REQUESTED = "requested"  # the buyer asked; the seller has not answered
+    QUOTED = "quoted"  # the seller named a price per line; the buyer decides
+    ACCEPTED = "accepted"  # the buyer accepted: the order was placed
+    DECLINED = "declined"  # the seller declined to quote, or the buyer declined the quote
+    WITHDRAWN = "withdrawn"  # the buyer withdrew the request before an answer
+
+
+class BasketQuote(db.Model):
+    """A negotiation over a whole basket of one seller's lots (docs/basket-orders.md): the buyer
+    asks (optionally proposing a price per line), the seller answers with a price per line, the
+    buyer's acceptance places the order at those prices."""
+
+    __table_args__ = (
+        CheckConstraint("buyer_id <> seller_id", name="parties_differ"),
+        Index("ix_basket_quote_buyer_status", "buyer_id", "status"),
+        Index("ix_basket_quote_seller_status", "seller_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    seller_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    status: Mapped[str] = mapped_column(String(10), default=BasketQuoteStatus.REQUESTED.value)
+    delivery: Mapped[str] = mapped_column(String(8))
+    buyer_message: Mapped[str] = mapped_column(Text, default="")
+    seller_message: Mapped[str] = mapped_column(Text, default="")
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("trade_order.id"), unique=True)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    buyer = relationship("Member", foreign_keys=[buyer_id])
+    seller = relationship("Member", foreign_keys=[seller_id])
+    order = relationship("Order")
+    lines: Mapped[list[BasketQuoteLine]] = relationship(
+        back_populates="quote", order_by="BasketQuoteLine.id", cascade="all, delete-orphan"
+    )
+
+    def is_party(self, member) -> bool:
+        return member is not None and getattr(member, "id", None) in (self.buyer_id, self.seller_id)
+
+    @property
+    def quoted_total(self) -> Decimal | None:
+        if any(line.quoted_price is None for line in self.lines):
+            return None
+        return sum((line_total(line.quantity, line.quoted_price) for line in self.lines), Decimal(0))
+
+
+class BasketQuoteLine(db.Model):
+    """One lot of a basket quote: quantity, the buyer's proposed unit price (optional) and the
+    seller's quoted unit price (once answered)."""
+
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("asked_price IS NULL OR asked_price > 0", name="asked_price_positive"),
+        CheckConstraint("quoted_price IS NULL OR quoted_price > 0", name="quoted_price_positive"),
+        UniqueConstraint("quote_id", "posting_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(ForeignKey("basket_quote.id", ondelete="CASCADE"), index=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("posting.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    asked_price: Mapped[Decimal | None] = mapped_column(Money)
+    quoted_price: Mapped[Decimal | None] = mapped_column(Money)
+
+    quote: Mapped[BasketQuote] = relationship(back_populates="lines")
+    posting = relationship("Posting")
 
 
 class OrderEvent(db.Model):

@@ -38,12 +38,12 @@ from app.postings.models import DeliveryOption, Posting, PostingKind
 from app.trade import signals
 from app.trade.errors import TradeInvalid
 from app.trade.labels import ORDER_STATUS
+from app.trade.lines import lines_of, new_line, order_columns_from
 from app.trade.models import (
     Order,
     OrderEvent,
     OrderStatus,
     as_aware,
-    line_total,
 )
 
 PLACED, CONFIRMED, PAID = OrderStatus.PLACED.value, OrderStatus.CONFIRMED.value, OrderStatus.PAID.value
@@ -133,8 +133,7 @@ def place_order(
     for posting_id, change in sorted(changes, key=lambda item: item[0]):
         change(posting_id, quantity)
 
-    source = sell_posting or posting
-    storefront = seller.storefront
+    line = new_line(posting, sell_posting, seller, quantity, unit_price)
     order = Order(
         lot_code=new_lot_code(),
         buyer_id=buyer.id,
@@ -144,23 +143,14 @@ def place_order(
         buy_posting_id=buy_posting.id if buy_posting else None,
         negotiation=negotiation,
         offer_id=offer.id if offer is not None else None,
-        title=source.title,
-        commodity_id=source.commodity_id,
-        unit_code=source.unit_code,
-        origin_province_code=sell_posting.province_code
-        if sell_posting
-        else (storefront.province_code if storefront else None),
-        harvest_date=sell_posting.harvest_date if sell_posting else None,
-        seller_lot_reference=sell_posting.lot_code if sell_posting else None,
-        quantity=quantity,
-        unit_price=unit_price,
-        total=line_total(quantity, unit_price),
         delivery=delivery,
         bought_now=bought_now,
         status=PLACED,
         created_at=now,
         updated_at=now,
+        **order_columns_from([line]),
     )
+    order.lines.append(line)
     order.events.append(OrderEvent(actor_id=actor.id, from_status=None, to_status=PLACED, created_at=now))
     db.session.add(order)
     db.session.flush()
@@ -365,13 +355,17 @@ def dispute_deadline(order: Order) -> datetime:
 
 
 def _give_back(order: Order) -> None:
-    changes = []
-    if order.sell_posting_id is not None:
-        changes.append((order.sell_posting_id, stock.return_stock))
+    """Return every line's stock to its sell offer and the order's quantity to the buy request it
+    filled, in posting id order (the order in which they were taken)."""
+    changes = [
+        (line.sell_posting_id, stock.return_stock, line.quantity)
+        for line in lines_of(order)
+        if line.sell_posting_id is not None
+    ]
     if order.buy_posting_id is not None:
-        changes.append((order.buy_posting_id, stock.unfill_request))
-    for posting_id, change in sorted(changes, key=lambda item: item[0]):
-        change(posting_id, order.quantity)
+        changes.append((order.buy_posting_id, stock.unfill_request, order.quantity))
+    for posting_id, change, quantity in sorted(changes, key=lambda item: item[0]):
+        change(posting_id, quantity)
 
 
 def record_transition(

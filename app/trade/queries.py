@@ -150,7 +150,7 @@ def member_orders(member_id: int, role: str | None = None, status: str | None = 
     query = (
         select(Order)
         .where(condition)
-        .options(joinedload(Order.buyer), joinedload(Order.seller), joinedload(Order.unit))
+        .options(joinedload(Order.buyer), joinedload(Order.seller), joinedload(Order.unit), selectinload(Order.lines))
         .order_by(Order.created_at.desc(), Order.id.desc())
     )
     if status in {s.value for s in OrderStatus}:

@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 from app.postings import stock
-from app.trade import bp, negotiations, orders, queries
+from app.trade import baskets, bp, negotiations, orders, queries
+from app.trade.lines import lines_of
 
 
 @bp.app_template_global("trade_rating_summary")
@@ -41,3 +42,18 @@ def trade_offer_refusal(posting, member):
 @bp.app_template_global("trade_buy_now_refusal")
 def trade_buy_now_refusal(posting, member):
     return orders.buy_now_refusal(posting, member)
+
+
+@bp.app_template_global("trade_order_lines")
+def trade_order_lines(order):
+    return lines_of(order)
+
+
+@bp.app_template_global("trade_basket_refusal")
+def trade_basket_refusal(posting, member):
+    return baskets.basket_refusal(posting, member.id)
+
+
+@bp.app_template_global("trade_basket_count")
+def trade_basket_count(member_id: int) -> int:
+    return baskets.basket_count(member_id)

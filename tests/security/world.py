@@ -19,7 +19,7 @@ from app.members.storefronts import ensure_storefront
 from app.notify.models import Notification
 from app.pooling import services as pooling
 from app.postings.models import SavedSearch
-from app.trade import negotiations, orders
+from app.trade import basket_quotes, baskets, negotiations, orders
 from app.trade.negotiations import OfferTerms
 from tests.factories import make_member, make_posting
 
@@ -50,6 +50,8 @@ class World:
         )
         pooling.open_pool(self.buy_request, self.buyer, Decimal("10"))
         self.part = pooling.offer_part(self.buy_request, self.seller, Decimal("20"), Decimal("2.50"), "collect")
+        self.basket_item = baskets.add_to_basket(self.buyer, self.posting, Decimal("5"))
+        self.basket_quote = basket_quotes.request_quote(self.buyer, self.seller.id, "collect", {})
         self.verification = VerificationRequest(member_id=self.seller.id, licence_number="91410000MA0000000X")
         _db.session.add(self.verification)
         self.notification = Notification(
@@ -94,6 +96,8 @@ class World:
             "offer_id": self.offer.id,
             "order_id": self.order.id,
             "part_id": self.part.id,
+            "item_id": self.basket_item.id,
+            "quote_id": self.basket_quote.id,
             "entry_id": 1,
             "settlement_id": 1,
             "request_id": self.verification.id,

@@ -20,7 +20,7 @@ from app import create_app
 from app.extensions import db
 from app.notify.models import Notification
 from app.postings.models import Posting, PostingKind
-from app.trade.models import Order, OrderEvent, OrderStatus
+from app.trade.models import Order, OrderEvent, OrderLine, OrderStatus
 from config import TestingConfig
 from tests.conftest import CSRF_RE
 
@@ -93,14 +93,15 @@ def assert_no_server_errors(outcomes) -> None:
 
 
 def assert_stock_adds_up() -> None:
-    """For every sell offer: units on orders that are not cancelled + units available = the stated
-    quantity (nothing sold twice, nothing given back twice)."""
+    """For every sell offer: units on order lines of orders that are not cancelled + units available
+    = the stated quantity (nothing sold twice, nothing given back twice)."""
     db.session.rollback()
     on_orders = dict(
         db.session.execute(
-            select(Order.sell_posting_id, func.sum(Order.quantity))
-            .where(Order.sell_posting_id.is_not(None), Order.status != OrderStatus.CANCELLED.value)
-            .group_by(Order.sell_posting_id)
+            select(OrderLine.sell_posting_id, func.sum(OrderLine.quantity))
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(OrderLine.sell_posting_id.is_not(None), Order.status != OrderStatus.CANCELLED.value)
+            .group_by(OrderLine.sell_posting_id)
         ).all()
     )
     postings = db.session.execute(
