@@ -22,6 +22,7 @@ The reader is tolerant in what it reads and strict in what it acts on:
 - Order steps carry the order number with its J ("确认 J0000003", "发货 J3 顺丰 SF1234567890"; read by
   sms.order_commands); a bare number after YES/NO/确认 stays a draft number, and after 发货/收款/收货/拒绝
   it is refused with usage. 订单 / ORDERS lists open orders. The order words count only as the first word.
+- 合同 / 同意合同 / CONTRACT + an order number accepts that order's purchase contract (AcceptContract).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from sms.command_types import (
     PRICE_PLACES,
     QUANTITY_PLACES,
     Accept,
+    AcceptContract,
     Command,
     Confirm,
     Counter,
@@ -59,12 +61,20 @@ from sms.command_types import (
     Unsubscribe,
 )
 from sms.numbers import Number
-from sms.order_commands import BARE_NUMBER, OFFER_SHAPED_ORDER, ORDER_NUMBER, could_be_offer_code, order_step
+from sms.order_commands import (
+    BARE_NUMBER,
+    OFFER_SHAPED_ORDER,
+    ORDER_NUMBER,
+    contract_acceptance,
+    could_be_offer_code,
+    order_step,
+)
 from sms.tokens import EDGE_PUNCTUATION, Message, Token, normalise, text_after, text_after_start, tokenize, words_of
 from sms.vocabulary import FIRST_WORD_FAMILIES, OPT_IN_WORDS, OPT_OUT_WORDS, WEAK_KEYWORDS
 
 __all__ = [
     "Accept",
+    "AcceptContract",
     "Catalogue",
     "Command",
     "Confirm",
@@ -367,6 +377,8 @@ def parse(text: str, catalogue: Catalogue) -> Command:
         return Orders()
     if family in _ORDER_FAMILIES:
         return order_step(family, message, keyword, tokens)
+    if family == "contract":
+        return contract_acceptance(message, keyword, tokens)
     if family in ("sell", "buy"):
         return _listing(family, message, args, keyword)
     if family == "price":

@@ -20,7 +20,7 @@ from app.core.errors import DomainError
 from app.core.transitions import TransitionLost
 from app.core.urls import public_url
 from app.extensions import db
-from app.inbound_sms import offer_codes, order_texts, replies
+from app.inbound_sms import contract_texts, offer_codes, order_texts, replies
 from app.inbound_sms.catalogue import sms_catalogue
 from app.market.prices import latest_reference
 from app.market.subscriptions import subscribe_phone, unsubscribe_phone
@@ -360,6 +360,13 @@ def _orders(_command, sender: Sender) -> str:
     return order_texts.list_open_orders(sender.member)
 
 
+def _contract(command: sms.AcceptContract, sender: Sender) -> str:
+    try:
+        return contract_texts.accept_by_sms(command, sender.member, sender.locale)
+    except order_texts.NotTaken as refusal:
+        raise Refused("contract", refusal.reply) from None
+
+
 # Parsed command type → (name in the log, handler, registered members only).
 _HANDLERS = {
     sms.Help: ("help", _help, False),
@@ -379,4 +386,5 @@ _HANDLERS = {
     sms.Counter: ("counter", _counter, True),
     sms.OrderStep: ("order", _order_step, True),
     sms.Orders: ("orders", _orders, True),
+    sms.AcceptContract: ("contract", _contract, True),
 }

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from app.catalogue.models import Commodity, Region, Unit
 from app.core.formatting import quantity as format_quantity
 from app.market.prices import ReferenceQuote
+from app.notify import sms_templates
 from app.postings.models import Posting
 from sms.segments import fits
 
@@ -384,6 +385,7 @@ def error_reply(error) -> str:
         "paid": _("e.g. PAID J0000003"),
         "received": _("e.g. RECEIVED J0000003"),
         "orders": _("e.g. ORDERS"),
+        "contract": _("e.g. CONTRACT J0000003"),
     }
     if error.reason in ("missing_order_number", "bad_order_number", "bare_order_number"):
         examples["confirm"], examples["decline"] = _("e.g. CONFIRM J0000003"), _("e.g. DECLINE J0000003")
@@ -392,3 +394,24 @@ def error_reply(error) -> str:
         problem = _("Not understood: %(text)s.", text=_clip(error.text, 30))
     example = examples.get(error.command, "")
     return f"{problem} {example}".strip()
+
+
+# Replies to CONTRACT J3 (app/inbound_sms/contract_texts.py): REPLY templates of sms/templates.py,
+# rendered in the locale the caller forced.
+def _rendered(template: str, params: dict[str, str]) -> str:
+    return sms_templates.render(template, str(get_locale() or "en"), params).text
+
+
+def contract_accepted_reply(number: str, version: int, text_sha256: str, link: str) -> str:
+    params = {"number": number, "version": str(version), "hash": text_sha256[:8], "link": sms_templates.link_path(link)}
+    return _rendered("contract_accepted", params)
+
+
+def contract_already_accepted_reply(number: str, version: int, link: str) -> str:
+    return _rendered(
+        "contract_already_accepted", {"number": number, "version": str(version), "link": sms_templates.link_path(link)}
+    )
+
+
+def contract_phone_unverified_reply(number: str) -> str:
+    return _rendered("contract_phone_unverified", {"number": number})
