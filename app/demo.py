@@ -372,16 +372,57 @@ def _ensure_payee(farmer, created: dict[str, int]) -> None:
         created["payees"] += 1
 
 
+# The demo order with a signed purchase contract (issue 24 point 4): the buyer business buys this
+# many units (or the offer's minimum order) of the co-op's first fixed-price sell offer, the co-op
+# confirms, both accept.
+DEMO_CONTRACT_QUANTITY = Decimal("2")
+
+
+def _ensure_signed_contract(members: dict[str, Member], created: dict[str, int]) -> None:
+    """One confirmed order between the demo buyer and the co-op whose contract both accepted: the
+    buyer on the website in English, the co-op by SMS in Chinese (the text that prevails)."""
+    from app.contracts.models import ContractVersion
+    from app.contracts.services import SMS, WEB, accept_current
+    from app.trade.models import Order
+    from app.trade.orders import buy_now, change_order_status
+
+    farmer, buyer = members[FARMER_PHONE], members[BUYER_PHONE]
+    signed = db.session.scalar(
+        select(ContractVersion.id)
+        .join(Order, Order.id == ContractVersion.order_id)
+        .where(Order.buyer_id == buyer.id, Order.seller_id == farmer.id)
+        .limit(1)
+    )
+    if signed is not None:
+        return
+    posting = db.session.scalar(
+        select(Posting)
+        .where(Posting.owner_id == farmer.id, Posting.kind == "sell", Posting.price.is_not(None))
+        .order_by(Posting.id)
+        .limit(1)
+    )
+    if posting is None:
+        return
+    delivery = "collect" if posting.delivery == "either" else posting.delivery
+    quantity = max(DEMO_CONTRACT_QUANTITY, posting.min_order or Decimal(0))
+    order = buy_now(posting, buyer, quantity, delivery)
+    change_order_status(order, "confirm", farmer)
+    accept_current(order, buyer, "en", WEB)
+    accept_current(order, farmer, "zh", SMS)
+    created["contracts"] += 1
+
+
 def load_demo_data() -> dict[str, int]:
     """Create the demo accounts, the co-op's storefront and trusted badge, and the demo postings that
     are missing. Returns counts of what was created (all zero on a second run). Needs the catalogue
     loaded first. Does not commit.
     """
-    created = {"members": 0, "storefronts": 0, "verifications": 0, "payees": 0, "postings": 0}
+    created = {"members": 0, "storefronts": 0, "verifications": 0, "payees": 0, "postings": 0, "contracts": 0}
     members = _ensure_members(created)
     _ensure_storefront(members[FARMER_PHONE], created)
     _ensure_verified(members[FARMER_PHONE], members[ADMIN_PHONE], created)
     _ensure_payee(members[FARMER_PHONE], created)
     _ensure_postings(members, created)
+    _ensure_signed_contract(members, created)
     db.session.flush()
     return created
