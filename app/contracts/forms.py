@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField
 from wtforms.validators import AnyOf, DataRequired, Regexp
 
 from app.contracts.texts import LANGUAGES
-from flask_babel import lazy_gettext as _l
 
 
 class AcceptContractForm(FlaskForm):

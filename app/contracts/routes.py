@@ -37,9 +37,7 @@ def _page(order: Order, contract: services.Contract, language: str, status: int 
     viewer = member()
     current = services.current_contract(order)
     is_current = contract.number == current.number
-    form = form or AcceptContractForm(
-        formdata=None, language=language, sha256=contract.hashes[language]
-    )
+    form = form or AcceptContractForm(formdata=None, language=language, sha256=contract.hashes[language])
     refusal = services.acceptance_refusal(contract, viewer) if is_current else None
     context = {
         "order": order,

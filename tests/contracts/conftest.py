@@ -18,9 +18,7 @@ from tests.factories import make_order
 def order(db, buyer, seller, sell_offer):
     """10 kg of the seller's fragrant rice at ¥3.50, bought now; the seller's licence was approved."""
     _db.session.add(
-        VerificationRequest(
-            member=seller, licence_number="91410100MA44XXXX1K", status="approved", decided_at=utcnow()
-        )
+        VerificationRequest(member=seller, licence_number="91410100MA44XXXX1K", status="approved", decided_at=utcnow())
     )
     sell_offer.variety = "Meixiang 2"
     sell_offer.grade = "一级"
@@ -30,7 +28,10 @@ def order(db, buyer, seller, sell_offer):
 
 def form_fields(page: str) -> dict[str, str]:
     """The acceptance form's hidden language and sha256, as the page carries them."""
-    return {name: re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page).group(1) for name in ("language", "sha256")}
+    return {
+        name: re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page).group(1)
+        for name in ("language", "sha256")
+    }
 
 
 def shown_text(page: str) -> str:

@@ -134,7 +134,10 @@ def test_changed_terms_after_acceptance_make_version_2_and_version_1_stays_reada
     first_page = client.get(f"/orders/{order.id}/contract?lang=zh").get_data(as_text=True)
     assert _accept(client, order, first_page).status_code == 303
     login(seller)
-    assert _accept(client, order, client.get(f"/orders/{order.id}/contract?lang=zh").get_data(as_text=True)).status_code == 303
+    assert (
+        _accept(client, order, client.get(f"/orders/{order.id}/contract?lang=zh").get_data(as_text=True)).status_code
+        == 303
+    )
     first = db.session.query(ContractVersion).one()
     first_text, first_sha = first.text_zh, first.sha256_zh
 

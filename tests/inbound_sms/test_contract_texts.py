@@ -26,7 +26,9 @@ def _link(order) -> str:
 def test_a_party_accepts_the_contract_by_sms_and_the_page_shows_it(text_in, db, client, login, buyer, seller, order):
     reply = text_in(buyer.phone, f"合同 {order.number}")
     version = db.session.query(ContractVersion).one()
-    assert reply == f"集市：您已确认订单{order.number}的购销合同第1版（SHA-256 {version.sha256_zh[:8]}…）。 {_link(order)}"
+    assert (
+        reply == f"集市：您已确认订单{order.number}的购销合同第1版（SHA-256 {version.sha256_zh[:8]}…）。 {_link(order)}"
+    )
     acceptance = db.session.query(ContractAcceptance).one()
     assert (acceptance.member_id, acceptance.role, acceptance.channel) == (buyer.id, "buyer", "sms")
     assert acceptance.language == "zh" and acceptance.text_sha256 == version.sha256_zh
