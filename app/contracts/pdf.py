@@ -7,7 +7,6 @@ import os
 from datetime import datetime
 
 from flask import current_app
-from fpdf import FPDF
 
 from app.contracts.services import Contract
 from app.core.errors import DomainError
@@ -40,6 +39,10 @@ def _moment(value: datetime) -> str:
 def contract_pdf(contract: Contract, language: str, labels: dict[str, str]) -> bytes:
     """The PDF of ``contract`` in ``language``. ``labels`` are the captions in the reader's language
     (sha256, accepted, buyer, seller, not_accepted, web, sms, draft). Raises ContractFontMissing."""
+    # Imported here: fpdf2 and fontTools take seconds to import on a busy machine, and only this
+    # download needs them, not every worker's start.
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_title(f"{contract.order.number}-V{contract.number}")
     pdf.set_creator("Jishi")
