@@ -45,6 +45,12 @@ ACCESS: dict[str, tuple[str, str]] = {
     "trade.review_order": (PARTY, ""),
     "trade.delivery_note": (PARTY, ""),
     "trade.trace_lot": (PUBLIC, "the traceability page of a lot code is printed on the delivery note for anyone"),
+    # purchase contracts: the order's two parties only (admins too get 404)
+    "contracts.show_contract": (PARTY, ""),
+    "contracts.show_version": (PARTY, ""),
+    "contracts.accept_contract": (PARTY, ""),
+    "contracts.contract_pdf_current": (PARTY, ""),
+    "contracts.contract_pdf_version": (PARTY, ""),
     # payments and logistics
     "payments.start_payment": (PARTY, ""),
     "payments.record_transfer_reference": (PARTY, ""),

@@ -77,6 +77,7 @@ class World:
             "negotiation_id": self.negotiation.id,
             "offer_id": self.offer.id,
             "order_id": self.order.id,
+            "number": 1,  # a contract version
             "entry_id": 1,
             "settlement_id": 1,
             "request_id": self.verification.id,
