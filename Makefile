@@ -6,7 +6,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint format test-fast test-future test-past install translations extract-messages migrate seed serve gunicorn clean bench
+.PHONY: run test lint format test-fast test-future test-past install install-fonts translations extract-messages migrate seed serve gunicorn clean bench
 
 install: $(VENV)/.installed
 
@@ -15,6 +15,11 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
+
+# The CJK font embedded in contract PDFs (CONTRACT_FONT_PATH, docs/contracts.md); Debian/Ubuntu, as root.
+install-fonts:
+	test -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei)
 
 translations: install
 	$(BIN)/pybabel compile --statistics -d app/translations

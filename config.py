@@ -108,6 +108,14 @@ class Config:
     # Reports: the market's fee on sellers' net sales in settlement statements, in percent (e.g. 1.5).
     MARKET_FEE_PERCENT = Decimal(_env("MARKET_FEE_PERCENT", "0"))
 
+    # Purchase contracts (docs/contracts.md): the PDF embeds this CJK font (a TrueType collection
+    # needs the index of its face); Debian's fonts-wqy-microhei installs the default, which .ci/run
+    # and `make install-fonts` install. Without a delivery date on the sell offer, goods are due this
+    # many days after the order was placed.
+    CONTRACT_FONT_PATH = _env("CONTRACT_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+    CONTRACT_FONT_INDEX = _env_int("CONTRACT_FONT_INDEX", 0)
+    CONTRACT_DELIVERY_DAYS = _env_int("CONTRACT_DELIVERY_DAYS", 14)
+
     # Forum: page sizes; authors may edit a post this many minutes; a member younger than
     # FORUM_NEW_MEMBER_DAYS with fewer than FORUM_NEW_MEMBER_POSTS posts may write at most
     # FORUM_NEW_MEMBER_POSTS_PER_HOUR posts an hour (spam from fresh accounts).

@@ -103,6 +103,7 @@ def _import_models() -> None:
     # Every model module is imported so that Alembic and relationship strings see all tables.
     from app.admin import models as _admin  # noqa: F401
     from app.catalogue import models as _catalogue  # noqa: F401
+    from app.contracts import models as _contracts  # noqa: F401
     from app.forum import models as _forum  # noqa: F401
     from app.inbound_sms import models as _inbound_sms  # noqa: F401
     from app.knowledge import models as _knowledge  # noqa: F401
@@ -155,6 +156,7 @@ def _connect_receivers() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.catalogue import bp as catalogue_bp
+    from app.contracts import bp as contracts_bp
     from app.logistics import bp as logistics_bp
     from app.main import bp as main_bp
     from app.members import bp as members_bp
@@ -172,6 +174,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(pooling_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(logistics_bp)
+    app.register_blueprint(contracts_bp)
     from app.notify import bp as notify_bp
 
     app.register_blueprint(notify_bp)

@@ -13,6 +13,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.catalogue.services import find_commodity
+from app.contracts.models import ContractVersion
+from app.contracts.services import SMS, WEB, accept_current
 from app.core.clock import utcnow
 from app.extensions import db
 from app.forum.markup import render_markdown
@@ -26,6 +28,8 @@ from app.pooling import services as pooling
 from app.postings.models import Posting
 from app.postings.services import PostingData, create_posting
 from app.trade import baskets
+from app.trade.models import Order
+from app.trade.orders import buy_now, change_order_status
 
 ADMIN_PHONE = "+8613900000001"
 FARMER_PHONE = "+8613900000002"
@@ -582,6 +586,41 @@ def _ensure_basket_order(members: dict[str, Member], created: dict[str, int]) ->
     created["basket_orders"] += 1
 
 
+# The demo order with a signed purchase contract (issue 24 point 4): the buyer business buys this
+# many units (or the offer's minimum order) of the co-op's first fixed-price sell offer, the co-op
+# confirms, both accept.
+DEMO_CONTRACT_QUANTITY = Decimal("2")
+
+
+def _ensure_signed_contract(members: dict[str, Member], created: dict[str, int]) -> None:
+    """One confirmed order between the demo buyer and the co-op whose contract both accepted: the
+    buyer on the website in English, the co-op by SMS in Chinese (the text that prevails)."""
+    farmer, buyer = members[FARMER_PHONE], members[BUYER_PHONE]
+    signed = db.session.scalar(
+        select(ContractVersion.id)
+        .join(Order, Order.id == ContractVersion.order_id)
+        .where(Order.buyer_id == buyer.id, Order.seller_id == farmer.id)
+        .limit(1)
+    )
+    if signed is not None:
+        return
+    posting = db.session.scalar(
+        select(Posting)
+        .where(Posting.owner_id == farmer.id, Posting.kind == "sell", Posting.price.is_not(None))
+        .order_by(Posting.id)
+        .limit(1)
+    )
+    if posting is None:
+        return
+    delivery = "collect" if posting.delivery == "either" else posting.delivery
+    quantity = max(DEMO_CONTRACT_QUANTITY, posting.min_order or Decimal(0))
+    order = buy_now(posting, buyer, quantity, delivery)
+    change_order_status(order, "confirm", farmer)
+    accept_current(order, buyer, "en", WEB)
+    accept_current(order, farmer, "zh", SMS)
+    created["contracts"] += 1
+
+
 def load_demo_data() -> dict[str, int]:
     """Create the demo accounts, the co-op's storefront, trusted badge and followers, the demo
     postings, a pooled buy request, the knowledge base's expert, articles and questions, and the demo
@@ -600,6 +639,7 @@ def load_demo_data() -> dict[str, int]:
         "articles": 0,
         "questions": 0,
         "basket_orders": 0,
+        "contracts": 0,
     }
     members = _ensure_members(created)
     _ensure_storefront(members[FARMER_PHONE], created)
@@ -611,5 +651,6 @@ def load_demo_data() -> dict[str, int]:
     _ensure_knowledge(members, created)
     db.session.flush()
     _ensure_basket_order(members, created)
+    _ensure_signed_contract(members, created)
     db.session.flush()
     return created

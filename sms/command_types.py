@@ -164,5 +164,12 @@ class OrderStep(Command):
 
 
 @dataclass(frozen=True)
+class AcceptContract(Command):
+    """A party accepts the current purchase contract of order ``number`` (CONTRACT J3, 合同 J3)."""
+
+    number: int
+
+
+@dataclass(frozen=True)
 class Orders(Command):
     """List the sender's open orders with the next step each waits for."""

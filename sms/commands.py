@@ -24,6 +24,7 @@ The reader is tolerant in what it reads and strict in what it acts on:
   it is refused with usage. 订单 / ORDERS lists open orders. The order words count only as the first word.
 - 问 / ASK and the farmer's question go to the experts, whatever words follow (sms.question_commands);
   公开 12 / PUBLIC 12 lets everyone read question 12 and its answer.
+- 合同 / 同意合同 / CONTRACT + an order number accepts that order's purchase contract (AcceptContract).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from sms.command_types import (
     PRICE_PLACES,
     QUANTITY_PLACES,
     Accept,
+    AcceptContract,
     Command,
     Confirm,
     Counter,
@@ -61,13 +63,21 @@ from sms.command_types import (
     Unsubscribe,
 )
 from sms.numbers import Number
-from sms.order_commands import BARE_NUMBER, OFFER_SHAPED_ORDER, ORDER_NUMBER, could_be_offer_code, order_step
+from sms.order_commands import (
+    BARE_NUMBER,
+    OFFER_SHAPED_ORDER,
+    ORDER_NUMBER,
+    contract_acceptance,
+    could_be_offer_code,
+    order_step,
+)
 from sms.question_commands import AskQuestion, PublishQuestion, parse_question
 from sms.tokens import EDGE_PUNCTUATION, Message, Token, normalise, text_after, text_after_start, tokenize, words_of
 from sms.vocabulary import FIRST_WORD_FAMILIES, OPT_IN_WORDS, OPT_OUT_WORDS, WEAK_KEYWORDS
 
 __all__ = [
     "Accept",
+    "AcceptContract",
     "AskQuestion",
     "Catalogue",
     "Command",
@@ -376,6 +386,8 @@ def parse(text: str, catalogue: Catalogue) -> Command:
         return Orders()
     if family in _ORDER_FAMILIES:
         return order_step(family, message, keyword, tokens)
+    if family == "contract":
+        return contract_acceptance(message, keyword, tokens)
     if family in ("sell", "buy"):
         return _listing(family, message, args, keyword)
     if family == "price":

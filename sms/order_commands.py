@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from sms.command_types import OrderStep, ParseError
+from sms.command_types import AcceptContract, OrderStep, ParseError
 from sms.tokens import EDGE_PUNCTUATION, Message, Token, text_after, text_after_start, words_of
 from sms.vocabulary import CARRIERS
 
@@ -54,3 +54,8 @@ def order_step(action: str, message: Message, keyword: Token, tokens: list[Token
         tracking = note[waybill.start("tracking") : waybill.end("tracking")].upper()
         return OrderStep(action, number, note, CARRIERS[waybill.group("carrier")], tracking)
     return OrderStep(action, number, note)
+
+
+def contract_acceptance(message: Message, keyword: Token, tokens: list[Token]) -> AcceptContract:
+    """CONTRACT / 合同 / 同意合同 + an order number: the same reading as an order step, nothing after it."""
+    return AcceptContract(order_step("contract", message, keyword, tokens).number)

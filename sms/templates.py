@@ -261,6 +261,11 @@ EXCERPT = _p("excerpt", Kind.TEXT, 35, shorten=True, zh=30)
 
 
 _C, _E, _A, _D, _R = Category.CODE, Category.EVENT, Category.ALERT, Category.DIGEST, Category.REPLY
+# Replies to CONTRACT J3: the contract's version, the first 8 hex digits of the SHA-256 of the text
+# accepted, and the contract page (orders/<id>/contract).
+CONTRACT_VERSION = _p("version", Kind.NUMBER, 3)
+CONTRACT_HASH = _p("hash", Kind.REFERENCE, 8)
+CONTRACT_LINK = _p("link", Kind.PATH, 24)
 
 _TEMPLATES = [
     # Codes.
@@ -687,6 +692,33 @@ _TEMPLATES = [
 
 # Replies to SMS commands are listed apart (sms/reply_templates.py), one per distinct answer.
 _TEMPLATES += REPLY_TEMPLATES
+_TEMPLATES += [
+    # Replies to an inbound SMS command.
+    _t(
+        "contract_accepted",
+        _R,
+        (ORDER, CONTRACT_VERSION, CONTRACT_HASH, CONTRACT_LINK),
+        "Jishi: you accepted the contract of order {number}, version {version} (SHA-256 {hash}...). {site}/{link}",
+        "集市：您已确认订单{number}的购销合同第{version}版（SHA-256 {hash}…）。 {site}/{link}",
+        "reply to CONTRACT J3: the party's acceptance was recorded",
+    ),
+    _t(
+        "contract_already_accepted",
+        _R,
+        (ORDER, CONTRACT_VERSION, CONTRACT_LINK),
+        "Jishi: you already accepted version {version} of the contract of order {number}. {site}/{link}",
+        "集市：您已确认过订单{number}的购销合同第{version}版。 {site}/{link}",
+        "reply to CONTRACT J3 sent again",
+    ),
+    _t(
+        "contract_phone_unverified",
+        _R,
+        (ORDER,),
+        "Jishi: verify this phone number on the website before accepting the contract of order {number} by SMS.",
+        "集市：请先在网站上验证本手机号，再以短信确认订单{number}的购销合同。",
+        "reply to CONTRACT J3 from a number the member has not verified",
+    ),
+]
 
 REGISTRY: dict[str, Template] = {}
 for _template in _TEMPLATES:

@@ -185,11 +185,13 @@ KEYWORDS: dict[str, str] = {
     **dict.fromkeys(("paid", "收款", "已收款", "确认收款", "收到款", "收到钱", "款已收", "已收到款"), "paid"),
     **dict.fromkeys(("received", "delivered", "收货", "已收货", "确认收货", "收到货", "到货", "货已收到"), "received"),
     **dict.fromkeys(("orders", "order", "订单", "我的订单"), "orders"),
+    # Accepting an order's purchase contract (docs/contracts.md): the order number follows.
+    **dict.fromkeys(("contract", "合同", "同意合同", "接受合同", "确认合同", "签合同", "签署合同"), "contract"),
 }
 WEAK_KEYWORDS = frozenset({"好", "是", "收"})
 # Families that count only as the first word (after fillers): "当天发货" or "my order" inside a
 # listing's note or an opt-out look-alike is prose, not an order command.
-FIRST_WORD_FAMILIES = frozenset({"ship", "paid", "received", "orders"})
+FIRST_WORD_FAMILIES = frozenset({"ship", "paid", "received", "orders", "contract"})
 # Carriers a seller may name before a waybill number ("发货 J3 顺丰 SF1234567890") → the carrier code
 # a shipment stores (app/logistics, the code carriers' webhooks are configured under).
 CARRIERS = {

@@ -175,3 +175,18 @@ def test_demo_buyer_has_one_basket_order_of_two_lots(db):
     [order] = db.session.scalars(select(Order).where(Order.buyer_id == buyer.id)).all()
     lines = lines_of(order)
     assert len(lines) == 2 and order.total == sum(line.total for line in lines)
+
+
+def test_the_demo_has_an_order_whose_contract_both_parties_accepted(db):
+    from app.contracts.models import ContractAcceptance, ContractVersion
+    from app.demo import BUYER_PHONE
+
+    created = _load(db)
+    assert created["contracts"] == 1
+    version = db.session.scalars(select(ContractVersion)).one()
+    acceptances = db.session.scalars(select(ContractAcceptance)).all()
+    assert {(a.role, a.channel, a.language) for a in acceptances} == {("buyer", "web", "en"), ("seller", "sms", "zh")}
+    assert {a.text_sha256 for a in acceptances} == {version.sha256_en, version.sha256_zh}
+    assert version.order.buyer.phone == BUYER_PHONE and version.order.status == "confirmed"
+    assert "购销合同" in version.text_zh and "刘家庄果粮合作社" in version.text_zh
+    assert _load(db)["contracts"] == 0

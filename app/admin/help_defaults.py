@@ -16,6 +16,7 @@ SLUGS = (
     "negotiation",
     "pooled-supply",
     "payment",
+    "contracts",
     "shipping",
     "disputes",
     "sms",
@@ -170,6 +171,25 @@ Refunds from a dispute go back the same way you paid.
 their own orders after you confirm them; it is never shown on your postings or storefront.
 """,
         ),
+        "contracts": (
+            "Purchase contracts",
+            """\
+Every order has a **purchase contract** (购销合同): open the order and choose **Purchase contract**.
+It names both parties and whether each is a trusted member (with the business licence Jishi
+checked), the goods with their spec and grade, the quantity, price and total, how and by when the
+goods are delivered, how payment is made, and how disputes are settled.
+
+- **Accept** it on the contract page (tick the box), or by SMS from your verified phone:
+  `CONTRACT J0000003` or `合同 J3`. We record who accepted, when, and the SHA-256 fingerprint of the
+  exact text — shown under the contract — so nobody can change it afterwards.
+- The **Chinese text prevails**; the English text is a translation for reference. You may accept
+  either; both belong to the same version.
+- If the order's terms change after you accepted (for example the seller agreed to a partial
+  acceptance), a **new version** appears and both parties accept it again. Earlier versions stay on
+  the contract page, readable by the two of you only.
+- **Download PDF** gives you the contract with its fingerprint and the acceptances, to print or keep.
+""",
+        ),
         "shipping": (
             "How shipping works",
             """\
@@ -219,6 +239,7 @@ Send these to the Jishi number. English and Chinese keywords both work; Chinese 
 | SHIP / SHIPPED / DISPATCH / DISPATCHED / 发货 (已发货, 确认发货, 发车) + order number [+ carrier and waybill, or plate] | `SHIP J3 SF SF1234567890` · `发货 J3 豫A12345` | Seller: mark the order shipped |
 | PAID / 收款 (已收款, 确认收款, 收到款, 收到钱, 款已收, 已收到款) + order number | `PAID J3` · `收款 J3` | Seller: cash or transfer received |
 | RECEIVED / DELIVERED / 收货 (已收货, 确认收货, 收到货, 到货, 货已收到) + order number | `RECEIVED J3` · `确认收货 J3` | Buyer: goods received |
+| CONTRACT / 合同 (同意合同, 接受合同, 确认合同, 签合同, 签署合同) + order number | `CONTRACT J3` · `合同 J3` | Buyer or seller: accept the order's current purchase contract |
 | SUB / SUBSCRIBE / 订阅 | `SUB maize Henan` · `订阅玉米价格` | Price alerts for a commodity |
 | UNSUB / 取消订阅 | `UNSUB maize` · `取消订阅` | Stop price alerts (all of them when bare) |
 | ASK / QUESTION / 问 (提问, 问题) + your question | `ASK maize yellow leaves` · `问 玉米 叶子发黄` | A question to our experts; the answer comes by SMS |
@@ -387,6 +408,19 @@ agricultural office when animals are seriously ill.
 它永远不会显示在您的供求信息或店铺页面上。
 """,
         ),
+        "contracts": (
+            "购销合同",
+            """\
+每个订单都有一份**购销合同**：打开订单，点**购销合同**。合同写明双方名称及是否为认证会员（附集市核验过的营业执照号）、
+货物的规格和等级、数量、单价和金额、交货方式和日期、付款方式以及争议解决办法。
+
+- 在合同页勾选后点**确认**，或用已验证的手机发短信：`合同 J3`（也可以发`同意合同 J3`、`CONTRACT J3`）。
+  我们记录谁确认、何时确认，以及合同原文的 SHA-256 指纹（显示在合同下方），事后谁也改不了。
+- **以中文文本为准**，英文文本为参考译文。确认哪一种都可以，两者属于同一版本。
+- 确认后如果订单条款变了（比如卖家同意了部分收货），会生成**新版本**，双方需重新确认。旧版本保留在合同页，只有双方能看。
+- 点**下载PDF**可以保存或打印合同，上面有指纹和双方的确认记录。
+""",
+        ),
         "shipping": (
             "如何发货",
             """\
@@ -431,6 +465,7 @@ agricultural office when animals are seriously ill.
 | 发货 / SHIP / SHIPPED / DISPATCH / DISPATCHED（已发货、确认发货、发车）+ 订单号 [+ 快递和单号，或车牌] | `发货 J3 顺丰 SF1234567890` · `发货 J3 豫A12345` | 卖家：标记已发货 |
 | 收款 / PAID（已收款、确认收款、收到款、收到钱、款已收、已收到款）+ 订单号 | `收款 J3` · `PAID J3` | 卖家：已收到现金或转账 |
 | 收货 / RECEIVED / DELIVERED（已收货、确认收货、收到货、到货、货已收到）+ 订单号 | `确认收货 J3` · `RECEIVED J3` | 买家：已收到货 |
+| 合同 / CONTRACT（同意合同、接受合同、确认合同、签合同、签署合同）+ 订单号 | `合同 J3` · `CONTRACT J3` | 买家或卖家：确认订单当前的购销合同 |
 | 订阅 / SUB / SUBSCRIBE | `订阅玉米价格` · `SUB maize Henan` | 订阅价格提醒 |
 | 取消订阅 / UNSUB | `取消订阅 玉米` · `取消订阅` | 停止价格提醒（不带品种则全部停止） |
 | 问 / ASK / QUESTION（提问、问题）+ 您的问题 | `问 玉米 叶子发黄` · `ASK maize yellow leaves` | 向集市专家提问，答复用短信发给您 |

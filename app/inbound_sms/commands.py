@@ -21,7 +21,7 @@ from app.core.errors import DomainError
 from app.core.transitions import TransitionLost
 from app.core.urls import public_url
 from app.extensions import db
-from app.inbound_sms import knowledge_commands, offer_codes, order_texts, replies
+from app.inbound_sms import contract_texts, knowledge_commands, offer_codes, order_texts, replies
 from app.inbound_sms.catalogue import sms_catalogue
 from app.inbound_sms.replies import Reply
 from app.market.prices import latest_reference
@@ -354,6 +354,13 @@ def _orders(_command, sender: Sender) -> Reply:
     return order_texts.list_open_orders(sender.member)
 
 
+def _contract(command: sms.AcceptContract, sender: Sender) -> str:
+    try:
+        return contract_texts.accept_by_sms(command, sender.member, sender.locale)
+    except order_texts.NotTaken as refusal:
+        raise Refused("contract", refusal.reply) from None
+
+
 # Parsed command type → (name in the log, handler, registered members only).
 _HANDLERS = {
     sms.Help: ("help", _help, False),
@@ -376,4 +383,5 @@ _HANDLERS = {
     # Ask an expert: anyone may ask, registered or not (the answer goes to the number that asked).
     sms.AskQuestion: ("ask", knowledge_commands.ask, False),
     sms.PublishQuestion: ("publish_question", knowledge_commands.publish, False),
+    sms.AcceptContract: ("contract", _contract, True),
 }

@@ -427,6 +427,7 @@ def error_reply(error) -> Reply:
         "paid": _("e.g. PAID J0000003"),
         "received": _("e.g. RECEIVED J0000003"),
         "orders": _("e.g. ORDERS"),
+        "contract": _("e.g. CONTRACT J0000003"),
     }
     if error.reason in ("missing_order_number", "bad_order_number", "bare_order_number"):
         examples["confirm"], examples["decline"] = _("e.g. CONFIRM J0000003"), _("e.g. DECLINE J0000003")
@@ -438,3 +439,16 @@ def error_reply(error) -> Reply:
             return reply("reply_error_not_understood_text", text=words, example=example)
     reason = error.reason if error.reason in ERROR_PROBLEMS else "unreadable"
     return reply(f"reply_error_{reason}", example=example)
+
+
+# Replies to CONTRACT J3 (app/inbound_sms/contract_texts.py).
+def contract_accepted_reply(number: str, version: int, text_sha256: str, link: str) -> Reply:
+    return reply("contract_accepted", number=number, version=version, hash=text_sha256[:8], link=path(link))
+
+
+def contract_already_accepted_reply(number: str, version: int, link: str) -> Reply:
+    return reply("contract_already_accepted", number=number, version=version, link=path(link))
+
+
+def contract_phone_unverified_reply(number: str) -> Reply:
+    return reply("contract_phone_unverified", number=number)

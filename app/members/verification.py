@@ -66,6 +66,19 @@ def request_verification(
     return request
 
 
+def approved_licence_number(member: Member) -> str | None:
+    """The business licence number of ``member``'s approved request while they hold the badge
+    (printed on purchase contracts), or None when they are not a trusted member."""
+    if not member.is_verified:
+        return None
+    return db.session.scalar(
+        select(VerificationRequest.licence_number)
+        .where(VerificationRequest.member_id == member.id, VerificationRequest.status == APPROVED)
+        .order_by(VerificationRequest.decided_at.desc(), VerificationRequest.id.desc())
+        .limit(1)
+    )
+
+
 def pending_requests() -> list[VerificationRequest]:
     """Every pending request with its member, oldest first (first come, first served)."""
     return list(

@@ -61,6 +61,12 @@ ACCESS: dict[str, tuple[str, str]] = {
     "pooling.offer_part": (PUBLIC, "any member may offer a part of an active pooled buy request"),
     "pooling.offer_pooled_part": (PUBLIC, "any approved information station may pool its own farmers' lots"),
     "pooling.answer_part": (PARTY, ""),
+    # purchase contracts: the order's two parties only (admins too get 404)
+    "contracts.show_contract": (PARTY, ""),
+    "contracts.show_version": (PARTY, ""),
+    "contracts.accept_contract": (PARTY, ""),
+    "contracts.contract_pdf_current": (PARTY, ""),
+    "contracts.contract_pdf_version": (PARTY, ""),
     # payments and logistics
     "payments.start_payment": (PARTY, ""),
     "payments.record_transfer_reference": (PARTY, ""),

@@ -98,6 +98,7 @@ class World:
             "part_id": self.part.id,
             "item_id": self.basket_item.id,
             "quote_id": self.basket_quote.id,
+            "number": 1,  # a contract version
             "entry_id": 1,
             "settlement_id": 1,
             "request_id": self.verification.id,

@@ -13,6 +13,7 @@ import pytest
 from sms.catalogue import Catalogue
 from sms.commands import (
     Accept,
+    AcceptContract,
     Confirm,
     Counter,
     Decline,
@@ -483,6 +484,33 @@ for i, (text, reason, command) in enumerate(
     case(f"order-refused-{i}", text, error(reason, command))
 # Order words count only as the first word: elsewhere they are prose, and the sender gets HELP.
 case("order-word-not-first", "hello 发货 J3", Unknown("hello 发货 j3"))
+
+# --- accepting an order's purchase contract (issue 24 point 4) ------------------------------------
+for i, (text, expected) in enumerate(
+    [
+        ("合同 J3", AcceptContract(3)),
+        ("同意合同 J0000003", AcceptContract(3)),
+        ("接受合同：J3。", AcceptContract(3)),
+        ("确认合同 J12", AcceptContract(12)),
+        ("签合同 j12", AcceptContract(12)),
+        ("签署合同 J12", AcceptContract(12)),
+        ("CONTRACT J3", AcceptContract(3)),
+        ("contract #j3", AcceptContract(3)),
+        ("合同J3", AcceptContract(3)),
+        ("同意 K7M2", Accept("K7M2")),
+    ]
+):
+    case(f"contract-{i}", text, expected)
+for i, (text, reason) in enumerate(
+    [
+        ("合同", "missing_order_number"),
+        ("合同 3", "bare_order_number"),
+        ("CONTRACT Jx", "bad_order_number"),
+        ("合同 J3 多少钱", "not_understood"),
+    ]
+):
+    case(f"contract-refused-{i}", text, error(reason, "contract"))
+case("contract-word-not-first", "卖 玉米 5吨 2100 签合同", listing("sell", "maize", "5", T, "2100", note="签合同"))
 
 # --- price alerts ---------------------------------------------------------------------------------
 for i, (text, expected) in enumerate(
