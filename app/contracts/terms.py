@@ -22,6 +22,7 @@ from app.logistics.models import SellerDecision
 from app.members.models import Member
 from app.members.verification import approved_licence_number
 from app.postings.models import Posting
+from app.trade.lines import lines_of
 from app.trade.models import Order, as_aware
 
 # Fields of a goods row that come from the posting, which its owner may edit: they are printed
@@ -87,29 +88,33 @@ def _sell_posting(order: Order) -> Posting | None:
 
 
 def contract_goods(order: Order) -> list[GoodsRow]:
-    """The goods the contract lists: today one row, the order's own snapshot of what was bought,
-    with the spec (variety) and grade of the sell offer it came from (blank for a quote on a buy
-    request that named no lot)."""
-    source = _sell_posting(order)
-    origin = order.origin_province
-    return [
-        GoodsRow(
-            commodity_zh=order.commodity.name_zh,
-            commodity_en=order.commodity.name_en,
-            title=order.title,
-            spec=(source.variety or "") if source is not None else "",
-            grade=(source.grade or "") if source is not None else "",
-            origin_zh=origin.name_zh if origin is not None else "",
-            origin_en=origin.name_en if origin is not None else "",
-            harvest_date=order.harvest_date,
-            lot_reference=order.seller_lot_reference or "",
-            quantity=Decimal(order.quantity),
-            unit_zh=order.unit.name_zh,
-            unit_en=order.unit.name_en,
-            unit_price=Decimal(order.unit_price),
-            amount=Decimal(order.total),
+    """The goods the contract lists: one row per order line (one for a single-lot order, one per
+    lot for a basket order, app.trade.lines.lines_of), each the order's own snapshot of what was
+    bought, with the spec (variety) and grade of the sell offer it came from (blank for a quote on
+    a buy request that named no lot)."""
+    rows = []
+    for line in lines_of(order):
+        source = db.session.get(Posting, line.sell_posting_id) if line.sell_posting_id is not None else None
+        origin = line.origin_province
+        rows.append(
+            GoodsRow(
+                commodity_zh=line.commodity.name_zh,
+                commodity_en=line.commodity.name_en,
+                title=line.title,
+                spec=(source.variety or "") if source is not None else "",
+                grade=(source.grade or "") if source is not None else "",
+                origin_zh=origin.name_zh if origin is not None else "",
+                origin_en=origin.name_en if origin is not None else "",
+                harvest_date=line.harvest_date,
+                lot_reference=line.seller_lot_reference or "",
+                quantity=Decimal(line.quantity),
+                unit_zh=line.unit.name_zh,
+                unit_en=line.unit.name_en,
+                unit_price=Decimal(line.unit_price),
+                amount=Decimal(line.total),
+            )
         )
-    ]
+    return rows
 
 
 def _placed_on(order: Order) -> date:

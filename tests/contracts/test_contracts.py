@@ -203,3 +203,24 @@ def test_a_version_that_does_not_exist_is_404(client, login, buyer, order):
     login(buyer)
     assert client.get(f"/orders/{order.id}/contract/v1").status_code == 404
     assert client.get(f"/orders/{order.id}/contract/v9.pdf").status_code == 404
+
+
+def test_a_basket_orders_contract_lists_every_lot_and_the_whole_amount(client, db, login, buyer, seller, sell_offer):
+    from app.trade import baskets
+    from tests.factories import make_posting
+
+    second = make_posting(
+        owner=seller, title="Sticky rice", quantity=Decimal("50"), unit_code="kg", price=Decimal("4.00")
+    )
+    baskets.add_to_basket(buyer, sell_offer, Decimal("10"))
+    baskets.add_to_basket(buyer, second, Decimal("5"))
+    delivery = baskets.basket_groups(buyer.id)[0].delivery_choices[0]
+    order, _placed = baskets.place_basket_order(buyer, seller.id, delivery, "contract-basket-page-1")
+    db.session.commit()
+
+    login(buyer)
+    text = shown_text(client.get(f"/orders/{order.id}/contract?lang=en").get_data(as_text=True))
+    assert "Quantity: 10 kilogram; unit price: CNY 3.50 per kilogram; amount: CNY 35.00" in text
+    assert "(Sticky rice)" in text
+    assert "Quantity: 5 kilogram; unit price: CNY 4.00 per kilogram; amount: CNY 20.00" in text
+    assert order.total == Decimal("55.00")
