@@ -6,8 +6,11 @@ queue on the database lock — and marked ``sending`` with a lease: ``claimed_by
 and ``claimed_until``. Each message is then sent outside any transaction and its outcome committed at
 once, only if the row is still this claim's (status ``sending``, same token): a worker killed with
 SIGKILL can send at most the messages in hand twice. Claimed SMS of one template go to a sender that
-sends batches (``send_batch``: Aliyun's SendBatchSms, Tencent's SendSms to many numbers) together, up
-to NOTIFY_SEND_BATCH_SIZE, each result recorded on its own row; codes are claimed before bulk rows. Before each message the lease is renewed
+sends batches (``send_batch``: Aliyun's SendSms/SendBatchSms, Tencent's SendSms to many numbers)
+together, up to NOTIFY_SEND_BATCH_SIZE, and the batch's outcomes are committed in one statement as
+soon as the sender answers, each row with its own status and provider id (:func:`_record_many`):
+the messages in hand are then that batch, and a worker killed between the provider's answer and
+that commit sends it again once its lease runs out; codes are claimed before bulk rows. Before each message the lease is renewed
 when less than half of it is left; a row whose lease ran out (its worker died) is taken again by any
 worker. On SIGTERM or SIGINT the worker finishes the message in hand, commits it, gives back the
 rows it has not sent (due at once for another worker) and stops.
