@@ -58,6 +58,10 @@ DELIVERY_RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "undelive
 # Rows a worker may take when next_attempt_at has come: new ones, retries, and claims whose lease
 # (claimed_until) ran out because their worker died.
 CLAIMABLE = (NotificationStatus.PENDING.value, NotificationStatus.FAILED.value, NotificationStatus.SENDING.value)
+# The same statuses as SQL, word for word in the partial index ix_notification_due and in the claim
+# query: a planner uses a partial index only when the query states its condition (constants, not
+# parameters).
+OUTSTANDING = "status IN ('pending', 'failed', 'sending')"
 RETRYABLE_BY_ADMIN = (NotificationStatus.FAILED.value, NotificationStatus.DEAD.value)
 
 
@@ -82,6 +86,15 @@ class Notification(db.Model):
             "next_attempt_at",
             postgresql_where=text("urgent"),
             sqlite_where=text("urgent"),
+        ),
+        # The worker's claim order among the outstanding rows (only they are in it): a claim reads
+        # its rows and stops instead of sorting every pending row (app/notify/worker.py).
+        Index(
+            "ix_notification_due",
+            "next_attempt_at",
+            "id",
+            postgresql_where=text(OUTSTANDING),
+            sqlite_where=text(OUTSTANDING),
         ),
         Index("ix_notification_channel_status", "channel", "status"),
         # The daily SMS cap counts a member's rows since local midnight.

@@ -6,8 +6,11 @@ queue on the database lock — and marked ``sending`` with a lease: ``claimed_by
 and ``claimed_until``. Each message is then sent outside any transaction and its outcome committed at
 once, only if the row is still this claim's (status ``sending``, same token): a worker killed with
 SIGKILL can send at most the messages in hand twice. Claimed SMS of one template go to a sender that
-sends batches (``send_batch``: Aliyun's SendBatchSms, Tencent's SendSms to many numbers) together, up
-to NOTIFY_SEND_BATCH_SIZE, each result recorded on its own row; codes are claimed before bulk rows. Before each message the lease is renewed
+sends batches (``send_batch``: Aliyun's SendSms/SendBatchSms, Tencent's SendSms to many numbers)
+together, up to NOTIFY_SEND_BATCH_SIZE, and the batch's outcomes are committed in one statement as
+soon as the sender answers, each row with its own status and provider id (:func:`_record_many`):
+the messages in hand are then that batch, and a worker killed between the provider's answer and
+that commit sends it again once its lease runs out; codes are claimed before bulk rows. Before each message the lease is renewed
 when less than half of it is left; a row whose lease ran out (its worker died) is taken again by any
 worker. On SIGTERM or SIGINT the worker finishes the message in hand, commits it, gives back the
 rows it has not sent (due at once for another worker) and stops.
@@ -15,6 +18,7 @@ rows it has not sent (due at once for another worker) and stops.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -27,12 +31,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, case, or_, select, text, update
+from sqlalchemy import Integer, any_, bindparam, case, literal, or_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.core.clock import utcnow
 from app.db import is_postgres, write_transactions
 from app.extensions import db
-from app.notify.models import Channel, Notification, NotificationStatus
+from app.notify.models import OUTSTANDING, Channel, Notification, NotificationStatus
 from app.notify.optout import opted_out_numbers
 from app.notify.policy import OPTED_OUT
 from app.notify.senders import OutgoingMessage, SendFailed, senders_from_config
@@ -118,24 +123,33 @@ def _never() -> bool:
     return False
 
 
+def _ids(ids: list[int]):
+    """``id IN ids`` — as ``id = ANY(:array)`` on PostgreSQL: one parameter, so the statement is
+    the same text whatever the claim's size (an IN list of a thousand parameters cost the worker
+    more to send than to run)."""
+    if is_postgres(db.session):
+        return _TABLE.c.id == any_(literal(ids, ARRAY(Integer)))
+    return _TABLE.c.id.in_(ids)
+
+
 def _due_rows(now: datetime, limit: int, *, urgent: bool) -> list:
     """Up to ``limit`` due rows, urgent or not, oldest due first: (id, channel, address). Locked
     with SKIP LOCKED on PostgreSQL, so concurrent workers take disjoint rows. Urgent rows are looked
     up apart (a partial index holds only them), so a code is found at once behind 100,000 alerts."""
     due = (
-        select(Notification.id, Notification.channel, Notification.address)
+        select(_TABLE.c.id, _TABLE.c.channel, _TABLE.c.address)
         .where(
-            Notification.status.in_((NotificationStatus.PENDING.value, NotificationStatus.FAILED.value, SENDING)),
-            Notification.next_attempt_at <= now,
-            or_(Notification.status != SENDING, Notification.claimed_until <= now),
-            Notification.urgent if urgent else Notification.urgent.is_(False),
+            text(f"{_TABLE.name}.{OUTSTANDING}"),
+            _TABLE.c.next_attempt_at <= now,
+            or_(_TABLE.c.status != SENDING, _TABLE.c.claimed_until <= now),
+            _TABLE.c.urgent if urgent else _TABLE.c.urgent.is_(False),
         )
-        .order_by(Notification.next_attempt_at, Notification.id)
+        .order_by(_TABLE.c.next_attempt_at, _TABLE.c.id)
         .limit(limit)
     )
     if is_postgres(db.session):
         due = due.with_for_update(skip_locked=True)
-    return list(db.session.execute(due).all())
+    return list(db.session.connection().execute(due).all())
 
 
 def claim_batch(now: datetime, limit: int, lease_seconds: int | None = None) -> Claim | None:
@@ -158,9 +172,9 @@ def claim_batch(now: datetime, limit: int, lease_seconds: int | None = None) -> 
         skipped = {id_ for id_, channel, address in candidates if channel == Channel.SMS.value and address in stopped}
         ids = [id_ for id_, _channel, _address in candidates if id_ not in skipped]
         if skipped:
-            db.session.execute(
-                update(Notification)
-                .where(Notification.id.in_(sorted(skipped)))
+            db.session.connection().execute(
+                update(_TABLE)
+                .where(_ids(sorted(skipped)))
                 .values(
                     status=NotificationStatus.SKIPPED.value,
                     next_attempt_at=None,
@@ -168,39 +182,45 @@ def claim_batch(now: datetime, limit: int, lease_seconds: int | None = None) -> 
                     claimed_by=None,
                     claimed_until=None,
                 )
-                .execution_options(synchronize_session=False)
             )
             log.info("notify worker: skipped %s SMS to opted-out numbers", len(skipped))
         if not ids:
             db.session.commit()  # the whole batch was opted out: look for more due rows
             continue
         claim = Claim(new_claim_token(), now + timedelta(seconds=lease_seconds))
-        db.session.execute(
-            update(Notification)
-            .where(Notification.id.in_(ids))
-            .values(
-                status=SENDING, attempts=Notification.attempts + 1, claimed_by=claim.token, claimed_until=claim.until
+        if current_app.config["NOTIFY_ASYNC_COMMIT"] and is_postgres(db.session):
+            # As the outcomes (see _Writes): no wait for a disk flush. A database crash may lose the
+            # claim's last instants, and with them every later outcome: those rows go out again.
+            db.session.execute(text("SET LOCAL synchronous_commit TO off"))
+        # One statement marks the rows and reads what sending needs (RETURNING: SQLite ≥ 3.35).
+        rows = (
+            db.session.connection()
+            .execute(
+                update(_TABLE)
+                .where(_ids(ids))
+                .values(
+                    status=SENDING, attempts=_TABLE.c.attempts + 1, claimed_by=claim.token, claimed_until=claim.until
+                )
+                .returning(
+                    _TABLE.c.id,
+                    _TABLE.c.channel,
+                    _TABLE.c.address,
+                    _TABLE.c.subject,
+                    _TABLE.c.body,
+                    _TABLE.c.html,
+                    _TABLE.c.attempts,
+                    _TABLE.c.template,
+                    _TABLE.c.template_params,
+                    _TABLE.c.urgent,
+                    _TABLE.c.next_attempt_at,
+                )
             )
-            .execution_options(synchronize_session=False)
+            .all()
         )
-        rows = db.session.execute(
-            select(
-                Notification.id,
-                Notification.channel,
-                Notification.address,
-                Notification.subject,
-                Notification.body,
-                Notification.html,
-                Notification.attempts,
-                Notification.template,
-                Notification.template_params,
-                Notification.urgent,
-            )
-            .where(Notification.id.in_(ids))
-            .order_by(Notification.urgent.desc(), Notification.next_attempt_at, Notification.id)
-        ).all()
         db.session.commit()
-        claim.messages = [OutgoingMessage(*row) for row in rows]
+        # Urgent first, then oldest due first (RETURNING keeps no order).
+        rows.sort(key=lambda row: (not row.urgent, row.next_attempt_at, row.id))
+        claim.messages = [OutgoingMessage(*row[:-1]) for row in rows]
         return claim
 
 
@@ -233,11 +253,10 @@ class _Writes:
             db.session.commit()
         return rowcount
 
-    def returning(self, statement) -> list:
+    def returning(self, statement, parameters=None) -> list:
         """Run one statement with RETURNING of one column and commit it; returns the values."""
-        values = (
-            db.session.connection().scalars(statement).all()
-        )  # read before the commit: SQLite needs the cursor done
+        # Read before the commit: SQLite needs the cursor done.
+        values = db.session.connection().scalars(statement, parameters).all()
         if not self.autocommit:
             db.session.commit()
         return values
@@ -260,7 +279,7 @@ def renew_lease(claim: Claim, ids: list[int], now: datetime, lease_seconds: int,
     until = now + timedelta(seconds=lease_seconds)
     held = writes.returning(
         update(_TABLE)
-        .where(_TABLE.c.id.in_(ids), _TABLE.c.status == SENDING, _TABLE.c.claimed_by == claim.token)
+        .where(_ids(ids), _TABLE.c.status == SENDING, _TABLE.c.claimed_by == claim.token)
         .values(claimed_until=until)
         .returning(_TABLE.c.id)
     )
@@ -276,7 +295,7 @@ def release(claim: Claim, ids: list[int], writes: _Writes) -> int:
         return 0
     return writes.execute(
         update(_TABLE)
-        .where(_TABLE.c.id.in_(ids), _TABLE.c.status == SENDING, _TABLE.c.claimed_by == claim.token)
+        .where(_ids(ids), _TABLE.c.status == SENDING, _TABLE.c.claimed_by == claim.token)
         .values(
             # Both read the values before this UPDATE: one attempt left means none was made.
             status=case(
@@ -333,60 +352,97 @@ def _send_batch(group: list[OutgoingMessage], sender) -> list[tuple[str | None, 
     ]
 
 
-def _record(
-    claim: Claim,
-    message: OutgoingMessage,
-    now: datetime,
-    provider_id: str | None,
-    error: str | None,
-    permanent: bool,
-    config,
-    writes: _Writes,
-) -> str:
-    """Commit one message's outcome if the row is still this claim's; returns the outcome
-    (sent / failed / dead)."""
+def _outcome(
+    message: OutgoingMessage, now: datetime, provider_id: str | None, error: str | None, permanent: bool, config
+) -> tuple[str, dict]:
+    """What one sender answer makes of its row: the outcome (sent / failed / dead) and the values to
+    write (status, provider id, sent_at, next attempt, last error; the others stay NULL)."""
     if error is None:
-        outcome, values = (
-            "sent",
-            dict(
-                new_status=NotificationStatus.SENT.value,
-                new_provider_id=provider_id,
-                new_sent_at=now,
-                new_next_attempt_at=None,
-                new_last_error=None,
-            ),
-        )
-    elif permanent or message.attempts >= config["NOTIFY_MAX_ATTEMPTS"]:
-        outcome, values = (
-            "dead",
-            dict(
-                new_status=NotificationStatus.DEAD.value,
-                new_provider_id=None,
-                new_sent_at=None,
-                new_next_attempt_at=None,
-                new_last_error=error,
-            ),
-        )
+        return "sent", dict(status=NotificationStatus.SENT.value, provider_id=provider_id, sent_at=now)
+    if permanent or message.attempts >= config["NOTIFY_MAX_ATTEMPTS"]:
         log.warning("notification %s dead after %s attempts: %s", message.id, message.attempts, error)
+        return "dead", dict(status=NotificationStatus.DEAD.value, last_error=error)
+    retry_at = now + timedelta(seconds=backoff_seconds(message.attempts, config))
+    return "failed", dict(status=NotificationStatus.FAILED.value, next_attempt_at=retry_at, last_error=error)
+
+
+_OUTCOME_COLUMNS = ("status", "provider_id", "sent_at", "next_attempt_at", "last_error")
+_LEASE_LOST = "notification %s: its lease ran out before the outcome (%s) was recorded; another worker has taken it"
+
+
+def _record(claim: Claim, message: OutgoingMessage, outcome: str, values: dict, writes: _Writes) -> None:
+    """Commit one message's outcome if the row is still this claim's."""
+    parameters = {f"new_{name}": values.get(name) for name in _OUTCOME_COLUMNS}
+    if writes.execute(_RECORD_OUTCOME, {"claimed_id": message.id, "token": claim.token, **parameters}) == 0:
+        log.warning(_LEASE_LOST, message.id, outcome)
+
+
+# A group's outcomes in one statement, the rows passed as arrays (PostgreSQL) or one JSON array
+# (SQLite): a fixed text, prepared once, whatever the group's size — building a VALUES list of a
+# thousand rows with SQLAlchemy cost more than sending the messages (bench/sms_drain.py).
+_SET_OUTCOME = f"""
+    SET status = o.status, provider_id = o.provider_id, sent_at = o.sent_at,
+        next_attempt_at = o.next_attempt_at, last_error = o.last_error, claimed_by = NULL, claimed_until = NULL
+    FROM {{rows}}
+    WHERE {_TABLE.name}.id = o.id AND {{unindexed}}{_TABLE.name}.status = '{SENDING}' AND {_TABLE.name}.claimed_by = :token
+    RETURNING {_TABLE.name}.id"""
+_RECORD_OUTCOMES_POSTGRESQL = text(
+    f"UPDATE {_TABLE.name}"
+    + _SET_OUTCOME.format(
+        rows="unnest(CAST(:ids AS integer[]), CAST(:statuses AS text[]), CAST(:provider_ids AS text[]), "
+        "CAST(:sent_at AS timestamptz[]), CAST(:next_attempt_at AS timestamptz[]), CAST(:errors AS text[])) "
+        "AS o(id, status, provider_id, sent_at, next_attempt_at, last_error)",
+        unindexed="",
+    )
+)
+_RECORD_OUTCOMES_SQLITE = text(
+    f"WITH o AS (SELECT value ->> 0 AS id, value ->> 1 AS status, value ->> 2 AS provider_id, "
+    f"value ->> 3 AS sent_at, value ->> 4 AS next_attempt_at, value ->> 5 AS last_error FROM json_each(:rows)) "
+    # "+status": SQLite would otherwise walk the claim's rows by the status index and read the whole
+    # JSON for each one (a thousand rows: a million lookups); this way each JSON row finds its id.
+    f"UPDATE {_TABLE.name}" + _SET_OUTCOME.format(rows="o", unindexed="+")
+)
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    """``value`` as SQLAlchemy stores a DateTime on SQLite (what the ORM reads back)."""
+    return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _record_many(claim: Claim, results: list[tuple[OutgoingMessage, str, dict]], writes: _Writes) -> None:
+    """Commit the outcomes of a group the sender answered together, in one statement, for the rows
+    still this claim's (status sending, same token); a row another worker took after its lease ran
+    out is left alone and logged, as :func:`_record` does. The statement writes the whole group or
+    none of it."""
+    columns = {name: [values.get(name) for _message, _outcome, values in results] for name in _OUTCOME_COLUMNS}
+    ids = [message.id for message, _outcome, _values in results]
+    if is_postgres(db.session):
+        statement, parameters = (
+            _RECORD_OUTCOMES_POSTGRESQL,
+            {
+                "ids": ids,
+                "statuses": columns["status"],
+                "provider_ids": columns["provider_id"],
+                "sent_at": columns["sent_at"],
+                "next_attempt_at": columns["next_attempt_at"],
+                "errors": columns["last_error"],
+            },
+        )
     else:
-        retry_at = now + timedelta(seconds=backoff_seconds(message.attempts, config))
-        outcome, values = (
-            "failed",
-            dict(
-                new_status=NotificationStatus.FAILED.value,
-                new_provider_id=None,
-                new_sent_at=None,
-                new_next_attempt_at=retry_at,
-                new_last_error=error,
-            ),
+        rows = zip(
+            ids,
+            columns["status"],
+            columns["provider_id"],
+            map(_sqlite_datetime, columns["sent_at"]),
+            map(_sqlite_datetime, columns["next_attempt_at"]),
+            columns["last_error"],
+            strict=True,
         )
-    if writes.execute(_RECORD_OUTCOME, {"claimed_id": message.id, "token": claim.token, **values}) == 0:
-        log.warning(
-            "notification %s: its lease ran out before the outcome (%s) was recorded; another worker has taken it",
-            message.id,
-            outcome,
-        )
-    return outcome
+        statement, parameters = _RECORD_OUTCOMES_SQLITE, {"rows": json.dumps(list(rows), ensure_ascii=False)}
+    recorded = set(writes.returning(statement, {"token": claim.token, **parameters}))
+    for message, outcome, _values in results:
+        if message.id not in recorded:
+            log.warning(_LEASE_LOST, message.id, outcome)
 
 
 def send_claim(
@@ -417,8 +473,17 @@ def send_claim(
                     outcomes = [_send(group[0], senders)]
                 else:
                     outcomes = _send_batch(group, senders[group[0].channel])
-                for message, (provider_id, error, permanent) in zip(group, outcomes, strict=True):
-                    counts[_record(claim, message, clock(), provider_id, error, permanent, config, writes)] += 1
+                answered = clock()
+                results = [
+                    (message, *_outcome(message, answered, provider_id, error, permanent, config))
+                    for message, (provider_id, error, permanent) in zip(group, outcomes, strict=True)
+                ]
+                if len(results) == 1:
+                    _record(claim, *results[0], writes)
+                else:
+                    _record_many(claim, results, writes)
+                for _message, outcome, _values in results:
+                    counts[outcome] += 1
         finally:
             # Also on an error or a second Ctrl+C: the rows not yet handed to a sender go back at
             # once, not after the lease. The message in hand then keeps its lease (it may be out).
