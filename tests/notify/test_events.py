@@ -146,6 +146,9 @@ def test_every_trade_sms_fits_one_segment_even_with_a_long_title_and_address(app
         "refund": "123456.78",
         "amount_due": "123456.78",
         "amount": Decimal("123456.78"),  # a farmer's pay-out from a pooled part (pool_share_sold)
+        "answer": "叶" * 400,
+        "store": "店"
+        * 60,  # a followed store's name (store_new_goods)  # an expert's answer; the SMS carries its first words (knowledge_answer)
         "outcome": "partial",
         "link": "https://www.jishi.cn/n/1234567",
         "url": "https://www.jishi.cn/negotiations/1234567",
@@ -162,7 +165,9 @@ def test_every_trade_sms_fits_one_segment_even_with_a_long_title_and_address(app
     for event in events:
         # The registry refuses (and logs) a message over its parts: rendering at all is the check,
         # measured here again with the signature the provider prepends.
-        rendered = render_sms(event, locale, {**context, "number": 1234567} if event == "report_outcome" else context)
+        # Reports and questions are numbered by their id (digits); orders by their number (J…).
+        numbered = event == "report_outcome" or event.startswith("knowledge_")
+        rendered = render_sms(event, locale, {**context, "number": 123456789} if numbered else context)
         allowed = templates.allowed_segments(templates.get(rendered.template), locale, sign)
         assert templates.measure(rendered.text, sign).segments <= allowed, (event, rendered.text)
         # Names are not cut for the catalogue's longest commodity.
