@@ -125,6 +125,7 @@ def _connect_receivers() -> None:
     from app.inbound_sms import station as inbound_station
     from app.market import rollup
     from app.notify import (
+        basket_handlers,
         community_handlers,
         follow_handlers,
         handlers,
@@ -144,6 +145,7 @@ def _connect_receivers() -> None:
     spend_handlers.connect()
     inbound_station.connect()
     pool_handlers.connect()
+    basket_handlers.connect()
     knowledge_handlers.connect()
     # Admin sits above the domains (no domain imports it), so its signal is wired here.
     admin_signals.report_decided.connect(community_handlers.on_report_decided, sender=admin_signals.SENDER)

@@ -235,6 +235,8 @@ def provider_text(template: Template, lang: str, site: str) -> str:
 # pages; a commodity's prices (its slug: a long one leaves the link out of a Chinese alert).
 LINK = _p("link", Kind.PATH, 10)
 PAGE_LINK = _p("link", Kind.PATH, 16)
+PARTY_NAME = _p("name", Kind.TEXT, 20, shorten=True, zh=6)  # a member's display name
+LOT_COUNT = _p("count", Kind.NUMBER, 2)  # a basket holds at most 30 lots
 PRICES_LINK = _p("link", Kind.PATH, 24)
 ORDER = _p("number", Kind.REFERENCE, 8)  # J0000003
 COMMODITY = _p("commodity", Kind.TEXT, 20, shorten=True, zh=6)
@@ -401,6 +403,39 @@ _TEMPLATES = [
         "集市：{commodity}报价已撤回。 {site}/{link}",
     ),
     # Pooled supply (拼单): parts of a big buy request (app/pooling).
+    # Basket price requests: the other party's name, how many lots, the request (/bq/<id>).
+    _t(
+        "basket_quote_requested",
+        _E,
+        (PARTY_NAME, LOT_COUNT, PAGE_LINK),
+        "Jishi: {name} asks your price for {count} lots. Answer: {site}/{link}",
+        "集市：{name}请您报价{count}个货品： {site}/{link}",
+        "tells a seller that a buyer asked for a price for all their lots in the basket",
+    ),
+    _t(
+        "basket_quote_priced",
+        _E,
+        (PARTY_NAME, LOT_COUNT, PAGE_LINK),
+        "Jishi: {name} priced your {count} lots. Accept or decline: {site}/{link}",
+        "集市：{name}已为{count}个货品报价，请确认： {site}/{link}",
+        "tells the buyer that the seller priced every lot of their request",
+    ),
+    _t(
+        "basket_quote_declined",
+        _E,
+        (PARTY_NAME, LOT_COUNT, PAGE_LINK),
+        "Jishi: {name} declined the price request for {count} lots. {site}/{link}",
+        "集市：{name}拒绝了{count}个货品的报价。 {site}/{link}",
+        "tells one party that the other declined a basket price request",
+    ),
+    _t(
+        "basket_quote_withdrawn",
+        _E,
+        (PARTY_NAME, LOT_COUNT, PAGE_LINK),
+        "Jishi: {name} withdrew the price request for {count} lots. {site}/{link}",
+        "集市：{name}撤回了{count}个货品的报价请求。 {site}/{link}",
+        "tells the seller that the buyer withdrew an unanswered price request",
+    ),
     _t(
         "part_offered",
         _E,

@@ -95,6 +95,11 @@ def short_order(order_id: int):
     return redirect(url_for("trade.show_order", order_id=order_id))
 
 
+@bp.get("/bq/<int:quote_id>")
+def short_basket_quote(quote_id: int):
+    return redirect(url_for("trade.show_basket_quote", quote_id=quote_id))
+
+
 @bp.get("/n/<int:negotiation_id>")
 def short_negotiation(negotiation_id: int):
     return redirect(url_for("trade.show_negotiation", negotiation_id=negotiation_id))

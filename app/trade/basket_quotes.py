@@ -26,6 +26,7 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.members.models import Member
 from app.members.services import ensure_can_write
+from app.trade import signals
 from app.trade.baskets import basket_groups, basket_refusal, place_lots, quantity_refusal
 from app.trade.errors import TradeInvalid
 from app.trade.models import BasketItem, BasketQuote, BasketQuoteLine, BasketQuoteStatus, Order
@@ -92,7 +93,13 @@ def request_quote(
         )
     db.session.add(quote)
     db.session.flush()
+    _announce(signals.basket_quote_requested, quote)
     return quote
+
+
+def _announce(signal, quote: BasketQuote, **extra) -> None:
+    # Inside the caller's transaction: notify's receivers write the messages with the change.
+    signal.send(signals.SENDER, quote_id=quote.id, buyer_id=quote.buyer_id, seller_id=quote.seller_id, **extra)
 
 
 def refusal(quote: BasketQuote, action: str, member: Member) -> str | None:
@@ -159,6 +166,7 @@ def answer_quote(
     for line in quote.lines:
         line.quoted_price = prices[line.id]
     db.session.flush()
+    _announce(signals.basket_quote_priced, quote)
     return quote
 
 
@@ -194,8 +202,10 @@ def decline_quote(quote: BasketQuote, member: Member, now: datetime | None = Non
     """The seller declines a request, or the buyer declines the quoted prices. Raises DomainError."""
     now = now or utcnow()
     _require(quote, "decline", member)
+    by_seller = member.id == quote.seller_id
     _move(quote, "decline", member, DECLINED, now, decided_at=now)
     db.session.flush()
+    _announce(signals.basket_quote_closed, quote, outcome="declined_by_seller" if by_seller else "declined_by_buyer")
     return quote
 
 
@@ -205,6 +215,7 @@ def withdraw_quote(quote: BasketQuote, buyer: Member, now: datetime | None = Non
     _require(quote, "withdraw", buyer)
     _move(quote, "withdraw", buyer, WITHDRAWN, now, decided_at=now)
     db.session.flush()
+    _announce(signals.basket_quote_closed, quote, outcome="withdrawn")
     return quote
 
 

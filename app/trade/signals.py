@@ -51,6 +51,15 @@ order_delivered = trade_signals.signal("order_delivered", doc="The goods were de
 order_completed = trade_signals.signal("order_completed", doc="The order was completed; reviews are open.")
 dispute_opened = trade_signals.signal("dispute_opened", doc="The buyer opened a dispute after delivery.")
 dispute_resolved = trade_signals.signal("dispute_resolved", doc="An admin resolved a dispute with a refund decision.")
+# Basket price requests (app/trade/basket_quotes.py): quote_id, buyer_id, seller_id, and for the last
+# one outcome ("declined_by_seller", "declined_by_buyer", "withdrawn").
+basket_quote_requested = trade_signals.signal(
+    "basket_quote_requested", doc="A buyer asked a seller for a price for all their lots in the basket."
+)
+basket_quote_priced = trade_signals.signal("basket_quote_priced", doc="The seller priced every lot of a request.")
+basket_quote_closed = trade_signals.signal(
+    "basket_quote_closed", doc="A price request was declined by either party or withdrawn by the buyer."
+)
 
 ORDER_SIGNALS = {
     "confirmed": order_confirmed,

@@ -146,9 +146,9 @@ def test_every_trade_sms_fits_one_segment_even_with_a_long_title_and_address(app
         "refund": "123456.78",
         "amount_due": "123456.78",
         "amount": Decimal("123456.78"),  # a farmer's pay-out from a pooled part (pool_share_sold)
-        "answer": "叶" * 400,
-        "store": "店"
-        * 60,  # a followed store's name (store_new_goods)  # an expert's answer; the SMS carries its first words (knowledge_answer)
+        "answer": "叶" * 400,  # an expert's answer; the SMS carries its first words (knowledge_answer)
+        "store": "店" * 60,  # a followed store's name (store_new_goods)
+        "count": 30,  # the lots of a basket price request
         "outcome": "partial",
         "link": "https://www.jishi.cn/n/1234567",
         "url": "https://www.jishi.cn/negotiations/1234567",

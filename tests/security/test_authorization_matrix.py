@@ -90,6 +90,7 @@ ACCESS: dict[str, tuple[str, str]] = {
     # SMS short links: a bare redirect that reads nothing; the page it leads to checks the party
     "notify.short_order": (PUBLIC, "redirects to /orders/<id> without reading the order"),
     "notify.short_negotiation": (PUBLIC, "redirects to /negotiations/<id> without reading it"),
+    "notify.short_basket_quote": (PUBLIC, "redirects to /basket-quotes/<id> without reading it"),
     "notify.retry": (ADMIN, ""),
     "notify.unsubscribe": (
         SIGNED,

@@ -173,3 +173,48 @@ def test_a_request_needs_lots_of_that_seller_in_the_basket(client, login, seller
     assert page.status_code == 200 and "Yellow millet" in page.get_data(as_text=True)
     login(stranger)
     assert client.get(f"/basket/sellers/{seller.id}/quote").status_code == 404
+
+
+def _messages(member, event):
+    """The outbox rows of ``event`` for ``member``, by channel: the SMS text and e-mail subject."""
+    from app.notify.models import Notification
+
+    db.session.expire_all()
+    rows = db.session.scalars(
+        select(Notification).where(Notification.member_id == member.id, Notification.event == event)
+    ).all()
+    return {row.channel: (row.body if row.channel == "sms" else row.subject) for row in rows}
+
+
+def test_each_step_of_a_price_request_tells_the_other_party(client, login, seller, buyer, lots):
+    seller.email, buyer.email = "seller@example.com", "buyer@example.com"
+    db.session.commit()
+    _fill(client, login, buyer, lots)
+    quote = _request(client, seller, buyer)
+    asked = _messages(seller, "basket_quote_requested")
+    assert "asks your price for 2 lots" in asked["sms"] and f"/bq/{quote.id}" in asked["sms"]
+    assert asked["email"] == f"Price request from {buyer.display_name}"
+    assert client.get(f"/bq/{quote.id}").headers["Location"].endswith(f"/basket-quotes/{quote.id}")
+
+    login(seller)
+    assert _answer(client, quote).status_code == 303
+    priced = _messages(buyer, "basket_quote_priced")
+    assert "priced your 2 lots" in priced["sms"] and priced["email"]
+
+    login(buyer)
+    assert client.post(f"/basket-quotes/{quote.id}/decline").status_code == 303
+    assert "declined the price request for 2 lots" in _messages(seller, "basket_quote_declined")["sms"]
+    assert _messages(buyer, "basket_quote_declined") == {}  # the one who declined is not told
+
+
+def test_a_seller_declining_tells_the_buyer_and_a_withdrawal_tells_the_seller(client, login, seller, buyer, lots):
+    _fill(client, login, buyer, lots)
+    first = _request(client, seller, buyer)
+    login(seller)
+    assert client.post(f"/basket-quotes/{first.id}/decline").status_code == 303
+    assert "declined" in _messages(buyer, "basket_quote_declined")["sms"]
+
+    login(buyer)
+    second = _request(client, seller, buyer)
+    assert client.post(f"/basket-quotes/{second.id}/withdraw").status_code == 303
+    assert "withdrew the price request" in _messages(seller, "basket_quote_withdrawn")["sms"]
