@@ -18,10 +18,13 @@ def test_upgrade_adds_the_counted_bag_to_a_seeded_database_once(app, db):
         db.session.expire_all()
         bag = db.session.get(Unit, "bag")
         assert (bag.name_en, bag.name_zh, bag.kg_per_unit) == ("bag", "袋", None)
-        # Run again over a database that has it: nothing is added twice.
+        # Run again over a database that has it: nothing is added twice. The session's read of
+        # `unit` ends first: on PostgreSQL its lock would block dropping tables that reference it.
+        db.session.rollback()
         command.downgrade(config, "0020")
         command.upgrade(config, "head")
         assert db.session.scalars(select(Unit.code).where(Unit.code == "bag")).all() == ["bag"]
     finally:
+        db.session.rollback()
         command.upgrade(config, "head")
         db.engine.dispose()
