@@ -267,7 +267,9 @@ _C, _E, _A, _D, _R = Category.CODE, Category.EVENT, Category.ALERT, Category.DIG
 # accepted, and the contract page (orders/<id>/contract).
 CONTRACT_VERSION = _p("version", Kind.NUMBER, 3)
 CONTRACT_HASH = _p("hash", Kind.REFERENCE, 8)
-CONTRACT_LINK = _p("link", Kind.PATH, 24)
+CONTRACT_LINK = _p("link", Kind.PATH, 28)  # orders/2147483647/contract
+# The order number as the party typed it (J + 7 digits or more), as in every other command reply.
+CONTRACT_ORDER = _p("number", Kind.REFERENCE, 12)
 
 _TEMPLATES = [
     # Codes.
@@ -732,7 +734,7 @@ _TEMPLATES += [
     _t(
         "contract_accepted",
         _R,
-        (ORDER, CONTRACT_VERSION, CONTRACT_HASH, CONTRACT_LINK),
+        (CONTRACT_ORDER, CONTRACT_VERSION, CONTRACT_HASH, CONTRACT_LINK),
         "Jishi: you accepted the contract of order {number}, version {version} (SHA-256 {hash}...). {site}/{link}",
         "集市：您已确认订单{number}的购销合同第{version}版（SHA-256 {hash}…）。 {site}/{link}",
         "reply to CONTRACT J3: the party's acceptance was recorded",
@@ -740,7 +742,7 @@ _TEMPLATES += [
     _t(
         "contract_already_accepted",
         _R,
-        (ORDER, CONTRACT_VERSION, CONTRACT_LINK),
+        (CONTRACT_ORDER, CONTRACT_VERSION, CONTRACT_LINK),
         "Jishi: you already accepted version {version} of the contract of order {number}. {site}/{link}",
         "集市：您已确认过订单{number}的购销合同第{version}版。 {site}/{link}",
         "reply to CONTRACT J3 sent again",
@@ -748,7 +750,7 @@ _TEMPLATES += [
     _t(
         "contract_phone_unverified",
         _R,
-        (ORDER,),
+        (CONTRACT_ORDER,),
         "Jishi: verify this phone number on the website before accepting the contract of order {number} by SMS.",
         "集市：请先在网站上验证本手机号，再以短信确认订单{number}的购销合同。",
         "reply to CONTRACT J3 from a number the member has not verified",

@@ -17,7 +17,7 @@ from app.inbound_sms.models import InboundSms
 from app.logistics.models import Shipment
 from app.payments.models import LedgerEntry
 from app.trade import orders
-from app.trade.models import Order, OrderEvent
+from app.trade.models import Order, OrderEvent, OrderLine
 from sms.segments import count_segments
 from tests.factories import make_member
 from tests.trade.helpers import place_order_by_buy_now, walk
@@ -293,7 +293,9 @@ def test_decline_of_an_order_number_that_is_also_an_offer_code_declines_the_orde
     declines order J0000234."""
     first = orders.buy_now(sell_offer, buyer, Decimal("1"), "collect")
     db.session.flush()
+    # The rows that reference the order go first, so that its id can move (order lines, events).
     db.session.execute(delete(OrderEvent).where(OrderEvent.order_id == first.id))
+    db.session.execute(delete(OrderLine).where(OrderLine.order_id == first.id))
     db.session.execute(update(Order).where(Order.id == first.id).values(id=233))
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SELECT setval(pg_get_serial_sequence('trade_order', 'id'), 233)"))

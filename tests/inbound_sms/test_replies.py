@@ -151,6 +151,9 @@ def _all_replies(commodity, region, unit) -> list[replies.Reply]:
         knowledge_replies.question_limit(999),
         knowledge_replies.question_published(_Question),
         knowledge_replies.question_unknown(999_999_999),
+        replies.contract_accepted_reply("J123456789", 999, "f" * 64, "https://www.jishi.cn/orders/123456789/contract"),
+        replies.contract_already_accepted_reply("J123456789", 999, "https://www.jishi.cn/orders/123456789/contract"),
+        replies.contract_phone_unverified_reply("J123456789"),
     ]
     commands = ("price", "sell", "buy", "confirm", "discard", "accept", "decline", "counter", "sub", "unsub")
     commands += ("ship", "paid", "received", "orders", "something_new")
