@@ -109,13 +109,16 @@ def site(seller, buyer, sell_offer, buy_request):
         "negotiation": f"/negotiations/{negotiation.id}",
         "order": f"/orders/{order.id}",
         "thread": f"/forum/t/{thread.id}",
+        "contract": f"/orders/{order.id}/contract",
+        "parts": f"/p/{buy_request.id}/parts",
     }
 
 
 PUBLIC_PAGES = ["/", "/market", "posting", "buy request", "storefront", "/login", "/signup", "/forum", "thread"]
-PUBLIC_PAGES += ["/help", "/prices"]
+PUBLIC_PAGES += ["/help", "/prices", "/knowledge", "parts"]
 BUYER_PAGES = ["/", "posting", "/postings/new", "negotiation", "order", "/dashboard", "/orders", "/negotiations"]
-SELLER_PAGES = ["negotiation", "order", "/account/postings", "thread"]
+BUYER_PAGES += ["/basket", "/account/following", "contract", "/knowledge/ask"]
+SELLER_PAGES = ["negotiation", "order", "/account/postings", "thread", "contract"]
 
 
 def _tap_target_failures(page, live_server, site, paths) -> tuple[int, list[str]]:
