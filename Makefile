@@ -55,10 +55,19 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+# The whole suite on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL at the same time: one
+# pytest process per core, each with its own database and Redis databases (tests/local_services.py).
+# The PostgreSQL run writes to $(PG_TEST_LOG), printed when both have ended; either failing fails this.
+PG_TEST_LOG = .pytest-postgresql.log
 test: translations
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
-	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/python -m pytest; fi
+	@if [ -z "$$TEST_DATABASE_URL" ]; then exec $(BIN)/python -m pytest; fi; \
+	echo "PostgreSQL run in the background, its output in $(PG_TEST_LOG) (printed below when done)"; \
+	$(BIN)/python -m pytest -p no:cacheprovider > $(PG_TEST_LOG) 2>&1 & postgres=$$!; \
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest; sqlite=$$?; \
+	wait $$postgres; pg=$$?; \
+	echo; echo "======================== PostgreSQL run ========================"; cat $(PG_TEST_LOG); \
+	echo "SQLite run exit $$sqlite, PostgreSQL run exit $$pg"; \
+	[ $$sqlite -eq 0 ] && [ $$pg -eq 0 ]
 
 # Day-to-day: SQLite only, without the browser journeys and the tests marked slow (real servers,
 # races, corpora). `make test` stays the whole suite, and it is what .ci/run calls.
@@ -84,4 +93,4 @@ bench: translations
 	bench/run_market.sh sqlite
 
 clean:
-	rm -rf $(VENV) instance/jishi.db* .pytest_cache
+	rm -rf $(VENV) instance/jishi.db* .pytest_cache $(PG_TEST_LOG)

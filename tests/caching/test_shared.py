@@ -11,8 +11,9 @@ import pytest
 import redis
 
 from app.caching.shared import SharedCache
+from tests.local_services import redis_test_url
 
-REDIS_URL = "redis://127.0.0.1:6379/12"
+REDIS_URL = redis_test_url("shared_cache")
 PREFIX = "jishi:test-single-flight:"
 
 

@@ -18,6 +18,7 @@ from config import TestingConfig
 from tests.conftest import JishiClient
 from tests.factories import DEFAULT_PASSWORD, make_member, make_posting
 from tests.live_gunicorn import gunicorn
+from tests.local_services import redis_test_url
 from tests.members.helpers import signup_data
 
 NOWHERE = "redis://127.0.0.1:1/0"
@@ -92,8 +93,8 @@ def test_health_reports_redis_ok_when_it_answers(app, database_url, tmp_path, db
         TestingConfig,
         SQLALCHEMY_DATABASE_URI=database_url,
         UPLOAD_DIR=str(tmp_path / "up-ok"),
-        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/5",
-        PAGE_CACHE_REDIS_URL="redis://127.0.0.1:6379/6",
+        RATELIMIT_STORAGE_URI=redis_test_url("limits"),
+        PAGE_CACHE_REDIS_URL=redis_test_url("page_cache"),
     )
     body = up.test_client().get("/healthz").get_json()
     assert body["redis"] == "ok" and body["rate_limits"] == "shared"

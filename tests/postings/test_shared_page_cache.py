@@ -20,9 +20,10 @@ from app.postings import market
 from config import TestingConfig
 from tests.conftest import JishiClient
 from tests.factories import make_posting
+from tests.local_services import redis_test_url
 from tests.search.helpers import search
 
-REDIS_URL = "redis://127.0.0.1:6379/12"
+REDIS_URL = redis_test_url("shared_cache")
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

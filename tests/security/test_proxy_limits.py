@@ -18,9 +18,10 @@ from app import create_app
 from config import TestingConfig
 from tests.factories import DEFAULT_PASSWORD, make_member
 from tests.live_gunicorn import gunicorn
+from tests.local_services import redis_test_db
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-LIMITS_DB, CACHE_DB = "5", "6"
+LIMITS_DB, CACHE_DB = str(redis_test_db("limits")), str(redis_test_db("page_cache"))
 VILLAGE = "203.0.113.9"  # one address shared by the info-station's visitors
 
 
@@ -31,7 +32,7 @@ def _flush() -> None:
 
 @pytest.fixture
 def proxied_server(database_url, tmp_path):
-    """gunicorn with two workers behind one (pretended) proxy, limits in Redis database 5."""
+    """gunicorn with two workers behind one (pretended) proxy, limits in its own Redis database (tests/local_services.redis_test_db)."""
     if shutil.which("redis-cli") is None:
         pytest.skip("redis-cli not found (it empties the limits' Redis database)")
     _flush()

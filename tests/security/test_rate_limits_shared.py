@@ -12,9 +12,10 @@ import pytest
 import requests
 
 from tests.live_gunicorn import gunicorn
+from tests.local_services import redis_test_db
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-REDIS_DB = "11"
+REDIS_DB = str(redis_test_db("shared_limits"))
 
 
 @pytest.fixture
