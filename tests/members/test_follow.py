@@ -106,7 +106,7 @@ def test_the_following_page_lists_stores_and_unfollows(client, db, login):
     second = _shop(db, "Wang Orchard")
     buyer = login(make_member())
     for shop in (first, second):
-        client.post(f"/s/{shop.slug}/follow")
+        client.post(f"/s/{shop.slug}/follow", follow_redirects=True)  # the storefront shows "You follow …"
     page = client.get("/account/following")
     text = text_of(page)
     assert page.status_code == 200
