@@ -30,11 +30,16 @@ def reconcile_command() -> None:
 
 @bp.cli.command("retry-refunds")
 def retry_refunds_command() -> None:
-    """Send provider refunds that are still pending (same idempotency key, never twice)."""
+    """Follow provider refunds that are still pending: send again those never accepted (same
+    idempotency key, never twice), ask about those the provider is still making."""
     with write_transactions():
-        done = retry_pending_refunds()
+        followed = retry_pending_refunds()
         db.session.commit()
-    click.echo(f"refunds sent: {len(done)}")
+    statuses = [entry.status for entry in followed]
+    click.echo(
+        f"refunds made: {statuses.count('succeeded')}; still pending: {statuses.count('pending')}; "
+        f"failed: {statuses.count('failed')}"
+    )
 
 
 @bp.cli.command("settle")

@@ -272,9 +272,10 @@ def test_cancelling_a_paid_order_refunds_through_wechat_in_fen_once(
     payment = db.session.get(Order, confirmed_order.id).payment
     [_, entry] = payment.entries
     refund_id = wechat.refunds[refund["out_refund_no"]]["refund_id"]
-    assert (entry.kind, entry.status, entry.provider_object) == ("refund", "succeeded", refund_id)
+    # WeChat answered PROCESSING: pending under its refund_id (test_wechat_refund_states.py).
+    assert (entry.kind, entry.status, entry.provider_object) == ("refund", "pending", refund_id)
 
-    # WeChat's refund notification names the same refund: nothing more is refunded.
+    # WeChat's refund notification names the same refund: it is made, nothing more is refunded.
     assert post_notification(client, *refund_notification(wechat, refund["out_refund_no"], "EV-r")).status_code == 200
     db.session.expire_all()
     payment = db.session.get(Order, confirmed_order.id).payment
@@ -291,9 +292,10 @@ def test_a_refund_wechat_cannot_take_stays_pending_and_the_retry_job_sends_it_on
     entry = db.session.get(Order, confirmed_order.id).payment.entries[-1]
     assert entry.status == "pending"
 
+    wechat.refund_status = "SUCCESS"
     result = app.test_cli_runner().invoke(args=["payments", "retry-refunds"])
 
-    assert "refunds sent: 1" in result.output
+    assert "refunds made: 1; still pending: 0; failed: 0" in result.output
     db.session.expire_all()
     assert db.session.get(LedgerEntry, entry.id).status == "succeeded"
     assert len(wechat.refunds) == 1
