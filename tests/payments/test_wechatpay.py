@@ -27,6 +27,12 @@ from tests.payments.wechat_helpers import (
 from tests.trade.helpers import walk
 
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
+# WeChat's own browser on Android, as it announces itself.
+IN_WECHAT = (
+    "Mozilla/5.0 (Linux; Android 14; V2309A Build/UP1A.231005.007; wv) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MicroMessenger/8.0.47.2560"
+    "(0x28002F35) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64"
+)
 
 
 def _counts(db):
@@ -71,6 +77,29 @@ def test_on_a_phone_wechat_pay_redirects_to_the_h5_page_that_comes_back_to_the_o
     assert location.endswith("&redirect_url=" + quote(f"http://jishi.test/orders/{confirmed_order.id}", safe=""))
     page = client.get(f"/orders/{confirmed_order.id}", headers={"User-Agent": PHONE}).get_data(as_text=True)
     assert "Show a QR code instead" in page and 'name="pay_on" value="phone"' in page
+
+
+def test_inside_wechats_browser_the_order_page_shows_the_qr_code_for_a_long_press(
+    client, login, db, buyer, confirmed_order, wechat
+):
+    """H5 is refused inside WeChat and JSAPI is not built (docs/payments-wechat.md): a phone in
+    WeChat gets the Native QR code, which WeChat recognises on a long press."""
+    login(buyer)
+    before = client.get(f"/orders/{confirmed_order.id}", headers={"User-Agent": IN_WECHAT}).get_data(as_text=True)
+    assert 'name="pay_on" value="desktop"' in before and "WeChat Pay shows a QR code" in before
+
+    response = start_wechat(client, login, confirmed_order, buyer, pay_on="", **{"User-Agent": IN_WECHAT})
+
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/orders/{confirmed_order.id}#payment")
+    assert len(wechat.posts_to("/v3/pay/transactions/native")) == 1
+    assert wechat.posts_to("/v3/pay/transactions/h5") == []
+    page = client.get(f"/orders/{confirmed_order.id}", headers={"User-Agent": IN_WECHAT}).get_data(as_text=True)
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page
+    assert "In WeChat itself, press and hold the code." in page
+    client.post("/lang", data={"locale": "zh_Hans", "next": "/"})
+    chinese = client.get(f"/orders/{confirmed_order.id}", headers={"User-Agent": IN_WECHAT}).get_data(as_text=True)
+    assert "长按" in chinese
 
 
 def test_the_buyer_can_switch_a_phone_to_the_qr_code(client, login, buyer, confirmed_order, wechat):
