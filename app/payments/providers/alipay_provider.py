@@ -229,14 +229,10 @@ class AlipayProvider(AlipaySplitMixin, PaymentProvider):
         """Ask Alipay about the payment's latest trade (alipay.trade.query), for the return page.
         Returns a PAYMENT_SUCCEEDED event when it is paid, None while it is not (or unknown to
         Alipay yet). Raises ProviderError."""
-        # The trade that paid when Alipay has named one, else the latest checkout.
-        if payment.provider_reference:
-            asked = {"trade_no": payment.provider_reference}
-        elif payment.checkout_reference:
-            asked = {"out_trade_no": payment.checkout_reference}
-        else:
+        number = payment.checkout_reference
+        if not number:
             return None
-        answer = self._call("alipay.trade.query", asked)
+        answer = self._call("alipay.trade.query", {"out_trade_no": number})
         if answer.get("code") != OK:
             if answer.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
                 return None
@@ -329,10 +325,10 @@ class AlipayProvider(AlipaySplitMixin, PaymentProvider):
         return None
 
     def remote_state(self, payment) -> tuple[Decimal, Decimal] | None:
-        """(paid, refunded) as Alipay sees the payment's trade (the one that paid, else the
-        latest checkout), for `flask payments reconcile`: alipay.trade.query's ``total_amount`` when the trade is paid (or closed after
-        a full refund), and the sum of our refunds that alipay.trade.fastpay.refund.query says
-        were made. (0, 0) for a trade Alipay never saw; None when there is no trade to ask about.
+        """(paid, refunded) as Alipay sees the payment's trade (the one that paid, else the latest
+        checkout), for `flask payments reconcile`: alipay.trade.query's ``total_amount`` when the
+        trade is paid (or closed after our refunds), and the sum of our refunds that
+        alipay.trade.fastpay.refund.query says were made. (0, 0) for a trade Alipay never saw; None when there is no trade to ask about.
         Raises ProviderError."""
         # The trade that paid when Alipay has named one, else the latest checkout.
         if payment.provider_reference:
