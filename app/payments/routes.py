@@ -71,7 +71,12 @@ def start_payment(order_id: int):
         return_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, order_id=order.id)
         try:
             start = services.start_payment(
-                order, member(), form.provider.data, return_url, _device(form.device.data), get_remote_address()
+                order,
+                member(),
+                form.provider.data,
+                return_url,
+                _device(form.device.data, form.provider.data),
+                get_remote_address(),
             )
         except PaymentInvalid as error:
             _attach(form, error)
@@ -137,7 +142,7 @@ def record_refund_reference(order_id: int, entry_id: int):
 
 
 @bp.post("/orders/<int:order_id>/payment/refunds/<int:entry_id>/again")
-@login_required
+@admin_required
 def send_failed_refund_again(order_id: int, entry_id: int):
     """An admin sends a refund the payment service would not make again, as a new refund."""
     order = _visible_order(order_id)
@@ -161,12 +166,13 @@ PHONE_AGENT = re.compile(r"Mobile|Android|iPhone|iPad|iPod|HarmonyOS|MicroMessen
 MAX_RETURN_CHECKS = 10
 
 
-def _device(choice: str | None) -> str:
+def _device(choice: str | None, provider_name: str) -> str:
     """ "desktop" or "phone": the buyer's choice of Alipay checkout, else the order page's (the
-    WeChat Pay switch link, ``pay_on``), else what the browser says it is (app/payments/device.py)."""
+    WeChat Pay switch link, ``pay_on``), else what the browser says it is (app/payments/device.py;
+    for WeChat Pay its own guess, which keeps WeChat's browser on the QR code: H5 is refused there)."""
     if choice in ("desktop", "phone"):
         return choice
-    if request.values.get("pay_on"):
+    if request.values.get("pay_on") or provider_name == "wechatpay":
         return pay_on()
     return "phone" if PHONE_AGENT.search(request.headers.get("User-Agent", "")) else "desktop"
 
