@@ -72,9 +72,8 @@ def reconcile_splits_command(day_text: str | None, provider_name: str | None) ->
         except ProviderError as error:
             raise click.ClickException(f"{name} could not be asked: {error}") from error
         for d in differences:
-            click.echo(
-                f"{d.kind} {d.out_request_no} {d.account}: jishi {d.local_minor} fen {d.local_state}; "
-                f"{name} {d.remote_minor} fen {d.remote_state}"
-            )
+            local = "nothing" if d.local_minor is None else f"{d.local_minor} fen {d.local_state}"
+            remote = "nothing" if d.remote_minor is None else f"{d.remote_minor} fen {d.remote_state}"
+            click.echo(f"{d.kind} {d.out_request_no} {d.account}: jishi {local}; {name} {remote}")
         count += len(differences)
     click.echo(f"differences: {count}")
