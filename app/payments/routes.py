@@ -239,9 +239,7 @@ def payment_panel(order) -> dict:
         if e.kind == EntryKind.REFUND.value and e.status == EntryStatus.PENDING.value and provider == "manual"
     ]
     can_record_refund = bool(pending_manual_refunds) and (viewer.is_admin or role == "seller")
-    failed_refunds = [
-        e for e in (payment.entries if payment and viewer.is_admin else []) if services.is_open_failure(e)
-    ]
+    failed_refunds = [e for e in (payment.entries if payment and viewer.is_admin else []) if e.is_open_failure]
     enabled = enabled_names(current_app.config)
     waiting_for_provider = (
         payment is not None and provider == "wechatpay" and not payment.is_paid and bool(payment.checkout_reference)
@@ -283,7 +281,7 @@ def refund_progress(order) -> str:
     refunds = [e for e in (payment.entries if payment else []) if e.kind == EntryKind.REFUND.value]
     if not refunds:
         return ""
-    if any(services.is_open_failure(e) for e in refunds):
+    if any(e.is_open_failure for e in refunds):
         return _("refund failed, an admin is dealing with it")
     if any(e.status == EntryStatus.PENDING.value for e in refunds):
         return _("refund pending")
@@ -348,7 +346,7 @@ def flagged_payments():
         .where(LedgerEntry.kind == EntryKind.REFUND.value, LedgerEntry.status == EntryStatus.FAILED.value)
         .order_by(LedgerEntry.updated_at.desc(), LedgerEntry.id.desc())
     )
-    failed_refunds = [entry for entry in failed if services.is_open_failure(entry)]
+    failed_refunds = [entry for entry in failed if entry.is_open_failure]
     return render_template("payments/flagged.html", pagination=pagination, failed_refunds=failed_refunds)
 
 

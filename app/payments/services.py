@@ -212,9 +212,9 @@ def apply_event(provider_name: str, event: PaymentEvent, now: datetime | None = 
         payment.provider_reference = event.provider_reference
     # Money of a refund that failed is the admins' to send again or refund by hand (they were
     # told); refunding it here would send it again on every notification.
-    failed = sum((e.amount for e in payment.entries if is_open_failure(e)), ZERO)
-    if order.status == OrderStatus.CANCELLED.value and payment.refundable - failed > ZERO:
-        request_refund(payment, payment.refundable - failed, None, _("Paid after the order was cancelled."), now)
+    unclaimed = payment.refundable - payment.failed_refunds_owed
+    if order.status == OrderStatus.CANCELLED.value and unclaimed > ZERO:
+        request_refund(payment, unclaimed, None, _("Paid after the order was cancelled."), now)
     db.session.flush()
     return order
 
@@ -307,16 +307,9 @@ def failed_refund_refusal(entry: LedgerEntry, member: Member) -> str | None:
         return _("Only an admin deals with a failed refund.")
     if entry.kind != EntryKind.REFUND.value or entry.status != EntryStatus.FAILED.value:
         return _("This refund has not failed.")
-    if not is_open_failure(entry):
+    if not entry.is_open_failure:
         return _("This failed refund was already sent again or refunded by hand.")
     return None
-
-
-def is_open_failure(entry: LedgerEntry) -> bool:
-    """A failed refund nobody has dealt with yet: no refund was recorded on the payment after it."""
-    return entry.status == EntryStatus.FAILED.value and not any(
-        e.kind == EntryKind.REFUND.value and e.id > entry.id for e in entry.payment.entries
-    )
 
 
 def replace_failed_refund(
