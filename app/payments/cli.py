@@ -30,11 +30,16 @@ def reconcile_command() -> None:
 
 @bp.cli.command("retry-refunds")
 def retry_refunds_command() -> None:
-    """Send provider refunds that are still pending (same idempotency key, never twice)."""
+    """Follow provider refunds that are still pending: send again those never accepted (same
+    idempotency key, never twice), ask about those the provider is still making."""
     with write_transactions():
-        done = retry_pending_refunds()
+        followed = retry_pending_refunds()
         db.session.commit()
-    click.echo(f"refunds sent: {len(done)}")
+    statuses = [entry.status for entry in followed]
+    click.echo(
+        f"refunds made: {statuses.count('succeeded')}; still pending: {statuses.count('pending')}; "
+        f"failed: {statuses.count('failed')}"
+    )
 
 
 @bp.cli.command("settle")
@@ -67,9 +72,8 @@ def reconcile_splits_command(day_text: str | None, provider_name: str | None) ->
         except ProviderError as error:
             raise click.ClickException(f"{name} could not be asked: {error}") from error
         for d in differences:
-            click.echo(
-                f"{d.kind} {d.out_request_no} {d.account}: jishi {d.local_minor} fen {d.local_state}; "
-                f"{name} {d.remote_minor} fen {d.remote_state}"
-            )
+            local = "nothing" if d.local_minor is None else f"{d.local_minor} fen {d.local_state}"
+            remote = "nothing" if d.remote_minor is None else f"{d.remote_minor} fen {d.remote_state}"
+            click.echo(f"{d.kind} {d.out_request_no} {d.account}: jishi {local}; {name} {remote}")
         count += len(differences)
     click.echo(f"differences: {count}")

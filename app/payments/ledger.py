@@ -7,7 +7,12 @@ writes what it means. The rules (docs/payments.md, "The ledger rules"):
   entry, whose amount only grows. A charge written before the provider named it (the seller
   recording the payment by hand, or a row from before migration 0018) is the same money and is
   claimed by the first report in its currency instead of a second charge being added.
-- One refund, one entry, keyed by the provider's refund id. A cumulative total ("refunded so far")
+- One refund, one entry, keyed by the provider's refund id. A refund the provider accepted but has
+  not made (WeChat Pay answers PROCESSING) stays pending under its id; the provider's later word
+  settles it (succeeded) or fails it (WeChat ABNORMAL / CLOSED: the admins are told, and the amount
+  is refundable again). A refund's status only moves forward: a succeeded refund stays succeeded
+  whatever arrives after it; a failed one can still succeed (the provider made it after all). Only
+  succeeded refunds count in the refunded total. A cumulative total ("refunded so far")
   beyond the refunds known by id settles our own pending refunds first and records the rest as one
   entry not yet named; a refund named later takes its amount out of those. The refunded total is
   the larger of what it was and the entries' sum: it never goes down, whatever the arrival order.
@@ -33,8 +38,16 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core import transitions
 from app.extensions import db
+from app.payments import alerts
 from app.payments.models import Attention, EntryKind, EntryStatus, LedgerEntry, Payment, PaymentStatus
-from app.payments.providers.base import PAYMENT_SUCCEEDED, REFUND_UPDATED, PaymentEvent, RefundReport
+from app.payments.providers.base import (
+    PAYMENT_SUCCEEDED,
+    REFUND_FAILED,
+    REFUND_SUCCEEDED,
+    REFUND_UPDATED,
+    PaymentEvent,
+    RefundReport,
+)
 from app.trade import orders
 from app.trade.models import Order
 
@@ -122,14 +135,47 @@ def record_manual_charge(
     return entry
 
 
-def settle_refund(payment: Payment, entry: LedgerEntry, now: datetime, refund_id: str | None = None) -> None:
-    """A refund of ours went through: mark it succeeded (under the provider's refund id when one is
-    given and not already on another entry) and update the totals."""
-    if refund_id and entry.provider_object is None and _keyed(payment, EntryKind.REFUND, refund_id) is None:
-        entry.provider_object = refund_id
+def record_manual_refund(
+    payment: Payment, amount: Decimal, reference: str, actor_id: int | None, note: str, now: datetime
+) -> LedgerEntry:
+    """An admin paid money back outside the provider (after a refund the provider would not
+    make): a succeeded refund no provider has named. Returns the entry."""
+    entry = _new_entry(
+        payment, EntryKind.REFUND, amount, payment.currency, None, reference, now, note=note, actor_id=actor_id
+    )
+    update_totals(payment)
+    return entry
+
+
+def settle_refund(payment: Payment, entry: LedgerEntry, now: datetime) -> None:
+    """A refund of ours went through: mark it succeeded and update the totals."""
     entry.status = EntryStatus.SUCCEEDED.value
     entry.updated_at = now
     update_totals(payment)
+
+
+def record_refund_result(payment: Payment, entry: LedgerEntry, report: RefundReport, now: datetime) -> None:
+    """What the provider answered or reports about our refund ``entry``: keyed under the
+    provider's refund id, then succeeded, failed (the admins are told) or left pending, moving only
+    forward (see the rules above)."""
+    if report.id and entry.provider_object is None and _keyed(payment, EntryKind.REFUND, report.id) is None:
+        entry.provider_object = report.id
+    if report.id and not entry.provider_reference:
+        entry.provider_reference = report.id
+    if report.status == REFUND_SUCCEEDED:
+        if entry.status != EntryStatus.SUCCEEDED.value:
+            settle_refund(payment, entry, now)
+    elif report.status == REFUND_FAILED and entry.status == EntryStatus.PENDING.value:
+        fail_refund(payment, entry, now)
+
+
+def fail_refund(payment: Payment, entry: LedgerEntry, now: datetime) -> None:
+    """The provider will not make the pending refund ``entry``: mark it failed (its amount is
+    refundable again) and tell the admins, who send it again or refund by hand."""
+    entry.status = EntryStatus.FAILED.value
+    entry.updated_at = now
+    update_totals(payment)
+    alerts.refund_failed(payment, entry)
 
 
 def update_totals(payment: Payment) -> None:
@@ -196,12 +242,11 @@ def _record_charge(payment: Payment, payment_object: str, amount: Decimal, curre
 
 
 def _record_refund(payment: Payment, refund: RefundReport, currency: str, now: datetime) -> None:
-    if not refund.succeeded or refund.amount <= ZERO:
+    if refund.amount <= ZERO:
         return
     entry = _keyed(payment, EntryKind.REFUND, refund.id)
     if entry is not None:
-        if entry.status == EntryStatus.PENDING.value:
-            settle_refund(payment, entry, now)
+        record_refund_result(payment, entry, refund, now)
         return
     refunds = [e for e in payment.entries if e.kind == EntryKind.REFUND.value and e.provider_object is None]
     # Our own refund whose provider call timed out but went through.
@@ -214,9 +259,10 @@ def _record_refund(payment: Payment, refund: RefundReport, currency: str, now: d
         None,
     )
     if own is not None:
-        own.provider_reference = refund.id
-        settle_refund(payment, own, now, refund_id=refund.id)
+        record_refund_result(payment, own, refund, now)
         return
+    if not refund.succeeded:
+        return  # a refund not made, that Jishi did not ask for: no money moved
     # Refunds recorded before the provider named them: ours settled by a cumulative total, or the
     # rest of such a total. The same amount is the same refund; otherwise the rest of a total
     # (never one of ours, whose amount was sent as it is) gives up what this refund accounts for.

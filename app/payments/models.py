@@ -112,6 +112,12 @@ class Payment(db.Model):
         )
         return max(self.amount_paid - max(promised, self.amount_refunded), Decimal("0.00"))
 
+    @property
+    def failed_refunds_owed(self) -> Decimal:
+        """Refunds the provider would not make that nobody has sent again or refunded by hand yet:
+        still owed to the buyer (refundable again, but the admins' to deal with, never the seller's)."""
+        return sum((e.amount for e in self.entries if e.is_open_failure), Decimal("0.00"))
+
 
 class LedgerEntry(db.Model):
     """One movement of money on an order: a charge received or a refund made (or owed)."""
@@ -142,6 +148,16 @@ class LedgerEntry(db.Model):
 
     payment: Mapped[Payment] = relationship(back_populates="entries")
     actor = relationship("Member")
+
+    @property
+    def is_open_failure(self) -> bool:
+        """A refund that failed and that nobody has dealt with yet: no refund was recorded on the
+        payment after it (an admin's new refund or one made by hand)."""
+        return (
+            self.kind == EntryKind.REFUND.value
+            and self.status == EntryStatus.FAILED.value
+            and not any(e.kind == EntryKind.REFUND.value and e.id > self.id for e in self.payment.entries)
+        )
 
 
 class WebhookEvent(db.Model):

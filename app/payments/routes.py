@@ -71,7 +71,12 @@ def start_payment(order_id: int):
         return_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, order_id=order.id)
         try:
             start = services.start_payment(
-                order, member(), form.provider.data, return_url, _device(form.device.data), get_remote_address()
+                order,
+                member(),
+                form.provider.data,
+                return_url,
+                _device(form.device.data, form.provider.data),
+                get_remote_address(),
             )
         except PaymentInvalid as error:
             _attach(form, error)
@@ -123,7 +128,10 @@ def record_refund_reference(order_id: int, entry_id: int):
     form = RefundReferenceForm()
     if form.validate_on_submit():
         try:
-            services.record_refund_reference(entry, member(), form.reference.data)
+            if entry.status == EntryStatus.FAILED.value:
+                services.replace_failed_refund(entry, member(), form.reference.data)
+            else:
+                services.record_refund_reference(entry, member(), form.reference.data)
         except PaymentInvalid as error:
             _attach(form, error)
         else:
@@ -133,16 +141,38 @@ def record_refund_reference(order_id: int, entry_id: int):
     return _rerender(order, refund_forms={entry.id: form})
 
 
+@bp.post("/orders/<int:order_id>/payment/refunds/<int:entry_id>/again")
+@admin_required
+def send_failed_refund_again(order_id: int, entry_id: int):
+    """An admin sends a refund the payment service would not make again, as a new refund."""
+    order = _visible_order(order_id)
+    entry = db.session.get(LedgerEntry, entry_id)
+    if entry is None or entry.payment.order_id != order.id:
+        abort(404)
+    new = services.replace_failed_refund(entry, member())
+    db.session.commit()
+    if new is None:
+        flash(_("Nothing is left to refund."))
+    elif new.status == EntryStatus.SUCCEEDED.value:
+        flash(_("The refund was made."))
+    elif new.status == EntryStatus.FAILED.value:
+        flash(_("The payment service refused the refund again. Refund it by hand and record the reference."))
+    else:
+        flash(_("The refund was sent; it shows as pending until the payment service has made it."))
+    return redirect(_order_url(order), 303)
+
+
 PHONE_AGENT = re.compile(r"Mobile|Android|iPhone|iPad|iPod|HarmonyOS|MicroMessenger|Windows Phone", re.IGNORECASE)
 MAX_RETURN_CHECKS = 10
 
 
-def _device(choice: str | None) -> str:
+def _device(choice: str | None, provider_name: str) -> str:
     """ "desktop" or "phone": the buyer's choice of Alipay checkout, else the order page's (the
-    WeChat Pay switch link, ``pay_on``), else what the browser says it is (app/payments/device.py)."""
+    WeChat Pay switch link, ``pay_on``), else what the browser says it is (app/payments/device.py;
+    for WeChat Pay its own guess, which keeps WeChat's browser on the QR code: H5 is refused there)."""
     if choice in ("desktop", "phone"):
         return choice
-    if request.values.get("pay_on"):
+    if request.values.get("pay_on") or provider_name == "wechatpay":
         return pay_on()
     return "phone" if PHONE_AGENT.search(request.headers.get("User-Agent", "")) else "desktop"
 
@@ -209,6 +239,7 @@ def payment_panel(order) -> dict:
         if e.kind == EntryKind.REFUND.value and e.status == EntryStatus.PENDING.value and provider == "manual"
     ]
     can_record_refund = bool(pending_manual_refunds) and (viewer.is_admin or role == "seller")
+    failed_refunds = [e for e in (payment.entries if payment and viewer.is_admin else []) if e.is_open_failure]
     enabled = enabled_names(current_app.config)
     waiting_for_provider = (
         payment is not None and provider == "wechatpay" and not payment.is_paid and bool(payment.checkout_reference)
@@ -236,11 +267,25 @@ def payment_panel(order) -> dict:
         "other_pay_on": "desktop" if device == "phone" else "phone",
         "refund_forms": {
             e.id: forms.get("refund_forms", {}).get(e.id) or RefundReferenceForm(formdata=None)
-            for e in pending_manual_refunds
-        }
-        if can_record_refund
-        else {},
+            for e in (pending_manual_refunds if can_record_refund else []) + failed_refunds
+        },
+        "failed_refunds": {e.id for e in failed_refunds},
     }
+
+
+@bp.app_template_global("refund_progress")
+def refund_progress(order) -> str:
+    """Where the order's refunds stand, for the dispute's outcome on the order page: "" when there
+    are none, else failed (an open failure), pending (any not yet made) or made."""
+    payment = order.payment
+    refunds = [e for e in (payment.entries if payment else []) if e.kind == EntryKind.REFUND.value]
+    if not refunds:
+        return ""
+    if any(e.is_open_failure for e in refunds):
+        return _("refund failed, an admin is dealing with it")
+    if any(e.status == EntryStatus.PENDING.value for e in refunds):
+        return _("refund pending")
+    return _("refund made")
 
 
 LABELS = {
@@ -288,13 +333,21 @@ def payment_attention(value: str | None) -> str:
 @bp.get("/admin/payments")
 @admin_required
 def flagged_payments():
-    """Payments an admin has to look at: short payments, money in another currency, refused amounts."""
+    """Payments an admin has to look at: short payments, money in another currency, refused
+    amounts; and above them, refunds the payment service would not make that nobody has sent
+    again or refunded by hand yet."""
     pagination = db.paginate(
         select(Payment).where(Payment.attention != "").order_by(Payment.updated_at.desc(), Payment.id.desc()),
         per_page=current_app.config["ORDERS_PER_PAGE"],
         error_out=False,
     )
-    return render_template("payments/flagged.html", pagination=pagination)
+    failed = db.session.scalars(
+        select(LedgerEntry)
+        .where(LedgerEntry.kind == EntryKind.REFUND.value, LedgerEntry.status == EntryStatus.FAILED.value)
+        .order_by(LedgerEntry.updated_at.desc(), LedgerEntry.id.desc())
+    )
+    failed_refunds = [entry for entry in failed if entry.is_open_failure]
+    return render_template("payments/flagged.html", pagination=pagination, failed_refunds=failed_refunds)
 
 
 @bp.app_template_filter("payment_label")

@@ -210,8 +210,11 @@ def apply_event(provider_name: str, event: PaymentEvent, now: datetime | None = 
         return None
     if event.provider_reference and not payment.provider_reference:
         payment.provider_reference = event.provider_reference
-    if order.status == OrderStatus.CANCELLED.value and payment.refundable > ZERO:
-        request_refund(payment, payment.refundable, None, _("Paid after the order was cancelled."), now)
+    # Money of a refund that failed is the admins' to send again or refund by hand (they were
+    # told); refunding it here would send it again on every notification.
+    unclaimed = payment.refundable - payment.failed_refunds_owed
+    if order.status == OrderStatus.CANCELLED.value and unclaimed > ZERO:
+        request_refund(payment, unclaimed, None, _("Paid after the order was cancelled."), now)
     db.session.flush()
     return order
 
@@ -271,8 +274,11 @@ def check_payment_on_return(order: Order, now: datetime | None = None) -> bool:
 
 
 def retry_pending_refunds(now: datetime | None = None) -> list[LedgerEntry]:
-    """Retry provider refunds still pending (same idempotency key, so never twice). Returns those
-    that went through."""
+    """Follow provider refunds still pending: one the provider never accepted is sent again (same
+    idempotency key, so never twice); one it accepted and is still making (it has the provider's
+    refund id) is asked about. Each is moved on as the provider answers (succeeded, failed — the
+    admins are told — or still pending). Returns the entries followed, in their new status."""
+    now = now or utcnow()
     pending = db.session.scalars(
         select(LedgerEntry)
         .join(Payment)
@@ -283,7 +289,54 @@ def retry_pending_refunds(now: datetime | None = None) -> list[LedgerEntry]:
         )
         .order_by(LedgerEntry.id)
     ).all()
-    return [entry for entry in pending if _send_refund(entry.payment, entry, now or utcnow())]
+    for entry in pending:
+        _lock(entry.payment.order)
+        db.session.refresh(entry)
+        if entry.status != EntryStatus.PENDING.value:
+            continue  # a notification settled it meanwhile
+        if entry.provider_object:
+            _follow_refund(entry.payment, entry, now)
+        else:
+            _send_refund(entry.payment, entry, now)
+    return pending
+
+
+def failed_refund_refusal(entry: LedgerEntry, member: Member) -> str | None:
+    """Why ``member`` may not deal with the refund ``entry`` as a failed one, or None."""
+    if not member.is_admin:
+        return _("Only an admin deals with a failed refund.")
+    if entry.kind != EntryKind.REFUND.value or entry.status != EntryStatus.FAILED.value:
+        return _("This refund has not failed.")
+    if not entry.is_open_failure:
+        return _("This failed refund was already sent again or refunded by hand.")
+    return None
+
+
+def replace_failed_refund(
+    entry: LedgerEntry, admin: Member, reference: str | None = None, now: datetime | None = None
+) -> LedgerEntry | None:
+    """An admin deals with a failed refund: without ``reference`` it is sent to the provider again
+    as a new refund (a new idempotency key); with one, the admin paid it back by hand and the
+    refund is recorded as made under that reference. Returns the new entry (None when nothing is
+    refundable any more).
+
+    Raises DomainError (409) when the entry is not an open failed refund or the member is no
+    admin; PaymentInvalid for a too long reference."""
+    now = now or utcnow()
+    _lock(entry.payment.order)
+    db.session.refresh(entry)
+    refused = failed_refund_refusal(entry, admin)
+    if refused is not None:
+        raise DomainError(refused)
+    payment = entry.payment
+    if reference is None:
+        return request_refund(payment, entry.amount, admin.id, _("Sent again after a failed refund."), now)
+    amount = min(entry.amount, payment.refundable)
+    if amount <= ZERO:
+        return None
+    return ledger.record_manual_refund(
+        payment, amount, _clean_reference(reference, required=True), admin.id, _("Refunded by hand."), now
+    )
 
 
 def refund_reference_refusal(entry: LedgerEntry, member: Member) -> str | None:
@@ -400,17 +453,36 @@ def _event_order(event: PaymentEvent) -> Order | None:
 
 
 def _send_refund(payment: Payment, entry: LedgerEntry, now: datetime) -> bool:
+    """Send the pending refund ``entry`` to the provider (under its idempotency key, so never made
+    twice) and record its answer: succeeded, still pending (WeChat's PROCESSING: the notification
+    or the retry job's query settles it) or failed. Returns True when the provider accepted it."""
     provider = get_provider(payment.provider, current_app.config)
     if provider is None or provider.manual:
         return False
     try:
-        refund_id = provider.refund(payment, entry.amount, entry.idempotency_key)
+        report = provider.refund(payment, entry.amount, entry.idempotency_key)
     except ProviderError as error:
         log.warning("refund %s for order %s left pending: %s", entry.idempotency_key, payment.order_id, error)
         return False
-    entry.provider_reference = refund_id
-    ledger.settle_refund(payment, entry, now, refund_id=refund_id)
+    ledger.record_refund_result(payment, entry, report, now)
     return True
+
+
+def _follow_refund(payment: Payment, entry: LedgerEntry, now: datetime) -> None:
+    """A refund the provider accepted and is still making: ask where it stands (when the provider
+    can say), else send it again under the same key, which answers the same."""
+    provider = get_provider(payment.provider, current_app.config)
+    if provider is None or provider.manual:
+        return
+    try:
+        report = provider.query_refund(payment, entry.idempotency_key)
+    except ProviderError as error:
+        log.warning("refund %s for order %s not checked: %s", entry.idempotency_key, payment.order_id, error)
+        return
+    if report is None:
+        _send_refund(payment, entry, now)
+    else:
+        ledger.record_refund_result(payment, entry, report, now)
 
 
 def _clean_reference(text: str | None, required: bool) -> str:

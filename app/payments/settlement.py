@@ -106,9 +106,10 @@ def splitting_names() -> list[str]:
 
 
 def seller_share(payment: Payment) -> tuple[Decimal, Decimal, Decimal]:
-    """(net, fee, share) of a payment: net = paid − refunds (made or promised), the market fee on
-    it (the same rule as the settlement statements), and the seller's share = net − fee."""
-    net = payment.refundable
+    """(net, fee, share) of a payment: net = paid − refunds (made, promised, or failed and still
+    owed to the buyer), the market fee on it (the same rule as the settlement statements), and the
+    seller's share = net − fee."""
+    net = payment.refundable - payment.failed_refunds_owed
     fee = fee_for(net)
     return net, fee, max(net - fee, ZERO)
 
@@ -187,7 +188,7 @@ def _freeze(settlement: SplitSettlement, payment: Payment) -> bool:
     receiver account yet."""
     if settlement.net is not None and (settlement.receiver_account or settlement.amount_minor == 0):
         return True
-    if payment.refundable <= ZERO:  # all refunded: nothing for anyone, no account needed
+    if payment.refundable - payment.failed_refunds_owed <= ZERO:  # all refunded: nothing for anyone
         settlement.net, settlement.fee, settlement.amount_minor = ZERO, ZERO, 0
         return True
     account = db.session.scalar(

@@ -19,8 +19,10 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
+import io
 import json
 import threading
+import zipfile
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlparse
@@ -135,6 +137,8 @@ class FakeAlipay:
         self.forge_answers = False
         self.certificates: Certificates | None = None  # set: requests must carry the certificate serials
         self.refuse_signs = False
+        # A sub_code alipay.trade.refund answers with instead of refunding (e.g. ACQ.TRADE_NOT_ALLOW_REFUND).
+        self.refund_refusal: str | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.gateway = f"{self.url}/gateway.do"
@@ -184,10 +188,14 @@ class FakeAlipay:
         return handler(biz)
 
     def _alipay_trade_query(self, biz):
-        trade = self.trades.get(biz.get("out_trade_no"))
+        """By out_trade_no or by Alipay's trade_no, as the documented query allows."""
+        number = biz.get("out_trade_no")
+        if not number and biz.get("trade_no"):
+            number = next((k for k, t in self.trades.items() if t["trade_no"] == biz["trade_no"]), None)
+        trade = self.trades.get(number)
         if trade is None:
             return _failed("ACQ.TRADE_NOT_EXIST", "交易不存在")
-        return {"code": "10000", "msg": "Success", "out_trade_no": biz["out_trade_no"], **trade}
+        return {"code": "10000", "msg": "Success", "out_trade_no": number, **trade}
 
     def _alipay_trade_close(self, biz):
         trade = self.trades.get(biz.get("out_trade_no"))
@@ -205,6 +213,8 @@ class FakeAlipay:
         trade = self._trade_by_no(biz.get("trade_no"))
         if trade is None:
             return _failed("ACQ.TRADE_NOT_EXIST", "交易不存在")
+        if self.refund_refusal:
+            return _failed(self.refund_refusal, "交易不允许退款")
         key = (trade["trade_no"], biz["out_request_no"])
         change = "N" if key in self.refunds else "Y"
         self.refunds.setdefault(key, biz["refund_amount"])
@@ -275,6 +285,63 @@ class FakeAlipay:
             "operation_dt": "2026-12-07 10:00:00",
             "royalty_detail_list": details,
         }
+
+    def account_bill(self, day: str, extra_rows: list[list[str]] | None = None, leave_out=()) -> bytes:
+        """The day's account bill (账务明细, bill_type signcustomer) as Alipay serves it: a zip of
+        one GBK CSV with ``#`` comment lines around the table; one 分账 line (an outgoing amount,
+        negative, in yuan) per receiver of each split that succeeded, and an 在线支付 line per paid
+        trade (not a split: reconciliation skips it)."""
+        header = "账务流水号,业务流水号,商户订单号,商品名称,发生时间,对方账号,收入金额（+元）,支出金额（-元）,账户余额（元）,交易渠道,业务类型,备注"
+        rows = []
+        for number, trade in self.trades.items():
+            if trade["trade_status"] in ("TRADE_SUCCESS", "TRADE_FINISHED"):
+                rows.append(
+                    [
+                        trade["trade_no"],
+                        number,
+                        "",
+                        f"{day} 09:00:00",
+                        "2088102177846880",
+                        trade["total_amount"],
+                        "",
+                        "在线支付",
+                    ]
+                )
+        for number, settlement in self.settlements.items():
+            if settlement["state"] != "SUCCESS" or number in leave_out:
+                continue
+            for parameter in settlement["parameters"]:
+                rows.append(
+                    [
+                        f"S{number}",
+                        number,
+                        "",
+                        f"{day} 10:00:00",
+                        parameter["trans_in"],
+                        "",
+                        f"-{parameter['amount']}",
+                        "分账",
+                    ]
+                )
+        rows += extra_rows or []
+        lines = [
+            "#支付宝账务明细查询",
+            f"#账号：[{SELLER_ID}0156]",
+            "#-----------------------------------------账务明细列表----------------------------------------",
+            header,
+        ]
+        for i, (provider_id, number, name, when, account, income, outgoing, kind) in enumerate(rows, 1):
+            lines.append(
+                f"{day.replace('-', '')}{i:06d},{provider_id},{number},{name},{when},{account},{income},{outgoing},0.00,,{kind},"
+            )
+        lines += [
+            "#-----------------------------------------账务明细列表结束------------------------------------",
+            f"#导出时间：[{day} 23:59:59]",
+        ]
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr(f"{SELLER_ID}0156_{day.replace('-', '')}_账务明细.csv", "\n".join(lines).encode("gb18030"))
+        return buffer.getvalue()
 
     def _alipay_trade_order_onsettle_query(self, biz):
         return {"code": "10000", "msg": "Success", "unsettled_amount": self.unsettled.get(biz.get("trade_no"), "0.00")}

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.payments import services
 from app.payments.models import LedgerEntry, Payment
 from app.payments.providers import enabled_names, get_provider
-from app.payments.providers.base import ProviderError, SplitReceiver
+from app.payments.providers.base import ProviderError, RefundReport, SplitReceiver
 from tests.payments.alipay_fake import (  # noqa: F401
     Certificates,
     alipay,
@@ -67,7 +67,7 @@ def test_a_repeated_refund_request_is_confirmed_by_the_refund_query_not_made_twi
     first = provider.refund(payment, Decimal("3.00"), "order-1-refund-1")
     second = provider.refund(payment, Decimal("3.00"), "order-1-refund-1")
 
-    assert first == second == "order-1-refund-1"
+    assert first == second == RefundReport("order-1-refund-1", Decimal("3.00"), "succeeded")
     assert alipay.refunds == {(TRADE_NO, "order-1-refund-1"): "3.00"}
     [query] = alipay.calls("alipay.trade.fastpay.refund.query")
     assert query["biz"] == {"trade_no": TRADE_NO, "out_request_no": "order-1-refund-1"}
@@ -339,4 +339,38 @@ def test_a_broken_certificate_is_a_provider_error_not_a_crash(app, alipay):
         ALIPAY_APP_CERT=certificates.app, ALIPAY_PUBLIC_CERT=certificates.alipay, ALIPAY_ROOT_CERT="not a certificate"
     )
     with pytest.raises(ProviderError, match="cannot be loaded"):
-        _provider(app).refund_succeeded(Payment(provider_reference=TRADE_NO), "order-1-refund-1")
+        _provider(app).query_refund(Payment(provider_reference=TRADE_NO), "order-1-refund-1")
+
+
+def test_a_refund_alipay_refuses_for_good_is_failed_and_the_admins_are_told(
+    app, client, login, db, admin, alipay, alipay_paid_order
+):
+    """Consistent with WeChat's ABNORMAL / CLOSED: a refund Alipay will not make (the trade may no
+    longer be refunded) is failed, its amount refundable again, and the admins are told; a refusal
+    a retry may overcome (a bad sign, a system error) stays pending instead (test above)."""
+    from app.notify.models import Notification
+
+    admin.email = "ops@jishi.test"
+    alipay.refund_refusal = "ACQ.TRADE_NOT_ALLOW_REFUND"
+    entry = services.refund_for_order(alipay_paid_order.id, Decimal("5.00"), None, "part")
+    db.session.commit()
+
+    assert entry.status == "failed"
+    payment = _payment(db)
+    assert (payment.amount_refunded, payment.refundable) == (Decimal("0.00"), Decimal("35.00"))
+    [alert] = db.session.scalars(select(Notification).where(Notification.event == "payment_refund_failed")).all()
+    assert alert.member_id == admin.id and alipay_paid_order.number in alert.subject
+    assert (
+        "refunds made: 0; still pending: 0; failed: 0"
+        in app.test_cli_runner().invoke(args=["payments", "retry-refunds"]).output
+    )
+
+    alipay.refund_refusal = None
+    login(admin)
+    client.post(f"/orders/{alipay_paid_order.id}/payment/refunds/{entry.id}/again")
+    db.session.expire_all()
+    assert [(e.status, e.amount) for e in _payment(db).entries if e.kind == "refund"] == [
+        ("failed", Decimal("5.00")),
+        ("succeeded", Decimal("5.00")),
+    ]
+    assert _payment(db).amount_refunded == Decimal("5.00")

@@ -6,6 +6,8 @@ under its own request number."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,6 +16,7 @@ from sqlalchemy import select
 
 from app.core.clock import utcnow
 from app.payments.models import SplitSettlement
+from app.postings.services import local_today
 from tests.payments.alipay_fake import alipay, alipay_paid_order  # noqa: F401
 from tests.trade.helpers import walk
 
@@ -82,3 +85,74 @@ def test_an_alipay_sale_is_split_to_the_sellers_alipay_account_after_the_fee(
     calls = len(alipay.calls("alipay.trade.order.settle"))
     settle(app)
     assert len(alipay.calls("alipay.trade.order.settle")) == calls
+
+
+@pytest.fixture
+def finished_split(app, client, login, db, buyer, seller, alipay, alipay_paid_order) -> SplitSettlement:
+    """The ¥35.00 Alipay sale completed and split: ¥33.95 to the seller, the rest released."""
+    order = alipay_paid_order
+    login(seller)
+    client.post(
+        "/account/payout",
+        data={"provider": "alipay", "account_type": "userId", "account": SELLER_ALIPAY, "name": "张家农场"},
+    )
+    walk(client, login, order, (seller, "ship"), (buyer, "deliver"))
+    login(buyer)
+    client.post(f"/orders/{order.id}/acceptance", data={"kind": "all"})
+    app.config["DISPUTE_WINDOW_DAYS"] = 0
+    walk(client, login, order, (buyer, "complete"))
+    settle(app)
+    alipay.settlements[f"{order.number}S1"]["state"] = "SUCCESS"
+    row = the_settlement(db, order)
+    row.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    settle(app)
+    row = the_settlement(db, order)
+    assert (row.state, row.paid_out_minor) == ("finished", 3395)
+    return row
+
+
+def _with_amount(bill: bytes, old: str, new: str) -> bytes:
+    """The zipped bill with one amount changed in its CSV."""
+    with zipfile.ZipFile(io.BytesIO(bill)) as archive:
+        [name] = archive.namelist()
+        text = archive.read(name).decode("gb18030").replace(f",{old},", f",{new},")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, text.encode("gb18030"))
+    return buffer.getvalue()
+
+
+def reconcile_splits(app, day: str):
+    return app.test_cli_runner().invoke(args=["payments", "reconcile-splits", "--day", day, "--provider", "alipay"])
+
+
+def test_reconciliation_reads_alipays_account_bill_and_lists_the_differences(
+    app, client, login, db, admin, alipay, finished_split
+):
+    day = local_today().isoformat()
+    alipay.bills[day] = alipay.account_bill(day)
+
+    agree = reconcile_splits(app, day).output
+
+    assert agree.strip() == "differences: 0", agree
+    [asked] = alipay.calls("alipay.data.dataservice.bill.downloadurl.query")
+    assert asked["biz"] == {"bill_type": "signcustomer", "bill_date": day}
+
+    # Alipay's bill: our split for another amount, and a split to someone Jishi never paid out.
+    other = ["S_other", "J9999999S1", "", f"{day} 11:00:00", "2088000000009999", "", "-12.00", "分账"]
+    bill = alipay.account_bill(day, extra_rows=[other])
+    alipay.bills[day] = _with_amount(bill, "-33.95", "-33.96")
+    result = reconcile_splits(app, day)
+    number = finished_split.out_request_no
+    assert f"amount {number} {SELLER_ALIPAY}: jishi 3395 fen finished; alipay 3396 fen success" in result.output
+    assert "missing_in_jishi J9999999S1 2088000000009999: jishi nothing; alipay 1200 fen success" in result.output
+    assert "differences: 2" in result.output
+
+    # A bill without our split: paid out in Jishi, missing at Alipay; admins see it on the splits page.
+    alipay.bills[day] = alipay.account_bill(day, leave_out={number})
+    login(admin)
+    page = client.get("/admin/payments/splits", query_string={"day": day, "provider": "alipay"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Paid out in Jishi, not on the payment service" in text and number in text and "¥33.95" in text

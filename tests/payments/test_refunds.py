@@ -65,7 +65,7 @@ def test_a_failed_stripe_refund_stays_pending_and_is_retried_with_the_same_key(
 
     stripe_http.responses[("POST", "/v1/refunds")] = {"id": "re_test_9", "object": "refund", "status": "succeeded"}
     result = app.test_cli_runner().invoke(args=["payments", "retry-refunds"])
-    assert "refunds sent: 1" in result.output
+    assert "refunds made: 1; still pending: 0; failed: 0" in result.output
     db.session.expire_all()
     [refund] = _refunds(db)
     assert (refund.status, refund.provider_reference) == ("succeeded", "re_test_9")

@@ -18,7 +18,12 @@ from app.payments import settlement
 from app.payments.models import ReceiverAccount, SplitSettlement
 from app.postings.services import local_today
 from tests.payments.wechat_fake import MCHID
-from tests.payments.wechat_helpers import pay_with_wechat, wechat  # noqa: F401  (fixture)
+from tests.payments.wechat_helpers import (  # noqa: F401  (fixture)
+    pay_with_wechat,
+    post_notification,
+    refund_notification,
+    wechat,
+)
 from tests.trade.helpers import walk
 
 SELLER_MERCHANT = "1900000200"
@@ -366,3 +371,26 @@ def test_without_a_fee_nothing_is_left_to_release(app, client, login, db, seller
     assert split["body"]["receivers"][0]["amount"] == 3500
     assert not wechat.posts_to("/v3/profitsharing/orders/unfreeze")
     assert the_settlement(db, completed_order).state == "finished"
+
+
+def test_a_dispute_refund_wechat_fails_is_not_split_to_the_seller_and_shows_as_failed(
+    app, client, login, db, buyer, seller, admin, confirmed_order, wechat
+):
+    """The ¥10.00 refund WeChat answers CLOSED is still owed to the buyer (the admins deal with it):
+    the seller's share stays ¥24.25, and the dispute's outcome says the refund failed."""
+    save_payout_account(client, login, seller)
+    pay_with_wechat(client, login, confirmed_order, buyer, wechat)
+    walk(client, login, confirmed_order, (seller, "ship"), (buyer, "deliver"))
+    login(buyer)
+    client.post(f"/orders/{confirmed_order.id}/dispute", data={"reason": "Wet sacks"})
+    login(admin)
+    client.post(f"/orders/{confirmed_order.id}/resolve", data={"outcome": "partial", "refund_amount": "10.00"})
+    closed = refund_notification(wechat, f"order-{confirmed_order.id}-refund-1", "EV-closed", status="CLOSED")
+    assert post_notification(client, *closed).status_code == 200
+
+    settle(app)
+
+    [split] = wechat.posts_to("/v3/profitsharing/orders")
+    assert split["body"]["receivers"][0]["amount"] == 2425
+    page = client.get(f"/orders/{confirmed_order.id}").get_data(as_text=True)
+    assert 'refund ¥10.00 · <span class="status-tag">refund failed, an admin is dealing with it</span>' in page

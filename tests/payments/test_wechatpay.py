@@ -27,6 +27,12 @@ from tests.payments.wechat_helpers import (
 from tests.trade.helpers import walk
 
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
+# WeChat's own browser on Android, as it announces itself.
+IN_WECHAT = (
+    "Mozilla/5.0 (Linux; Android 14; V2309A Build/UP1A.231005.007; wv) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MicroMessenger/8.0.47.2560"
+    "(0x28002F35) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64"
+)
 
 
 def _counts(db):
@@ -71,6 +77,29 @@ def test_on_a_phone_wechat_pay_redirects_to_the_h5_page_that_comes_back_to_the_o
     assert location.endswith("&redirect_url=" + quote(f"http://jishi.test/orders/{confirmed_order.id}", safe=""))
     page = client.get(f"/orders/{confirmed_order.id}", headers={"User-Agent": PHONE}).get_data(as_text=True)
     assert "Show a QR code instead" in page and 'name="pay_on" value="phone"' in page
+
+
+def test_inside_wechats_browser_the_order_page_shows_the_qr_code_for_a_long_press(
+    client, login, db, buyer, confirmed_order, wechat
+):
+    """H5 is refused inside WeChat and JSAPI is not built (docs/payments-wechat.md): a phone in
+    WeChat gets the Native QR code, which WeChat recognises on a long press."""
+    login(buyer)
+    before = client.get(f"/orders/{confirmed_order.id}", headers={"User-Agent": IN_WECHAT}).get_data(as_text=True)
+    assert 'name="pay_on" value="desktop"' in before and "WeChat Pay shows a QR code" in before
+
+    response = start_wechat(client, login, confirmed_order, buyer, pay_on="", **{"User-Agent": IN_WECHAT})
+
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/orders/{confirmed_order.id}#payment")
+    assert len(wechat.posts_to("/v3/pay/transactions/native")) == 1
+    assert wechat.posts_to("/v3/pay/transactions/h5") == []
+    page = client.get(f"/orders/{confirmed_order.id}", headers={"User-Agent": IN_WECHAT}).get_data(as_text=True)
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page
+    assert "In WeChat itself, press and hold the code." in page
+    client.post("/lang", data={"locale": "zh_Hans", "next": "/"})
+    chinese = client.get(f"/orders/{confirmed_order.id}", headers={"User-Agent": IN_WECHAT}).get_data(as_text=True)
+    assert "长按" in chinese
 
 
 def test_the_buyer_can_switch_a_phone_to_the_qr_code(client, login, buyer, confirmed_order, wechat):
@@ -272,9 +301,10 @@ def test_cancelling_a_paid_order_refunds_through_wechat_in_fen_once(
     payment = db.session.get(Order, confirmed_order.id).payment
     [_, entry] = payment.entries
     refund_id = wechat.refunds[refund["out_refund_no"]]["refund_id"]
-    assert (entry.kind, entry.status, entry.provider_object) == ("refund", "succeeded", refund_id)
+    # WeChat answered PROCESSING: pending under its refund_id (test_wechat_refund_states.py).
+    assert (entry.kind, entry.status, entry.provider_object) == ("refund", "pending", refund_id)
 
-    # WeChat's refund notification names the same refund: nothing more is refunded.
+    # WeChat's refund notification names the same refund: it is made, nothing more is refunded.
     assert post_notification(client, *refund_notification(wechat, refund["out_refund_no"], "EV-r")).status_code == 200
     db.session.expire_all()
     payment = db.session.get(Order, confirmed_order.id).payment
@@ -291,9 +321,10 @@ def test_a_refund_wechat_cannot_take_stays_pending_and_the_retry_job_sends_it_on
     entry = db.session.get(Order, confirmed_order.id).payment.entries[-1]
     assert entry.status == "pending"
 
+    wechat.refund_status = "SUCCESS"
     result = app.test_cli_runner().invoke(args=["payments", "retry-refunds"])
 
-    assert "refunds sent: 1" in result.output
+    assert "refunds made: 1; still pending: 0; failed: 0" in result.output
     db.session.expire_all()
     assert db.session.get(LedgerEntry, entry.id).status == "succeeded"
     assert len(wechat.refunds) == 1

@@ -9,7 +9,8 @@ over ``timestamp\\nnonce\\nbody\\n``; notifications are signed the same way, the
 encrypted with AEAD_AES_256_GCM under the APIv3 key).
 
 The fake speaks the documented JSON of: Native and H5 orders, query and close by out_trade_no,
-domestic refunds and their query, split receivers/add, profitsharing orders with query and
+domestic refunds (answered with ``refund_status``, PROCESSING by default, as WeChat
+usually answers) and their query, split receivers/add, profitsharing orders with query and
 unfreeze, the split bill (download_url + SHA1, then a gzip CSV), and /v3/certificates.
 """
 
@@ -123,6 +124,9 @@ class FakeWeChatPay:
     bills: dict[str, str] = field(default_factory=dict)
     # (method, path prefix) → list of statuses to answer with before behaving (e.g. [500]).
     failures: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    # (method, path prefix) → statuses answered after the request was carried out (an answer lost
+    # on the way back: WeChat made the change, Jishi never heard).
+    lost_answers: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     # What a split query says: FINISHED with SUCCESS receivers, or CLOSED receivers.
     split_outcome: str = "SUCCESS"
     refund_status: str = "PROCESSING"
@@ -176,6 +180,9 @@ class FakeWeChatPay:
                 status = statuses.pop(0)
                 return self._answer(handler, status, {"code": "SYSTEM_ERROR", "message": "系统错误"})
         status, answer = self._route(method, path, query, body)
+        for (lost_method, prefix), statuses in self.lost_answers.items():
+            if lost_method == method and path.startswith(prefix) and statuses:
+                return self._answer(handler, statuses.pop(0), {"code": "SYSTEM_ERROR", "message": "系统错误"})
         if isinstance(answer, bytes):
             return self._answer_bytes(handler, status, answer)
         return self._answer(handler, status, answer)

@@ -71,6 +71,7 @@ ACCESS: dict[str, tuple[str, str]] = {
     "payments.start_payment": (PARTY, ""),
     "payments.record_transfer_reference": (PARTY, ""),
     "payments.record_refund_reference": (PARTY, ""),
+    "payments.send_failed_refund_again": (ADMIN, ""),
     "payments.payment_return": (PARTY, ""),
     "payments.check_payment": (PARTY, ""),
     "payments.retry_split": (ADMIN, ""),

@@ -40,16 +40,23 @@ from app.payments.providers.base import (
     CENT,
     IGNORED,
     PAYMENT_SUCCEEDED,
+    REFUND_FAILED,
+    REFUND_PENDING,
+    REFUND_SUCCEEDED,
     REFUND_UPDATED,
     InvalidSignature,
     PaymentEvent,
     PaymentProvider,
     PaymentStart,
     ProviderError,
+    RefundReport,
     register,
 )
 
 PAID_STATUSES = ("TRADE_SUCCESS", "TRADE_FINISHED")
+# alipay.trade.refund refusals that a retry under the same out_request_no will not change: the
+# trade may no longer be refunded (its refund period is over, or refunds are not allowed on it).
+REFUSED_FOR_GOOD = frozenset({"ACQ.TRADE_NOT_ALLOW_REFUND", "ACQ.TRADE_HAS_FINISHED"})
 OUT_TRADE_NO = re.compile(r"^J(\d{7,9})_(\d{1,6})$")
 OK = "10000"
 
@@ -272,7 +279,12 @@ class AlipayProvider(AlipaySplitMixin, PaymentProvider):
 
     # Refunds -----------------------------------------------------------------------------------
 
-    def refund(self, payment, amount: Decimal, idempotency_key: str) -> str:
+    def refund(self, payment, amount: Decimal, idempotency_key: str) -> RefundReport:
+        """alipay.trade.refund answers synchronously: ``fund_change=Y`` is a refund made. A repeat
+        of the same ``out_request_no`` answers ``fund_change=N``, and the refund query tells
+        whether it was made; when it was not, the refund is pending (sent again under the same
+        number later, as Alipay says to). A refusal Alipay will not change its mind about
+        (REFUSED_FOR_GOOD) is a failed refund. Raises ProviderError for anything else."""
         if not payment.provider_reference:
             raise ProviderError("no Alipay trade to refund yet")
         answer = self._call(
@@ -285,23 +297,68 @@ class AlipayProvider(AlipaySplitMixin, PaymentProvider):
             },
         )
         if answer.get("code") != OK:
+            if answer.get("sub_code") in REFUSED_FOR_GOOD:
+                return RefundReport(idempotency_key, Decimal(amount), REFUND_FAILED)
             raise ProviderError(describe(answer))
-        if answer.get("fund_change") != "Y" and not self.refund_succeeded(payment, idempotency_key):
-            raise ProviderError(f"refund {idempotency_key} not (yet) made")
-        return idempotency_key
+        if answer.get("fund_change") == "Y":
+            return RefundReport(idempotency_key, Decimal(amount), REFUND_SUCCEEDED)
+        made = self.query_refund(payment, idempotency_key)
+        return made or RefundReport(idempotency_key, Decimal(amount), REFUND_PENDING)
 
-    def refund_succeeded(self, payment, out_request_no: str) -> bool:
-        """Whether the refund ``out_request_no`` of the payment's trade went through
-        (alipay.trade.fastpay.refund.query). Raises ProviderError."""
+    def query_refund(self, payment, idempotency_key: str) -> RefundReport | None:
+        """The refund ``idempotency_key`` (our out_request_no) as alipay.trade.fastpay.refund.query
+        reports it: a succeeded report when it was made, None when it was not (Alipay's answer
+        to such a refund is to send it again under the same number). Raises ProviderError."""
         answer = self._call(
             "alipay.trade.fastpay.refund.query",
-            {"trade_no": payment.provider_reference, "out_request_no": out_request_no},
+            {"trade_no": payment.provider_reference, "out_request_no": idempotency_key},
         )
         if answer.get("code") != OK:
             raise ProviderError(describe(answer))
         # Older answers leave refund_status out: a found refund with an amount is a made refund.
         status = answer.get("refund_status")
-        return status == "REFUND_SUCCESS" or (status is None and bool(answer.get("refund_amount")))
+        if status == "REFUND_SUCCESS" or (status is None and answer.get("refund_amount")):
+            try:
+                return RefundReport(idempotency_key, parse_yuan(answer.get("refund_amount")), REFUND_SUCCEEDED)
+            except ValueError as error:
+                raise ProviderError(str(error)) from error
+        return None
+
+    def remote_state(self, payment) -> tuple[Decimal, Decimal] | None:
+        """(paid, refunded) as Alipay sees the payment's trade (the one that paid, else the latest
+        checkout), for `flask payments reconcile`: alipay.trade.query's ``total_amount`` when the
+        trade is paid (or closed after our refunds), and the sum of our refunds that
+        alipay.trade.fastpay.refund.query says were made. (0, 0) for a trade Alipay never saw; None when there is no trade to ask about.
+        Raises ProviderError."""
+        # The trade that paid when Alipay has named one, else the latest checkout.
+        if payment.provider_reference:
+            asked = {"trade_no": payment.provider_reference}
+        elif payment.checkout_reference:
+            asked = {"out_trade_no": payment.checkout_reference}
+        else:
+            return None
+        answer = self._call("alipay.trade.query", asked)
+        if answer.get("code") != OK:
+            if answer.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
+                return Decimal("0.00"), Decimal("0.00")
+            raise ProviderError(describe(answer))
+        status = answer.get("trade_status")
+        refunds = [e for e in payment.entries if e.kind == "refund" and e.idempotency_key]
+        try:
+            paid = parse_yuan(answer.get("total_amount")) if status in PAID_STATUSES else Decimal("0.00")
+            if status == "TRADE_CLOSED" and (refunds or payment.amount_refunded):
+                # A trade closed by a full refund was paid; one closed unpaid has no refunds.
+                paid = parse_yuan(answer.get("total_amount"))
+        except ValueError as error:
+            raise ProviderError(str(error)) from error
+        refunded = Decimal("0.00")
+        # Only a trade Jishi knows by its trade_no was ever refunded by Jishi.
+        if paid and payment.provider_reference:
+            for entry in refunds:
+                report = self.query_refund(payment, entry.idempotency_key)
+                if report is not None:
+                    refunded += report.amount
+        return paid, refunded
 
     # Gateway -----------------------------------------------------------------------------------
 

@@ -32,14 +32,24 @@ class ProviderError(Exception):
     """The provider refused or could not be reached; nothing was changed there."""
 
 
+# Where one refund stands at the provider (RefundReport.status).
+REFUND_SUCCEEDED = "succeeded"  # the money went back (WeChat SUCCESS, Alipay fund_change / REFUND_SUCCESS)
+REFUND_PENDING = "pending"  # accepted, not yet made (WeChat PROCESSING, Stripe pending)
+REFUND_FAILED = "failed"  # the provider will not make it (WeChat ABNORMAL / CLOSED, Stripe failed / canceled)
+
+
 @dataclass(frozen=True)
 class RefundReport:
     """One refund as the provider names it (Stripe ``re_…``, WeChat ``refund_id``, Alipay
-    ``out_request_no``): its amount, and whether the money went back (only those count)."""
+    ``out_request_no``): its amount and its status (only succeeded ones count as refunded)."""
 
     id: str
     amount: Decimal
-    succeeded: bool = True
+    status: str = REFUND_SUCCEEDED
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == REFUND_SUCCEEDED
 
 
 @dataclass(frozen=True)
@@ -156,8 +166,16 @@ class PaymentProvider(ABC):
         raise InvalidSignature("this provider sends no webhooks")
 
     @abstractmethod
-    def refund(self, payment, amount: Decimal, idempotency_key: str) -> str:
-        """Refund ``amount`` of ``payment``; returns the provider's reference. Raises ProviderError."""
+    def refund(self, payment, amount: Decimal, idempotency_key: str) -> RefundReport:
+        """Refund ``amount`` of ``payment`` (idempotent by ``idempotency_key``); returns the refund as
+        the provider names it and where it stands (a refund the provider is still making is
+        pending, one it will not make failed). Raises ProviderError when nothing was accepted."""
+
+    def query_refund(self, payment, idempotency_key: str) -> RefundReport | None:
+        """Where the refund sent under ``idempotency_key`` stands now, for refunds the provider
+        answered as pending; None when the provider cannot say (the refund is sent again, under
+        the same key). Raises ProviderError."""
+        return None
 
     # Split settlement (分账) to sellers, for providers that hold the buyer's money until it is split.
     supports_split: bool = False

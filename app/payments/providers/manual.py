@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.core.formatting import money
-from app.payments.providers.base import PaymentProvider, PaymentStart, register
+from app.payments.providers.base import REFUND_PENDING, PaymentProvider, PaymentStart, RefundReport, register
 
 
 @register
@@ -28,6 +28,6 @@ class ManualProvider(PaymentProvider):
             number=order.number,
         )
 
-    def refund(self, payment, amount, idempotency_key: str) -> str:
+    def refund(self, payment, amount, idempotency_key: str) -> RefundReport:
         # Money goes back by hand; the seller or an admin records the bank reference afterwards.
-        return ""
+        return RefundReport("", amount, REFUND_PENDING)

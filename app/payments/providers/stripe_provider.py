@@ -21,6 +21,9 @@ from flask_babel import lazy_gettext as _l
 from app.payments.providers.base import (
     IGNORED,
     PAYMENT_SUCCEEDED,
+    REFUND_FAILED,
+    REFUND_PENDING,
+    REFUND_SUCCEEDED,
     REFUND_UPDATED,
     InvalidSignature,
     PaymentEvent,
@@ -87,7 +90,7 @@ class StripeProvider(PaymentProvider):
             # ValueError covers undecodable bytes and bad JSON after a valid signature.
             raise InvalidSignature(str(error)) from error
 
-    def refund(self, payment, amount: Decimal, idempotency_key: str) -> str:
+    def refund(self, payment, amount: Decimal, idempotency_key: str) -> RefundReport:
         if not payment.provider_reference:
             raise ProviderError("no PaymentIntent to refund yet")
         try:
@@ -99,9 +102,7 @@ class StripeProvider(PaymentProvider):
             )
         except stripe.StripeError as error:
             raise ProviderError(str(error)) from error
-        if refund.status in ("failed", "canceled"):
-            raise ProviderError(f"refund {refund.id} {refund.status}")
-        return refund.id
+        return _refund_report(refund.to_dict())
 
     def remote_state(self, payment) -> tuple[Decimal, Decimal] | None:
         try:
@@ -132,7 +133,15 @@ REFUND_EVENTS = ("refund.created", "refund.updated", "charge.refund.updated")
 
 
 def _refund_report(refund: dict) -> RefundReport:
-    return RefundReport(str(refund["id"]), from_minor_units(refund.get("amount")), refund.get("status") == "succeeded")
+    """A Stripe Refund: succeeded, failed or canceled (will not be made), anything else pending."""
+    status = refund.get("status")
+    if status == "succeeded":
+        state = REFUND_SUCCEEDED
+    elif status in ("failed", "canceled"):
+        state = REFUND_FAILED
+    else:
+        state = REFUND_PENDING
+    return RefundReport(str(refund["id"]), from_minor_units(refund.get("amount")), state)
 
 
 def _to_payment_event(event: dict) -> PaymentEvent:

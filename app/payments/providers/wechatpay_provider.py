@@ -38,6 +38,9 @@ from app.logistics.acceptance import amount_due
 from app.payments.providers.base import (
     IGNORED,
     PAYMENT_SUCCEEDED,
+    REFUND_FAILED,
+    REFUND_PENDING,
+    REFUND_SUCCEEDED,
     REFUND_UPDATED,
     InvalidSignature,
     PaymentEvent,
@@ -216,17 +219,14 @@ class WeChatPayProvider(PaymentProvider):
         for entry in payment.entries:
             if entry.kind != "refund" or not entry.idempotency_key:
                 continue
-            try:
-                _, refund = self._call("query_refund", out_refund_no=entry.idempotency_key)
-            except ProviderError as error:
-                if "RESOURCE_NOT_EXISTS" in str(error):
-                    continue
-                raise
-            if refund.get("status") == "SUCCESS":
-                refunded += from_minor_units((refund.get("amount") or {}).get("refund"))
+            report = self.query_refund(payment, entry.idempotency_key)
+            if report is not None and report.succeeded:
+                refunded += report.amount
         return paid, refunded
 
-    def refund(self, payment, amount: Decimal, idempotency_key: str) -> str:
+    def refund(self, payment, amount: Decimal, idempotency_key: str) -> RefundReport:
+        """Ask WeChat to refund; its answer is usually PROCESSING (a pending report) and the
+        result comes later, by a REFUND.* notification or query_refund. Raises ProviderError."""
         if not payment.provider_reference:
             raise ProviderError("no WeChat Pay transaction to refund yet")
         _, body = self._call(
@@ -239,9 +239,22 @@ class WeChatPayProvider(PaymentProvider):
                 "currency": payment.currency,
             },
         )
-        if body.get("status") in ("CLOSED", "ABNORMAL") or not body.get("refund_id"):
-            raise ProviderError(f"WeChat Pay refund {body.get('refund_id', '')} {body.get('status', 'unknown')}")
-        return str(body["refund_id"])
+        if not body.get("refund_id"):
+            raise ProviderError(f"WeChat Pay refund {idempotency_key}: no refund_id ({body.get('status', 'unknown')})")
+        return _refund_report(body, body.get("status"))
+
+    def query_refund(self, payment, idempotency_key: str) -> RefundReport | None:
+        """WeChat's refund by our out_refund_no (/v3/refund/domestic/refunds/{out_refund_no}); None
+        when WeChat has no such refund. Raises ProviderError."""
+        try:
+            _, body = self._call("query_refund", out_refund_no=idempotency_key)
+        except ProviderError as error:
+            if "RESOURCE_NOT_EXISTS" in str(error):
+                return None
+            raise
+        if not body.get("refund_id"):
+            return None
+        return _refund_report(body, body.get("status"))
 
     # -- notifications ----------------------------------------------------------------------------
 
@@ -292,11 +305,7 @@ class WeChatPayProvider(PaymentProvider):
                 str(resource["transaction_id"]),
                 paid_amount=_fen(amount["total"]),
                 currency=str(amount.get("currency") or ""),
-                refunds=(
-                    RefundReport(
-                        str(resource["refund_id"]), _fen(amount["refund"]), resource.get("refund_status") == "SUCCESS"
-                    ),
-                ),
+                refunds=(_refund_report(resource, resource.get("refund_status")),),
             )
         return PaymentEvent(event_id, IGNORED, None, Decimal("0.00"))
 
@@ -414,6 +423,26 @@ def _order_id(resource: dict) -> int | None:
     # J0000042A1: the order number, "A", the attempt.
     head = number[1:].split("A", 1)[0] if number.startswith("J") else ""
     return int(head) if head.isdigit() and len(head) < 10 else None
+
+
+# WeChat's refund status → where the refund stands (base.REFUND_*). ABNORMAL: the money could not
+# go back to the buyer's card or account; CLOSED: WeChat closed the refund. Neither is made.
+REFUND_STATES = {
+    "SUCCESS": REFUND_SUCCEEDED,
+    "PROCESSING": REFUND_PENDING,
+    "ABNORMAL": REFUND_FAILED,
+    "CLOSED": REFUND_FAILED,
+}
+
+
+def _refund_report(body: dict, status) -> RefundReport:
+    """A refund answer, query or notification resource as a RefundReport (an unknown status is
+    pending: only SUCCESS counts as refunded)."""
+    return RefundReport(
+        str(body["refund_id"]),
+        _fen((body.get("amount") or {}).get("refund")),
+        REFUND_STATES.get(status, REFUND_PENDING),
+    )
 
 
 def _transaction_event(event_id: str, resource: dict) -> PaymentEvent:
