@@ -42,7 +42,11 @@ def verification_request():
         else:
             try:
                 service.request_verification(
-                    member, form.licence_number.data, form.note.data, stored and stored.filename
+                    member,
+                    form.licence_number.data,
+                    form.note.data,
+                    stored and stored.filename,
+                    legal_name=form.legal_name.data,
                 )
             except DomainError:
                 if not claimed:
