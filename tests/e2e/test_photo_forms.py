@@ -3,7 +3,8 @@
 driver's proof photo use the same markup, templates/_photo_upload.html, and script). With
 JavaScript a 13 MB photo goes as about 300 KB with a progress bar, and a form refused for another
 reason (the web address is taken) keeps it, so the next try sends only its token. Without
-JavaScript the plain upload still works."""
+JavaScript the plain upload still works. The driver's proof photo is shrunk too, and the button the
+driver tapped still says which status it was."""
 
 from __future__ import annotations
 
@@ -16,11 +17,14 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
+from app.logistics.models import ShipmentEvent
 from app.media.models import PendingUpload
 from app.members.models import Storefront
 from tests.e2e.helpers import log_in, make_jpeg
 from tests.e2e.test_photo_resize import RECORD_PROGRESS, noisy_phone_photo
 from tests.factories import DEFAULT_PASSWORD, make_member
+from tests.logistics.conftest import arrange, driver_link
+from tests.trade.helpers import place_order_by_buy_now, walk
 
 pytestmark = pytest.mark.browser
 
@@ -98,4 +102,45 @@ def test_without_javascript_the_logo_is_a_plain_upload(open_page, live_server, t
     shop = db.session.scalars(select(Storefront).where(Storefront.member_id == member.id)).one()
     db.session.refresh(shop)
     assert shop.logo_filename
+    assert problems.all(page) == []
+
+
+def test_the_drivers_proof_photo_is_made_small_and_the_tapped_status_is_sent(
+    open_page, live_server, tmp_path, app, client, login, buyer, seller, sell_offer
+):
+    bodies: list[int] = []  # the body sizes of the driver's posts (hooked before any request)
+
+    @app.before_request
+    def _record():
+        if request.method == "POST" and request.path.startswith("/d/"):
+            bodies.append(request.content_length or 0)
+
+    order = place_order_by_buy_now(client, login, sell_offer, buyer, quantity="10")
+    walk(client, login, order, (seller, "confirm"))
+    arrange(
+        client,
+        login,
+        order,
+        seller,
+        method="vehicle",
+        carrier=None,
+        tracking_number=None,
+        driver_name="Driver Zhou",
+        driver_phone="+8613911112222",
+        vehicle_plate="豫A12345",
+    )
+    path = driver_link(client, login, order, seller)
+    db.session.commit()  # end this thread's transaction: the live server writes the driver's update
+    photo = noisy_phone_photo(tmp_path / "IMG_6000.jpg", size=(3000, 2250))
+    page, problems = open_page()  # the driver has no account: no login
+    page.goto(live_server(path))
+    page.get_by_label("Photo (optional)").set_input_files(str(photo))
+    page.get_by_role("button", name="Picked up").click()
+
+    expect(page.get_by_text("Thank you. The status was sent.")).to_be_visible()
+    assert len(bodies) == 1 and bodies[0] < app.config["PHOTO_UPLOAD_TARGET_BYTES"] + 16 * 1024, bodies
+    event = db.session.scalars(
+        select(ShipmentEvent).where(ShipmentEvent.status == "picked_up").order_by(ShipmentEvent.id.desc())
+    ).first()
+    assert event is not None and event.photo_filename
     assert problems.all(page) == []
