@@ -83,10 +83,13 @@ def test_a_trusted_sellers_payee_held_by_someone_else_is_a_clear_warning_to_the_
         WARNING_ZH in page and "集市核验过 周口刘家庄果粮合作社 的营业执照或身份证，这个账户的户名却是 王建国。" in page
     )
 
-    # The seller reads it on their side, with the account masked; nobody else sees any of it.
+    # The seller reads it on their side, with the account masked (the order and the payee settings
+    # page); nobody else sees any of it.
     _status, page = page_of(client, login, seller, order)
     assert "Your payee account is held by 王建国, not by 周口刘家庄果粮合作社" in page
     assert ACCOUNT not in page and "****8901" in page
+    settings = client.get("/account/payee").get_data(as_text=True)
+    assert "Your payee account is held by 王建国, not by 周口刘家庄果粮合作社" in settings
     for other in (stranger, admin):
         _status, page = page_of(client, login, other, order)
         assert ACCOUNT not in page and WARNING_EN not in page and "王建国" not in page
