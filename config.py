@@ -73,6 +73,9 @@ class Config:
     MAX_PHOTOS_PER_POSTING = 6
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 6 * 10 * 1024 * 1024 + 1024 * 1024)
     PHOTO_MAX_PX = 1600
+    # What static/js/photo-resize.js aims at for each photo before sending it (issue 25: ~300 KB, a
+    # quarter of a minute at 20 KB/s); the server's limit stays MAX_PHOTO_BYTES.
+    PHOTO_UPLOAD_TARGET_BYTES = 300 * 1024
     THUMB_MAX_PX = 320
     # Issue 25: a photo that arrived with a posting form that failed for another reason is kept this
     # long for the member to send the form again without it; a half-typed new posting this many days.

@@ -109,6 +109,7 @@ def _import_models() -> None:
     from app.knowledge import models as _knowledge  # noqa: F401
     from app.logistics import models as _logistics  # noqa: F401
     from app.market import models as _market  # noqa: F401
+    from app.media import models as _media  # noqa: F401
     from app.members import models as _members  # noqa: F401
     from app.notify import models as _notify  # noqa: F401
     from app.payments import models as _payments  # noqa: F401

@@ -332,7 +332,7 @@ def _ensure_verified(farmer: Member, admin: Member, created: dict[str, int]) -> 
     if farmer.is_verified:
         return
     request = pending_request_of(farmer) or request_verification(
-        farmer, VERIFICATION_LICENCE, "Demo co-op business licence", None
+        farmer, VERIFICATION_LICENCE, "Demo co-op business licence", None, legal_name=DEMO_PAYEE[0]
     )
     decide_verification(request.id, admin, approve=True, reason="Demo data: business licence checked")
     created["verifications"] += 1

@@ -155,6 +155,9 @@ def pages(ids: dict[str, object]) -> list[tuple[str, str, bool]]:
         ("negotiation", f"/negotiations/{ids['negotiation']}", True),
         ("order", f"/orders/{ids['order']}", True),
         ("dashboard", "/dashboard", True),
+        # Forms that upload a photo carry static/js/photo-resize.js (docs/frontend.md).
+        ("storefront form", "/account/storefront", True),
+        ("verification", "/account/verification", True),
     ]
     return [entry for entry in listed if "None" not in entry[1]]
 

@@ -238,6 +238,16 @@ class ChangePasswordForm(FlaskForm):
 
 
 class VerificationForm(FlaskForm):
+    legal_name = StringField(
+        _l("Name on the licence or ID card"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Enter the name as it is on the licence or ID card.")),
+            Length(max=100),
+            PlainText(),
+        ],
+        render_kw={"maxlength": 100, "autocomplete": "name"},
+    )
     licence_number = StringField(
         _l("Business licence or ID card number"),
         filters=[_strip],

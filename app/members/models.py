@@ -180,6 +180,10 @@ class VerificationRequest(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
     licence_number: Mapped[str] = mapped_column(String(60))
+    # The person's or business's name as on the licence or ID card: the admin checks it against the
+    # document, and once approved it is the verified name a payee's holder is compared with
+    # (app/members/payees.py). None on requests made before it was asked for (migration 0036).
+    legal_name: Mapped[str | None] = mapped_column(String(100))
     document_filename: Mapped[str | None] = mapped_column(String(80))
     note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending/approved/rejected

@@ -33,7 +33,11 @@ def payee_settings():
             form.holder_name.data = payee.holder_name
             form.bank_name.data = payee.bank_name
     status = 422 if form.is_submitted() else 200
-    return render_template("members/payee.html", form=form, payee=payee, member=member), status
+    holder_check = payees.holder_check(member, payee) if payee is not None else None
+    return (
+        render_template("members/payee.html", form=form, payee=payee, member=member, holder_check=holder_check),
+        status,
+    )
 
 
 @bp.post("/account/payee/remove")

@@ -5,6 +5,10 @@ page; the buyer of an order sees it in full on that order's page once the seller
 order (app/trade decides which orders, through :func:`payee_for_order_page`); nobody else, and no
 public page, ever. The negotiation's off-platform warning compares account numbers typed in chat
 with :func:`registered_account` (app/admin/safety.py).
+
+The badge vouches for a person or business, not for an account: :func:`holder_check` says whether
+the account holder is the verified member (the name on the licence or ID card an admin approved,
+app/members/verification.py), so that the order page can warn the buyer when it is someone else.
 """
 
 from __future__ import annotations
@@ -18,8 +22,12 @@ from sqlalchemy import select
 from app.extensions import db
 from app.members.models import Member, Payee
 from app.members.suspension import ensure_can_write
+from app.members.verification import verified_name
 
 ACCOUNT_MIN_DIGITS, ACCOUNT_MAX_DIGITS = 8, 30
+# What may differ between two spellings of one name: spaces (full-width ones too, folded by NFKC),
+# the middle dots of transliterated names and ordinary punctuation; case in Latin names.
+_NAME_NOISE = re.compile(r"[\s·•・.,，。()（）\[\]【】'\"-]+")
 # What people type between digit groups of a card number: spaces (also full-width ones, folded
 # by NFKC) and hyphens.
 _SEPARATORS = re.compile(r"[\s-]+")
@@ -89,3 +97,37 @@ def payee_for_order_page(seller_id: int, *, viewer_is_buyer: bool, order_confirm
     if not (viewer_is_buyer and order_confirmed):
         return None
     return payee_of(seller_id)
+
+
+# What the order page says about who holds the payee account (HolderCheck.verdict).
+UNVERIFIED = "unverified"  # the seller is not a trusted member: nobody checked who they are
+MATCHES = "matches"  # the holder is the name on the approved licence or ID card
+DIFFERS = "differs"  # the seller is trusted, but the account is held by someone else
+NOT_RECORDED = "not_recorded"  # trusted before the name was asked for: nothing to compare with
+
+
+@dataclass(frozen=True)
+class HolderCheck:
+    verdict: str  # one of UNVERIFIED, MATCHES, DIFFERS, NOT_RECORDED
+    verified_name: str | None
+
+
+def same_name(first: str | None, second: str | None) -> bool:
+    """Whether two names are the same once spaces, middle dots, punctuation, full-width forms and
+    case are set aside ("张 三" and "张三", "LIU Wei" and "Liu·Wei"); both must be non-empty."""
+
+    def folded(name: str | None) -> str:
+        return _NAME_NOISE.sub("", unicodedata.normalize("NFKC", name or "")).casefold()
+
+    return bool(folded(first)) and folded(first) == folded(second)
+
+
+def holder_check(seller: Member, payee: Payee) -> HolderCheck:
+    """Whether ``payee``'s account holder is ``seller`` as verified: UNVERIFIED when the seller has
+    no badge, NOT_RECORDED when their approved request has no name, else MATCHES or DIFFERS."""
+    if not seller.is_verified:
+        return HolderCheck(UNVERIFIED, None)
+    name = verified_name(seller)
+    if not name:
+        return HolderCheck(NOT_RECORDED, None)
+    return HolderCheck(MATCHES if same_name(payee.holder_name, name) else DIFFERS, name)

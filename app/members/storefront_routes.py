@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.media import pending_uploads
 from app.media.images import ImageRejected, delete_image, save_image
 from app.members import bp
 from app.members.forms import StorefrontForm
@@ -19,6 +20,7 @@ from app.members.storefronts import (
     save_storefront,
     suggest_slug,
 )
+from app.web.kept_uploads import keep_what_arrived, kept_photo
 from app.web.request_limits import body_limit
 
 
@@ -45,11 +47,16 @@ def edit_storefront():
         form = StorefrontForm(data=initial, locale=locale)
     else:
         form = StorefrontForm(locale=locale)
+    # A logo that arrived with an earlier attempt that failed (issue 25): not sent again.
+    kept = kept_photo(member.id)
     if form.validate_on_submit():
-        new_logo = None
+        new_logo, claimed = None, []
         try:
             if form.logo.data:
                 new_logo = save_image(form.logo.data).filename
+            elif kept:
+                claimed = pending_uploads.claim(kept)
+                new_logo = claimed[0].filename
         except ImageRejected as error:
             form.logo.errors.append(str(error.message))
         else:
@@ -63,13 +70,19 @@ def edit_storefront():
             try:
                 unused_logo = save_storefront(member, data, new_logo, form.remove_logo.data)
             except SlugTaken:
-                db.session.rollback()
+                db.session.rollback()  # a claimed logo's row comes back; its public copy goes
                 delete_image(new_logo)
                 form.slug.errors.append(_("This web address is already taken. Please choose another one."))
             else:
                 db.session.commit()
                 delete_image(unused_logo)
+                pending_uploads.forget_files(image.filename for image in claimed)
                 flash(_("Your storefront was saved."), "success")
                 return redirect(url_for("postings.storefront", slug=data.slug))
+    if request.method == "POST":
+        kept = keep_what_arrived(member.id, form.logo, kept)
     status = 422 if request.method == "POST" else 200
-    return render_template("members/edit_storefront.html", form=form, storefront=member.storefront), status
+    return (
+        render_template("members/edit_storefront.html", form=form, storefront=member.storefront, kept=kept),
+        status,
+    )

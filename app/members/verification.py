@@ -42,9 +42,15 @@ def history_of(member: Member) -> list[VerificationRequest]:
 
 
 def request_verification(
-    member: Member, licence_number: str, note: str, document_filename: str | None
+    member: Member,
+    licence_number: str,
+    note: str,
+    document_filename: str | None,
+    legal_name: str | None = None,
 ) -> VerificationRequest:
-    """Record a new pending request. ``document_filename`` is a private stored image or None.
+    """Record a new pending request. ``document_filename`` is a private stored image or None;
+    ``legal_name`` the name as on the licence or ID card (the web form requires it; older callers
+    and requests made before it was asked for have None).
 
     Raises DomainError (409) when the member already has a pending request or is already trusted.
     Does not commit.
@@ -57,6 +63,7 @@ def request_verification(
     request = VerificationRequest(
         member=member,
         licence_number=licence_number,
+        legal_name=legal_name or None,
         note=note or "",
         document_filename=document_filename,
         status=PENDING,
@@ -73,6 +80,20 @@ def approved_licence_number(member: Member) -> str | None:
         return None
     return db.session.scalar(
         select(VerificationRequest.licence_number)
+        .where(VerificationRequest.member_id == member.id, VerificationRequest.status == APPROVED)
+        .order_by(VerificationRequest.decided_at.desc(), VerificationRequest.id.desc())
+        .limit(1)
+    )
+
+
+def verified_name(member: Member) -> str | None:
+    """The name on the licence or ID card of ``member``'s approved request while they hold the
+    badge (what a payee's account holder is compared with), or None when they are not a trusted
+    member or were approved before the name was asked for."""
+    if not member.is_verified:
+        return None
+    return db.session.scalar(
+        select(VerificationRequest.legal_name)
         .where(VerificationRequest.member_id == member.id, VerificationRequest.status == APPROVED)
         .order_by(VerificationRequest.decided_at.desc(), VerificationRequest.id.desc())
         .limit(1)

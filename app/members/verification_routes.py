@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
 from app.extensions import db
+from app.media import pending_uploads
 from app.media.images import ImageRejected, delete_image, save_image, upload_dir
 from app.members import bp
 from app.members import verification as service
@@ -15,6 +16,7 @@ from app.members.forms import DecisionForm, VerificationForm
 from app.members.models import VerificationRequest
 from app.web.decorators import admin_required
 from app.web.htmx import wants_fragment
+from app.web.kept_uploads import keep_what_arrived, kept_photo
 from app.web.request_limits import body_limit
 
 
@@ -24,24 +26,37 @@ from app.web.request_limits import body_limit
 def verification_request():
     member = current_user._get_current_object()
     form = VerificationForm()
+    # A document photo that arrived with an earlier attempt that failed (issue 25): not sent again.
+    kept = kept_photo(member.id)
     if form.validate_on_submit():
-        stored = None
+        stored, claimed = None, []
         try:
             if form.document.data:
                 stored = save_image(form.document.data, private=True)
+            elif kept:
+                # The kept photo is already in the private folder: it becomes the document as it is.
+                claimed = pending_uploads.claim(kept, private=True)
+                stored = claimed[0]
         except ImageRejected as error:
             form.document.errors.append(str(error.message))
         else:
             try:
                 service.request_verification(
-                    member, form.licence_number.data, form.note.data, stored and stored.filename
+                    member,
+                    form.licence_number.data,
+                    form.note.data,
+                    stored and stored.filename,
+                    legal_name=form.legal_name.data,
                 )
             except DomainError:
-                delete_image(stored and stored.filename, private=True)
+                if not claimed:
+                    delete_image(stored and stored.filename, private=True)
                 raise
             db.session.commit()
             flash(_("Thank you. An admin will review your request."), "success")
             return redirect(url_for("members.verification_request"))
+    if request.method == "POST":
+        kept = keep_what_arrived(member.id, form.document, kept)
     status = 422 if request.method == "POST" else 200
     return (
         render_template(
@@ -50,6 +65,7 @@ def verification_request():
             member=member,
             pending=service.pending_request_of(member),
             history=service.history_of(member),
+            kept=kept,
         ),
         status,
     )

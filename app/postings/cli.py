@@ -1,6 +1,6 @@
 """``flask postings expire``: run daily (cron or systemd timer) so postings expire after their until-date;
 it also removes photos kept from failed posting forms after PENDING_UPLOAD_HOURS and half-typed posting
-drafts untouched for POSTING_DRAFT_DAYS (app/postings/pending_uploads.py, drafts.py)."""
+drafts untouched for POSTING_DRAFT_DAYS (app/media/pending_uploads.py, drafts.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from flask.cli import AppGroup
 
 from app.db import write_transactions
 from app.extensions import db
-from app.postings import drafts, pending_uploads
+from app.media import pending_uploads
+from app.postings import drafts
 from app.postings.services import expire_due_postings
 
 postings_cli = AppGroup("postings", help="Posting maintenance jobs.")

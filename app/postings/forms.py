@@ -221,7 +221,7 @@ class PostingForm(FlaskForm):
     def validate_photos(self, field):
         limit = current_app.config["MAX_PHOTOS_PER_POSTING"]
         kept = self.existing_photo_count - len(set(self.remove_photos.data or []))
-        # Photos kept from an earlier attempt (app/postings/pending_uploads.py) count too.
+        # Photos kept from an earlier attempt (app/media/pending_uploads.py) count too.
         if kept + len(getattr(self, "pending", [])) + len(self.uploads) > limit:
             raise ValidationError(_l("A posting can have at most %(n)s photos.", n=limit))
 

@@ -221,22 +221,6 @@ class PostingDraft(db.Model):
     updated_at: Mapped[datetime] = updated_at_column()
 
 
-class PendingUpload(db.Model):
-    """A photo that arrived with a posting form that failed for another reason (issue 25): already
-    checked and cleaned (app/media/images.py), kept in the private upload folder so the member does
-    not send it again over a slow link. The form carries ``token``; only ``member_id`` can use it,
-    until ``created_at`` + PENDING_UPLOAD_HOURS; `flask postings expire` removes older ones."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(String(43), unique=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
-    filename: Mapped[str] = mapped_column(String(80))
-    thumb_filename: Mapped[str] = mapped_column(String(80))
-    width: Mapped[int]
-    height: Mapped[int]
-    created_at: Mapped[datetime] = created_at_column()
-
-
 # Posting pages and market cards are cached by these rows' updated_at (app/caching/stamps.py): a
 # change to a posting's photos alone moves the posting's.
 stamps.stamped(Posting)

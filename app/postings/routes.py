@@ -11,8 +11,9 @@ from flask_login import current_user, login_required
 
 from app.db import read_without_transaction
 from app.extensions import db
+from app.media import pending_uploads
 from app.members import services as member_services  # a module: app.members imports this package
-from app.postings import bp, drafts, page_cache, pending_uploads, policy, queries, services, signals
+from app.postings import bp, drafts, page_cache, policy, queries, services, signals
 from app.postings.forms import PostingForm, StationPostingForm
 from app.postings.models import DeliveryOption, Posting, PostingStatus
 from app.postings.services import PostingInvalid

@@ -59,6 +59,13 @@ def my_orders():
 def _order_page(order, status: int = 200, **forms):
     viewer = member()
     now = utcnow()
+    payee = payees.payee_for_order_page(
+        order.seller_id,
+        viewer_is_buyer=order.role_of(viewer) == "buyer",
+        order_confirmed=orders.payee_shown_to(order, viewer),
+    )
+    seller_payee = payees.payee_of(order.seller_id) if order.role_of(viewer) == "seller" else None
+    shown = payee or seller_payee
     own_review = reviews.own_review(order, viewer) if order.is_party(viewer) else None
     context = {
         "order": order,
@@ -73,12 +80,10 @@ def _order_page(order, status: int = 200, **forms):
         "can_review": order.is_party(viewer) and reviews.review_refusal(order, viewer, now) is None,
         "own_review": own_review,
         # Checked here, on the server, for every render of the page (payments' 422 too).
-        "payee": payees.payee_for_order_page(
-            order.seller_id,
-            viewer_is_buyer=order.role_of(viewer) == "buyer",
-            order_confirmed=orders.payee_shown_to(order, viewer),
-        ),
-        "seller_payee": payees.payee_of(order.seller_id) if order.role_of(viewer) == "seller" else None,
+        "payee": payee,
+        "seller_payee": seller_payee,
+        # Whether the account holder is the verified member: only with a payee this viewer may see.
+        "holder_check": payees.holder_check(order.seller, shown) if shown else None,
     }
     return render_template("trade/order.html", **context), status
 

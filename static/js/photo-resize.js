@@ -1,12 +1,15 @@
-/* Jishi: make posting photos smaller in the phone before they are sent, refuse a photo that is
-   still too large before sending anything, and show the upload's progress (issue 25).
+/* Jishi: make photos smaller in the phone before they are sent, refuse a photo that is still too
+   large before sending anything, and show the upload's progress (issue 25).
 
-   The posting form (templates/postings/_partials/_form.html, data-photo-form) is sent by htmx
-   (hx-boost). This listener runs first, in the capture phase: it holds the submission back, redraws
-   each chosen photo at most data-photo-max-px wide or high as a JPEG (quality 0.8, usually a few
-   hundred KB instead of several MB), puts those files in the file input and submits again, which
-   htmx then sends. Where the browser cannot do this the photos go as chosen; without JavaScript the
-   form is a plain multipart post. The server checks and cleans every photo in any case. */
+   Every form that uploads photos carries data-photo-form and is sent by htmx (hx-boost): the
+   posting form, a driver's delivery update, the storefront and the verification request
+   (docs/frontend.md, "Photos on a slow link"). This listener runs first, in the capture phase: it
+   holds the submission back, redraws each chosen photo in each file input at most
+   data-photo-max-px wide or high as a JPEG, lowering the quality and then the size until it is
+   about data-photo-target-bytes (300 KB instead of several MB), puts those files in the inputs and
+   submits again, which htmx then sends. Where the browser cannot do this the photos go as chosen;
+   without JavaScript the form is a plain multipart post. The server checks and cleans every photo
+   in any case. */
 (function () {
   "use strict";
   if (window.jishiPhotoResize) {
@@ -14,46 +17,77 @@
   }
   window.jishiPhotoResize = true;
 
-  var QUALITY = 0.8;
-  // A photo already this small and within the size limit in pixels is sent as it is.
-  var SMALL_ENOUGH_BYTES = 400 * 1024;
+  // Tried in turn until a photo is no larger than the target; then the picture is made smaller (by
+  // SHRINK each time, not below MIN_PX) and the qualities tried again. A real photo is usually
+  // small enough at the first quality; a noisy one (high ISO, grass, gravel) needs the later steps.
+  var QUALITIES = [0.8, 0.7, 0.6, 0.5];
+  var SHRINK = 0.8;
+  var MIN_PX = 640;
   var canResize =
     typeof window.createImageBitmap === "function" &&
     typeof window.DataTransfer === "function" &&
     typeof HTMLCanvasElement.prototype.toBlob === "function";
 
-  function shrink(file, maxPx) {
+  function encode(bitmap, width, height, quality) {
+    var canvas = document.createElement("canvas");
+    canvas.width = width;
+    canvas.height = height;
+    var context = canvas.getContext("2d");
+    context.fillStyle = "#fff"; // a transparent PNG becomes a JPEG on white, not on black
+    context.fillRect(0, 0, width, height);
+    context.drawImage(bitmap, 0, 0, width, height);
+    return new Promise(function (resolve) {
+      canvas.toBlob(resolve, "image/jpeg", quality);
+    });
+  }
+
+  // The first JPEG of the picture at most maxPx on its longer side that is no larger than
+  // targetBytes, trying QUALITIES at each size and then a smaller size; the smallest one made if
+  // none is (a picture already MIN_PX wide cannot be made much smaller without losing what it shows).
+  function smallEnough(bitmap, maxPx, targetBytes) {
+    var longer = Math.max(bitmap.width, bitmap.height);
+    var best = null;
+    function attempt(px, step) {
+      var scale = Math.min(1, px / longer);
+      var width = Math.max(1, Math.round(bitmap.width * scale));
+      var height = Math.max(1, Math.round(bitmap.height * scale));
+      return encode(bitmap, width, height, QUALITIES[step]).then(function (blob) {
+        if (blob && (!best || blob.size < best.size)) {
+          best = blob;
+        }
+        if (blob && blob.size <= targetBytes) {
+          return blob;
+        }
+        if (step + 1 < QUALITIES.length) {
+          return attempt(px, step + 1);
+        }
+        var smaller = Math.round(Math.min(px, longer) * SHRINK);
+        if (smaller < MIN_PX) {
+          return best;
+        }
+        return attempt(smaller, 0);
+      });
+    }
+    return attempt(maxPx, 0);
+  }
+
+  function shrink(file, maxPx, targetBytes) {
     if (!canResize || !/^image\/(jpeg|png|webp)$/.test(file.type)) {
       return Promise.resolve(file);
     }
     return createImageBitmap(file, { imageOrientation: "from-image" })
       .then(function (bitmap) {
-        var scale = Math.min(1, maxPx / Math.max(bitmap.width, bitmap.height));
-        if (scale === 1 && file.size <= SMALL_ENOUGH_BYTES) {
+        if (Math.max(bitmap.width, bitmap.height) <= maxPx && file.size <= targetBytes) {
           bitmap.close();
-          return file;
+          return file; // already small enough: sent as it is
         }
-        var canvas = document.createElement("canvas");
-        canvas.width = Math.max(1, Math.round(bitmap.width * scale));
-        canvas.height = Math.max(1, Math.round(bitmap.height * scale));
-        var context = canvas.getContext("2d");
-        context.fillStyle = "#fff"; // a transparent PNG becomes a JPEG on white, not on black
-        context.fillRect(0, 0, canvas.width, canvas.height);
-        context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-        bitmap.close();
-        return new Promise(function (resolve) {
-          canvas.toBlob(
-            function (blob) {
-              if (!blob || blob.size >= file.size) {
-                resolve(file);
-                return;
-              }
-              var name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
-              resolve(new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified }));
-            },
-            "image/jpeg",
-            QUALITY
-          );
+        return smallEnough(bitmap, maxPx, targetBytes).then(function (blob) {
+          bitmap.close();
+          if (!blob || blob.size >= file.size) {
+            return file;
+          }
+          var name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
+          return new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified });
         });
       })
       .catch(function () {
@@ -97,8 +131,10 @@
         delete form.dataset.photosReady; // the second pass: let htmx send it
         return;
       }
-      var input = form.querySelector('input[type="file"][name="photos"]');
-      if (!input || !input.files || input.files.length === 0) {
+      var inputs = Array.prototype.filter.call(form.querySelectorAll('input[type="file"]'), function (input) {
+        return input.files && input.files.length > 0;
+      });
+      if (inputs.length === 0) {
         return;
       }
       event.preventDefault();
@@ -106,26 +142,36 @@
       var submitter = event.submitter;
       var maxPx = parseInt(form.dataset.photoMaxPx, 10) || 1600;
       var maxBytes = parseInt(form.dataset.maxPhotoBytes, 10) || 10 * 1024 * 1024;
+      var targetBytes = parseInt(form.dataset.photoTargetBytes, 10) || 300 * 1024;
       show(form, form.dataset.preparing, null, false);
-      Promise.all(Array.prototype.map.call(input.files, function (file) {
-        return shrink(file, maxPx);
-      })).then(function (files) {
-        var tooLarge = files.filter(function (file) {
+      Promise.all(
+        inputs.map(function (input) {
+          return Promise.all(
+            Array.prototype.map.call(input.files, function (file) {
+              return shrink(file, maxPx, targetBytes);
+            })
+          );
+        })
+      ).then(function (filesOfInputs) {
+        var all = [].concat.apply([], filesOfInputs);
+        var tooLarge = all.filter(function (file) {
           return file.size > maxBytes;
         });
         if (tooLarge.length > 0) {
           show(form, form.dataset.tooLarge.replace("{file}", tooLarge[0].name), 0, true);
-          input.focus();
+          inputs[0].focus();
           return;
         }
         if (canResize) {
-          var transfer = new DataTransfer();
-          files.forEach(function (file) {
-            transfer.items.add(file);
+          inputs.forEach(function (input, index) {
+            var transfer = new DataTransfer();
+            filesOfInputs[index].forEach(function (file) {
+              transfer.items.add(file);
+            });
+            input.files = transfer.files;
           });
-          input.files = transfer.files;
         }
-        form.uploadBytes = files.reduce(function (sum, file) {
+        form.uploadBytes = all.reduce(function (sum, file) {
           return sum + file.size;
         }, 0);
         show(form, form.dataset.sending, 0, false);

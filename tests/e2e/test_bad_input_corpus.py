@@ -58,6 +58,7 @@ DEFAULTS = {
     "name": "Li",
     "display_name": "Li Wei",
     "licence_number": "91410000MA0000001X",
+    "legal_name": "Li Wei",
     "amount": "10.00",
     "refund_amount": "1.00",
     "unit_weight_kg": "20",

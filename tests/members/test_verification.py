@@ -12,8 +12,8 @@ from tests.factories import make_member
 from tests.members.helpers import png_upload, text_of, text_upload
 
 
-def _request(client, licence="91410100MA44XYZ123", document=None, note=""):
-    data = {"licence_number": licence, "note": note}
+def _request(client, licence="91410100MA44XYZ123", document=None, note="", legal_name="周口刘家庄果粮合作社"):
+    data = {"legal_name": legal_name, "licence_number": licence, "note": note}
     if document is not None:
         data["document"] = document
     return client.post("/account/verification", data=data, content_type="multipart/form-data")

@@ -12,7 +12,8 @@ from sqlalchemy import func, select, update
 
 from app.core.clock import utcnow
 from app.extensions import db as _db
-from app.postings.models import PendingUpload, Posting, PostingPhoto
+from app.media.models import PendingUpload
+from app.postings.models import Posting, PostingPhoto
 from tests.factories import make_member
 from tests.postings._helpers import form_data, photo
 

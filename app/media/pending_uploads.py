@@ -1,11 +1,12 @@
-"""Photos kept from a posting form that failed for another reason (issue 25).
+"""Photos kept from a form that failed for another reason (issue 25).
 
 On a rural link a 4 MB photo takes minutes to send; a form refused because the title was too short
 must not make the farmer send it again. The photo that arrived is checked and cleaned like any
 other (app/media/images.py), stored in the private upload folder and recorded as a PendingUpload
 of the member; the form shows its thumbnail with "keep this photo" (a token in the form) and the
 next submission uses it. Only the member who sent it can see or use it, for PENDING_UPLOAD_HOURS;
-`flask postings expire` removes older ones with their files.
+`flask postings expire` removes older ones with their files. Used by every form that uploads
+photos: postings, a driver's delivery update, the storefront logo and the verification document.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy import delete, select
 from app.core.clock import utcnow
 from app.extensions import db
 from app.media.images import ImageRejected, StoredImage, delete_image, save_image, upload_dir
-from app.postings.models import PendingUpload
+from app.media.models import PendingUpload
 
 
 def _oldest_allowed():
@@ -79,16 +80,18 @@ def thumbnail_path(member_id: int, token: str) -> Path | None:
     return upload_dir(private=True) / found[0].thumb_filename if found else None
 
 
-def claim(pendings: Iterable[PendingUpload]) -> list[StoredImage]:
-    """Turn pending uploads into posting photos: copy their files to the public folder and delete
-    the rows. Returns the stored images (names as in the public folder). Does not commit: on a
-    rollback the rows come back and the private files are still there; after a commit, call
-    :func:`forget_files` with the same pending uploads."""
-    private, public = upload_dir(private=True), upload_dir()
+def claim(pendings: Iterable[PendingUpload], private: bool = False) -> list[StoredImage]:
+    """Turn pending uploads into stored images (posting photos, a logo; with ``private`` a document
+    that stays in the private folder): copy their files to the public folder unless ``private``,
+    and delete the rows. Returns the stored images. Does not commit: on a rollback the rows come
+    back and the private files are still there; after a commit, call :func:`forget_files` with the
+    same pending uploads unless ``private`` (then the files are the document's own)."""
+    private_dir, public_dir = upload_dir(private=True), upload_dir()
     images = []
     for pending in pendings:
         for name in (pending.filename, pending.thumb_filename):
-            shutil.copyfile(private / name, public / name)
+            if not private:
+                shutil.copyfile(private_dir / name, public_dir / name)
         images.append(StoredImage(pending.filename, pending.thumb_filename, pending.width, pending.height))
         db.session.delete(pending)
     db.session.flush()
