@@ -1,5 +1,5 @@
-"""Posting cards for the market, rendered with templates/postings/_partials/_card.html once and
-reused while nothing they show has changed.
+"""Posting cards for the market, rendered with the ``posting_card`` macro of
+templates/postings/_partials/_card_macro.html once and reused while nothing they show has changed.
 
 Rendering twenty cards costs more than finding them, so each worker keeps the HTML of recent cards
 (MARKET_CARD_CACHE_SIZE) under a key that names everything a card depends on: the posting and its
@@ -23,7 +23,9 @@ from app.extensions import db
 from app.members.models import Member
 from app.postings.models import Posting, PostingStatus
 
-CARD_TEMPLATE = "postings/_partials/_card.html"
+# One module of this template renders every card a page lacks: rendering a card template per card built
+# a new template context and imported _macros.html again for each (a third of a card's cost).
+CARD_MACROS = "postings/_partials/_card_macro.html"
 # Keys are exact, so age only bounds how long an unused card occupies memory.
 CARD_MAX_AGE = 3600
 # Everything a card shows, loaded with the postings (built once: loader options are reusable).
@@ -57,11 +59,11 @@ def market_cards(ids: tuple[int, ...], catalogue_fingerprint: int) -> list[Marku
     cards = {posting_id: cache.get(key, None) if cache else None for posting_id, key in keys.items()}
     missing = [posting_id for posting_id, card in cards.items() if card is None]
     if missing:
-        template = current_app.jinja_env.get_template(CARD_TEMPLATE)
+        posting_card = current_app.jinja_env.get_template(CARD_MACROS).make_module().posting_card
         for posting in db.session.scalars(
             select(Posting).where(Posting.id.in_(missing)).options(*CARD_OPTIONS)
         ).unique():
-            cards[posting.id] = Markup(template.render(posting=posting))
+            cards[posting.id] = Markup(posting_card(posting))
             if cache is not None:
                 cache.put(keys[posting.id], None, cards[posting.id])
     return [cards[posting_id] for posting_id in ids if cards.get(posting_id) is not None]

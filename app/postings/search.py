@@ -36,19 +36,27 @@ from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, sele
 
 from app.extensions import db
 from app.postings.models import Posting, PostingStatus
-from app.search.engines import SearchIndex
+from app.search.engines import FacetGroup, SearchIndex
 from app.search.service import Search, SearchService
+from app.search.text import query_terms
 from app.search.understanding import Understanding, fold, mention_terms, text_groups
 from app.search.vocabulary import query_vocabulary
 
 # search_vector: the stored tsvector of migration 0013 (PostgreSQL only), so ranking does not parse
 # search_text again for every candidate.
-POSTING_TEXT = SearchService(SearchIndex(Posting.__table__, fts_table="posting_fts", vector_column="search_vector"))
+# search_facets / the facet lexemes of search_vector: the commodity and province as tokens
+# (migration 0037), ANDed into the match of a text search with those filters (facets() below).
+POSTING_TEXT = SearchService(
+    SearchIndex(Posting.__table__, fts_table="posting_fts", vector_column="search_vector", facet_column="search_facets")
+)
 # Results are counted exactly up to MIN_COUNT, or up to PAGES_AHEAD pages past the current one.
 MIN_COUNT = 1000
 PAGES_AHEAD = 10
 # How many of the newest matches of a text (or best-match) search are ordered, by relevance or the chosen sort.
 RANKED_CANDIDATES = MIN_COUNT + 1
+# A filter on more commodities or provinces than this (a whole category) stays a row filter: ORing
+# that many doclists costs more than it saves.
+MAX_FACET_TOKENS = 8
 # The id windows (newest first) in which PostgreSQL looks for a text's candidates before it reads
 # every match (see DatabasePostingSearch._text_candidates).
 CANDIDATE_WINDOWS = (20_000, 200_000)
@@ -157,8 +165,8 @@ class DatabasePostingSearch:
     def text_search(query: PostingQuery) -> Search | None:
         """The full-text part of ``query``: its free words as understood, or every word of its text."""
         if query.understanding is not None:
-            return POSTING_TEXT.search_terms(text_groups(query.understanding))
-        return POSTING_TEXT.search(query.text)
+            return POSTING_TEXT.search_terms(text_groups(query.understanding), facets=facets(query))
+        return POSTING_TEXT.search_terms(query_terms(query.text), facets=facets(query))
 
     def matching_ids(self, query: PostingQuery, text: Search | None) -> Select:
         """SELECT posting.id of the active postings matching the filters and the text."""
@@ -284,6 +292,22 @@ class DatabasePostingSearch:
             if len(rows) == RANKED_CANDIDATES:
                 return rows
         return db.session.execute(limited).all()
+
+
+def facets(query: PostingQuery) -> tuple[FacetGroup, ...]:
+    """The commodity and province filters of ``query`` as facet tokens of the full-text index
+    (``c_<id>``, ``p_<code>``; migration 0037), for the text match to intersect with: a word that a
+    quarter of all postings contain, with a commodity filter, then reads the few postings that
+    have both instead of the word's matches until enough pass the filter. The filters stay in the
+    WHERE clause as well, so the meaning is the same either way."""
+    groups = []
+    if query.commodity_ids and len(query.commodity_ids) <= MAX_FACET_TOKENS:
+        groups.append(tuple(f"c_{int(commodity_id)}" for commodity_id in sorted(query.commodity_ids)))
+    if query.province_codes and len(query.province_codes) <= MAX_FACET_TOKENS:
+        codes = sorted(query.province_codes)
+        if all(code.isalnum() for code in codes):  # region codes are digits; anything else stays a row filter
+            groups.append(tuple(f"p_{code.lower()}" for code in codes))
+    return tuple(groups)
 
 
 def _candidate_order(sort: str):

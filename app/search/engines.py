@@ -13,8 +13,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, Float, FromClause, Select, Table, column, func, literal_column, select, table
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    FromClause,
+    Select,
+    Table,
+    cast,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 
 from app.search.text import TermGroup, as_groups, is_cjk
 
@@ -43,6 +55,15 @@ class SearchIndex:
     id_column: str = "id"
     title_column: str | None = "title"
     vector_column: str | None = None
+    facet_column: str | None = None
+
+
+# Facets: tokens that the index holds beside the text (the posting's commodity and province, as
+# "c_12", "p_410000"; migration 0037) so that a text search with those filters can AND them into
+# the match and the engine intersects doclists instead of filtering every match row by row. A
+# facet group matches when any one of its tokens does. Query terms never contain "_"
+# (app/search/text.py), so no word a user types can match a facet token, nor a prefix reach one.
+FacetGroup = tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -66,9 +87,10 @@ class Match:
 class SearchEngine(Protocol):
     dialect: str
 
-    def match(self, index: SearchIndex, terms: Sequence[str | TermGroup]) -> Match:
+    def match(self, index: SearchIndex, terms: Sequence[str | TermGroup], facets: Sequence[FacetGroup] = ()) -> Match:
         """The rows of ``index`` that hold every one of ``terms`` (a group: any one of its
-        alternatives, each all of its terms)."""
+        alternatives, each all of its terms) and one token of each of ``facets`` (only for an
+        index with a ``facet_column``). The score is the text's alone."""
 
 
 def wants_prefix(term: str) -> bool:
@@ -100,13 +122,24 @@ class Fts5Engine:
         # FTS5 ANDs neighbouring strings implicitly, but a parenthesised group needs the operator.
         return (" AND " if any(part.startswith("(") for part in parts) else " ").join(parts)
 
-    def match(self, index: SearchIndex, terms: Sequence[str | TermGroup]) -> Match:
+    @staticmethod
+    def facet_expression(facets: Sequence[FacetGroup]) -> str:
+        """The facet groups as FTS5 terms to AND after the text's: ``("c_12" OR "c_13")``. No
+        column filter: facet tokens occur only in the facet column (see FacetGroup)."""
+        return " AND ".join("(" + " OR ".join(f'"{token}"' for token in group) + ")" for group in facets)
+
+    def match(self, index: SearchIndex, terms: Sequence[str | TermGroup], facets: Sequence[FacetGroup] = ()) -> Match:
         fts = table(index.fts_table, column("rowid"), column(index.fts_table))
-        # bm25() is negative, more negative for better matches; flip it so every engine agrees.
-        score = -func.bm25(literal_column(index.fts_table), type_=Float)
+        # bm25() is negative, more negative for better matches; flip it so every engine agrees. The
+        # facet column weighs nothing: the score is the text's.
+        weights = (literal_column("1.0"), literal_column("0.0")) if index.facet_column else ()
+        score = -func.bm25(literal_column(index.fts_table), *weights, type_=Float)
+        expression = self.match_expression(terms)
+        if facets and index.facet_column:
+            expression = f"({expression}) AND {self.facet_expression(facets)}"
         matches = (
             select(fts.c.rowid.label("id"), score.label("score"))
-            .where(fts.c[index.fts_table].op("MATCH")(self.match_expression(terms)))
+            .where(fts.c[index.fts_table].op("MATCH")(expression))
             .subquery(f"{index.fts_table}_matches")
         )
         return Match(score=matches.c.score, joined=matches)
@@ -136,7 +169,12 @@ class PostgresEngine:
                 parts.append("(" + " | ".join(f"({alternative})" for alternative in alternatives) + ")")
         return " & ".join(parts)
 
-    def match(self, index: SearchIndex, terms: Sequence[str | TermGroup]) -> Match:
+    @staticmethod
+    def facet_tsquery(facets: Sequence[FacetGroup]) -> str:
+        """The facet groups as tsquery input (cast, not to_tsquery: the parser would split "c_12")."""
+        return " & ".join("(" + " | ".join(f"'{token}'" for token in group) + ")" for group in facets)
+
+    def match(self, index: SearchIndex, terms: Sequence[str | TermGroup], facets: Sequence[FacetGroup] = ()) -> Match:
         # The configuration is written as a constant (not a bound parameter) so the expression is
         # identical to the one of the GIN index and the planner can use that index. No join: a
         # self-join on id would let the planner scan the whole table instead.
@@ -148,7 +186,12 @@ class PostgresEngine:
         else:
             vector = func.to_tsvector(configuration, index.table.c[index.text_column])
         query = func.to_tsquery(configuration, self.tsquery_text(terms))
-        return Match(score=func.ts_rank(vector, query, type_=Float), condition=vector.op("@@")(query))
+        matched = query
+        if facets and index.facet_column:
+            # The stored vector holds the facets as lexemes without positions (migration 0037):
+            # GIN intersects their posting lists with the text's. ts_rank reads the text query only.
+            matched = query.op("&&")(cast(self.facet_tsquery(facets), TSQUERY))
+        return Match(score=func.ts_rank(vector, query, type_=Float), condition=vector.op("@@")(matched))
 
 
 ENGINES: dict[str, SearchEngine] = {engine.dialect: engine for engine in (Fts5Engine(), PostgresEngine())}

@@ -9,13 +9,14 @@ Usage (the market does this for postings; the forum can do the same for its own 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Integer, Select, case, func
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.search.engines import Match, SearchIndex, engine_for
+from app.search.engines import FacetGroup, Match, SearchIndex, engine_for
 from app.search.text import TermGroup, as_groups, query_terms
 
 
@@ -71,11 +72,12 @@ class SearchService:
         """
         return self.search_terms(query_terms(q or ""), session)
 
-    def search_terms(self, terms, session: Session | None = None) -> Search | None:
+    def search_terms(self, terms, session: Session | None = None, facets: Sequence[FacetGroup] = ()) -> Search | None:
         """Like :meth:`search`, for terms already prepared (plain terms or TermGroups, as
-        app/search/understanding.py reads them); None when there are none."""
+        app/search/understanding.py reads them); None when there are none. ``facets`` (for an
+        index with a facet column) are ANDed into the match: see app/search/engines.py."""
         groups = as_groups(terms)
         if not groups:
             return None
         dialect = (session or db.session).get_bind().dialect.name
-        return Search(index=self.index, terms=groups, match=engine_for(dialect).match(self.index, groups))
+        return Search(index=self.index, terms=groups, match=engine_for(dialect).match(self.index, groups, facets))

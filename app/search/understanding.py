@@ -509,13 +509,22 @@ class QueryVocabulary:
         if len(word) < PREFIX_MIN_LENGTH or not word.isalpha():
             return None
         best: tuple[int, str] | None = None
-        for known, entry in self.words.items():
-            if entry.role != "commodity" or _has_cjk(known) or " " in known:
-                continue
+        for known, slug in self._latin_commodity_words:
             distance = _edit_distance(word, known, limit=2)
             if distance <= 2 and (best is None or distance < best[0]):
-                best = (distance, entry.value)
+                best = (distance, slug)
         return best[1] if best else None
+
+    @functools.cached_property
+    def _latin_commodity_words(self) -> tuple[tuple[str, str], ...]:
+        """``(word, commodity slug)`` of every one-word Latin name of a commodity, in the
+        vocabulary's order: what :meth:`closest_commodity` compares a word with (picked once, not
+        from every word of the vocabulary for each search that finds nothing)."""
+        return tuple(
+            (known, entry.value)
+            for known, entry in self.words.items()
+            if entry.role == "commodity" and not _has_cjk(known) and " " not in known
+        )
 
 
 def _free_form(folded: str) -> str:

@@ -152,3 +152,37 @@ def test_sqlite_ranks_candidates_by_walking_fts5_newest_first(db):
     statement = prepared.apply(select(Posting.id, prepared.match.score)).order_by(prepared.newest_first()).limit(10)
     plan = explain(db, statement, "EXPLAIN QUERY PLAN")
     assert "posting_fts" in plan and "TEMP B-TREE" not in plan  # no sort of all matches
+
+
+def test_text_with_commodity_and_province_is_matched_with_their_index_tokens_and_follows_edits(db):
+    """The filters are ANDed into the full-text match as the index's facet tokens (migration 0037):
+    the same postings as the row filters alone, kept in step when a posting changes commodity or
+    province (SQLite triggers, PostgreSQL's generated vector)."""
+    from app.catalogue.services import find_commodity
+    from app.postings.services import PostingData, update_posting
+
+    wheat, maize = find_commodity("wheat").id, find_commodity("maize").id
+    moving = make_posting(commodity="wheat", title="Zorblat wheat", province_code="41")
+    make_posting(commodity="wheat", title="Zorblat wheat", province_code="37")
+    make_posting(commodity="maize", title="Zorblat maize", province_code="41")
+    query = PostingQuery(text="zorblat", commodity_ids=frozenset({wheat}), province_codes=frozenset({"41"}))
+    assert posting_search.facets(query) == ((f"c_{wheat}",), ("p_41",))
+    assert search_postings(query).ids == (moving.id,)
+
+    data = PostingData(
+        kind=moving.kind,
+        commodity_id=maize,
+        title=moving.title,
+        quantity=moving.quantity,
+        unit_code=moving.unit_code,
+        province_code="37",
+        price=moving.price,
+    )
+    update_posting(moving, data, editor=moving.owner)
+    _db.session.commit()
+    assert search_postings(query).ids == ()
+    moved = replace(query, commodity_ids=frozenset({maize, wheat}), province_codes=frozenset({"37"}))
+    assert posting_search.facets(moved) == (tuple(f"c_{c}" for c in sorted({maize, wheat})), ("p_37",))
+    assert len(search_postings(moved).ids) == 2 and moving.id in search_postings(moved).ids
+    # A facet token cannot be typed: "_" splits a query's words, so c_<id> finds nothing by itself.
+    assert search_postings(PostingQuery(text=f"c_{wheat} p_41")).ids == ()
