@@ -1,7 +1,7 @@
 """posting full-text index: the commodity and the province as tokens (c_12, p_410000)
 
 Revision ID: 0037
-Revises: 0034
+Revises: 0036
 Create Date: 2026-12-08 02:00:00
 
 Issue 16, point 4: a search with free words and a commodity or province filter (南瓜 检测报告,
@@ -23,7 +23,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0037"
-down_revision = "0034"
+down_revision = "0036"
 branch_labels = None
 depends_on = None
 
