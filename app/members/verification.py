@@ -76,24 +76,22 @@ def request_verification(
 def approved_licence_number(member: Member) -> str | None:
     """The business licence number of ``member``'s approved request while they hold the badge
     (printed on purchase contracts), or None when they are not a trusted member."""
-    if not member.is_verified:
-        return None
-    return db.session.scalar(
-        select(VerificationRequest.licence_number)
-        .where(VerificationRequest.member_id == member.id, VerificationRequest.status == APPROVED)
-        .order_by(VerificationRequest.decided_at.desc(), VerificationRequest.id.desc())
-        .limit(1)
-    )
+    return _from_approved_request(member, VerificationRequest.licence_number)
 
 
 def verified_name(member: Member) -> str | None:
     """The name on the licence or ID card of ``member``'s approved request while they hold the
     badge (what a payee's account holder is compared with), or None when they are not a trusted
     member or were approved before the name was asked for."""
+    return _from_approved_request(member, VerificationRequest.legal_name)
+
+
+def _from_approved_request(member: Member, column):
+    """``column`` of ``member``'s latest approved request while they hold the badge, else None."""
     if not member.is_verified:
         return None
     return db.session.scalar(
-        select(VerificationRequest.legal_name)
+        select(column)
         .where(VerificationRequest.member_id == member.id, VerificationRequest.status == APPROVED)
         .order_by(VerificationRequest.decided_at.desc(), VerificationRequest.id.desc())
         .limit(1)

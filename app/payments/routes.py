@@ -122,9 +122,7 @@ def record_transfer_reference(order_id: int):
 def record_refund_reference(order_id: int, entry_id: int):
     """The seller or an admin records the reference of a refund made by hand."""
     order = _visible_order(order_id)
-    entry = db.session.get(LedgerEntry, entry_id)
-    if entry is None or entry.payment.order_id != order.id:
-        abort(404)
+    entry = _refund_entry_of(order, entry_id)
     form = RefundReferenceForm()
     if form.validate_on_submit():
         try:
@@ -146,9 +144,7 @@ def record_refund_reference(order_id: int, entry_id: int):
 def send_failed_refund_again(order_id: int, entry_id: int):
     """An admin sends a refund the payment service would not make again, as a new refund."""
     order = _visible_order(order_id)
-    entry = db.session.get(LedgerEntry, entry_id)
-    if entry is None or entry.payment.order_id != order.id:
-        abort(404)
+    entry = _refund_entry_of(order, entry_id)
     new = services.replace_failed_refund(entry, member())
     db.session.commit()
     if new is None:
@@ -353,3 +349,11 @@ def flagged_payments():
 @bp.app_template_filter("payment_label")
 def payment_label(value: str | None) -> str:
     return str(LABELS.get(value, value or ""))
+
+
+def _refund_entry_of(order, entry_id: int) -> LedgerEntry:
+    """Ledger entry ``entry_id`` of ``order``'s payments; 404 when it belongs to another order."""
+    entry = db.session.get(LedgerEntry, entry_id)
+    if entry is None or entry.payment.order_id != order.id:
+        abort(404)
+    return entry
