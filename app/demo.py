@@ -81,7 +81,7 @@ STOREFRONT = {
     "province_code": "41",
     "locality": "周口市 西华县",
 }
-VERIFICATION_LICENCE = "93411622MA9XXXX01K"
+VERIFICATION_LICENCE = "93411622MA9G4KQ71K"  # a made-up number in the unified credit code's shape
 
 
 @dataclass(frozen=True)
